@@ -1,0 +1,80 @@
+"""Reading and writing audio with the conversions the paper's pipeline assumes.
+
+Everything inside audiosr is mono float32 at one sample rate (16 kHz by default). Loading does
+the documented conversions (multi-channel -> mono by averaging, any rate -> target rate by
+polyphase resampling) and refuses, with the file's name and the fix, what cannot be used.
+"""
+from __future__ import annotations
+
+import os
+from math import gcd
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+from scipy.signal import resample_poly
+
+from .paths import atomic_path
+
+AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg")
+DEFAULT_SR = 16000
+
+
+class AudioError(ValueError):
+    """An audio file that cannot be used as it is; the message names the file and the fix."""
+
+
+def resample(x: np.ndarray, sr_in: int, sr_out: int) -> np.ndarray:
+    """Band-limited polyphase resampling (scipy; deterministic, no extra dependency)."""
+    if sr_in == sr_out:
+        return x
+    g = gcd(int(sr_in), int(sr_out))
+    return resample_poly(x, sr_out // g, sr_in // g, axis=0).astype(np.float32)
+
+
+def load_audio(path: str | os.PathLike, sr: int = DEFAULT_SR, min_samples: int = 2) -> np.ndarray:
+    """Load a file as mono float32 at `sr`.
+
+    Args:
+        path: a wav, flac or ogg file.
+        sr: target sample rate; other rates are resampled (documented conversion).
+        min_samples: fewer samples than this (after resampling) is an error.
+
+    Raises:
+        AudioError: missing, unreadable, empty, too short, non-finite or silent audio.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise AudioError(f"{path}: no such file.")
+    try:
+        x, sr_in = sf.read(str(path), dtype="float32", always_2d=True)
+    except Exception as e:  # soundfile raises several types for corrupt / non-audio input
+        raise AudioError(
+            f"{path}: not readable as audio ({e}). Convert it to wav/flac/ogg or remove it."
+        ) from None
+    x = x.mean(axis=1) if x.shape[1] > 1 else x[:, 0]  # multi-channel -> mono
+    x = resample(x, sr_in, sr)
+    if len(x) < min_samples:
+        raise AudioError(
+            f"{path}: only {len(x)} sample(s) at {sr} Hz; at least {min_samples} are needed. "
+            "Remove the file or use a longer recording."
+        )
+    if not np.all(np.isfinite(x)):
+        raise AudioError(f"{path}: contains NaN or inf samples. Re-export the file.")
+    if not np.any(x):
+        raise AudioError(f"{path}: is digital silence. Remove it from the dataset.")
+    return np.ascontiguousarray(x, dtype=np.float32)
+
+
+def save_wav(path: str | os.PathLike, x: np.ndarray, sr: int = DEFAULT_SR, subtype: str = "PCM_16") -> Path:
+    """Write a mono wav atomically; float input is clipped to [-1, 1] first."""
+    x = np.clip(np.asarray(x, dtype=np.float32), -1.0, 1.0)
+    with atomic_path(path, ".wav") as tmp:
+        sf.write(str(tmp), x, sr, subtype=subtype)
+    return Path(path)
+
+
+def list_audio(folder: str | os.PathLike) -> list[Path]:
+    """All audio files below `folder`, sorted by path, so the order is the same everywhere."""
+    folder = Path(folder)
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in AUDIO_EXTENSIONS and p.is_file())

@@ -1,0 +1,78 @@
+"""The paper's low-resolution simulation: low-pass + subsample, then cubic-spline back up.
+
+High-res sample `r * k` and low-res sample `k` are the same instant, as in the original code:
+`scipy.signal.decimate` keeps every r-th sample starting at 0, and the spline places low-res
+sample k at high-res position r * k. So `spline_upsample(lowres(x, r), r)[::r] == lowres(x, r)`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import interpolate, signal
+
+CHEBY_ORDER = 8       # scipy.signal.decimate's default IIR: Chebyshev type I, order 8,
+CHEBY_RIPPLE_DB = 0.05  # 0.05 dB pass-band ripple, cut-off at 0.8 of the new Nyquist
+
+
+def check_ratio(r: int) -> int:
+    if int(r) != r or r < 2:
+        raise ValueError(f"ratio must be an integer >= 2 (the upsampling factor), got {r!r}.")
+    return int(r)
+
+
+def crop_to_multiple(x: np.ndarray, m: int) -> np.ndarray:
+    """Drop the last len(x) % m samples (the original code crops HR to a multiple of r)."""
+    return x[: len(x) - len(x) % m]
+
+
+def lowpass_filter(r: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (b, a) anti-aliasing filter `decimate(x, r)` applies: cheby1(8, 0.05, 0.8 / r)."""
+    return signal.cheby1(CHEBY_ORDER, CHEBY_RIPPLE_DB, 0.8 / check_ratio(r))
+
+
+def lowres(x: np.ndarray, r: int, lowpass: bool = True) -> np.ndarray:
+    """Simulate the low-res signal: zero-phase order-8 Chebyshev I low-pass, keep every r-th sample.
+
+    `lowpass=False` is Table 3's variant, plain `x[::r]` (aliasing included).
+    `x` should already be cropped to a multiple of r; the result has len(x) // r samples.
+    """
+    r = check_ratio(r)
+    x = np.asarray(x, dtype=np.float64)
+    if len(x) % r:
+        raise ValueError(f"length {len(x)} is not a multiple of r={r}: crop_to_multiple first.")
+    y = signal.decimate(x, r, ftype="iir", zero_phase=True) if lowpass else x[::r]
+    return y.astype(np.float32)
+
+
+def spline_upsample(x_lr: np.ndarray, r: int) -> np.ndarray:
+    """Cubic B-spline through the low-res samples at positions 0, r, 2r, ..., on the high-res grid.
+
+    Output length is len(x_lr) * r (the last r - 1 samples are spline extrapolation, as in the
+    original code's `splrep`/`splev`).
+    """
+    r = check_ratio(r)
+    x_lr = np.asarray(x_lr, dtype=np.float64).ravel()
+    if len(x_lr) < 4:
+        raise ValueError(f"cubic spline needs at least 4 low-res samples, got {len(x_lr)}.")
+    n_hr = len(x_lr) * r
+    tck = interpolate.splrep(np.arange(0, n_hr, r), x_lr)
+    return interpolate.splev(np.arange(n_hr), tck).astype(np.float32)
+
+
+@dataclass
+class Triplet:
+    """One clip at the three resolutions the paper works with, all aligned."""
+
+    hr: np.ndarray       # high-res target, cropped to a multiple of r
+    lr: np.ndarray       # low-res signal, len(hr) // r
+    spline: np.ndarray   # network input: lr back on the high-res grid, len(hr)
+
+
+def make_triplet(x: np.ndarray, r: int, lowpass: bool = True) -> Triplet:
+    """HR (cropped), LR and spline for one clip, exactly as the paper's data pipeline."""
+    hr = crop_to_multiple(np.asarray(x, dtype=np.float32), check_ratio(r))
+    if len(hr) < 4 * r:
+        raise ValueError(f"clip of {len(x)} samples is too short for r={r}: need at least {4 * r}.")
+    lr = lowres(hr, r, lowpass)
+    return Triplet(hr=hr, lr=lr, spline=spline_upsample(lr, r))

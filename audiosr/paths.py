@@ -1,0 +1,55 @@
+"""Where things live, and how files are written so that none is ever half-written.
+
+Every path a notebook takes as a parameter is resolved against the repository root, so the
+notebooks behave the same under JupyterLab (cwd = notebooks/), papermill and nbval.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+ROOT = Path(os.environ.get("AUDIOSR_ROOT", Path(__file__).resolve().parents[1]))
+DATA = ROOT / "data"
+EMBEDDED = DATA / "embedded"
+CACHE = DATA / "cache"
+VCTK_SAMPLE = DATA / "vctk-sample"
+RUNS = ROOT / "runs"
+RESULTS = ROOT / "results"
+FIGURES = ROOT / "figures"
+
+
+def resolve(path: str | os.PathLike) -> Path:
+    """An absolute path as given, a relative one taken from the repository root."""
+    p = Path(path).expanduser()
+    return p if p.is_absolute() else ROOT / p
+
+
+@contextlib.contextmanager
+def atomic_path(final: str | os.PathLike, suffix: str = ""):
+    """Yield a temporary path beside `final`; rename it onto `final` only if the block succeeds.
+
+    A crash or Ctrl-C inside the block leaves `final` untouched (old content or absent).
+    Works for files and directories alike.
+    """
+    final = Path(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
+    target = tmp / ("payload" + suffix)
+    try:
+        yield target
+        if final.is_dir() and not final.is_symlink():
+            shutil.rmtree(final)
+        os.replace(target, final)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_json(path: str | os.PathLike, obj) -> Path:
+    """Write JSON atomically (pretty, sorted keys, so diffs stay readable)."""
+    with atomic_path(path, ".json") as tmp:
+        tmp.write_text(json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n")
+    return Path(path)
