@@ -76,3 +76,14 @@ def make_triplet(x: np.ndarray, r: int, lowpass: bool = True) -> Triplet:
         raise ValueError(f"clip of {len(x)} samples is too short for r={r}: need at least {4 * r}.")
     lr = lowres(hr, r, lowpass)
     return Triplet(hr=hr, lr=lr, spline=spline_upsample(lr, r))
+
+
+def band_energy_fraction(x: np.ndarray, sr: int, above_hz: float = 4000.0) -> float:
+    """Fraction of the signal's energy above `above_hz`: what a 16 kHz target must predict.
+
+    An 8 kHz source has ~0 here and teaches a model nothing about the 4-8 kHz band.
+    """
+    spec = np.abs(np.fft.rfft(np.asarray(x, dtype=np.float64))) ** 2
+    freqs = np.fft.rfftfreq(len(x), 1.0 / sr)
+    total = spec.sum()
+    return float(spec[freqs > above_hz].sum() / total) if total > 0 else 0.0

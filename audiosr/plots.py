@@ -1,0 +1,75 @@
+"""Figures the notebooks show: waveforms, spectrograms on shared axes, filter responses."""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from scipy import signal
+
+from .dsp import lowpass_filter
+
+
+def spectrogram_db(x: np.ndarray, sr: int, n_fft: int = 512) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(freqs Hz, times s, power dB) with a Hann window and 75% overlap."""
+    f, t, z = signal.stft(x, sr, nperseg=n_fft, noverlap=3 * n_fft // 4)
+    return f, t, 10 * np.log10(np.abs(z) ** 2 + 1e-10)
+
+
+def compare_spectrograms(signals: dict[str, tuple[np.ndarray, int]], max_hz: float | None = None,
+                         dynamic_range_db: float = 80.0, title: str | None = None):
+    """One spectrogram per version, side by side, on the same frequency axis and colour scale.
+
+    `signals` maps a label to (audio, sample rate); a low-res version keeps its own rate, so the
+    band it lacks shows as empty space above its Nyquist.
+    """
+    specs = {k: spectrogram_db(x, sr, n_fft=max(64, int(512 * sr / 16000))) for k, (x, sr) in signals.items()}
+    vmax = max(s[2].max() for s in specs.values())
+    max_hz = max_hz or max(sr for _, sr in signals.values()) / 2
+    fig, axes = plt.subplots(1, len(specs), figsize=(3.6 * len(specs), 3.2), sharey=True, constrained_layout=True)
+    for ax, (label, (f, t, db)) in zip(np.atleast_1d(axes), specs.items()):
+        im = ax.pcolormesh(t, f / 1000, db, vmin=vmax - dynamic_range_db, vmax=vmax, shading="auto", cmap="magma")
+        ax.set(title=label, xlabel="time (s)", ylim=(0, max_hz / 1000))
+    np.atleast_1d(axes)[0].set_ylabel("frequency (kHz)")
+    fig.colorbar(im, ax=axes, label="power (dB)")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def loudest_window(x: np.ndarray, sr: int, dur_s: float) -> float:
+    """Start (s) of the `dur_s` window with the most energy: a zoom that never lands in a pause."""
+    n = max(1, int(dur_s * sr))
+    energy = np.convolve(np.asarray(x, np.float64) ** 2, np.ones(n), mode="valid")
+    return float(np.argmax(energy)) / sr
+
+
+def compare_waveforms(signals: dict[str, tuple[np.ndarray, int]], start_s: float | None = None,
+                      dur_s: float = 0.02):
+    """A short window of each version on one time axis: shows alignment and smoothing.
+
+    `start_s=None` zooms on the loudest stretch of the first (reference) signal.
+    """
+    if start_s is None:
+        ref, ref_sr = next(iter(signals.values()))
+        start_s = loudest_window(ref, ref_sr, dur_s)
+    fig, ax = plt.subplots(figsize=(10, 3), constrained_layout=True)
+    for label, (x, sr) in signals.items():
+        i0, i1 = int(np.ceil(start_s * sr)), int((start_s + dur_s) * sr)
+        t = np.arange(i0, i1) / sr
+        style = dict(marker="o", ms=3, ls="none") if sr < max(s for _, s in signals.values()) else {}
+        ax.plot(t * 1000, x[i0:i1], label=label, **style)
+    ax.set(xlabel="time (ms)", ylabel="amplitude")
+    ax.legend(loc="upper right")
+    return fig
+
+
+def lowpass_response(ratios=(2, 4, 6), sr: int = 16000):
+    """Magnitude response of the decimation filter for each ratio, with each new Nyquist marked."""
+    fig, ax = plt.subplots(figsize=(7, 3), constrained_layout=True)
+    for r in ratios:
+        b, a = lowpass_filter(r)
+        w, h = signal.freqz(b, a, worN=4096, fs=sr)
+        line, = ax.plot(w / 1000, 20 * np.log10(np.abs(h) ** 2 + 1e-20), label=f"r = {r} (zero-phase: applied twice)")
+        ax.axvline(sr / (2 * r) / 1000, color=line.get_color(), ls=":")
+    ax.set(xlabel="frequency (kHz)", ylabel="gain (dB)", ylim=(-160, 5), title="Chebyshev I, order 8, 0.05 dB ripple")
+    ax.legend()
+    return fig

@@ -1,0 +1,155 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 01 · Data: from a clean recording to the network's input
+#
+# This notebook shows the paper's data pipeline (Kuleshov, Enam & Ermon 2017, §3 and the
+# original code): a high-resolution clip **HR** at 16 kHz is low-passed with an order-8
+# Chebyshev type I filter and subsampled by the ratio *r* (**LR**), then brought back to 16 kHz
+# by cubic B-spline interpolation (**spline**), which is what the network receives. The network
+# then only has to predict the residual `HR - spline`: the missing high frequencies.
+#
+# It ends by writing the patch cache that `03_train` reads. Run it first.
+
+# %% tags=["parameters"]
+dataset = "embedded-speech"  # embedded-speech, embedded-piano, vctk-sample, or a VCTK / piano folder
+task = "multi"               # single | multi: the paper's SingleSpeaker / MultiSpeaker split (speech)
+ratio = 4                    # upsampling ratio r: 16 kHz / r is the low-res rate
+patch_len = 6000             # training patch, HR samples (paper: 6000)
+stride = 3000                # hop between patches (original code: half a patch)
+lowpass = True               # False: Table 3 variant without low-pass, plain x[::r]
+max_clips = 4                # first N clips per split, a tiny default for tests (None: all)
+example = 0                  # which test clip to show
+cache_root = "data/cache"    # where the cache goes, relative to the repository root
+
+# %%
+import numpy as np
+from IPython.display import Markdown, display
+
+from audiosr import corpus, datasets, dsp, listen, plots
+from audiosr.audio import load_audio
+from audiosr.data import DataConfig, build_cache
+from audiosr.paths import RESULTS, write_json
+from audiosr.tables import markdown_table
+
+cfg = DataConfig(dataset=dataset, task=task, ratio=ratio, patch_len=patch_len, stride=stride,
+                 lowpass=lowpass, max_clips=max_clips)
+cfg
+
+# %% [markdown]
+# ## 1. The corpus and its splits
+#
+# The paper's SingleSpeaker task trains on the first 223 recordings of VCTK speaker p225 and
+# tests on its last 8; MultiSpeaker trains on the first 99 speakers and tests on the last 8
+# (whole voices held out). Piano is split 88 / 6 / 6. We carve a validation split from the
+# train side only, so the test split stays the paper's.
+
+# %%
+clips = datasets.load_clips(dataset, task)
+split_rows = [{"split": s, "clips": len(c), "groups": len({x.group for x in c}),
+               "groups (first 6)": ", ".join(sorted({x.group for x in c})[:6])}
+              for s, c in datasets.by_split(clips).items()]
+assert split_rows[2]["clips"] > 0, "no test clips"
+if task == "multi" and not dataset.endswith("piano") and dataset != "vctk-sample":
+    groups = {s: {c.group for c in clips if c.split == s} for s in datasets.SPLITS}
+    assert not groups["test"] & (groups["train"] | groups["val"]), "test voices leak into training"
+display(Markdown(markdown_table(split_rows)))
+
+# %% [markdown]
+# For the embedded corpus, each source's measured contents: how many voices, minutes, and the
+# fraction of energy above 4 kHz, the band a 16 kHz model must learn to predict at r = 4.
+# Real VCTK speech has 0.1-2.3% there.
+
+# %%
+if dataset.startswith("embedded"):
+    summary = corpus.summary(kind=dataset.split("-")[1])
+    display(Markdown(markdown_table(summary)))
+
+# %% [markdown]
+# ## 2. One clip at three resolutions
+
+# %%
+clip = datasets.by_split(clips)["test"][example]
+x = load_audio(clip.path)
+t = dsp.make_triplet(x, ratio, lowpass)
+lr_sr = cfg.sr // ratio if cfg.sr % ratio == 0 else cfg.sr / ratio
+assert len(t.hr) % ratio == 0 and len(t.lr) * ratio == len(t.hr) == len(t.spline)
+assert np.allclose(t.spline[::ratio], t.lr, atol=1e-5)  # spline passes through every LR sample
+print(f"{clip.path.name} ({clip.group}): {len(t.hr) / cfg.sr:.2f} s, HR {len(t.hr)} samples, "
+      f"LR {len(t.lr)} samples at {lr_sr:g} Hz")
+versions = {"HR": (t.hr, cfg.sr), f"LR (r={ratio})": (t.lr, lr_sr), "spline": (t.spline, cfg.sr)}
+plots.compare_spectrograms(versions, title=f"{clip.path.name}: what the network sees and must predict");
+
+# %% [markdown]
+# The LR spectrogram stops at its Nyquist frequency (16 / 2r kHz); the spline brings the signal
+# back to 16 kHz but adds almost nothing above that line. That empty band is what the network
+# fills in. The paper's Figure 2 shows the same picture for VCTK at r = 4.
+
+# %%
+plots.compare_waveforms(versions, dur_s=0.01);  # the loudest 10 ms of HR
+
+# %% [markdown]
+# Up close, the LR samples (dots) lie on both curves: the spline interpolates them exactly, and
+# the gap between spline and HR is the network's target.
+
+# %%
+listen.players(versions)
+
+# %% [markdown]
+# ## 3. The anti-aliasing filter
+#
+# `scipy.signal.decimate(x, r)` applies an order-8 Chebyshev type I low-pass with 0.05 dB ripple
+# and cut-off at 0.8 of the new Nyquist, forwards and backwards (zero phase), then keeps every
+# r-th sample. Without it (`lowpass = False`), content above the new Nyquist folds back into the
+# low band: the paper's Table 3 shows a model trained one way fails on data made the other way.
+
+# %%
+plots.lowpass_response((2, 4, 6), cfg.sr);
+hr_hf = dsp.band_energy_fraction(t.hr, cfg.sr, cfg.sr / (2 * ratio))
+sp_hf = dsp.band_energy_fraction(t.spline, cfg.sr, cfg.sr / (2 * ratio))
+print(f"energy above {cfg.sr / (2 * ratio):.0f} Hz: HR {hr_hf:.2%}, spline {sp_hf:.4%}")
+assert sp_hf < hr_hf or hr_hf == 0, "the spline should not add high-band energy"
+
+# %% [markdown]
+# ## 4. The patch cache for training
+#
+# Every clip is stored whole at the three resolutions, with the start of every training patch;
+# the folder is named by these parameters and appears only once complete.
+
+# %%
+cache = build_cache(cfg, root=cache_root)
+counts = cache.info["counts"]
+hr_p, sp_p = cache.patches("train", "hr"), cache.patches("train", "spline")
+assert hr_p.shape == sp_p.shape == (counts["train"]["patches"], patch_len) and len(hr_p) > 0
+assert np.allclose(sp_p[:, ::ratio], cache.patches("train", "lr"), atol=1e-5)
+display(Markdown(markdown_table([{"split": s, **c} for s, c in counts.items()])))
+print("cache:", cache.folder)
+
+# %% [markdown]
+# ## Summary
+#
+# In this notebook we have loaded the corpus with the paper's splits, simulated the low-res
+# input exactly as the paper's code does (Chebyshev low-pass, subsampling, cubic spline), seen
+# the missing band the network must predict, and written the training cache that `03_train`
+# reads with the same parameters.
+
+# %%
+headline = {"dataset": dataset, "task": task, "ratio": ratio, "lowpass": lowpass,
+            "cache": cache.folder.name, "counts": counts,
+            "example_hf_energy_hr": hr_hf, "example_hf_energy_spline": sp_hf}
+write_json(RESULTS / f"01_data-{cache.folder.name}.json", headline)

@@ -1,0 +1,60 @@
+"""Project hygiene: notebooks and their jupytext sources agree, and stay output-free; the
+conda environment lists what pyproject does."""
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import jupytext
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.py"))
+
+
+def _name(req: str) -> str:
+    return re.split(r"[<>=!\[ ]", req, maxsplit=1)[0].lower()
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_matches_its_jupytext_source(source):
+    ipynb = source.with_suffix(".ipynb")
+    assert ipynb.is_file(), f"{ipynb.name} missing: run `make sync`"
+    a = jupytext.read(source)
+    b = jupytext.read(ipynb)
+    assert [(c.cell_type, c.source) for c in a.cells] == [(c.cell_type, c.source) for c in b.cells], \
+        f"{ipynb.name} differs from {source.name}: run `make sync`"
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_stored_without_outputs_and_has_a_parameters_cell(source):
+    nb = json.loads(source.with_suffix(".ipynb").read_text())
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert not any(c.get("outputs") for c in code), "strip outputs before committing"
+    assert "parameters" in code[0].get("metadata", {}).get("tags", []), "first code cell must be tagged parameters"
+
+
+def test_environment_yml_agrees_with_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]}
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    listed = {_name(r) for r in pip if not r.startswith("-e")}
+    assert wanted == listed
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_names_its_kernel_so_papermill_runs_it_as_typed(source):
+    nb = json.loads(source.with_suffix(".ipynb").read_text())
+    assert nb["metadata"].get("kernelspec", {}).get("name") == "python3"
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS, ids=lambda p: p.stem)
+def test_papermill_understands_every_parameter(source):
+    import papermill
+
+    nb = json.loads(source.with_suffix(".ipynb").read_text())
+    first = "".join(next(c for c in nb["cells"] if c["cell_type"] == "code")["source"])
+    names = [line.split("=")[0].strip() for line in first.splitlines() if re.match(r"^\w+\s*=", line)]
+    assert list(papermill.inspect_notebook(str(source.with_suffix(".ipynb")))) == names
