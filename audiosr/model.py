@@ -1,0 +1,186 @@
+"""AudioUNet (Kuleshov et al. 2017, Figure 1): a 1-D U-Net that adds a learned residual to the
+cubic-spline upsampled input.
+
+B downsampling blocks (strided conv), a bottleneck, B upsampling blocks (conv to 2F channels,
+then a 1-D SubPixel shuffle that trades channels for time), each concatenated with its
+downsampling block's features, then a last conv + SubPixel to one channel, plus the input.
+The paper's version is the default; ``variant="code"`` is the original TensorFlow code's.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+VARIANTS = ("paper", "code")
+CODE_FILTERS = (128, 384, 512, 512, 512, 512, 512, 512)  # the original code's lists
+CODE_KERNELS = (65, 33, 17, 9, 9, 9, 9, 9)
+
+
+@dataclass
+class ModelConfig:
+    """Architecture. Defaults are the paper's.
+
+    Attributes:
+        ratio: the upsampling ratio the model is trained for (recorded, checked on load).
+        blocks: B, the number of down / up blocks.
+        variant: ``paper`` (batch norm + ReLU, filters min(2^(6+b), 512)) or ``code`` (the
+            original code: LeakyReLU 0.2, no batch norm, dropout 0.5 in bottleneck and up blocks,
+            orthogonal init, filters 128, 384, 512, 512).
+        width: multiplier on every filter count (0.25 = a quarter of the channels) for small models.
+        residual: add the input to the output (Figure 3 ablation: False).
+        skips: concatenate down-block features into up blocks (Figure 3 ablation: False; the up
+            convolutions keep the same filter counts).
+    """
+
+    ratio: int = 4
+    blocks: int = 4
+    variant: str = "paper"
+    width: float = 1.0
+    residual: bool = True
+    skips: bool = True
+
+    def __post_init__(self):
+        if self.variant not in VARIANTS:
+            raise ValueError(f"variant={self.variant!r}: choose one of {VARIANTS}.")
+        if not 1 <= self.blocks <= 8:
+            raise ValueError(f"blocks={self.blocks}: AudioUNet supports 1 to 8 blocks.")
+        if self.width <= 0:
+            raise ValueError(f"width={self.width} must be positive.")
+
+    @property
+    def multiple(self) -> int:
+        """Input lengths must be multiples of this (B halvings + the bottleneck's)."""
+        return 2 ** (self.blocks + 1)
+
+    def filters(self) -> list[int]:
+        base = (CODE_FILTERS[: self.blocks] if self.variant == "code"
+                else [min(2 ** (6 + b), 512) for b in range(1, self.blocks + 1)])
+        return [max(1, round(f * self.width)) for f in base]
+
+    def kernels(self) -> list[int]:
+        if self.variant == "code":
+            return list(CODE_KERNELS[: self.blocks])
+        return [max(2 ** (7 - b) + 1, 9) for b in range(1, self.blocks + 1)]
+
+
+def subpixel1d(x: torch.Tensor, r: int = 2) -> torch.Tensor:
+    """(N, C*r, L) -> (N, C, L*r): out[n, c, l*r + i] = x[n, c*r + i, l]. Channels become time."""
+    n, c, length = x.shape
+    return x.reshape(n, c // r, r, length).permute(0, 1, 3, 2).reshape(n, c // r, length * r)
+
+
+class Block(nn.Sequential):
+    """Conv1d (+ batch norm) + activation (+ dropout), 'same' padding."""
+
+    def __init__(self, c_in, c_out, kernel, stride, variant, act="relu", dropout=0.0):
+        layers = [nn.Conv1d(c_in, c_out, kernel, stride=stride, padding=kernel // 2,
+                            bias=variant == "code")]
+        if variant == "paper":
+            layers.append(nn.BatchNorm1d(c_out))
+        if dropout:
+            layers.append(nn.Dropout(dropout))
+        layers.append(nn.LeakyReLU(0.2) if act == "leaky" else nn.ReLU())
+        super().__init__(*layers)
+
+
+class AudioUNet(nn.Module):
+    """Maps the spline-upsampled signal (N, 1, L) or (N, L) to the high-res estimate, same shape.
+
+    Any length works: the input is padded at the end to a multiple of 2^(B+1) and the output
+    cropped back.
+    """
+
+    def __init__(self, config: ModelConfig | None = None, **kw):
+        super().__init__()
+        self.config = cfg = config or ModelConfig(**kw)
+        filters, kernels = cfg.filters(), cfg.kernels()
+        code = cfg.variant == "code"
+        self.down = nn.ModuleList()
+        c = 1
+        for f, k in zip(filters, kernels):
+            self.down.append(Block(c, f, k, 2, cfg.variant, act="leaky" if code else "relu"))
+            c = f
+        self.bottleneck = Block(c, filters[-1], kernels[-1], 2, cfg.variant,
+                                act="leaky" if code else "relu", dropout=0.5 if code else 0.0)
+        c = filters[-1]
+        self.up = nn.ModuleList()
+        for f, k in zip(reversed(filters), reversed(kernels)):
+            self.up.append(Block(c, 2 * f, k, 1, cfg.variant, dropout=0.5 if code else 0.0))
+            c = 2 * f if cfg.skips else f  # after the shuffle: f channels, plus f from the skip
+        self.last = nn.Conv1d(c, 2, 9, padding=4)
+        if code:
+            for m in self.modules():
+                if isinstance(m, nn.Conv1d):
+                    nn.init.orthogonal_(m.weight)
+                    nn.init.zeros_(m.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        squeeze = x.dim() == 2
+        if squeeze:
+            x = x.unsqueeze(1)
+        length = x.shape[-1]
+        pad = -length % self.config.multiple
+        inp = F.pad(x, (0, pad)) if pad else x
+        h, skips = inp, []
+        for block in self.down:
+            h = block(h)
+            skips.append(h)
+        h = self.bottleneck(h)
+        for block, skip in zip(self.up, reversed(skips)):
+            h = subpixel1d(block(h))
+            if self.config.skips:
+                h = torch.cat([h, skip], dim=1)
+        h = subpixel1d(self.last(h))
+        if self.config.residual:
+            h = h + inp
+        h = h[..., :length]
+        return h.squeeze(1) if squeeze else h
+
+
+def layer_table(model: AudioUNet, length: int = 6000) -> list[dict]:
+    """Each layer's output shape and parameter count for one input of `length` samples."""
+    rows, hooks = [], []
+    named = [("input pad", None)] + [(f"down {i + 1}", m) for i, m in enumerate(model.down)] + \
+        [("bottleneck", model.bottleneck)] + [(f"up {len(model.up) - i}", m) for i, m in enumerate(model.up)] + \
+        [("last conv", model.last)]
+    for name, m in named[1:]:
+        conv = m if isinstance(m, nn.Conv1d) else m[0]
+
+        def hook(mod, inp, out, name=name, m=m, conv=conv):
+            rows.append({"layer": name, "kernel": conv.kernel_size[0], "stride": conv.stride[0],
+                         "output (channels x samples)": f"{out.shape[1]} x {out.shape[2]}",
+                         "parameters": sum(p.numel() for p in m.parameters())})
+        hooks.append(m.register_forward_hook(hook))
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        model(torch.zeros(1, 1, length))
+    model.train(was_training)
+    for h in hooks:
+        h.remove()
+    return rows
+
+
+def receptive_field(config: ModelConfig) -> int:
+    """Input samples that can influence one output sample, deepest path:
+    1 + sum over convs of (kernel - 1) x (spacing of the conv's input samples).
+
+    Down conv b sees spacing 2^(b-1), the bottleneck 2^B, up conv b 2^(b+1), the last conv 2.
+    The SubPixel shuffle adds no extent of its own, but its phase can shift the span by up to
+    2^B samples; tests/test_model.py checks the formula against gradients within that.
+    """
+    k = config.kernels()
+    down = sum((kb - 1) * 2 ** b for b, kb in enumerate(k))
+    up = sum((kb - 1) * 2 ** (b + 2) for b, kb in enumerate(k))
+    return 1 + down + (k[-1] - 1) * 2 ** config.blocks + up + (9 - 1) * 2
+
+
+def count_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+def describe(config: ModelConfig) -> dict:
+    return {**asdict(config), "filters": config.filters(), "kernels": config.kernels()}

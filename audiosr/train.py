@@ -1,0 +1,270 @@
+"""Training: the paper's recipe (MSE, Adam) as small functions over explicit state.
+
+`train()` runs epochs over the patch cache that notebooks/01_data wrote, validates on the held-out
+split each epoch, and writes into its run folder, atomically and every epoch: `checkpoint.pt`
+(model, optimizer, RNG states, epoch, history; loads with `weights_only=True`), `history.json`
+and `history.csv`, and `config.json`. `resume=True` continues a killed run exactly where its
+last checkpoint left it: patch order is a function of (seed, epoch), and RNG states are restored.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .data import PatchCache
+from .metrics import lsd, snr
+from .model import AudioUNet, ModelConfig
+from .paths import atomic_path, resolve, write_json
+
+CHECKPOINT = "checkpoint.pt"
+
+
+class TrainingError(RuntimeError):
+    """Training cannot go on; the message says why and what to change."""
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be used here (corrupt, or made for another model or ratio)."""
+
+
+@dataclass
+class TrainConfig:
+    """How to train. Defaults are the paper's (the original code used lr 1e-3, batch 128).
+
+    Attributes:
+        epochs: passes over the training patches (paper: 400).
+        batch_size: patches per step.
+        lr: Adam learning rate (paper 1e-4; original code 1e-3).
+        device: ``auto`` (cuda > mps > cpu), or a torch device string.
+        seed: fixes initialisation, patch order and dropout.
+        steps_per_epoch: cap on steps per epoch (None = all patches); for quick demos.
+        amp: ``auto`` = bf16 autocast on CUDA, off elsewhere; or True / False.
+        compile: wrap the model in `torch.compile` (CUDA; off by default).
+        threads: CPU threads for torch (None = torch's default).
+        val_batches: cap on validation batches per epoch (None = the whole val split).
+    """
+
+    epochs: int = 400
+    batch_size: int = 128
+    lr: float = 1e-4
+    device: str = "auto"
+    seed: int = 0
+    steps_per_epoch: int | None = None
+    amp: bool | str = "auto"
+    compile: bool = False
+    threads: int | None = None
+    val_batches: int | None = None
+
+
+def pick_device(name: str = "auto") -> torch.device:
+    if name != "auto":
+        return torch.device(name)
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def load_patches(cache: PatchCache, split: str, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """(spline, hr) patches of a split as float32 tensors on `device` (pinned host memory for CUDA
+    when they do not fit in a quarter of the free GPU memory; then moved per batch)."""
+    spline = torch.from_numpy(cache.patches(split, "spline"))
+    hr = torch.from_numpy(cache.patches(split, "hr"))
+    if device.type == "cuda":
+        free, _ = torch.cuda.mem_get_info(device)
+        if 2 * spline.numel() * 4 < free / 4:
+            return spline.to(device), hr.to(device)
+        return spline.pin_memory(), hr.pin_memory()
+    return spline.to(device), hr.to(device)
+
+
+def _rng_state() -> dict:
+    state = {"torch": torch.get_rng_state()}
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def save_checkpoint(path: Path, model, optimizer, epoch: int, history: list, model_cfg: ModelConfig,
+                    train_cfg: TrainConfig, data_info: dict) -> None:
+    """Everything a resume needs, written to a temporary file and renamed (never half-written)."""
+    state = {"model": {k: v.detach().cpu() for k, v in _plain(model).state_dict().items()},
+             "optimizer": optimizer.state_dict(), "epoch": epoch, "history": history,
+             "model_config": asdict(model_cfg), "train_config": asdict(train_cfg),
+             "data": data_info, "rng": _rng_state(), "format": 1}
+    with atomic_path(path, ".pt") as tmp:
+        torch.save(state, tmp)
+
+
+def load_checkpoint(path: str | Path, map_location="cpu") -> dict:
+    """Load without executing code (`weights_only=True`); corrupt files give a CheckpointError."""
+    path = resolve(path)
+    if not path.is_file():
+        raise CheckpointError(f"{path}: no such checkpoint.")
+    try:
+        state = torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as e:
+        raise CheckpointError(f"{path}: not a readable audiosr checkpoint ({type(e).__name__}: "
+                              f"{str(e)[:200]}). Retrain, or point at another file.") from None
+    if not isinstance(state, dict) or "model" not in state or "model_config" not in state:
+        raise CheckpointError(f"{path}: not an audiosr checkpoint (no model / model_config).")
+    return state
+
+
+def load_model(path: str | Path, ratio: int | None = None, device="cpu") -> AudioUNet:
+    """A trained AudioUNet in eval mode; refuses a checkpoint made for another ratio."""
+    state = load_checkpoint(path)
+    cfg = ModelConfig(**state["model_config"])
+    if ratio is not None and cfg.ratio != ratio:
+        raise CheckpointError(f"{path}: trained for ratio {cfg.ratio}, asked for ratio {ratio}. "
+                              "Use a checkpoint trained for that ratio.")
+    model = AudioUNet(cfg)
+    model.load_state_dict(state["model"])
+    return model.to(device).eval()
+
+
+def _plain(model):
+    return getattr(model, "_orig_mod", model)
+
+
+def _check_compatible(state: dict, model_cfg: ModelConfig, data_info: dict, path: Path) -> None:
+    theirs = state["model_config"]
+    diff = {k: (theirs.get(k), v) for k, v in asdict(model_cfg).items() if theirs.get(k) != v}
+    if diff:
+        raise CheckpointError(f"{path}: made for another model ({', '.join(f'{k}: {a} there, {b} here' for k, (a, b) in diff.items())}). "
+                              "Start a new run directory, or resume with the same model parameters.")
+    if state.get("data", {}).get("cache") != data_info["cache"]:
+        raise CheckpointError(f"{path}: trained on {state.get('data', {}).get('cache')}, not {data_info['cache']}; "
+                              "resume on the same data cache or start a new run directory.")
+
+
+@torch.no_grad()
+def validate(model, spline: torch.Tensor, hr: torch.Tensor, batch_size: int, device: torch.device,
+             max_batches: int | None = None, amp: bool = False) -> dict:
+    """Mean MSE loss, SNR and LSD (dB / paper eq. 3) over validation patches."""
+    model.eval()
+    losses, snrs, lsds = [], [], []
+    n = len(spline) if max_batches is None else min(len(spline), max_batches * batch_size)
+    for i in range(0, n, batch_size):
+        x = spline[i:i + batch_size].to(device, non_blocking=True)
+        y = hr[i:i + batch_size].to(device, non_blocking=True)
+        with torch.autocast(device.type, torch.bfloat16, enabled=amp):
+            out = model(x.unsqueeze(1)).squeeze(1)
+        out = out.float()
+        losses.append(F.mse_loss(out, y, reduction="none").mean(-1))
+        snrs.append(snr(out, y))
+        lsds.append(lsd(out, y))
+    model.train()
+    cat = lambda v: torch.cat(v).float().mean().item()
+    return {"val_loss": cat(losses), "val_snr": cat(snrs), "val_lsd": cat(lsds)}
+
+
+def write_history(run_dir: Path, history: list[dict]) -> None:
+    write_json(run_dir / "history.json", history)
+    buf = io.StringIO()
+    if history:
+        w = csv.DictWriter(buf, list(history[0]))
+        w.writeheader()
+        w.writerows(history)
+    with atomic_path(run_dir / "history.csv", ".csv") as tmp:
+        tmp.write_text(buf.getvalue())
+
+
+def train(cache: PatchCache, model_cfg: ModelConfig, cfg: TrainConfig, run_dir: str | Path,
+          resume: bool = False, progress: bool = True) -> list[dict]:
+    """Train AudioUNet on `cache`, writing into `run_dir`; returns the per-epoch history.
+
+    Raises:
+        TrainingError: a NaN loss (the last good checkpoint is kept) or out of GPU memory.
+        CheckpointError: resuming from a checkpoint of another model, ratio or data cache.
+        FileExistsError: `run_dir` already holds a run and `resume` is False (nothing is overwritten).
+    """
+    from tqdm.auto import tqdm
+
+    run_dir = resolve(run_dir)
+    ckpt = run_dir / CHECKPOINT
+    if model_cfg.ratio != cache.config.ratio:
+        raise TrainingError(f"model ratio {model_cfg.ratio} but the data cache {cache.folder.name} was built "
+                            f"for ratio {cache.config.ratio}: run 01_data with ratio={model_cfg.ratio}.")
+    if ckpt.exists() and not resume:
+        raise FileExistsError(f"{run_dir} already holds a run: pass resume=True to continue it, "
+                              "or choose a new run directory.")
+    device = pick_device(cfg.device)
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    amp = device.type == "cuda" if cfg.amp == "auto" else bool(cfg.amp)
+    data_info = {"cache": cache.folder.name, "data_config": asdict(cache.config)}
+
+    torch.manual_seed(cfg.seed)
+    model = AudioUNet(model_cfg).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    history, start = [], 1
+    if resume and ckpt.exists():
+        state = load_checkpoint(ckpt)
+        _check_compatible(state, model_cfg, data_info, ckpt)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        history, start = state["history"], state["epoch"] + 1
+        torch.set_rng_state(state["rng"]["torch"])
+        if "cuda" in state["rng"] and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(state["rng"]["cuda"])
+    run_dir.mkdir(parents=True, exist_ok=True)
+    write_json(run_dir / "config.json", {"model": asdict(model_cfg), "train": asdict(cfg), **data_info})
+
+    spline, hr = load_patches(cache, "train", device)
+    val_spline, val_hr = load_patches(cache, "val", device)
+    if len(spline) == 0:
+        raise TrainingError(f"{cache.folder}: no training patches (clips shorter than patch_len?).")
+    step_fn = torch.compile(model) if cfg.compile else model
+    n_steps = math.ceil(len(spline) / cfg.batch_size)
+    if cfg.steps_per_epoch:
+        n_steps = min(n_steps, cfg.steps_per_epoch)
+    sr = cache.config.sr
+
+    for epoch in range(start, cfg.epochs + 1):
+        order = torch.randperm(len(spline), generator=torch.Generator().manual_seed(cfg.seed * 100_003 + epoch))
+        t0, total = time.perf_counter(), torch.zeros((), device=device)
+        bar = tqdm(range(n_steps), desc=f"epoch {epoch}/{cfg.epochs}", leave=False, disable=not progress)
+        for step in bar:
+            idx = order[step * cfg.batch_size:(step + 1) * cfg.batch_size]
+            x = spline[idx].to(device, non_blocking=True).unsqueeze(1)
+            y = hr[idx].to(device, non_blocking=True).unsqueeze(1)
+            try:
+                with torch.autocast(device.type, torch.bfloat16, enabled=amp):
+                    out = step_fn(x)
+                loss = F.mse_loss(out.float(), y)
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                optimizer.step()
+            except torch.cuda.OutOfMemoryError:
+                raise TrainingError(f"out of GPU memory at batch_size={cfg.batch_size}: try "
+                                    f"batch_size={max(1, cfg.batch_size // 2)} or a smaller width.") from None
+            total += loss.detach()
+            if device.type == "cpu" or step % 50 == 49 or step == n_steps - 1:  # no per-step host sync on GPU
+                mean = total.item() / (step + 1)
+                if not math.isfinite(mean):
+                    raise TrainingError(f"loss became {mean} at epoch {epoch}, step {step + 1}: stopping. "
+                                        f"The last good checkpoint is {ckpt if ckpt.exists() else 'none (first epoch)'}; "
+                                        "try a lower lr.")
+                seconds = time.perf_counter() - t0
+                bar.set_postfix(loss=f"{mean:.2e}", audio_s_per_s=f"{(step + 1) * len(idx) * x.shape[-1] / sr / seconds:.1f}")
+        train_seconds = time.perf_counter() - t0
+        row = {"epoch": epoch, "train_loss": total.item() / n_steps, "seconds": round(train_seconds, 3),
+               "audio_s_per_s": n_steps * cfg.batch_size * spline.shape[-1] / sr / train_seconds}
+        row.update(validate(model, val_spline, val_hr, cfg.batch_size, device, cfg.val_batches, amp))
+        history.append(row)
+        save_checkpoint(ckpt, model, optimizer, epoch, history, model_cfg, cfg, data_info)
+        write_history(run_dir, history)
+        if progress:
+            print(f"epoch {epoch}: train {row['train_loss']:.3e}  val {row['val_loss']:.3e}  "
+                  f"SNR {row['val_snr']:.2f} dB  LSD {row['val_lsd']:.2f}  ({row['audio_s_per_s']:.0f} audio s/s)")
+    return history

@@ -1,0 +1,99 @@
+"""AudioUNet: shapes for every B and r, the SubPixel shuffle, the ablations, the receptive field,
+and that a small model can fit one patch (one optimizer step per variant, PWG-style)."""
+import numpy as np
+import pytest
+import torch
+
+from audiosr.model import AudioUNet, ModelConfig, count_parameters, layer_table, receptive_field, subpixel1d
+
+
+@pytest.mark.parametrize("blocks", [1, 2, 3, 4])
+@pytest.mark.parametrize("ratio", [2, 4, 6])
+@pytest.mark.parametrize("variant", ["paper", "code"])
+def test_output_length_equals_input_length_for_any_length(blocks, ratio, variant):
+    model = AudioUNet(ModelConfig(ratio=ratio, blocks=blocks, variant=variant, width=1 / 16)).eval()
+    for length in (6000, 6000 - ratio, 997):
+        x = torch.randn(2, 1, length)
+        assert model(x).shape == x.shape
+    assert model(torch.randn(3, 600)).shape == (3, 600)
+
+
+def test_paper_filters_and_kernels():
+    cfg = ModelConfig()
+    assert cfg.filters() == [128, 256, 512, 512] and cfg.kernels() == [65, 33, 17, 9]
+    code = ModelConfig(variant="code")
+    assert code.filters() == [128, 384, 512, 512] and code.kernels() == [65, 33, 17, 9]
+    assert ModelConfig(width=0.25).filters() == [32, 64, 128, 128]
+    # the original code's model: 71.0 M parameters (measured in the issue)
+    assert round(count_parameters(AudioUNet(code)) / 1e6, 1) == 71.0
+
+
+def test_subpixel_moves_channels_into_time():
+    x = torch.arange(2 * 4 * 3).reshape(2, 4, 3)
+    y = subpixel1d(x)
+    assert y.shape == (2, 2, 6)
+    # out[n, c, l*2 + i] = x[n, c*2 + i, l]
+    for c in range(2):
+        for l in range(3):
+            for i in range(2):
+                assert y[1, c, l * 2 + i] == x[1, c * 2 + i, l]
+
+
+def test_residual_ablation_and_identity_at_zero_weights():
+    cfg = ModelConfig(width=1 / 16, blocks=2)
+    model = AudioUNet(cfg).eval()
+    torch.nn.init.zeros_(model.last.weight)
+    torch.nn.init.zeros_(model.last.bias)
+    x = torch.randn(1, 1, 512)
+    torch.testing.assert_close(model(x), x)  # only the residual path is left: output = input
+    no_res = AudioUNet(ModelConfig(width=1 / 16, blocks=2, residual=False)).eval()
+    no_res.load_state_dict(model.state_dict())
+    assert torch.count_nonzero(no_res(x)) == 0
+
+
+def test_no_skip_ablation_keeps_the_filter_counts():
+    full, noskip = AudioUNet(ModelConfig(width=0.25)), AudioUNet(ModelConfig(width=0.25, skips=False))
+    assert [b[0].out_channels for b in full.up] == [b[0].out_channels for b in noskip.up]
+    assert count_parameters(noskip) < count_parameters(full)  # fewer inputs to each up conv
+    assert noskip(torch.randn(1, 1, 640)).shape == (1, 1, 640)
+
+
+@pytest.mark.parametrize("blocks", [1, 2, 3, 4])
+def test_receptive_field_formula_matches_gradients(blocks):
+    cfg = ModelConfig(blocks=blocks, width=1 / 32)
+    model = AudioUNet(cfg).double().eval()
+    L = 8192
+    x = torch.randn(1, 1, L, dtype=torch.float64, requires_grad=True)
+    model(x)[0, 0, L // 2].backward()
+    g = x.grad[0, 0].abs()
+    g[L // 2] -= 1  # the residual's own contribution
+    nz = torch.nonzero(g > 1e-13).flatten()
+    span = int(nz.max() - nz.min() + 1)
+    assert abs(span - receptive_field(cfg)) <= 2 ** blocks
+
+
+def test_layer_table_lists_every_block():
+    rows = layer_table(AudioUNet(ModelConfig(width=1 / 8)), 6000)
+    assert [r["layer"] for r in rows][:2] == ["down 1", "down 2"] and rows[-1]["layer"] == "last conv"
+    assert rows[0]["output (channels x samples)"] == "16 x 3008"  # 6000 padded to 6016, halved
+    assert sum(r["parameters"] for r in rows) == count_parameters(AudioUNet(ModelConfig(width=1 / 8)))
+
+
+@pytest.mark.parametrize("variant", ["paper", "code"])
+def test_small_model_overfits_one_patch(variant):
+    """The model must learn the missing high partial: far below the spline's own error."""
+    torch.manual_seed(0)
+    t = torch.arange(2048) / 16000
+    hr = (torch.sin(2 * np.pi * 300 * t) + 0.3 * torch.sin(2 * np.pi * 5000 * t)).reshape(1, 1, -1)
+    spline = torch.sin(2 * np.pi * 300 * t).reshape(1, 1, -1)  # the high partial is missing
+    baseline = torch.nn.functional.mse_loss(spline, hr).item()
+    model = AudioUNet(ModelConfig(width=1 / 8, blocks=2, variant=variant))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3 if variant == "code" else 3e-3)
+    for _ in range(200):
+        loss = torch.nn.functional.mse_loss(model(spline), hr)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    with torch.no_grad():
+        fitted = torch.nn.functional.mse_loss(model.eval()(spline), hr).item()
+    assert fitted < baseline / 10

@@ -1,0 +1,69 @@
+"""Training: resume is exact, nothing is overwritten, bad checkpoints and bad settings are refused."""
+import types
+
+import pytest
+import torch
+
+import audiosr.train as train_mod
+from audiosr.data import DataConfig, build_cache
+from audiosr.model import ModelConfig
+from audiosr.train import CheckpointError, TrainConfig, TrainingError, load_checkpoint, load_model, train
+
+TINY = ModelConfig(ratio=4, blocks=2, width=1 / 16, variant="code")  # code variant: dropout uses the RNG
+
+
+@pytest.fixture
+def cache(piano_folder, tmp_path):
+    cfg = DataConfig(dataset=str(piano_folder), ratio=4, patch_len=2048, stride=2048, max_clips=6)
+    return build_cache(cfg, root=tmp_path / "cache", progress=False)
+
+
+def _cfg(epochs, **kw):
+    return TrainConfig(epochs=epochs, batch_size=4, lr=1e-3, seed=3, device="cpu", **kw)
+
+
+def _losses(history):
+    return [(h["epoch"], h["train_loss"], h["val_loss"], h["val_snr"]) for h in history]
+
+
+def test_resume_after_a_kill_matches_a_straight_run(cache, tmp_path):
+    straight = train(cache, TINY, _cfg(3), tmp_path / "a", progress=False)
+    train(cache, TINY, _cfg(2), tmp_path / "b", progress=False)          # killed after epoch 2
+    resumed = train(cache, TINY, _cfg(3), tmp_path / "b", resume=True, progress=False)
+    assert _losses(resumed) == _losses(straight)
+    a, b = load_checkpoint(tmp_path / "a/checkpoint.pt"), load_checkpoint(tmp_path / "b/checkpoint.pt")
+    for k in a["model"]:
+        torch.testing.assert_close(a["model"][k], b["model"][k], rtol=0, atol=0)
+    assert (tmp_path / "b/history.csv").read_text().count("\n") == 4  # header + 3 epochs
+
+
+def test_a_run_is_never_overwritten(cache, tmp_path):
+    train(cache, TINY, _cfg(1), tmp_path / "run", progress=False)
+    with pytest.raises(FileExistsError, match="resume=True"):
+        train(cache, TINY, _cfg(1), tmp_path / "run", progress=False)
+
+
+def test_bad_checkpoints_and_settings_are_refused(cache, tmp_path):
+    with pytest.raises(TrainingError, match="ratio 4"):
+        train(cache, ModelConfig(ratio=2, blocks=2, width=1 / 16), _cfg(1), tmp_path / "r", progress=False)
+    train(cache, TINY, _cfg(1), tmp_path / "run", progress=False)
+    with pytest.raises(CheckpointError, match="another model"):
+        train(cache, ModelConfig(ratio=4, blocks=3, width=1 / 16), _cfg(2), tmp_path / "run", resume=True, progress=False)
+    with pytest.raises(CheckpointError, match="ratio 4, asked for ratio 6"):
+        load_model(tmp_path / "run/checkpoint.pt", ratio=6)
+    assert load_model(tmp_path / "run/checkpoint.pt", ratio=4).config == TINY
+    bad = tmp_path / "corrupt.pt"
+    bad.write_bytes((tmp_path / "run/checkpoint.pt").read_bytes()[:1000])
+    with pytest.raises(CheckpointError, match="not a readable"):
+        load_checkpoint(bad)
+
+
+def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(cache, tmp_path, monkeypatch):
+    train(cache, TINY, _cfg(1), tmp_path / "run", progress=False)
+    before = (tmp_path / "run/checkpoint.pt").read_bytes()
+    nan_mse = lambda a, b, **kw: torch.nn.functional.mse_loss(a, b, **kw) * float("nan")
+    monkeypatch.setattr(train_mod, "F", types.SimpleNamespace(mse_loss=nan_mse))
+    with pytest.raises(TrainingError, match="loss became nan at epoch 2"):
+        train(cache, TINY, _cfg(2), tmp_path / "run", resume=True, progress=False)
+    assert (tmp_path / "run/checkpoint.pt").read_bytes() == before
+    assert load_checkpoint(tmp_path / "run/checkpoint.pt")["epoch"] == 1
