@@ -87,6 +87,15 @@ def load_patches(cache: PatchCache, split: str, device: torch.device) -> tuple[t
     return spline.to(device), hr.to(device)
 
 
+def default_run_dir(cache: PatchCache, model_cfg: ModelConfig) -> Path:
+    """runs/<data cache>--<model>: one folder per (data, architecture), so runs never collide."""
+    m = model_cfg
+    name = f"{cache.folder.name}--{m.variant}-B{m.blocks}-w{m.width:g}"
+    name += "" if m.residual else "-nores"
+    name += "" if m.skips else "-noskip"
+    return resolve("runs") / name
+
+
 def _rng_state() -> dict:
     state = {"torch": torch.get_rng_state()}
     if torch.cuda.is_available():
@@ -217,6 +226,10 @@ def train(cache: PatchCache, model_cfg: ModelConfig, cfg: TrainConfig, run_dir: 
         torch.set_rng_state(state["rng"]["torch"])
         if "cuda" in state["rng"] and torch.cuda.is_available():
             torch.cuda.set_rng_state_all(state["rng"]["cuda"])
+    if start > cfg.epochs:
+        if progress:
+            print(f"{run_dir.name} already has {start - 1} epoch(s) >= epochs={cfg.epochs}: nothing to train.")
+        return history
     run_dir.mkdir(parents=True, exist_ok=True)
     write_json(run_dir / "config.json", {"model": asdict(model_cfg), "train": asdict(cfg), **data_info})
 

@@ -28,7 +28,7 @@
 
 # %% tags=["parameters"]
 dataset = "embedded-speech"  # embedded-speech, embedded-piano, vctk-sample, or a VCTK / piano folder
-task = "multi"               # single | multi: the paper's SingleSpeaker / MultiSpeaker split (speech)
+task = "multi"               # single or multi: SingleSpeaker or MultiSpeaker split of the paper (speech)
 ratio = 4                    # upsampling ratio r: 16 kHz / r is the low-res rate
 patch_len = 6000             # training patch, HR samples (paper: 6000)
 stride = 3000                # hop between patches (original code: half a patch)
