@@ -58,3 +58,15 @@ def test_papermill_understands_every_parameter(source):
     first = "".join(next(c for c in nb["cells"] if c["cell_type"] == "code")["source"])
     names = [line.split("=")[0].strip() for line in first.splitlines() if re.match(r"^\w+\s*=", line)]
     assert list(papermill.inspect_notebook(str(source.with_suffix(".ipynb")))) == names
+
+
+@pytest.mark.parametrize("params", sorted((ROOT / "params").glob("*.yaml")), ids=lambda p: p.stem)
+def test_params_files_only_set_notebook_parameters(params):
+    """A typo in a params file would be silently ignored by papermill: catch it here."""
+    import papermill
+
+    known = set()
+    for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        known |= set(papermill.inspect_notebook(str(nb)))
+    values = yaml.safe_load(params.read_text())
+    assert set(values) <= known, f"unknown keys: {set(values) - known}"

@@ -1,0 +1,176 @@
+"""Speed benchmark: training throughput, inference real-time factor, FLOPs, peak memory.
+
+    python -m audiosr.bench                     # CPU (2 threads) and, if present, the GPU
+    python -m audiosr.bench --out bench/h100    # also writes results.json / results.md there
+    python -m audiosr.bench --profile           # adds a torch-profiler summary of one step
+
+Numbers, not asserts: training throughput is seconds of audio per wall second; the real-time
+factor (RTF) is compute seconds per second of audio (the paper: 0.11 on a Titan X). FLOPs per
+audio second come from torch's FLOP counter on one forward pass, so GPU throughput can be read
+as a fraction of the card's peak.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from .model import AudioUNet, ModelConfig, count_parameters
+from .paths import atomic_path, write_json
+
+SR = 16000
+MODELS = {"full (paper, width 1)": ModelConfig(), "small (width 1/16)": ModelConfig(width=1 / 16)}
+
+
+def _sync(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def flops_per_audio_second(cfg: ModelConfig, seconds: float = 1.0) -> float:
+    """Forward FLOPs for one second of 16 kHz audio (torch.utils.flop_counter)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    model = AudioUNet(cfg).eval()
+    counter = FlopCounterMode(display=False)
+    with counter, torch.no_grad():
+        model(torch.zeros(1, 1, int(SR * seconds)))
+    return counter.get_total_flops() / seconds
+
+
+def time_training(cfg, device, batch, length, steps, amp=False, compile=False) -> float:
+    """Audio seconds trained per wall second (after warm-up)."""
+    model = AudioUNet(cfg).to(device)
+    fn = torch.compile(model) if compile else model
+    opt = torch.optim.Adam(model.parameters(), lr=1e-4)
+    x = torch.randn(batch, 1, length, device=device)
+    y = torch.randn(batch, 1, length, device=device)
+
+    def step():
+        with torch.autocast(device.type, torch.bfloat16, enabled=amp):
+            out = fn(x)
+        loss = F.mse_loss(out.float(), y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    for _ in range(2 if compile else 1):
+        step()
+    _sync(device)
+    t = time.perf_counter()
+    for _ in range(steps):
+        step()
+    _sync(device)
+    return steps * batch * length / SR / (time.perf_counter() - t)
+
+
+@torch.no_grad()
+def time_inference(cfg, device, seconds, batch=1, repeats=3, amp=False, compile=False) -> float:
+    """Real-time factor: compute seconds per second of audio, `batch` clips of `seconds` at once."""
+    model = AudioUNet(cfg).to(device).eval()
+    fn = torch.compile(model) if compile else model
+    x = torch.randn(batch, 1, int(SR * seconds), device=device)
+    with torch.autocast(device.type, torch.bfloat16, enabled=amp):
+        for _ in range(2 if compile else 1):
+            fn(x)
+        _sync(device)
+        t = time.perf_counter()
+        for _ in range(repeats):
+            fn(x)
+        _sync(device)
+    return (time.perf_counter() - t) / repeats / (batch * seconds)
+
+
+def profile_step(cfg, device, batch, length, rows: int = 15) -> str:
+    """Top operators of one training step by self time (torch.profiler)."""
+    from torch.profiler import ProfilerActivity, profile
+
+    model = AudioUNet(cfg).to(device)
+    opt = torch.optim.Adam(model.parameters())
+    x = torch.randn(batch, 1, length, device=device)
+    acts = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == "cuda" else [])
+    F.mse_loss(model(x), x).backward()  # warm-up
+    with profile(activities=acts) as prof:
+        opt.zero_grad()
+        F.mse_loss(model(x), x).backward()
+        opt.step()
+        _sync(device)
+    key = "self_cuda_time_total" if device.type == "cuda" else "self_cpu_time_total"
+    return prof.key_averages().table(sort_by=key, row_limit=rows)
+
+
+def run(quick: bool = False, cpu_threads: int = 2, gpu: bool = True, profile: bool = False) -> dict:
+    """All measurements as rows; `quick` shrinks everything (for tests and smoke runs)."""
+    models = {"tiny (width 1/32, B 2)": ModelConfig(width=1 / 32, blocks=2)} if quick else MODELS
+    batch, length, steps, secs = (2, 2048, 1, 0.5) if quick else (16, 6000, 2, 10.0)
+    rows, profiles = [], {}
+    torch.set_num_threads(cpu_threads)
+    cpu = torch.device("cpu")
+    for name, cfg in models.items():
+        base = {"model": name, "parameters": count_parameters(AudioUNet(cfg)),
+                "gflop_per_audio_s": flops_per_audio_second(cfg) / 1e9}
+        for amp in (False, True):  # bf16 doubles CPU throughput where the CPU has bf16 units
+            rows.append({**base, "device": f"cpu ({cpu_threads} threads)", "dtype": "bf16" if amp else "fp32",
+                         "compile": False, "train_audio_s_per_s": time_training(cfg, cpu, batch, length, steps, amp),
+                         "rtf_batch1": time_inference(cfg, cpu, secs, repeats=1, amp=amp)})
+        if profile:
+            profiles[f"{name} cpu"] = profile_step(cfg, cpu, batch, length)
+        if gpu and torch.cuda.is_available():
+            dev = torch.device("cuda")
+            gbatch = 4 if quick else 128
+            for amp in (False, True):
+                for comp in (False, True):
+                    torch.cuda.reset_peak_memory_stats()
+                    row = {**base, "device": torch.cuda.get_device_name(), "dtype": "bf16" if amp else "fp32",
+                           "compile": comp,
+                           "train_audio_s_per_s": time_training(cfg, dev, gbatch, length, 5 if not quick else 1, amp, comp),
+                           "rtf_batch1": time_inference(cfg, dev, secs, 1, 10, amp, comp),
+                           "rtf_batch32_chunks": time_inference(cfg, dev, 1.0 if not quick else 0.25, 32, 10, amp, comp),
+                           "peak_gpu_gib": torch.cuda.max_memory_allocated() / 2 ** 30}
+                    row["train_tflop_s"] = 3 * base["gflop_per_audio_s"] * row["train_audio_s_per_s"] / 1e3
+                    rows.append(row)
+            if profile:
+                profiles[f"{name} cuda"] = profile_step(cfg, dev, gbatch, length)
+    return {"rows": rows, "profiles": profiles, "torch": torch.__version__, "machine": platform.processor() or platform.machine(),
+            "settings": {"train_batch_cpu": batch, "patch_len": length, "inference_seconds": secs}}
+
+
+def to_markdown(result: dict) -> str:
+    from .tables import markdown_table
+
+    cols = ["model", "device", "dtype", "compile", "parameters", "gflop_per_audio_s", "train_audio_s_per_s",
+            "rtf_batch1", "rtf_batch32_chunks", "peak_gpu_gib", "train_tflop_s"]
+    cols = [c for c in cols if any(c in r for r in result["rows"])]
+    return markdown_table(result["rows"], cols)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m audiosr.bench", description=__doc__.split("\n")[0])
+    ap.add_argument("--out", help="folder for results.json, results.md (and profile.txt)")
+    ap.add_argument("--threads", type=int, default=2, help="CPU threads (default 2)")
+    ap.add_argument("--no-gpu", action="store_true")
+    ap.add_argument("--quick", action="store_true", help="tiny sizes: checks the script, not the speed")
+    ap.add_argument("--profile", action="store_true")
+    args = ap.parse_args(argv)
+    result = run(args.quick, args.threads, not args.no_gpu, args.profile)
+    md = to_markdown(result)
+    print(md)
+    for name, table in result["profiles"].items():
+        print(f"\n## profile: {name}\n{table}")
+    if args.out:
+        out = Path(args.out)
+        write_json(out / "results.json", {k: v for k, v in result.items() if k != "profiles"})
+        with atomic_path(out / "results.md", ".md") as tmp:
+            tmp.write_text(f"torch {result['torch']}\n\n{md}\n")
+        if result["profiles"]:
+            with atomic_path(out / "profile.txt", ".txt") as tmp:
+                tmp.write_text("\n\n".join(f"## {k}\n{v}" for k, v in result["profiles"].items()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

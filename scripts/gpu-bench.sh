@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Issue 7 in one command on a GPU machine: speed benchmark (fp32/bf16, with/without compile,
+# profiler summary), then the paper's MultiSpeaker r=4 preset for $EPOCHS epochs and its
+# whole-file evaluation. Everything lands in $OUT (default results/gpu).
+# Needs: the .venv (make venv) and data/embedded (make corpus, or carried from a CPU machine).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PY:-.venv/bin/python}
+OUT=${OUT:-results/gpu}
+EPOCHS=${EPOCHS:-20}
+PARAMS=${PARAMS:-params/paper-multispeaker-r4.yaml}
+mkdir -p "$OUT"
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv > "$OUT/gpu.csv"
+$PY -m audiosr.bench --profile --out "$OUT/bench" | tee "$OUT/bench.log"
+RUN="$OUT/run-$(basename "$PARAMS" .yaml)"
+$PY -m papermill --cwd notebooks -f "$PARAMS" -p max_clips None notebooks/01_data.ipynb "$OUT/01_data.ipynb"
+$PY -m papermill --cwd notebooks -f "$PARAMS" -p epochs "$EPOCHS" -p run_dir "$RUN" \
+    notebooks/03_train.ipynb "$OUT/03_train.ipynb"
+$PY -m audiosr.evaluate "$RUN" --split test | tee "$OUT/eval-test.md"
+echo "results in $OUT (history: $RUN/history.csv; the checkpoint stays out of what you bring back)"
