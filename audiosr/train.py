@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -207,7 +208,18 @@ def train(cache: PatchCache, model_cfg: ModelConfig, cfg: TrainConfig, run_dir: 
     if ckpt.exists() and not resume:
         raise FileExistsError(f"{run_dir} already holds a run: pass resume=True to continue it, "
                               "or choose a new run directory.")
+    world, rank = int(os.environ.get("WORLD_SIZE", 1)), int(os.environ.get("RANK", 0))
     device = pick_device(cfg.device)
+    if world > 1:  # launched by torchrun: one process per GPU (or gloo on CPU), DDP averages gradients
+        import torch.distributed as dist
+
+        if device.type == "cuda":
+            device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
+            torch.cuda.set_device(device)
+        if not dist.is_initialized():
+            dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    is_main = rank == 0
+    progress = progress and is_main
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     amp = device.type == "cuda" if cfg.amp == "auto" else bool(cfg.amp)
@@ -231,14 +243,22 @@ def train(cache: PatchCache, model_cfg: ModelConfig, cfg: TrainConfig, run_dir: 
             print(f"{run_dir.name} already has {start - 1} epoch(s) >= epochs={cfg.epochs}: nothing to train.")
         return history
     run_dir.mkdir(parents=True, exist_ok=True)
-    write_json(run_dir / "config.json", {"model": asdict(model_cfg), "train": asdict(cfg), **data_info})
+    if is_main:
+        write_json(run_dir / "config.json", {"model": asdict(model_cfg), "train": asdict(cfg), **data_info})
 
     spline, hr = load_patches(cache, "train", device)
     val_spline, val_hr = load_patches(cache, "val", device)
     if len(spline) == 0:
         raise TrainingError(f"{cache.folder}: no training patches (clips shorter than patch_len?).")
-    step_fn = torch.compile(model) if cfg.compile else model
+    step_fn = model
+    if world > 1:
+        from torch.nn.parallel import DistributedDataParallel
+
+        step_fn = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
+    step_fn = torch.compile(step_fn) if cfg.compile else step_fn
     n_steps = math.ceil(len(spline) / cfg.batch_size)
+    if world > 1:  # every rank needs a non-empty shard: drop the last partial batch
+        n_steps = max(1, len(spline) // cfg.batch_size)
     if cfg.steps_per_epoch:
         n_steps = min(n_steps, cfg.steps_per_epoch)
     sr = cache.config.sr
@@ -248,7 +268,7 @@ def train(cache: PatchCache, model_cfg: ModelConfig, cfg: TrainConfig, run_dir: 
         t0, total = time.perf_counter(), torch.zeros((), device=device)
         bar = tqdm(range(n_steps), desc=f"epoch {epoch}/{cfg.epochs}", leave=False, disable=not progress)
         for step in bar:
-            idx = order[step * cfg.batch_size:(step + 1) * cfg.batch_size]
+            idx = order[step * cfg.batch_size:(step + 1) * cfg.batch_size][rank::world]  # global batch, sharded
             x = spline[idx].to(device, non_blocking=True).unsqueeze(1)
             y = hr[idx].to(device, non_blocking=True).unsqueeze(1)
             try:
@@ -275,9 +295,53 @@ def train(cache: PatchCache, model_cfg: ModelConfig, cfg: TrainConfig, run_dir: 
                "audio_s_per_s": n_steps * cfg.batch_size * spline.shape[-1] / sr / train_seconds}
         row.update(validate(model, val_spline, val_hr, cfg.batch_size, device, cfg.val_batches, amp))
         history.append(row)
-        save_checkpoint(ckpt, model, optimizer, epoch, history, model_cfg, cfg, data_info)
-        write_history(run_dir, history)
+        if is_main:
+            save_checkpoint(ckpt, model, optimizer, epoch, history, model_cfg, cfg, data_info)
+            write_history(run_dir, history)
+        if world > 1:
+            torch.distributed.barrier()
         if progress:
             print(f"epoch {epoch}: train {row['train_loss']:.3e}  val {row['val_loss']:.3e}  "
                   f"SNR {row['val_snr']:.2f} dB  LSD {row['val_lsd']:.2f}  ({row['audio_s_per_s']:.0f} audio s/s)")
     return history
+
+
+def main(argv=None) -> int:
+    """Command line over the same functions as 03_train, and the torchrun entry point:
+
+        python -m audiosr.train -f params/demo.yaml [--set epochs=2 ...]
+        torchrun --nproc_per_node 8 -m audiosr.train -f params/paper-multispeaker-r4.yaml
+    """
+    import argparse
+
+    import yaml
+
+    from .data import DataConfig, find_cache
+
+    ap = argparse.ArgumentParser(prog="python -m audiosr.train", description="Train AudioUNet on a data cache.")
+    ap.add_argument("-f", "--params", required=True, help="a params/*.yaml file (the notebooks' parameters)")
+    ap.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="override parameters")
+    ap.add_argument("--run-dir", default=None, help="default: runs/<data>--<model>")
+    ap.add_argument("--no-resume", action="store_true", help="refuse to continue an existing run")
+    args = ap.parse_args(argv)
+    p = yaml.safe_load(open(resolve(args.params))) or {}
+    for kv in args.set:
+        k, _, v = kv.partition("=")
+        p[k] = yaml.safe_load(v)
+    pick = lambda cls: {k: p[k] for k in cls.__dataclass_fields__ if k in p}
+    cache = find_cache(DataConfig(**pick(DataConfig)), root=p.get("cache_root", "data/cache"))
+    model_cfg = ModelConfig(**pick(ModelConfig))
+    run_dir = args.run_dir or p.get("run_dir") or default_run_dir(cache, model_cfg)
+    try:
+        train(cache, model_cfg, TrainConfig(**pick(TrainConfig)), run_dir, resume=not args.no_resume)
+    except (TrainingError, CheckpointError, FileExistsError) as e:
+        print(f"error: {e}")
+        return 1
+    finally:
+        if torch.distributed.is_available() and torch.distributed.is_initialized():
+            torch.distributed.destroy_process_group()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -67,3 +67,23 @@ def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(cache, tmp_path, monk
         train(cache, TINY, _cfg(2), tmp_path / "run", resume=True, progress=False)
     assert (tmp_path / "run/checkpoint.pt").read_bytes() == before
     assert load_checkpoint(tmp_path / "run/checkpoint.pt")["epoch"] == 1
+
+
+def test_torchrun_two_processes_train_with_ddp_on_cpu(cache, tmp_path):
+    """The documented multi-GPU route (torchrun + DistributedDataParallel), here with gloo on CPU."""
+    import subprocess
+    import sys
+
+    import yaml
+
+    params = tmp_path / "p.yaml"
+    params.write_text(yaml.safe_dump({**{k: getattr(cache.config, k) for k in
+                                         ("dataset", "task", "ratio", "patch_len", "stride", "lowpass", "max_clips")},
+                                      "cache_root": str(cache.folder.parent), "blocks": 2, "width": 1 / 16,
+                                      "epochs": 2, "batch_size": 4, "lr": 1e-3, "device": "cpu", "threads": 1}))
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "-m", "audiosr.train",
+           "-f", str(params), "--run-dir", str(tmp_path / "ddp")]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    state = load_checkpoint(tmp_path / "ddp/checkpoint.pt")
+    assert state["epoch"] == 2 and len(state["history"]) == 2
