@@ -14,7 +14,7 @@ POWER_FLOOR = 1e-10   # log(0) guard: silent frames compare at -23 nats instead 
 
 
 def _t(x) -> torch.Tensor:
-    return x if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x))
+    return x if isinstance(x, torch.Tensor) else torch.from_numpy(np.array(x, copy=True))  # memmaps are read-only
 
 
 def _check(est: torch.Tensor, ref: torch.Tensor) -> None:
