@@ -27,7 +27,7 @@ def model_method(model: torch.nn.Module, device: torch.device | str = "cpu") -> 
 
     @torch.no_grad()
     def run(spline: np.ndarray) -> np.ndarray:
-        x = torch.from_numpy(np.ascontiguousarray(spline, dtype=np.float32)).to(device)
+        x = torch.from_numpy(np.array(spline, dtype=np.float32)).to(device)  # a writable copy
         return model(x.view(1, 1, -1)).view(-1).float().cpu().numpy()
     return run
 
