@@ -22,6 +22,7 @@ import torch.nn.functional as F
 
 from .model import AudioUNet, ModelConfig, count_parameters
 from .paths import atomic_path, write_json
+from .train import train_step
 
 SR = 16000
 MODELS = {"full (paper, width 1)": ModelConfig(), "small (width 1/16)": ModelConfig(width=1 / 16)}
@@ -51,13 +52,7 @@ def time_training(cfg, device, batch, length, steps, amp=False, compile=False) -
     x = torch.randn(batch, 1, length, device=device)
     y = torch.randn(batch, 1, length, device=device)
 
-    def step():
-        with torch.autocast(device.type, torch.bfloat16, enabled=amp):
-            out = fn(x)
-        loss = F.mse_loss(out.float(), y)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+    step = lambda: train_step(fn, opt, x, y, amp)
     for _ in range(2 if compile else 1):
         step()
     _sync(device)

@@ -157,6 +157,17 @@ def _check_compatible(state: dict, model_cfg: ModelConfig, data_info: dict, path
                               "resume on the same data cache or start a new run directory.")
 
 
+def train_step(model, optimizer, x: torch.Tensor, y: torch.Tensor, amp: bool = False) -> torch.Tensor:
+    """One Adam step on the MSE (paper eq. 1); bf16 autocast for the forward pass when `amp`."""
+    with torch.autocast(x.device.type, torch.bfloat16, enabled=amp):
+        out = model(x)
+    loss = F.mse_loss(out.float(), y)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    return loss.detach()
+
+
 @torch.no_grad()
 def validate(model, spline: torch.Tensor, hr: torch.Tensor, batch_size: int, device: torch.device,
              max_batches: int | None = None, amp: bool = False) -> dict:
@@ -272,16 +283,11 @@ def train(cache: PatchCache, model_cfg: ModelConfig, cfg: TrainConfig, run_dir: 
             x = spline[idx].to(device, non_blocking=True).unsqueeze(1)
             y = hr[idx].to(device, non_blocking=True).unsqueeze(1)
             try:
-                with torch.autocast(device.type, torch.bfloat16, enabled=amp):
-                    out = step_fn(x)
-                loss = F.mse_loss(out.float(), y)
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                optimizer.step()
+                loss = train_step(step_fn, optimizer, x, y, amp)
             except torch.cuda.OutOfMemoryError:
                 raise TrainingError(f"out of GPU memory at batch_size={cfg.batch_size}: try "
                                     f"batch_size={max(1, cfg.batch_size // 2)} or a smaller width.") from None
-            total += loss.detach()
+            total += loss
             if device.type == "cpu" or step % 50 == 49 or step == n_steps - 1:  # no per-step host sync on GPU
                 mean = total.item() / (step + 1)
                 if not math.isfinite(mean):
