@@ -14,19 +14,20 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .data import PatchCache, find_cache, DataConfig
+from .baselines import all_baselines
+from .data import DataConfig, PatchCache, find_cache
 from .metrics import lsd, snr
 from .paths import atomic_path, resolve
 from .train import CHECKPOINT, load_checkpoint, load_model, pick_device
 
-Method = Callable[[np.ndarray], np.ndarray]  # spline-upsampled clip -> estimate, same length
+Method = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (lr, spline) -> estimate, len(spline)
 
 
 def model_method(model: torch.nn.Module, device: torch.device | str = "cpu") -> Method:
     device = torch.device(device)
 
     @torch.no_grad()
-    def run(spline: np.ndarray) -> np.ndarray:
+    def run(lr: np.ndarray, spline: np.ndarray) -> np.ndarray:
         x = torch.from_numpy(np.array(spline, dtype=np.float32)).to(device)  # a writable copy
         return model(x.view(1, 1, -1)).view(-1).float().cpu().numpy()
     return run
@@ -37,15 +38,15 @@ def evaluate_split(cache: PatchCache, split: str, methods: dict[str, Method], pr
     from tqdm.auto import tqdm
 
     rows = []
-    hr_clips = cache.clip_arrays(split, "hr")
-    sp_clips = cache.clip_arrays(split, "spline")
+    arrays = zip(cache.clip_arrays(split, "hr"), cache.clip_arrays(split, "spline"), cache.clip_arrays(split, "lr"))
     n = len(cache.clips(split))
-    for (clip, hr), (_, sp) in tqdm(zip(hr_clips, sp_clips), total=n, desc=f"evaluate {split}", disable=not progress):
+    for (clip, hr), (_, sp), (_, lr) in tqdm(arrays, total=n, desc=f"evaluate {split}", disable=not progress):
         for name, method in methods.items():
-            est = method(sp)
+            est = method(lr, sp)
             rows.append({"clip": Path(clip["path"]).name, "group": clip.get("group", ""), "method": name,
                          "seconds": len(hr) / cache.config.sr,
-                         "snr": float(snr(est, hr)), "lsd": float(lsd(est, hr))})
+                         "snr": float(snr(est, hr)), "lsd": float(lsd(est, hr)),
+                         "lsd_code": float(lsd(est, hr, "code")), "lsd_log10": float(lsd(est, hr, "log10"))})
     return rows
 
 
@@ -55,7 +56,9 @@ def summarize(rows: list[dict]) -> list[dict]:
     for m in dict.fromkeys(r["method"] for r in rows):
         sel = [r for r in rows if r["method"] == m]
         out.append({"method": m, "files": len(sel), "SNR (dB)": float(np.mean([r["snr"] for r in sel])),
-                    "LSD": float(np.mean([r["lsd"] for r in sel]))})
+                    "LSD": float(np.mean([r["lsd"] for r in sel])),
+                    "LSD (code)": float(np.mean([r["lsd_code"] for r in sel])),
+                    "LSD (log10)": float(np.mean([r["lsd_log10"] for r in sel]))})
     return out
 
 
@@ -76,8 +79,9 @@ def evaluate_run(run_dir: str | Path, split: str = "test", device: str = "auto",
     cache = find_cache(DataConfig(**state["data"]["data_config"]))
     dev = pick_device(device)
     model = load_model(run_dir / CHECKPOINT, device=dev)
-    rows = evaluate_split(cache, split, {"spline": lambda sp: sp,
-                                         f"AudioUNet (epoch {state['epoch']})": model_method(model, dev)}, progress)
+    methods = {**all_baselines(cache.config.ratio, cache.config.sr),
+               f"AudioUNet (epoch {state['epoch']})": model_method(model, dev)}
+    rows = evaluate_split(cache, split, methods, progress)
     write_rows(run_dir / f"eval-{split}.csv", rows)
     return rows
 

@@ -1,7 +1,22 @@
-"""The paper's metrics: SNR (eq. 2) and log-spectral distance (eq. 3).
+"""The paper's metrics: SNR (eq. 2) and log-spectral distance (eq. 3), with the variants people
+compare against one argument away.
 
 Both take batches (..., L) as torch tensors or numpy arrays and return one value per example;
-sets are summarised by the mean over examples, as the paper's code does.
+sets are summarised by the mean over files, as the paper's code does.
+
+LSD variants (``lsd(est, ref, variant=...)``), for X = log-power spectrogram of the reference
+and X^ of the estimate, frames l and frequencies k (STFT of 2048, Hann, hop 512):
+
+- ``paper`` (default, eq. 3): mean_l sqrt(mean_k (X - X^)^2), X = ln |STFT|^2. Silent bins: the
+  power is floored at 1e-10 before the log, so silence compares as -23 nats, never -inf.
+- ``code``: the original code's `get_lsd`: X = ln(|STFT|^2 + 1e-8), the mean over *time* inside
+  the square root (+1e-8) and over frequency outside (the transpose of eq. 3), clipped at 10.
+- ``log10``: eq. 3 with log10 instead of ln (later papers' LSD; values are ln(10) = 2.3 times
+  smaller than ``paper``'s for the same error, so never compare the two).
+
+Worked example: a 1 kHz sine against the same sine at half amplitude: every frame's log power
+differs by ln(4) = 1.386 in the bins that carry the sine and by 0 elsewhere; the `paper` LSD is
+then ln(4) x sqrt(fraction of bins that differ). tests/test_metrics.py checks these by hand.
 """
 from __future__ import annotations
 
@@ -10,39 +25,66 @@ import torch
 
 N_FFT = 2048          # the paper's frame length
 HOP = N_FFT // 4      # librosa's default hop
-POWER_FLOOR = 1e-10   # log(0) guard: silent frames compare at -23 nats instead of -inf
+POWER_FLOOR = 1e-10   # `paper` / `log10`: log(0) guard
+CODE_EPS = 1e-8       # `code`: added to the power and inside the square root, as in the original
+CODE_CLIP = 10.0      # `code`: LSD values clipped here, as in the original
+LSD_VARIANTS = ("paper", "code", "log10")
+
+
+class MetricError(ValueError):
+    """Inputs a metric is undefined for; the message says why."""
 
 
 def _t(x) -> torch.Tensor:
-    return x if isinstance(x, torch.Tensor) else torch.from_numpy(np.array(x, copy=True))  # memmaps are read-only
+    if isinstance(x, torch.Tensor):
+        return x
+    return torch.from_numpy(np.array(x, copy=True))  # memmapped clips are read-only
 
 
 def _check(est: torch.Tensor, ref: torch.Tensor) -> None:
     if est.shape != ref.shape:
-        raise ValueError(f"estimate {tuple(est.shape)} and reference {tuple(ref.shape)} differ in shape; "
-                         "crop both to the same length first.")
+        raise MetricError(f"estimate {tuple(est.shape)} and reference {tuple(ref.shape)} differ in shape; "
+                          "crop both to the same length first.")
 
 
 def snr(est, ref) -> torch.Tensor:
-    """10 log10(||ref||^2 / ||ref - est||^2) per example, in dB (inf if identical)."""
+    """10 log10(||ref||^2 / ||ref - est||^2) per example, in dB.
+
+    Identical signals give +inf (no error to measure); a silent reference is an error (the ratio
+    is undefined), never a silent NaN.
+    """
     est, ref = _t(est).double(), _t(ref).double()
     _check(est, ref)
-    return 10 * torch.log10(ref.pow(2).sum(-1) / (ref - est).pow(2).sum(-1))
+    signal = ref.pow(2).sum(-1)
+    if bool((signal == 0).any()):
+        raise MetricError("SNR is undefined for a silent reference (all samples zero); drop the clip.")
+    return 10 * torch.log10(signal / (ref - est).pow(2).sum(-1))
 
 
-def log_power_spectrogram(x: torch.Tensor) -> torch.Tensor:
-    """log |STFT|^2 (natural log), frames of 2048 with a Hann window, shape (..., freq, frames)."""
+def stft_power(x: torch.Tensor) -> torch.Tensor:
+    """|STFT|^2, frames of 2048 with a Hann window and hop 512, shape (..., freq, frames)."""
     shape = x.shape
     x = x.reshape(-1, shape[-1])
     spec = torch.stft(x, N_FFT, HOP, window=torch.hann_window(N_FFT, dtype=x.dtype, device=x.device),
                       center=True, pad_mode="constant", return_complex=True)
     power = spec.real.pow(2) + spec.imag.pow(2)
-    return power.clamp_min(POWER_FLOOR).log().reshape(*shape[:-1], *power.shape[-2:])
+    return power.reshape(*shape[:-1], *power.shape[-2:])
 
 
-def lsd(est, ref) -> torch.Tensor:
-    """Paper eq. 3: mean over frames of sqrt(mean over frequencies of (X - X_hat)^2), per example."""
+def log_power_spectrogram(x: torch.Tensor) -> torch.Tensor:
+    """ln |STFT|^2 with the `paper` floor, shape (..., freq, frames)."""
+    return stft_power(x).clamp_min(POWER_FLOOR).log()
+
+
+def lsd(est, ref, variant: str = "paper") -> torch.Tensor:
+    """Log-spectral distance per example; see the module docstring for the variants."""
+    if variant not in LSD_VARIANTS:
+        raise ValueError(f"variant={variant!r}: choose one of {LSD_VARIANTS}.")
     est, ref = _t(est).double(), _t(ref).double()
     _check(est, ref)
-    d = log_power_spectrogram(ref) - log_power_spectrogram(est)
+    if variant == "code":
+        d = (stft_power(ref) + CODE_EPS).log() - (stft_power(est) + CODE_EPS).log()
+        return (d.pow(2).mean(-1) + CODE_EPS).sqrt().mean(-1).clamp_max(CODE_CLIP)
+    pr, pe = stft_power(ref).clamp_min(POWER_FLOOR), stft_power(est).clamp_min(POWER_FLOOR)
+    d = pr.log10() - pe.log10() if variant == "log10" else pr.log() - pe.log()
     return d.pow(2).mean(-2).sqrt().mean(-1)

@@ -182,7 +182,8 @@ def validate(model, spline: torch.Tensor, hr: torch.Tensor, batch_size: int, dev
             out = model(x.unsqueeze(1)).squeeze(1)
         out = out.float()
         losses.append(F.mse_loss(out, y, reduction="none").mean(-1))
-        snrs.append(snr(out, y))
+        keep = y.pow(2).sum(-1) > 0  # SNR is undefined on an all-silent patch
+        snrs.append(snr(out[keep], y[keep]))
         lsds.append(lsd(out, y))
     model.train()
     cat = lambda v: torch.cat(v).float().mean().item()

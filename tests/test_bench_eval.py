@@ -31,7 +31,7 @@ def test_evaluate_run_scores_every_clip_for_both_methods(piano_folder, tmp_path,
           tmp_path / "run", progress=False)
     rows = evaluate_run(tmp_path / "run", "test", device="cpu", progress=False)
     n_test = len(cache.clips("test"))
-    assert len(rows) == 2 * n_test and (tmp_path / "run/eval-test.csv").is_file()
+    assert len(rows) == 4 * n_test and (tmp_path / "run/eval-test.csv").is_file()
     summary = {r["method"]: r for r in summarize(rows)}
-    assert summary["spline"]["files"] == n_test
+    assert summary["cubic spline"]["files"] == n_test and len(summary) == 4
     assert all(math.isfinite(r["SNR (dB)"]) and math.isfinite(r["LSD"]) for r in summary.values())

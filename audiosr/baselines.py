@@ -1,0 +1,40 @@
+"""What a learned model must beat: the paper's cubic spline, and the band-limited resamplers a
+user would try first. Each baseline maps the low-res clip (and its spline, which the pipeline
+already has) to a high-res estimate of exactly r times the length.
+
+The DNN of Li et al. (2015), the paper's learned baseline, is not here yet (see issue 4).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import soxr
+from scipy.signal import resample_poly
+
+Baseline = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (lr, spline) -> estimate, len(spline)
+
+
+def _fit(y: np.ndarray, n: int) -> np.ndarray:
+    """Crop or zero-pad to n samples (resamplers may round the length by one)."""
+    y = np.asarray(y, dtype=np.float32)
+    return y[:n] if len(y) >= n else np.pad(y, (0, n - len(y)))
+
+
+def spline(lr: np.ndarray, spline_x: np.ndarray) -> np.ndarray:
+    """The paper's baseline: cubic B-spline through the low-res samples (computed by dsp)."""
+    return np.asarray(spline_x, dtype=np.float32)
+
+
+def polyphase(r: int) -> Baseline:
+    """scipy's polyphase resampler (Kaiser-windowed FIR): ideal band-limited interpolation."""
+    return lambda lr, sp: _fit(resample_poly(np.asarray(lr, np.float64), r, 1), len(sp))
+
+
+def soxr_hq(r: int, sr: int = 16000) -> Baseline:
+    """libsoxr's high-quality resampler (librosa's default backend)."""
+    return lambda lr, sp: _fit(soxr.resample(np.asarray(lr, np.float32), sr / r, sr, "HQ"), len(sp))
+
+
+def all_baselines(r: int, sr: int = 16000) -> dict[str, Baseline]:
+    return {"cubic spline": spline, "polyphase (scipy)": polyphase(r), "soxr HQ": soxr_hq(r, sr)}

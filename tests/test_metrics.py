@@ -1,0 +1,67 @@
+"""Every metric formula against values computed by hand on tiny signals, and the edge cases."""
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from audiosr import metrics
+from audiosr.metrics import MetricError, lsd, snr
+
+
+def test_snr_by_hand():
+    ref = np.array([3.0, 4.0])           # ||ref||^2 = 25
+    est = np.array([3.0, 3.0])           # error energy 1
+    assert float(snr(est, ref)) == pytest.approx(10 * math.log10(25))
+    batch = snr(np.stack([est, ref * 0.5]), np.stack([ref, ref]))   # second: error 6.25 -> 6.02 dB
+    assert batch.tolist() == pytest.approx([13.9794, 6.0206], abs=1e-4)
+
+
+def test_snr_edge_cases():
+    x = np.random.default_rng(0).standard_normal(100)
+    assert float(snr(x, x)) == math.inf                    # identical: nothing to measure
+    with pytest.raises(MetricError, match="silent reference"):
+        snr(x, np.zeros(100))
+    with pytest.raises(MetricError, match="same length"):
+        snr(x[:99], x)
+
+
+def _sine(n=8192, f=1000.0, a=1.0):
+    return a * np.sin(2 * np.pi * f * np.arange(n) / 16000)
+
+
+def test_lsd_paper_by_hand_for_a_gain_change():
+    ref, est = _sine(), _sine(a=0.5)
+    # log power differs by ln 4 where the sine's power is above the floor, by 0 where both floor
+    pr = metrics.stft_power(torch.from_numpy(ref))
+    differs = (pr * 0.25 > metrics.POWER_FLOOR).double()          # bins where both are above the floor
+    expected = (math.log(4) * differs.mean(0).sqrt()).mean().item()
+    assert float(lsd(est, ref)) == pytest.approx(expected, rel=1e-6)
+    # log10 variant: the same error in decades
+    expected10 = (math.log10(4) * differs.mean(0).sqrt()).mean().item()
+    assert float(lsd(est, ref, "log10")) == pytest.approx(expected10, rel=1e-6)
+    assert float(lsd(est, ref)) / float(lsd(est, ref, "log10")) == pytest.approx(math.log(10), rel=1e-6)
+
+
+def test_lsd_code_variant_swaps_the_axes_and_clips():
+    ref, est = _sine(), _sine(a=0.5)
+    pr, pe = metrics.stft_power(torch.from_numpy(ref)), metrics.stft_power(torch.from_numpy(est))
+    d = (pr + 1e-8).log() - (pe + 1e-8).log()                      # (freq, frames)
+    expected = (d.pow(2).mean(1) + 1e-8).sqrt().mean(0).item()       # time inside, frequency outside
+    assert float(lsd(est, ref, "code")) == pytest.approx(expected, rel=1e-9)
+    noise = np.random.default_rng(1).standard_normal(8192)
+    assert float(lsd(noise * 1e-6, noise, "code")) == 10.0           # ln(1e12) = 27.6 -> clipped at 10
+
+
+def test_lsd_identical_is_zero_and_silence_is_finite():
+    x = _sine()
+    assert float(lsd(x, x)) == 0.0
+    assert float(lsd(x, x, "code")) == pytest.approx(1e-4)            # sqrt(1e-8): the original's floor
+    silent = np.zeros(8192)
+    for v in metrics.LSD_VARIANTS:
+        assert math.isfinite(float(lsd(silent, x, v))) and math.isfinite(float(lsd(x, silent, v)))
+    assert float(lsd(silent, silent)) == 0.0
+    with pytest.raises(MetricError):
+        lsd(x[:-1], x)
+    with pytest.raises(ValueError, match="variant"):
+        lsd(x, x, "db")
