@@ -182,7 +182,7 @@ def build_cache(cfg: DataConfig, root: str | Path = CACHE, progress: bool = True
     counts = {s: {"clips": sum(1 for x in rows if x["split"] == s),
                   "patches": int(len(arrays[f"{s}_starts"])),
                   "seconds": float(len(arrays[f"{s}_hr"]) / cfg.sr)} for s in SPLITS}
-    if counts["train"]["patches"] == 0:
+    if counts["train"]["clips"] and counts["train"]["patches"] == 0:  # (evaluation-only sets have no train split)
         raise DatasetError(
             f"{cfg.dataset!r}: no training patch of {L} samples; clips are shorter than the patch. "
             "Use a smaller patch_len or longer clips."

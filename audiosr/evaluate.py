@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -42,9 +43,11 @@ def evaluate_split(cache: PatchCache, split: str, methods: dict[str, Method], pr
     n = len(cache.clips(split))
     for (clip, hr), (_, sp), (_, lr) in tqdm(arrays, total=n, desc=f"evaluate {split}", disable=not progress):
         for name, method in methods.items():
+            t0 = time.perf_counter()
             est = method(lr, sp)
+            compute = time.perf_counter() - t0
             rows.append({"clip": Path(clip["path"]).name, "group": clip.get("group", ""), "method": name,
-                         "seconds": len(hr) / cache.config.sr,
+                         "seconds": len(hr) / cache.config.sr, "compute_s": compute,
                          "snr": float(snr(est, hr)), "lsd": float(lsd(est, hr)),
                          "lsd_code": float(lsd(est, hr, "code")), "lsd_log10": float(lsd(est, hr, "log10"))})
     return rows
@@ -58,7 +61,8 @@ def summarize(rows: list[dict]) -> list[dict]:
         out.append({"method": m, "files": len(sel), "SNR (dB)": float(np.mean([r["snr"] for r in sel])),
                     "LSD": float(np.mean([r["lsd"] for r in sel])),
                     "LSD (code)": float(np.mean([r["lsd_code"] for r in sel])),
-                    "LSD (log10)": float(np.mean([r["lsd_log10"] for r in sel]))})
+                    "LSD (log10)": float(np.mean([r["lsd_log10"] for r in sel])),
+                    "compute s per audio s": sum(r["compute_s"] for r in sel) / sum(r["seconds"] for r in sel)})
     return out
 
 
@@ -83,6 +87,28 @@ def evaluate_run(run_dir: str | Path, split: str = "test", device: str = "auto",
                f"AudioUNet (epoch {state['epoch']})": model_method(model, dev)}
     rows = evaluate_split(cache, split, methods, progress)
     write_rows(run_dir / f"eval-{split}.csv", rows)
+    return rows
+
+
+PAPER_NAMES = {"cubic spline": "Spline", "AudioUNet": "Ours", "DNN": "DNN"}
+
+
+def table2_rows(summaries: dict[str, list[dict]], dataset: str, task: str, ratio: int) -> list[dict]:
+    """The paper's Table 2 layout: our SNR / LSD per test set and method, the paper's beside."""
+    from .paper import TABLE2, paper_task
+
+    ptask = paper_task(dataset, task)
+    paper = TABLE2.get((ptask, ratio), {})
+    rows = []
+    for data_label, summary in summaries.items():
+        for r in summary:
+            key = next((v for k, v in PAPER_NAMES.items() if r["method"].startswith(k)), None)
+            theirs = paper.get(key) if key else None
+            rows.append({"test data": data_label, "r": ratio, "method": r["method"], "files": r["files"],
+                         "SNR (dB)": round(r["SNR (dB)"], 2), "LSD": round(r["LSD"], 2),
+                         "compute s / audio s": float(f"{r['compute s per audio s']:.3g}"),
+                         f"paper SNR ({ptask})": theirs[0] if theirs else "",
+                         f"paper LSD ({ptask})": theirs[1] if theirs else ""})
     return rows
 
 

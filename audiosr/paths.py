@@ -53,3 +53,10 @@ def write_json(path: str | os.PathLike, obj) -> Path:
     with atomic_path(path, ".json") as tmp:
         tmp.write_text(json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n")
     return Path(path)
+
+
+def write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write a text file atomically."""
+    with atomic_path(path, Path(path).suffix) as tmp:
+        tmp.write_text(text)
+    return Path(path)
