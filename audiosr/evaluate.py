@@ -112,6 +112,25 @@ def table2_rows(summaries: dict[str, list[dict]], dataset: str, task: str, ratio
     return rows
 
 
+def table3_rows(grid: dict[bool, dict[str, dict]], dataset: str = "") -> list[dict]:
+    """Table 3's layout: one row per method (spline, trained with / without the low-pass
+    filter), SNR / LSD tested with and without it; `grid[test_lowpass][method]` is a summary
+    row. The paper's piano numbers sit beside, labelled."""
+    from .paper import TABLE3
+
+    cell = lambda s: f"{s['SNR (dB)']:.2f} / {s['LSD']:.2f}"
+    rows = []
+    for method in grid[True]:
+        trained_lp = {"trained with LPF": True, "trained without LPF": False}.get(method)
+        row = {"method": method, "tested with LPF (SNR / LSD)": cell(grid[True][method]),
+               "tested without LPF (SNR / LSD)": cell(grid[False][method])}
+        if "piano" in str(dataset).lower():
+            for test_lp, col in ((True, "paper, tested with"), (False, "paper, tested without")):
+                row[col] = "%g / %g" % TABLE3[(trained_lp, test_lp)] if trained_lp is not None else ""
+        rows.append(row)
+    return rows
+
+
 def main(argv=None) -> int:
     from .tables import markdown_table
 

@@ -15,6 +15,7 @@ from torch import nn
 import torch.nn.functional as F
 
 VARIANTS = ("paper", "code")
+ARCHS = ("audiounet", "dnn")
 CODE_FILTERS = (128, 384, 512, 512, 512, 512, 512, 512)  # the original code's lists
 CODE_KERNELS = (65, 33, 17, 9, 9, 9, 9, 9)
 
@@ -33,6 +34,8 @@ class ModelConfig:
         residual: add the input to the output (Figure 3 ablation: False).
         skips: concatenate down-block features into up blocks (Figure 3 ablation: False; the up
             convolutions keep the same filter counts).
+        arch: ``audiounet``, or ``dnn`` for the paper's baseline (Li et al. 2015, `audiosr.dnn`;
+            uses only ratio and width, which scales its 2048 hidden units).
     """
 
     ratio: int = 4
@@ -41,8 +44,15 @@ class ModelConfig:
     width: float = 1.0
     residual: bool = True
     skips: bool = True
+    arch: str = "audiounet"
 
     def __post_init__(self):
+        if self.arch not in ARCHS:
+            raise ValueError(f"arch={self.arch!r}: choose one of {ARCHS}.")
+        if self.arch == "dnn":
+            from .dnn import check_ratio
+
+            check_ratio(self.ratio)
         if self.variant not in VARIANTS:
             raise ValueError(f"variant={self.variant!r}: choose one of {VARIANTS}.")
         if not 1 <= self.blocks <= 8:
@@ -53,7 +63,7 @@ class ModelConfig:
     @property
     def multiple(self) -> int:
         """Input lengths must be multiples of this (B halvings + the bottleneck's)."""
-        return 2 ** (self.blocks + 1)
+        return 1 if self.arch == "dnn" else 2 ** (self.blocks + 1)
 
     def filters(self) -> list[int]:
         base = (CODE_FILTERS[: self.blocks] if self.variant == "code"
@@ -90,7 +100,10 @@ class AudioUNet(nn.Module):
     """Maps the spline-upsampled signal (N, 1, L) or (N, L) to the high-res estimate, same shape.
 
     Any length works: the input is padded at the end to a multiple of 2^(B+1) and the output
-    cropped back.
+    cropped back. The paper variant's last convolution starts at zero, so the untrained model
+    returns the spline exactly and training can only move away from it where that lowers the
+    loss (on the demo's r = 2 validation split: SNR +0.9 dB over the spline instead of -0.7 dB
+    with PyTorch's default init; see the README). The code variant keeps its orthogonal init.
     """
 
     def __init__(self, config: ModelConfig | None = None, **kw):
@@ -111,6 +124,9 @@ class AudioUNet(nn.Module):
             self.up.append(Block(c, 2 * f, k, 1, cfg.variant, dropout=0.5 if code else 0.0))
             c = 2 * f if cfg.skips else f  # after the shuffle: f channels, plus f from the skip
         self.last = nn.Conv1d(c, 2, 9, padding=4)
+        if not code:  # the paper is silent on initialisation: start as the identity (output = spline)
+            nn.init.zeros_(self.last.weight)
+            nn.init.zeros_(self.last.bias)
         if code:
             for m in self.modules():
                 if isinstance(m, nn.Conv1d):
@@ -138,6 +154,25 @@ class AudioUNet(nn.Module):
             h = h + inp
         h = h[..., :length]
         return h.squeeze(1) if squeeze else h
+
+
+def build_model(config: ModelConfig) -> nn.Module:
+    """The network a config describes: AudioUNet, or the DNN baseline."""
+    if config.arch == "dnn":
+        from .dnn import HIDDEN, BandDNN
+
+        return BandDNN(config.ratio, hidden=max(1, round(HIDDEN * config.width)))
+    return AudioUNet(config)
+
+
+def objective(config: ModelConfig):
+    """The training loss (estimate, target) -> scalar: the paper's MSE (eq. 1) for AudioUNet,
+    Li et al.'s high-band log-spectral MSE for the DNN."""
+    if config.arch == "dnn":
+        from .dnn import log_spectral_loss
+
+        return lambda est, ref: log_spectral_loss(est, ref, config.ratio)
+    return F.mse_loss
 
 
 def layer_table(model: AudioUNet, length: int = 6000) -> list[dict]:

@@ -73,3 +73,30 @@ def lowpass_response(ratios=(2, 4, 6), sr: int = 16000):
     ax.set(xlabel="frequency (kHz)", ylabel="gain (dB)", ylim=(-160, 5), title="Chebyshev I, order 8, 0.05 dB ripple")
     ax.legend()
     return fig
+
+
+def loss_curves(histories: dict[str, list[dict]], key: str = "val_loss", ylabel: str = "validation MSE"):
+    """One curve per run from its training history (Figure 3: the ablations)."""
+    fig, ax = plt.subplots(figsize=(6, 3.5), constrained_layout=True)
+    for label, history in histories.items():
+        ax.plot([h["epoch"] for h in history], [h[key] for h in history], "o-", label=label)
+    ax.set(xlabel="epoch", ylabel=ylabel, yscale="log")
+    ax.legend()
+    return fig
+
+
+def save_figure(fig, folder, name: str, formats=("png", "svg", "pdf")) -> list:
+    """Write `fig` as folder/name.<fmt> for each format, each atomically (temp file + rename),
+    without dates or random ids, so a rerun with the same numbers gives the same bytes."""
+    import matplotlib
+
+    from .paths import atomic_path, resolve
+
+    no_date = {"svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": None}}
+    paths = []
+    for fmt in formats:
+        with atomic_path(resolve(folder) / f"{name}.{fmt}", f".{fmt}") as tmp, \
+                matplotlib.rc_context({"svg.hashsalt": "audiosr"}):
+            fig.savefig(tmp, format=fmt, dpi=150, metadata=no_date.get(fmt))
+        paths.append(resolve(folder) / f"{name}.{fmt}")
+    return paths

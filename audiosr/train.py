@@ -22,7 +22,7 @@ import torch.nn.functional as F
 
 from .data import PatchCache
 from .metrics import lsd, snr
-from .model import AudioUNet, ModelConfig
+from .model import ModelConfig, build_model, objective
 from .paths import atomic_path, resolve, write_json
 
 CHECKPOINT = "checkpoint.pt"
@@ -88,13 +88,15 @@ def load_patches(cache: PatchCache, split: str, device: torch.device) -> tuple[t
     return spline.to(device), hr.to(device)
 
 
-def default_run_dir(cache: PatchCache, model_cfg: ModelConfig) -> Path:
+def default_run_dir(cache: PatchCache, model_cfg: ModelConfig, root: str | Path = "runs") -> Path:
     """runs/<data cache>--<model>: one folder per (data, architecture), so runs never collide."""
     m = model_cfg
+    if m.arch == "dnn":
+        return resolve(root) / f"{cache.folder.name}--dnn-w{m.width:g}"
     name = f"{cache.folder.name}--{m.variant}-B{m.blocks}-w{m.width:g}"
     name += "" if m.residual else "-nores"
     name += "" if m.skips else "-noskip"
-    return resolve("runs") / name
+    return resolve(root) / name
 
 
 def _rng_state() -> dict:
@@ -130,14 +132,14 @@ def load_checkpoint(path: str | Path, map_location="cpu") -> dict:
     return state
 
 
-def load_model(path: str | Path, ratio: int | None = None, device="cpu") -> AudioUNet:
-    """A trained AudioUNet in eval mode; refuses a checkpoint made for another ratio."""
+def load_model(path: str | Path, ratio: int | None = None, device="cpu") -> torch.nn.Module:
+    """A trained AudioUNet (or DNN baseline) in eval mode; refuses a checkpoint made for another ratio."""
     state = load_checkpoint(path)
     cfg = ModelConfig(**state["model_config"])
     if ratio is not None and cfg.ratio != ratio:
         raise CheckpointError(f"{path}: trained for ratio {cfg.ratio}, asked for ratio {ratio}. "
                               "Use a checkpoint trained for that ratio.")
-    model = AudioUNet(cfg)
+    model = build_model(cfg)
     model.load_state_dict(state["model"])
     return model.to(device).eval()
 
@@ -157,11 +159,13 @@ def _check_compatible(state: dict, model_cfg: ModelConfig, data_info: dict, path
                               "resume on the same data cache or start a new run directory.")
 
 
-def train_step(model, optimizer, x: torch.Tensor, y: torch.Tensor, amp: bool = False) -> torch.Tensor:
-    """One Adam step on the MSE (paper eq. 1); bf16 autocast for the forward pass when `amp`."""
+def train_step(model, optimizer, x: torch.Tensor, y: torch.Tensor, amp: bool = False,
+               criterion=F.mse_loss) -> torch.Tensor:
+    """One Adam step on `criterion` (the MSE of paper eq. 1 by default); bf16 autocast for the
+    forward pass when `amp`."""
     with torch.autocast(x.device.type, torch.bfloat16, enabled=amp):
         out = model(x)
-    loss = F.mse_loss(out.float(), y)
+    loss = criterion(out.float(), y)
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     optimizer.step()
@@ -238,7 +242,8 @@ def train(cache: PatchCache, model_cfg: ModelConfig, cfg: TrainConfig, run_dir: 
     data_info = {"cache": cache.folder.name, "data_config": asdict(cache.config)}
 
     torch.manual_seed(cfg.seed)
-    model = AudioUNet(model_cfg).to(device)
+    model = build_model(model_cfg).to(device)
+    criterion = objective(model_cfg)
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     history, start = [], 1
     if resume and ckpt.exists():
@@ -284,7 +289,7 @@ def train(cache: PatchCache, model_cfg: ModelConfig, cfg: TrainConfig, run_dir: 
             x = spline[idx].to(device, non_blocking=True).unsqueeze(1)
             y = hr[idx].to(device, non_blocking=True).unsqueeze(1)
             try:
-                loss = train_step(step_fn, optimizer, x, y, amp)
+                loss = train_step(step_fn, optimizer, x, y, amp, criterion)
             except torch.cuda.OutOfMemoryError:
                 raise TrainingError(f"out of GPU memory at batch_size={cfg.batch_size}: try "
                                     f"batch_size={max(1, cfg.batch_size // 2)} or a smaller width.") from None

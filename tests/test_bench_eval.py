@@ -35,3 +35,17 @@ def test_evaluate_run_scores_every_clip_for_both_methods(piano_folder, tmp_path,
     summary = {r["method"]: r for r in summarize(rows)}
     assert summary["cubic spline"]["files"] == n_test and len(summary) == 4
     assert all(math.isfinite(r["SNR (dB)"]) and math.isfinite(r["LSD"]) for r in summary.values())
+
+
+def test_table3_puts_train_by_test_cells_beside_the_papers():
+    from audiosr.evaluate import table3_rows
+
+    s = lambda snr_db, lsd_: {"SNR (dB)": snr_db, "LSD": lsd_}
+    grid = {True: {"cubic spline": s(20.0, 5.0), "trained with LPF": s(25.0, 3.0), "trained without LPF": s(2.0, 4.0)},
+            False: {"cubic spline": s(21.0, 4.0), "trained with LPF": s(1.5, 4.5), "trained without LPF": s(26.0, 2.9)}}
+    rows = {r["method"]: r for r in table3_rows(grid, "embedded-piano")}
+    assert rows["trained with LPF"]["tested without LPF (SNR / LSD)"] == "1.50 / 4.50"
+    assert rows["trained without LPF"]["paper, tested without"] == "33.2 / 3.3"
+    assert rows["trained with LPF"]["paper, tested without"] == "0.42 / 4.5"
+    assert rows["cubic spline"]["paper, tested with"] == ""
+    assert "paper, tested with" not in table3_rows(grid, "/data/my-speech")[0]  # only piano has paper numbers

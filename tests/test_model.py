@@ -51,6 +51,12 @@ def test_residual_ablation_and_identity_at_zero_weights():
     assert torch.count_nonzero(no_res(x)) == 0
 
 
+def test_paper_variant_starts_as_the_spline():
+    x = torch.randn(2, 1, 640)
+    torch.testing.assert_close(AudioUNet(ModelConfig(width=1 / 16)).eval()(x), x, rtol=0, atol=0)
+    assert not torch.equal(AudioUNet(ModelConfig(width=1 / 16, variant="code")).eval()(x), x)
+
+
 def test_no_skip_ablation_keeps_the_filter_counts():
     full, noskip = AudioUNet(ModelConfig(width=0.25)), AudioUNet(ModelConfig(width=0.25, skips=False))
     assert [b[0].out_channels for b in full.up] == [b[0].out_channels for b in noskip.up]
@@ -62,6 +68,7 @@ def test_no_skip_ablation_keeps_the_filter_counts():
 def test_receptive_field_formula_matches_gradients(blocks):
     cfg = ModelConfig(blocks=blocks, width=1 / 32)
     model = AudioUNet(cfg).double().eval()
+    torch.nn.init.normal_(model.last.weight)  # the paper variant starts at zero: no gradient to trace
     L = 8192
     x = torch.randn(1, 1, L, dtype=torch.float64, requires_grad=True)
     model(x)[0, 0, L // 2].backward()

@@ -1,0 +1,141 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 05 · Figures 2 and 3
+#
+# - **Figure 2**: spectrograms of one test utterance at r = 4: the high-res original, the
+#   low-res input (at its own rate, so the missing band shows as empty space), the cubic spline
+#   and the model, on one colour scale, axes in kHz and seconds.
+# - **Figure 3**: the ablation. Validation loss over training of the full model, the model
+#   without the additive residual, and the model without residual and skip connections (same
+#   filter counts), read from the runs' training histories.
+#
+# Both are saved as PNG, SVG and PDF under `figures/`. The runs come from `03_train`; one that
+# does not exist yet is trained here by the same code (`train_missing`).
+
+# %% tags=["parameters"]
+dataset = "embedded-speech"          # as in 01_data and 03_train
+task = "multi"                       # the paper: MultiSpeaker
+ratio = 4                            # the paper: 4
+patch_len = 6000                     # as in 01_data
+stride = 3000                        # as in 01_data
+lowpass = True                       # as in 01_data
+max_clips = 4                        # as in 01_data (tiny default for tests; None: all)
+cache_root = "data/cache"            # as in 01_data
+variant = "paper"                    # as in 03_train
+blocks = 4                           # as in 03_train
+width = 0.0625                       # as in 03_train
+train_missing = True                 # train runs the figures need that 03_train has not made
+epochs = 1                           # training settings for such runs (as in 03_train)
+batch_size = 8
+lr = 0.001
+steps_per_epoch = 3
+val_batches = 2
+seed = 0
+figure2_data = "vctk-sample"         # the utterance of Figure 2 comes from here (or the dataset)
+figure2_clip = 0                     # index into that test split
+device = "auto"                      # auto picks cuda, then mps, then cpu
+params_name = None                   # the params file used, printed under each figure
+figures_dir = "out/figures"          # where the figures go; params/demo.yaml sets figures
+
+# %%
+from pathlib import Path
+
+import numpy as np
+from IPython.display import Markdown, display
+
+from audiosr.data import DataConfig
+from audiosr.evaluate import model_method
+from audiosr.experiments import ensure_cache, ensure_run
+from audiosr.metrics import lsd, snr
+from audiosr.model import ModelConfig
+from audiosr.paths import RESULTS, resolve, write_json
+from audiosr.plots import compare_spectrograms, loss_curves, save_figure
+from audiosr.tables import markdown_table
+from audiosr.train import CHECKPOINT, TrainConfig, load_checkpoint, load_model, pick_device
+
+dev = pick_device(device)
+figures = resolve(figures_dir)
+train_cfg = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, device=device, seed=seed,
+                        steps_per_epoch=steps_per_epoch, val_batches=val_batches)
+data_cfg = DataConfig(dataset=dataset, task=task, ratio=ratio, patch_len=patch_len, stride=stride,
+                      lowpass=lowpass, max_clips=max_clips)
+full = ModelConfig(ratio=ratio, blocks=blocks, variant=variant, width=width)
+made_by = f"notebooks/05_figures with {params_name or 'its default parameters'}"
+
+# %% [markdown]
+# ## Figure 2: what the model adds
+#
+# The spline's spectrum stops at the low-res Nyquist frequency (16/(2r) kHz); the model's
+# continues above it. The numbers in the titles are this clip's SNR and LSD.
+
+# %%
+run = ensure_run(data_cfg, full, train_cfg, cache_root, train_missing)
+model = model_method(load_model(run / CHECKPOINT, ratio=ratio, device=dev), dev)
+source = dataset if figure2_data in (None, "dataset") else figure2_data
+cache = ensure_cache(DataConfig(**{**data_cfg.__dict__, "dataset": source}), cache_root)
+clip, hr = list(cache.clip_arrays("test", "hr"))[figure2_clip]
+_, sp = list(cache.clip_arrays("test", "spline"))[figure2_clip]
+_, lr_x = list(cache.clip_arrays("test", "lr"))[figure2_clip]
+hr, sp, lr_x = (np.array(a, dtype=np.float32) for a in (hr, sp, lr_x))
+est = model(lr_x, sp)
+sr = cache.config.sr
+score = lambda x: f"SNR {snr(x, hr):.1f} dB, LSD {lsd(x, hr):.2f}"
+epoch = load_checkpoint(run / CHECKPOINT)["epoch"]
+fig2 = compare_spectrograms({"high-res (original)": (hr, sr), f"low-res (r = {ratio})": (lr_x, sr // ratio),
+                             f"cubic spline\n{score(sp)}": (sp, sr),
+                             f"AudioUNet ({epoch} epochs)\n{score(est)}": (est, sr)},
+                            title=f"Figure 2: {source} test clip {Path(clip['path']).name}, r = {ratio}")
+paths2 = save_figure(fig2, figures, "figure2-spectrograms")
+print(f"{made_by}: {', '.join(p.name for p in paths2)}")
+
+# %% [markdown]
+# ## Figure 3: the ablation
+#
+# Three runs with the same data, filters and training settings: the full model, no additive
+# residual, and neither residual nor skip connections. The paper finds that the skip
+# connections matter most and the residual helps a little.
+
+# %%
+ablations = {"full model": full,
+             "no residual": ModelConfig(**{**full.__dict__, "residual": False}),
+             "no residual, no skips": ModelConfig(**{**full.__dict__, "residual": False, "skips": False})}
+histories = {}
+for label, cfg in ablations.items():
+    state = load_checkpoint(ensure_run(data_cfg, cfg, train_cfg, cache_root, train_missing) / CHECKPOINT)
+    histories[label] = state["history"]
+fig3 = loss_curves(histories)
+fig3.axes[0].set_title(f"Figure 3: validation loss, {dataset} {task}, r = {ratio}")
+paths3 = save_figure(fig3, figures, "figure3-ablation")
+final = [{"model": k, "epochs": h[-1]["epoch"], "val MSE": f"{h[-1]['val_loss']:.3e}",
+          "val SNR (dB)": round(h[-1]["val_snr"], 2), "val LSD": round(h[-1]["val_lsd"], 2)} for k, h in histories.items()]
+display(Markdown(markdown_table(final)))
+assert all(np.isfinite(h[-1]["val_loss"]) for h in histories.values())
+print(f"{made_by}: {', '.join(p.name for p in paths3)}")
+
+# %% [markdown]
+# ## Summary
+#
+# In this notebook we have drawn Figure 2 (spectrograms of one test utterance: original,
+# low-res, spline, model) and Figure 3 (validation loss of the full model and its two
+# ablations), and saved both under `figures/`.
+
+# %%
+write_json(RESULTS / "05_figures.json", {"figure2": {"clip": clip["path"], "run": run.name, "spline": score(sp),
+                                                     "model": score(est)},
+                                         "figure3": final, "files": [str(p) for p in paths2 + paths3]})
