@@ -9,7 +9,7 @@ PY     := $(VENV)/bin/python
 TORCH  ?= torch==2.13.0
 PARAMS ?= params/demo.yaml
 OUT    ?= out
-NOTEBOOKS := 01_data 02_model 03_train 04_evaluate 05_figures
+NOTEBOOKS := 01_data 02_model 03_train 04_evaluate 05_figures 06_mushra
 
 .PHONY: setup system venv corpus demo test notebooks sync clean-cache help
 help:

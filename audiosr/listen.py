@@ -12,14 +12,21 @@ PLAYBACK_SR = 16000
 MIN_PLAYABLE_SR = 8000  # browsers refuse wav below ~3 kHz; LR at r = 6 is 2.67 kHz
 
 
+def resample_to(x: np.ndarray, sr: float, target: int, length: int | None = None) -> np.ndarray:
+    """Band-limited (polyphase) resampling from `sr` to `target`; cropped or zero-padded to
+    `length` when given. Keeps exactly the sound of a low-res signal: nothing above its Nyquist."""
+    ratio = Fraction(target / sr).limit_denominator(1000)
+    y = resample_poly(np.asarray(x, dtype=np.float64), ratio.numerator, ratio.denominator).astype(np.float32)
+    if length is not None:
+        y = np.pad(y, (0, max(0, length - len(y))))[:length]
+    return y
+
+
 def playable(x: np.ndarray, sr: float) -> tuple[np.ndarray, int]:
-    """A clip at a rate every browser plays: low or fractional rates are band-limited resampled
-    to 16 kHz, which keeps exactly the sound of the low-res signal (nothing above its Nyquist)."""
+    """A clip at a rate every browser plays: low or fractional rates go to 16 kHz."""
     if float(sr).is_integer() and sr >= MIN_PLAYABLE_SR:
         return np.asarray(x, dtype=np.float32), int(sr)
-    ratio = Fraction(PLAYBACK_SR / sr).limit_denominator(1000)
-    y = resample_poly(np.asarray(x, dtype=np.float64), ratio.numerator, ratio.denominator)
-    return y.astype(np.float32), PLAYBACK_SR
+    return resample_to(x, sr, PLAYBACK_SR), PLAYBACK_SR
 
 
 def wav_bytes(x: np.ndarray, sr: float) -> bytes:
@@ -47,3 +54,120 @@ def players(signals: dict[str, tuple[np.ndarray, int]]):
                      w.Audio(value=wav_bytes(x, sr), format="wav", autoplay=False, loop=False)])
              for label, (x, sr) in signals.items()]
     return w.HBox(cells)
+
+
+def clip_versions(cache, index: int, methods: dict, split: str = "test") -> tuple[str, dict[str, tuple[np.ndarray, int]]]:
+    """One clip of a data cache in every version: high-res, low-res (at its own rate) and each
+    method's estimate (`methods`: name -> (lr, spline) -> estimate). Returns (clip name, versions)."""
+    from pathlib import Path
+
+    clips = cache.clips(split)
+    if not 0 <= index < len(clips):
+        raise IndexError(f"clip {index}: the {split} split of {cache.folder.name} has {len(clips)} clips.")
+    pick = lambda kind: np.array(list(cache.clip_arrays(split, kind))[index][1], dtype=np.float32)
+    hr, sp, lr = pick("hr"), pick("spline"), pick("lr")
+    sr, r = cache.config.sr, cache.config.ratio
+    versions = {"high-res": (hr, sr), f"low-res ({sr / r / 1000:g} kHz)": (lr, sr / r)}
+    versions.update({name: (np.asarray(m(lr, sp), np.float32), sr) for name, m in methods.items()})
+    return Path(clips[index]["path"]).name, versions
+
+
+def _spectrogram_png(x: np.ndarray, sr: float, vmax: float, max_hz: float) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    from .plots import spectrogram_db
+
+    f, t, db = spectrogram_db(x, sr, n_fft=max(64, int(512 * sr / 16000)))
+    fig, ax = plt.subplots(figsize=(2.6, 1.9), dpi=80, constrained_layout=True)
+    ax.pcolormesh(t, f / 1000, db, vmin=vmax - 80, vmax=vmax, shading="auto", cmap="magma")
+    ax.set(ylim=(0, max_hz / 1000), xlabel="s", ylabel="kHz")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def comparison_cells(versions: dict[str, tuple[np.ndarray, float]], reference: str = "high-res") -> list[dict]:
+    """For each version: label, loudness-matched wav bytes, spectrogram PNG (one colour scale)
+    and SNR / LSD against the reference (same-length versions only)."""
+    from .loudness import LoudnessError, match_loudness
+    from .metrics import MetricError, lsd, snr
+    from .plots import spectrogram_db
+
+    ref, ref_sr = versions[reference]
+    same = {k: x if sr == ref_sr else resample_to(x, sr, ref_sr) for k, (x, sr) in versions.items()}
+    try:  # all at the reference rate, so one loudness meter for all
+        matched, _ = match_loudness(same, ref_sr)
+    except LoudnessError:
+        matched = same
+    vmax = spectrogram_db(ref, ref_sr)[2].max()
+    cells = []
+    for k, (x, sr) in versions.items():
+        score = ""
+        if k != reference and len(x) == len(ref):
+            try:
+                score = f"SNR {snr(x, ref):.1f} dB · LSD {lsd(x, ref):.2f}"
+            except MetricError:
+                score = ""
+        cells.append({"label": k, "rate": sr, "score": score,
+                      "wav": wav_bytes(matched[k], ref_sr),
+                      "png": _spectrogram_png(x, sr, vmax, ref_sr / 2)})
+    return cells
+
+
+def static_html(title: str, cells: list[dict]) -> str:
+    """The same row as plain HTML (embedded players and images): what a rendered notebook shows."""
+    import base64
+    import html
+
+    b64 = lambda b: base64.b64encode(b).decode()
+    cols = "".join(
+        f"<div style='display:inline-block;vertical-align:top;margin:4px;text-align:center'>"
+        f"<b>{html.escape(c['label'])}</b><br><small>{c['rate'] / 1000:g} kHz {html.escape(c['score'])}</small><br>"
+        f"<audio controls src='data:audio/wav;base64,{b64(c['wav'])}'></audio><br>"
+        f"<img src='data:image/png;base64,{b64(c['png'])}'></div>" for c in cells)
+    return f"<div><b>{html.escape(title)}</b><br>{cols}</div>"
+
+
+class ComparisonPanel:
+    """Pick a clip (and a ratio), hear every version side by side, loudness-matched, each with
+    its spectrogram and its SNR / LSD; switching clip re-renders in place, no cell to re-run.
+
+    `sources` maps a ratio to (data cache, methods); `split` is where clips come from. In
+    JupyterLab this is live ipywidgets; a rendered notebook (nbviewer, GitHub, an HTML export)
+    shows the first selection as static HTML players and images instead.
+    """
+
+    def __init__(self, sources: dict[int, tuple], split: str = "test", max_clips: int = 50):
+        import ipywidgets as w
+
+        self.sources, self.split = sources, split
+        first = next(iter(sources.values()))[0]
+        names = [c["path"].rsplit("/", 1)[-1] for c in first.clips(split)][:max_clips]
+        self.clip = w.Dropdown(options=list(zip(names, range(len(names)))), description="clip")
+        self.ratio = w.Dropdown(options=list(sources), description="ratio r")
+        self.row = w.HBox()
+        self.box = w.VBox([w.HBox([self.clip, self.ratio]), self.row])
+        self.clip.observe(self._update, "value")
+        self.ratio.observe(self._update, "value")
+        self._update()
+
+    def _update(self, *_):
+        import ipywidgets as w
+
+        cache, methods = self.sources[self.ratio.value]
+        name, versions = clip_versions(cache, self.clip.value, methods, self.split)
+        self.title = f"{name}, r = {self.ratio.value}"
+        self.cells = comparison_cells(versions)
+        self.row.children = [w.VBox([w.HTML(f"<b>{c['label']}</b><br><small>{c['rate'] / 1000:g} kHz<br>{c['score']}</small>"),
+                                     w.Audio(value=c["wav"], format="wav", autoplay=False, loop=False),
+                                     w.Image(value=c["png"], format="png")]) for c in self.cells]
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.box._repr_mimebundle_(**kwargs)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        data["text/html"] = static_html(self.title, self.cells)
+        return bundle

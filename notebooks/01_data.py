@@ -42,6 +42,7 @@ import numpy as np
 from IPython.display import Markdown, display
 
 from audiosr import corpus, datasets, dsp, listen, plots
+from audiosr.baselines import all_baselines
 from audiosr.audio import load_audio
 from audiosr.data import DataConfig, build_cache
 from audiosr.paths import RESULTS, write_json
@@ -107,9 +108,6 @@ plots.compare_waveforms(versions, dur_s=0.01);  # the loudest 10 ms of HR
 # Up close, the LR samples (dots) lie on both curves: the spline interpolates them exactly, and
 # the gap between spline and HR is the network's target.
 
-# %%
-listen.players(versions)
-
 # %% [markdown]
 # ## 3. The anti-aliasing filter
 #
@@ -139,6 +137,16 @@ assert hr_p.shape == sp_p.shape == (counts["train"]["patches"], patch_len) and l
 assert np.allclose(sp_p[:, ::ratio], cache.patches("train", "lr"), atol=1e-5)
 display(Markdown(markdown_table([{"split": s, **c} for s, c in counts.items()])))
 print("cache:", cache.folder)
+
+# %% [markdown]
+# ## 5. Listen
+#
+# Every test clip as the network will meet it: high-res, low-res (at its own rate) and the
+# baselines, all at the same loudness (ITU-R BS.1770), each with its spectrogram and its
+# SNR / LSD. Pick a clip from the list; nothing needs re-running. `06_mushra` adds the models.
+
+# %%
+listen.ComparisonPanel({ratio: (cache, all_baselines(ratio))})
 
 # %% [markdown]
 # ## Summary

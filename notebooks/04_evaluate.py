@@ -71,6 +71,7 @@ from audiosr.baselines import all_baselines
 from audiosr.data import DataConfig
 from audiosr.evaluate import evaluate_split, model_method, summarize, table2_rows, table3_rows, write_rows
 from audiosr.experiments import ensure_cache, ensure_run
+from audiosr.listen import ComparisonPanel
 from audiosr.model import ModelConfig
 from audiosr.paths import RESULTS, resolve, write_json, write_text
 from audiosr.tables import markdown_table
@@ -111,7 +112,7 @@ def is_power_of_2(r):
 # `results/`, so any number here can be traced to its files.
 
 # %%
-summaries, provenance = {}, []
+summaries, provenance, listen_methods = {}, [], {}
 for r in ratios:
     methods = all_baselines(r)
     if dnn and is_power_of_2(r):
@@ -121,6 +122,7 @@ for r in ratios:
     label, method, how = trained(ensure_run(data(r), unet, train_cfg, cache_root, train_missing))
     methods[label] = method
     provenance.append(f"r = {r}, {label}: {how}")
+    listen_methods[r] = methods
     test_cache = ensure_cache(data(r), cache_root, build=train_missing)
     sets = {f"{dataset} test": test_cache}
     if vctk_sample:
@@ -133,6 +135,13 @@ for r in ratios:
         summaries[r][set_name] = summarize(rows)
         print(f"r = {r}, {set_name}:")
         display(Markdown(markdown_table(summaries[r][set_name])))
+
+# %% [markdown]
+# Listen to the same test files, every method side by side at the same loudness, with
+# spectrograms and per-file scores (pick a clip and a ratio; nothing needs re-running).
+
+# %%
+ComparisonPanel({r: (ensure_cache(data(r), cache_root, build=train_missing), listen_methods[r]) for r in ratios})
 
 # %% [markdown]
 # The band-limited resamplers (polyphase, soxr) are *exact* below the low-res Nyquist

@@ -21,3 +21,27 @@ def test_low_res_clips_become_playable_wav_of_the_same_duration(r):
 def test_loud_input_is_scaled_not_clipped():
     y, _ = sf.read(io.BytesIO(listen.wav_bytes(np.array([0.0, 2.0, -4.0] * 100), 16000)))
     assert np.isclose(np.max(np.abs(y)), 1.0, atol=1e-3) and np.isclose(y[1], 0.5, atol=1e-3)
+
+
+def test_comparison_panel_matches_loudness_and_switches_clip(piano_folder, tmp_path):
+    import soundfile as sf
+
+    from audiosr.baselines import all_baselines
+    from audiosr.data import DataConfig, build_cache
+    from audiosr.listen import ComparisonPanel
+    from audiosr.loudness import loudness
+
+    cache = build_cache(DataConfig(dataset=str(piano_folder), ratio=4, patch_len=2048, stride=2048, max_clips=3),
+                        root=tmp_path / "cache", progress=False)
+    panel = ComparisonPanel({4: (cache, all_baselines(4))})
+    labels = [c["label"] for c in panel.cells]
+    assert labels[0] == "high-res" and labels[1].startswith("low-res") and "cubic spline" in labels
+    levels = [loudness(*sf.read(io.BytesIO(c["wav"]))) for c in panel.cells]
+    assert max(levels) - min(levels) < 0.2  # every version equally loud
+    assert panel.cells[2]["score"].startswith("SNR") and panel.cells[0]["score"] == ""
+    bundle = panel._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["text/html"].count("<audio") == len(labels) and bundle["text/html"].count("<img") == len(labels)
+    first = panel.title
+    panel.clip.value = 1  # switching clip re-renders without re-running anything
+    assert panel.title != first and len(panel.row.children) == len(labels)
