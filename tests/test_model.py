@@ -67,8 +67,9 @@ def test_no_skip_ablation_keeps_the_filter_counts():
 @pytest.mark.parametrize("blocks", [1, 2, 3, 4])
 def test_receptive_field_formula_matches_gradients(blocks):
     cfg = ModelConfig(blocks=blocks, width=1 / 32)
+    torch.manual_seed(blocks)
     model = AudioUNet(cfg).double().eval()
-    torch.nn.init.normal_(model.last.weight)  # the paper variant starts at zero: no gradient to trace
+    model.last.reset_parameters()  # the paper variant starts at zero: PyTorch's default init to trace gradients
     L = 8192
     x = torch.randn(1, 1, L, dtype=torch.float64, requires_grad=True)
     model(x)[0, 0, L // 2].backward()

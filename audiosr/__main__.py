@@ -1,0 +1,4 @@
+"""python -m audiosr: the command line (audiosr.cli)."""
+from .cli import main
+
+raise SystemExit(main())

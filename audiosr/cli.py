@@ -1,0 +1,284 @@
+"""The `audiosr` command: the same functions the notebooks call, from a shell.
+
+    audiosr upsample IN... -o OUT --ratio 4 [--checkpoint PATH] [--device auto] [--force]
+    audiosr evaluate REF.wav EST.wav
+    audiosr prepare -f params/demo.yaml          # the data cache 01_data builds
+    audiosr train -f params/demo.yaml            # what 03_train runs
+    audiosr ship runs/<run> -o model.safetensors
+    audiosr export model.safetensors -o model.onnx   (or .pt for TorchScript)
+
+User errors (bad files, wrong paths, wrong ratio) are one line on stderr and a non-zero exit,
+never a traceback; in a batch the other files are still processed and a summary lists failures.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg")
+MODEL_SR = 16000
+BLOCK = 1 << 16  # input frames read at a time
+
+
+class UserError(Exception):
+    """A problem with the user's input: reported in one line."""
+
+
+def _inputs(paths: list[str]) -> list[tuple[Path, Path]]:
+    """(file, name relative to its input argument) for every audio file, folders recursively."""
+    found = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files = sorted(f for f in p.rglob("*") if f.suffix.lower() in AUDIO_EXTENSIONS and f.is_file())
+            if not files:
+                raise UserError(f"{p}: no .wav, .flac or .ogg files in this folder.")
+            found += [(f, f.relative_to(p)) for f in files]
+        elif p.is_file():
+            found.append((p, Path(p.name)))
+        else:
+            raise UserError(f"{p}: no such file or folder.")
+    return found
+
+
+def _targets(inputs: list[tuple[Path, Path]], out: Path, many: bool, force: bool) -> list[tuple[Path, Path]]:
+    if many:
+        if out.exists() and not out.is_dir():
+            raise UserError(f"{out}: several inputs need an output folder, and this is a file.")
+        if not out.parent.is_dir():
+            raise UserError(f"{out.parent}: the folder for the output does not exist.")
+        pairs = [(f, out / rel) for f, rel in inputs]
+    else:
+        if out.is_dir():
+            out = out / inputs[0][1]
+        elif not out.parent.is_dir():
+            raise UserError(f"{out.parent}: the folder for the output does not exist.")
+        pairs = [(inputs[0][0], out)]
+    sources = {f.resolve() for f, _ in inputs}
+    for _, o in pairs:
+        if o.resolve() in sources:
+            raise UserError(f"{o}: is an input file; refusing to overwrite it (choose another output).")
+        if o.suffix.lower() not in AUDIO_EXTENSIONS:
+            raise UserError(f"{o}: output must end in .wav, .flac or .ogg.")
+        if o.exists() and not force:
+            raise UserError(f"{o}: exists; pass --force to replace it.")
+    return pairs
+
+
+def upsample_file(src: Path, dst: Path, model, ratio: int, device="cpu", hop: int = 16384,
+                  batch: int = 1, amp: bool = False) -> str:
+    """Stream `src` through the model into `dst` (written atomically); returns a note."""
+    import soundfile as sf
+    import soxr
+
+    from .inference import Upsampler
+    from .paths import atomic_path
+
+    try:
+        info = sf.info(str(src))
+    except Exception as e:
+        raise UserError(f"{src}: not readable audio ({str(e).splitlines()[0][:120]}).") from None
+    if info.frames < 2:
+        raise UserError(f"{src}: {info.frames} sample(s); nothing to upsample.")
+    lr_rate = MODEL_SR / ratio
+    note = ""
+    resampler = None
+    if abs(info.samplerate - lr_rate) > 1e-6:
+        note = f"resampled {info.samplerate} Hz -> {lr_rate:g} Hz (the model's low-res rate for r = {ratio})"
+        resampler = soxr.ResampleStream(info.samplerate, lr_rate, info.channels, dtype="float32", quality="HQ")
+    up = Upsampler(model, ratio, hop=hop, batch=batch, device=device, amp=amp)
+    streams = [up.open() for _ in range(info.channels)]
+    queues: list[list[np.ndarray]] = [[] for _ in range(info.channels)]
+    subtype = {"WAV": "PCM_16", "FLAC": "PCM_16", "OGG": "VORBIS"}[dst.suffix.lstrip(".").upper()]
+    with atomic_path(dst, dst.suffix) as tmp, \
+            sf.SoundFile(str(tmp), "w", MODEL_SR, info.channels, subtype=subtype, format=dst.suffix.lstrip(".").upper()) as out:
+
+        def emit():  # channels advance in step; write what all of them have
+            n = min(sum(len(b) for b in q) for q in queues)
+            if n == 0:
+                return
+            cols = []
+            for i, q in enumerate(queues):
+                data = np.concatenate(q)
+                cols.append(data[:n])
+                queues[i] = [data[n:]]
+            out.write(np.clip(np.stack(cols, axis=1), -1.0, 1.0))
+
+        try:
+            blocks = sf.blocks(str(src), blocksize=BLOCK, dtype="float32", always_2d=True)
+            for block in blocks:
+                if not np.isfinite(block).all():
+                    raise UserError(f"{src}: contains NaN or inf samples.")
+                if resampler is not None:
+                    block = resampler.resample_chunk(block, last=False)
+                for c in range(info.channels):
+                    queues[c] += streams[c].push(block[:, c])
+                emit()
+            if resampler is not None:
+                tail = resampler.resample_chunk(np.zeros((0, info.channels), np.float32), last=True)
+                for c in range(info.channels):
+                    queues[c] += streams[c].push(tail[:, c])
+            for c in range(info.channels):
+                queues[c] += streams[c].finish()
+            emit()
+        except sf.LibsndfileError as e:
+            raise UserError(f"{src}: corrupt audio ({str(e)[:120]}).") from None
+        except ValueError as e:
+            raise UserError(f"{src}: {e}") from None
+    return note
+
+
+def cmd_upsample(args) -> int:
+    from tqdm.auto import tqdm
+
+    from .shipped import load_any
+    from .train import CheckpointError, pick_device
+
+    inputs = _inputs(args.inputs)
+    many = len(inputs) > 1 or any(Path(p).is_dir() for p in args.inputs)
+    pairs = _targets(inputs, Path(args.output), many, args.force)
+    device = pick_device(args.device)
+    try:
+        model = load_any(args.checkpoint, args.ratio, device)
+    except CheckpointError as e:
+        raise UserError(str(e)) from None
+    failed = []
+    for src, dst in tqdm(pairs, desc="upsample", unit="file", disable=len(pairs) < 2 or args.quiet):
+        try:
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            note = upsample_file(src, dst, model, args.ratio, device, args.hop, args.batch,
+                                 amp=device.type == "cuda")
+            if not args.quiet:
+                tqdm.write(f"{src} -> {dst}" + (f" ({note})" if note else ""))
+        except UserError as e:
+            failed.append(str(e))
+            tqdm.write(f"error: {e}", file=sys.stderr)
+    if failed:
+        print(f"{len(pairs) - len(failed)} of {len(pairs)} files done; {len(failed)} failed:", file=sys.stderr)
+        for f in failed:
+            print(f"  {f}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    import soundfile as sf
+
+    from .metrics import MetricError, lsd, snr
+
+    signals = []
+    for p in (args.reference, args.estimate):
+        try:
+            x, sr = sf.read(p, dtype="float32", always_2d=True)
+        except Exception as e:
+            raise UserError(f"{p}: not readable audio ({str(e).splitlines()[0][:120]}).") from None
+        signals.append((x.mean(axis=1), sr))
+    (ref, sr_r), (est, sr_e) = signals
+    if sr_r != sr_e:
+        raise UserError(f"sample rates differ: {sr_r} Hz vs {sr_e} Hz; compare files at the same rate.")
+    try:
+        print(f"SNR {float(snr(est, ref)):.2f} dB")
+        for v in ("paper", "code", "log10"):
+            print(f"LSD ({v}) {float(lsd(est, ref, v)):.3f}")
+    except MetricError as e:
+        raise UserError(str(e)) from None
+    return 0
+
+
+def cmd_prepare(args) -> int:
+    from .data import DataConfig, build_cache
+
+    p = _params(args)
+    cache = build_cache(DataConfig(**{k: p[k] for k in DataConfig.__dataclass_fields__ if k in p}),
+                        root=p.get("cache_root", "data/cache"))
+    print(cache.folder)
+    return 0
+
+
+def cmd_train(args) -> int:
+    from .train import main as train_main
+
+    return train_main(["-f", args.params, "--set", *args.set])
+
+
+def cmd_ship(args) -> int:
+    from .shipped import ship
+
+    print(ship(args.run_dir, args.output))
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .export import export
+    from .shipped import load_any
+
+    from .train import CheckpointError
+
+    try:
+        model = load_any(args.checkpoint, args.ratio)
+    except CheckpointError as e:
+        raise UserError(str(e)) from None
+    print(export(model, args.output))
+    return 0
+
+
+def _params(args) -> dict:
+    import yaml
+
+    from .paths import resolve
+
+    path = resolve(args.params)
+    if not path.is_file():
+        raise UserError(f"{path}: no such params file.")
+    p = yaml.safe_load(path.read_text()) or {}
+    for kv in args.set:
+        k, _, v = kv.partition("=")
+        p[k] = yaml.safe_load(v)
+    return p
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="audiosr", description="Audio super-resolution (Kuleshov et al. 2017).")
+    sub = ap.add_subparsers(dest="command", required=True)
+    u = sub.add_parser("upsample", help="super-resolve wav/flac/ogg files or folders")
+    u.add_argument("inputs", nargs="+", help="files or folders (searched recursively)")
+    u.add_argument("-o", "--output", required=True, help="output file (one input) or folder")
+    u.add_argument("--ratio", type=int, required=True, choices=(2, 3, 4, 5, 6, 8), help="upsampling ratio r")
+    u.add_argument("--checkpoint", default=None, help=".safetensors or .pt; default: the shipped model for --ratio")
+    u.add_argument("--device", default="auto")
+    u.add_argument("--force", action="store_true", help="replace existing outputs (never inputs)")
+    u.add_argument("--hop", type=int, default=16384, help="low-res samples per window (memory)")
+    u.add_argument("--batch", type=int, default=1, help="windows per forward pass (GPU)")
+    u.add_argument("-q", "--quiet", action="store_true")
+    u.set_defaults(func=cmd_upsample)
+    e = sub.add_parser("evaluate", help="SNR and LSD (all variants) of an estimate against a reference")
+    e.add_argument("reference")
+    e.add_argument("estimate")
+    e.set_defaults(func=cmd_evaluate)
+    for name, func, text in (("prepare", cmd_prepare, "build the data cache (01_data)"),
+                             ("train", cmd_train, "train from a params file (03_train)")):
+        s = sub.add_parser(name, help=text)
+        s.add_argument("-f", "--params", required=True)
+        s.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE")
+        s.set_defaults(func=func)
+    s = sub.add_parser("ship", help="a run's weights as a safetensors model")
+    s.add_argument("run_dir")
+    s.add_argument("-o", "--output", required=True)
+    s.set_defaults(func=cmd_ship)
+    x = sub.add_parser("export", help="TorchScript (.pt) or ONNX (.onnx) of a trained model")
+    x.add_argument("checkpoint")
+    x.add_argument("-o", "--output", required=True)
+    x.add_argument("--ratio", type=int, default=None)
+    x.set_defaults(func=cmd_export)
+    args = ap.parse_args(argv)
+    try:
+        return args.func(args)
+    except UserError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

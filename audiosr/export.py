@@ -1,0 +1,44 @@
+"""TorchScript and ONNX export of a trained model, for serving without this package.
+
+The exported graph takes (batch, 1, length) spline-upsampled audio and returns the same shape.
+Its length must be a multiple of the model's alignment (2^(B+1) samples, 32 for B = 4): the
+padding AudioUNet does in Python is not part of the traced graph. `audiosr.inference.Upsampler`
+windows are such multiples; pad other inputs at the end and crop the output.
+"""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import torch
+
+from .paths import atomic_path, resolve
+
+
+def example_input(model: torch.nn.Module, length: int = 8192) -> torch.Tensor:
+    from .inference import alignment
+
+    a = alignment(model)
+    return torch.randn(1, 1, -(-length // a) * a)
+
+
+def export(model: torch.nn.Module, out: str | Path) -> Path:
+    """Write `model` as TorchScript (`.pt`) or ONNX (`.onnx`, dynamic batch and length)."""
+    out = resolve(out)
+    model = model.eval()
+    x = example_input(model)
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tracer warnings about the Python-side padding branch
+        if out.suffix == ".pt":
+            traced = torch.jit.trace(model, x)
+            with atomic_path(out, ".pt") as tmp:
+                traced.save(str(tmp))
+        elif out.suffix == ".onnx":
+            with atomic_path(out, ".onnx") as tmp:
+                torch.onnx.export(model, (x,), str(tmp), dynamo=False, input_names=["spline"],
+                                  output_names=["estimate"], opset_version=17,
+                                  dynamic_axes={"spline": {0: "batch", 2: "length"},
+                                                "estimate": {0: "batch", 2: "length"}})
+        else:
+            raise ValueError(f"{out}: choose a .pt (TorchScript) or .onnx file name.")
+    return out

@@ -1,0 +1,84 @@
+"""Trained models shipped inside the package (safetensors: weights only, no code runs on load),
+so `audiosr upsample` works right after install.
+
+Each `models/audiounet-small-r{r}.safetensors` carries its architecture, data and training
+settings in its metadata, and a `.json` beside it says how to remake it.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+
+from .model import ModelConfig, build_model
+from .paths import atomic_path, resolve, write_json
+from .train import CHECKPOINT, CheckpointError, load_checkpoint, load_model
+
+MODELS = Path(__file__).parent / "models"
+RECIPE = ("make demo  (params/demo.yaml: embedded speech corpus, MultiSpeaker-style split, "
+          "1/16-width AudioUNet, 4 x 200 steps of batch 16, lr 1e-3, seed 0); then "
+          "audiosr ship runs/<run> -o audiosr/models/audiounet-small-r<r>.safetensors")
+
+
+def shipped_path(ratio: int) -> Path:
+    path = MODELS / f"audiounet-small-r{ratio}.safetensors"
+    if not path.is_file():
+        have = sorted(p.stem.rsplit("-r", 1)[1] for p in MODELS.glob("audiounet-small-r*.safetensors"))
+        raise CheckpointError(f"no shipped model for ratio {ratio} (shipped: r = {', '.join(have) or 'none'}); "
+                              "pass --checkpoint with a model you trained.")
+    return path
+
+
+def ship(run_dir: str | Path, out: str | Path, recipe: str = RECIPE) -> Path:
+    """Write a run's trained weights as safetensors with their settings, plus a JSON sidecar."""
+    state = load_checkpoint(resolve(run_dir) / CHECKPOINT)
+    meta = {"model_config": state["model_config"], "data": state["data"], "train_config": state["train_config"],
+            "epoch": state["epoch"], "validation": state["history"][-1] if state["history"] else {},
+            "run": Path(run_dir).name, "recipe": recipe}
+    return save_model(state["model"], out, meta)
+
+
+def save_model(tensors: dict, out: str | Path, meta: dict) -> Path:
+    """Weights as safetensors (atomically), `meta` (with `model_config`) inside and beside."""
+    from safetensors.torch import save_file
+
+    if "model_config" not in meta:
+        raise ValueError("meta needs the model_config that rebuilds the network.")
+    out = resolve(out)
+    with atomic_path(out, ".safetensors") as tmp:
+        save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, str(tmp),
+                  metadata={"audiosr": json.dumps(meta)})
+    write_json(out.with_suffix(".json"), meta)
+    return out
+
+
+def load_safetensors(path: str | Path, ratio: int | None = None, device="cpu") -> torch.nn.Module:
+    from safetensors import safe_open
+    from safetensors.torch import load_file
+
+    path = resolve(path)
+    if not path.is_file():
+        raise CheckpointError(f"{path}: no such model file.")
+    try:
+        with safe_open(str(path), "pt") as f:
+            meta = json.loads((f.metadata() or {})["audiosr"])
+        tensors = load_file(str(path))
+    except Exception as e:
+        raise CheckpointError(f"{path}: not an audiosr safetensors model ({type(e).__name__}: {str(e)[:200]}).") from None
+    cfg = ModelConfig(**meta["model_config"])
+    if ratio is not None and cfg.ratio != ratio:
+        raise CheckpointError(f"{path}: trained for ratio {cfg.ratio}, asked for ratio {ratio}. "
+                              "Use a model trained for that ratio.")
+    model = build_model(cfg)
+    model.load_state_dict(tensors)
+    return model.to(device).eval()
+
+
+def load_any(path: str | Path | None, ratio: int | None = None, device="cpu") -> torch.nn.Module:
+    """A model from a .safetensors or training .pt checkpoint (checked against `ratio` when
+    given); path None: the shipped model for `ratio`."""
+    path = shipped_path(ratio) if path is None else resolve(path)
+    if path.suffix == ".safetensors":
+        return load_safetensors(path, ratio, device)
+    return load_model(path, ratio=ratio, device=device)

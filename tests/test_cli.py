@@ -1,0 +1,117 @@
+"""The audiosr command: files, folders, channels, rates, and every kind of bad input reported in
+one line while the rest of a batch is still processed."""
+import subprocess
+import sys
+from dataclasses import asdict
+
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
+
+from audiosr.cli import main
+from audiosr.inference import Upsampler
+from audiosr.model import ModelConfig, build_model
+from audiosr.shipped import load_safetensors, save_model
+
+from conftest import tone_mix
+
+
+@pytest.fixture
+def model_file(tmp_path):
+    torch.manual_seed(0)
+    cfg = ModelConfig(ratio=4, width=1 / 16)
+    model = build_model(cfg)
+    torch.nn.init.normal_(model.last.weight, std=0.05)
+    return save_model(model.state_dict(), tmp_path / "m.safetensors", {"model_config": asdict(cfg)})
+
+
+def _run(*args):
+    return main([str(a) for a in args])
+
+
+def test_one_file_mono_and_stereo_match_the_library(model_file, tmp_path):
+    x = tone_mix(4000, sr=4000)
+    sf.write(tmp_path / "mono.wav", x, 4000)
+    sf.write(tmp_path / "stereo.flac", np.stack([x, 0.5 * x[::-1]], axis=1), 4000)
+    assert _run("upsample", tmp_path / "mono.wav", "-o", tmp_path / "up.wav", "--ratio", 4,
+                "--checkpoint", model_file, "--hop", 512) == 0
+    y, sr = sf.read(tmp_path / "up.wav", dtype="float32")
+    x16, _ = sf.read(tmp_path / "mono.wav", dtype="float32")  # the 16-bit input as the command reads it
+    want = Upsampler(load_safetensors(model_file), 4, hop=512).process(x16)
+    assert sr == 16000 and len(y) == 4 * len(x)
+    assert np.abs(y - np.clip(want, -1, 1)).max() < 2 / 32768  # 16-bit rounding
+    assert _run("upsample", tmp_path / "stereo.flac", "-o", tmp_path / "up.flac", "--ratio", 4,
+                "--checkpoint", model_file) == 0
+    s, sr = sf.read(tmp_path / "up.flac", dtype="float32")
+    s16, _ = sf.read(tmp_path / "stereo.flac", dtype="float32")
+    assert s.shape == (4 * len(x), 2)
+    for c in range(2):  # each channel processed on its own
+        want = Upsampler(load_safetensors(model_file), 4).process(s16[:, c])
+        assert np.abs(s[:, c] - np.clip(want, -1, 1)).max() < 2 / 32768
+
+
+def test_other_rates_are_resampled_with_a_note(model_file, tmp_path, capsys):
+    sf.write(tmp_path / "in.wav", tone_mix(8000, sr=8000), 8000)  # 1 s at 8 kHz, model expects 4 kHz for r = 4
+    assert _run("upsample", tmp_path / "in.wav", "-o", tmp_path / "out.wav", "--ratio", 4, "--checkpoint", model_file) == 0
+    assert "resampled 8000 Hz -> 4000 Hz" in capsys.readouterr().out
+    info = sf.info(str(tmp_path / "out.wav"))
+    assert info.samplerate == 16000 and abs(info.frames - 16000) <= 16
+
+
+def test_a_folder_with_bad_files_processes_the_rest(model_file, tmp_path, capsys):
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    sf.write(src / "good.wav", tone_mix(3000, sr=4000), 4000)
+    sf.write(src / "sub" / "good2.ogg", tone_mix(3000, sr=4000), 4000)
+    (src / "corrupt.wav").write_bytes(b"RIFF" + bytes(range(200)))
+    sf.write(src / "empty.wav", np.zeros(0, np.float32), 4000)
+    sf.write(src / "one.wav", np.zeros(1, np.float32), 4000)
+    nan = tone_mix(3000, sr=4000)
+    nan[100] = np.nan
+    sf.write(src / "nan.wav", nan, 4000, subtype="FLOAT")
+    code = _run("upsample", src, "-o", tmp_path / "out", "--ratio", 4, "--checkpoint", model_file)
+    err = capsys.readouterr().err
+    assert code == 1 and "2 of 6 files done; 4 failed" in err and "Traceback" not in err
+    for name in ("corrupt.wav", "empty.wav", "one.wav", "nan.wav"):
+        assert name in err
+    assert (tmp_path / "out/good.wav").is_file() and (tmp_path / "out/sub/good2.ogg").is_file()
+    assert sorted(p.name for p in (tmp_path / "out").rglob("*") if p.is_file()) == ["good.wav", "good2.ogg"]  # no debris
+
+
+def test_user_errors_are_one_line_and_nothing_is_overwritten(model_file, tmp_path, capsys):
+    sf.write(tmp_path / "a.wav", tone_mix(3000, sr=4000), 4000)
+    (tmp_path / "empty").mkdir()
+    cases = [(("upsample", tmp_path / "empty", "-o", tmp_path / "o"), "no .wav"),
+             (("upsample", tmp_path / "a.wav", "-o", tmp_path / "nope/x.wav"), "does not exist"),
+             (("upsample", tmp_path / "a.wav", "-o", tmp_path / "a.wav"), "is an input"),
+             (("upsample", tmp_path / "missing.wav", "-o", tmp_path / "x.wav"), "no such file"),
+             (("upsample", tmp_path / "a.wav", "-o", tmp_path / "x.wav", "--ratio", 2), "trained for ratio 4")]
+    for args, message in cases:
+        ratio = () if "--ratio" in args else ("--ratio", 4)
+        assert _run(*args, *ratio, "--checkpoint", model_file) == 2
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, err
+    (tmp_path / "x.wav").write_bytes(b"keep")
+    assert _run("upsample", tmp_path / "a.wav", "-o", tmp_path / "x.wav", "--ratio", 4, "--checkpoint", model_file) == 2
+    assert (tmp_path / "x.wav").read_bytes() == b"keep" and "--force" in capsys.readouterr().err
+    assert _run("upsample", tmp_path / "a.wav", "-o", tmp_path / "x.wav", "--ratio", 4,
+                "--checkpoint", model_file, "--force") == 0
+
+
+def test_evaluate_prints_every_metric(tmp_path, capsys):
+    x = tone_mix(16000)
+    sf.write(tmp_path / "ref.wav", x, 16000)
+    sf.write(tmp_path / "est.wav", 0.9 * x, 16000)
+    assert _run("evaluate", tmp_path / "ref.wav", tmp_path / "est.wav") == 0
+    out = capsys.readouterr().out
+    assert "SNR 20.0" in out and all(f"LSD ({v})" in out for v in ("paper", "code", "log10"))
+    sf.write(tmp_path / "other.wav", x, 8000)
+    assert _run("evaluate", tmp_path / "ref.wav", tmp_path / "other.wav") == 2
+
+
+def test_the_installed_command_runs_without_tracebacks(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "audiosr", "upsample", str(tmp_path / "none.wav"),
+                           "-o", str(tmp_path / "o.wav"), "--ratio", "4"], capture_output=True, text=True)
+    assert done.returncode == 2 and done.stderr.startswith("error:") and "Traceback" not in done.stderr
+
