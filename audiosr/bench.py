@@ -3,6 +3,7 @@
     python -m audiosr.bench                     # CPU (2 threads) and, if present, the GPU
     python -m audiosr.bench --out bench/h100    # also writes results.json / results.md there
     python -m audiosr.bench --profile           # adds a torch-profiler summary of one step
+    python -m audiosr.bench --files             # `audiosr upsample` on 1 and 60 min files: RTF, peak memory
 
 Numbers, not asserts: training throughput is seconds of audio per wall second; the real-time
 factor (RTF) is compute seconds per second of audio (the paper: 0.11 on a Titan X). FLOPs per
@@ -134,6 +135,96 @@ def run(quick: bool = False, cpu_threads: int = 2, gpu: bool = True, profile: bo
             "settings": {"train_batch_cpu": batch, "patch_len": length, "inference_seconds": secs}}
 
 
+def make_input(path: Path, minutes: float, rate: int, seed: int = 0) -> Path:
+    """A synthetic low-res speech-band file (harmonics + noise bursts), written 10 s at a time."""
+    import numpy as np
+    import soundfile as sf
+
+    rng = np.random.default_rng(seed)
+    n, block = int(minutes * 60 * rate), 10 * rate
+    with sf.SoundFile(str(path), "w", rate, 1, subtype="PCM_16") as f:
+        for start in range(0, n, block):
+            t = np.arange(start, min(n, start + block)) / rate
+            f0 = 120 + 40 * np.sin(2 * np.pi * 0.3 * t)
+            x = sum(np.sin(2 * np.pi * k * np.cumsum(f0) / rate) / k for k in range(1, 8))
+            x *= 0.5 + 0.5 * np.sin(2 * np.pi * 2 * t) ** 2
+            f.write((0.15 * x + 0.01 * rng.standard_normal(len(t))).astype(np.float32))
+    return path
+
+
+_CHILD = """
+import json, resource, sys, time, torch
+torch.set_num_threads({threads})
+from audiosr.cli import main
+t0 = time.perf_counter()
+code = main({args!r})
+print(json.dumps({{"code": code, "seconds": time.perf_counter() - t0,
+                  "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+
+def measure_upsample(src: Path, dst: Path, ratio: int, checkpoint: Path | None, device: str = "cpu",
+                     threads: int = 2, batch: int = 1) -> dict:
+    """`audiosr upsample` in a fresh process: wall seconds and that process's peak memory."""
+    import subprocess
+    import sys
+
+    args = ["upsample", str(src), "-o", str(dst), "--ratio", str(ratio), "--device", device, "--force", "-q",
+            "--batch", str(batch)] + (["--checkpoint", str(checkpoint)] if checkpoint else [])
+    done = subprocess.run([sys.executable, "-c", _CHILD.format(threads=threads, args=args)],
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(done.stderr[-2000:])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def file_bench(minutes=(1, 60), ratio: int = 4, full_minutes: float = 1, threads: int = 2,
+               folder: str | Path = "results/bench-files") -> list[dict]:
+    """RTF and peak memory of `audiosr upsample` on whole files (shipped small model at every
+    length, the full-size model on the shortest), and the DSP baselines on the shortest file."""
+    from dataclasses import asdict
+
+    import numpy as np
+    import soundfile as sf
+    import soxr
+
+    from .dsp import spline_upsample
+    from .paths import resolve
+    from .shipped import save_model, shipped_path
+
+    folder = resolve(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    lr_rate = SR // ratio
+    full_ckpt = folder / f"full-random-r{ratio}.safetensors"  # speed does not depend on the weights
+    if not full_ckpt.is_file():
+        save_model(AudioUNet(ModelConfig(ratio=ratio)).state_dict(), full_ckpt, {"model_config": asdict(ModelConfig(ratio=ratio)),
+                                                                                   "note": "random weights, for timing only"})
+    devices = [("cpu", 1)] + ([("cuda", 32)] if torch.cuda.is_available() else [])
+    rows = []
+    for m in minutes:
+        src = make_input(folder / f"in-{m:g}min.wav", m, lr_rate)
+        runs = [("shipped small (width 1/16)", shipped_path(ratio))]
+        if m <= full_minutes:
+            runs.append(("full (paper, width 1)", full_ckpt))
+        for label, ckpt in runs:
+            for dev, batch in devices:
+                r = measure_upsample(src, folder / "out.wav", ratio, ckpt, dev, threads, batch)
+                rows.append({"method": label, "device": dev if dev == "cpu" else torch.cuda.get_device_name(),
+                             "batch": batch, "minutes": m, "rtf": r["seconds"] / (m * 60),
+                             "peak_rss_mib": round(r["peak_rss_mib"])})
+        if m == min(minutes):
+            lr, _ = sf.read(str(src), dtype="float32")
+            for label, fn in (("cubic spline (scipy)", lambda x: spline_upsample(x, ratio)),
+                              ("soxr HQ", lambda x: soxr.resample(x, lr_rate, SR, "HQ"))):
+                t0 = time.perf_counter()
+                fn(lr)
+                rows.append({"method": label, "device": "cpu", "batch": 1, "minutes": m,
+                             "rtf": (time.perf_counter() - t0) / (m * 60), "peak_rss_mib": ""})
+        (folder / "out.wav").unlink(missing_ok=True)
+        src.unlink()
+    return rows
+
+
 def to_markdown(result: dict) -> str:
     from .tables import markdown_table
 
@@ -150,7 +241,18 @@ def main(argv=None) -> int:
     ap.add_argument("--no-gpu", action="store_true")
     ap.add_argument("--quick", action="store_true", help="tiny sizes: checks the script, not the speed")
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--files", action="store_true", help="time `audiosr upsample` on 1 and 60 minute files")
+    ap.add_argument("--minutes", type=float, nargs="*", default=[1, 60])
     args = ap.parse_args(argv)
+    if args.files:
+        from .tables import markdown_table
+
+        rows = file_bench(args.minutes, threads=args.threads, folder=args.out or "results/bench-files")
+        md = markdown_table(rows)
+        print(md)
+        if args.out:
+            write_json(Path(args.out) / "files.json", rows)
+        return 0
     result = run(args.quick, args.threads, not args.no_gpu, args.profile)
     md = to_markdown(result)
     print(md)

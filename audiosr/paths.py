@@ -41,6 +41,10 @@ def atomic_path(final: str | os.PathLike, suffix: str = ""):
     target = tmp / ("payload" + suffix)
     try:
         yield target
+        if target.is_file():  # some writers create 0600 files; give the usual permissions
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(target, 0o666 & ~umask)
         if final.is_dir() and not final.is_symlink():
             shutil.rmtree(final)
         os.replace(target, final)

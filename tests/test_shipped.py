@@ -1,0 +1,38 @@
+"""The shipped models load without executing code, say how they were made, and run from the command."""
+import json
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from audiosr.cli import main
+from audiosr.shipped import MODELS, load_safetensors, shipped_path
+from audiosr.train import CheckpointError
+
+from conftest import tone_mix
+
+SHIPPED = sorted(MODELS.glob("audiounet-small-r*.safetensors"))
+
+
+def test_models_are_shipped_for_the_papers_ratios():
+    assert [p.stem for p in SHIPPED] == [f"audiounet-small-r{r}" for r in (2, 4, 6)]
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_each_model_loads_and_records_its_recipe(path):
+    meta = json.loads(path.with_suffix(".json").read_text())
+    r = meta["model_config"]["ratio"]
+    assert path.stat().st_size < 5e6 and shipped_path(r) == path
+    assert "make demo" in meta["recipe"] and meta["data"]["data_config"]["dataset"] == "embedded-speech"
+    assert meta["validation"]["val_lsd"] > 0
+    model = load_safetensors(path, ratio=r)
+    assert not model.training
+    with pytest.raises(CheckpointError, match="trained for ratio"):
+        load_safetensors(path, ratio=r + 1)
+
+
+def test_upsample_works_with_no_checkpoint_argument(tmp_path):
+    sf.write(tmp_path / "in.wav", tone_mix(8000, sr=4000), 4000)
+    assert main(["upsample", str(tmp_path / "in.wav"), "-o", str(tmp_path / "out.wav"), "--ratio", "4", "-q"]) == 0
+    y, sr = sf.read(tmp_path / "out.wav")
+    assert sr == 16000 and len(y) == 32000 and np.isfinite(y).all()
