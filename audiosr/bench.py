@@ -99,27 +99,30 @@ def profile_step(cfg, device, batch, length, rows: int = 15) -> str:
     return prof.key_averages().table(sort_by=key, row_limit=rows)
 
 
-def run(quick: bool = False, cpu_threads: int = 2, gpu: bool = True, profile: bool = False) -> dict:
+def run(quick: bool = False, cpu_threads: int = 2, gpu: bool = True, profile: bool = False,
+        cpu: bool = True, compile_options=(False, True)) -> dict:
     """All measurements as rows; `quick` shrinks everything (for tests and smoke runs)."""
     models = {"tiny (width 1/32, B 2)": ModelConfig(width=1 / 32, blocks=2)} if quick else MODELS
     batch, length, steps, secs = (2, 2048, 1, 0.5) if quick else (16, 6000, 2, 10.0)
     rows, profiles = [], {}
     torch.set_num_threads(cpu_threads)
-    cpu = torch.device("cpu")
+    cpu_dev = torch.device("cpu")
+    if gpu and torch.cuda.is_available():
+        torch.backends.cudnn.benchmark = True
     for name, cfg in models.items():
         base = {"model": name, "parameters": count_parameters(AudioUNet(cfg)),
                 "gflop_per_audio_s": flops_per_audio_second(cfg) / 1e9}
-        for amp in (False, True):  # bf16 doubles CPU throughput where the CPU has bf16 units
+        for amp in (False, True) if cpu else ():  # bf16 doubles CPU throughput where the CPU has bf16 units
             rows.append({**base, "device": f"cpu ({cpu_threads} threads)", "dtype": "bf16" if amp else "fp32",
-                         "compile": False, "train_audio_s_per_s": time_training(cfg, cpu, batch, length, steps, amp),
-                         "rtf_batch1": time_inference(cfg, cpu, secs, repeats=1, amp=amp)})
-        if profile:
-            profiles[f"{name} cpu"] = profile_step(cfg, cpu, batch, length)
+                         "compile": False, "train_audio_s_per_s": time_training(cfg, cpu_dev, batch, length, steps, amp),
+                         "rtf_batch1": time_inference(cfg, cpu_dev, secs, repeats=1, amp=amp)})
+        if profile and cpu:
+            profiles[f"{name} cpu"] = profile_step(cfg, cpu_dev, batch, length)
         if gpu and torch.cuda.is_available():
             dev = torch.device("cuda")
             gbatch = 4 if quick else 128
             for amp in (False, True):
-                for comp in (False, True):
+                for comp in compile_options:
                     torch.cuda.reset_peak_memory_stats()
                     row = {**base, "device": torch.cuda.get_device_name(), "dtype": "bf16" if amp else "fp32",
                            "compile": comp,
@@ -179,7 +182,7 @@ def measure_upsample(src: Path, dst: Path, ratio: int, checkpoint: Path | None, 
 
 
 def file_bench(minutes=(1, 60), ratio: int = 4, full_minutes: float = 1, threads: int = 2,
-               folder: str | Path = "results/bench-files") -> list[dict]:
+               folder: str | Path = "results/bench-files", cpu: bool = True) -> list[dict]:
     """RTF and peak memory of `audiosr upsample` on whole files (shipped small model at every
     length, the full-size model on the shortest), and the DSP baselines on the shortest file."""
     from dataclasses import asdict
@@ -199,7 +202,7 @@ def file_bench(minutes=(1, 60), ratio: int = 4, full_minutes: float = 1, threads
     if not full_ckpt.is_file():
         save_model(AudioUNet(ModelConfig(ratio=ratio)).state_dict(), full_ckpt, {"model_config": asdict(ModelConfig(ratio=ratio)),
                                                                                    "note": "random weights, for timing only"})
-    devices = [("cpu", 1)] + ([("cuda", 32)] if torch.cuda.is_available() else [])
+    devices = ([("cpu", 1)] if cpu else []) + ([("cuda", 32)] if torch.cuda.is_available() else [])
     rows = []
     for m in minutes:
         src = make_input(folder / f"in-{m:g}min.wav", m, lr_rate)
@@ -241,19 +244,23 @@ def main(argv=None) -> int:
     ap.add_argument("--no-gpu", action="store_true")
     ap.add_argument("--quick", action="store_true", help="tiny sizes: checks the script, not the speed")
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--no-cpu", action="store_true", help="GPU rows only")
+    ap.add_argument("--no-compile", action="store_true", help="skip the torch.compile rows (slow to build)")
     ap.add_argument("--files", action="store_true", help="time `audiosr upsample` on 1 and 60 minute files")
     ap.add_argument("--minutes", type=float, nargs="*", default=[1, 60])
     args = ap.parse_args(argv)
     if args.files:
         from .tables import markdown_table
 
-        rows = file_bench(args.minutes, threads=args.threads, folder=args.out or "results/bench-files")
+        rows = file_bench(args.minutes, threads=args.threads, folder=args.out or "results/bench-files",
+                          cpu=not args.no_cpu)
         md = markdown_table(rows)
         print(md)
         if args.out:
             write_json(Path(args.out) / "files.json", rows)
         return 0
-    result = run(args.quick, args.threads, not args.no_gpu, args.profile)
+    result = run(args.quick, args.threads, not args.no_gpu, args.profile, cpu=not args.no_cpu,
+                 compile_options=(False,) if args.no_compile else (False, True))
     md = to_markdown(result)
     print(md)
     for name, table in result["profiles"].items():

@@ -149,7 +149,7 @@ def cmd_upsample(args) -> int:
         try:
             dst.parent.mkdir(parents=True, exist_ok=True)
             note = upsample_file(src, dst, model, args.ratio, device, args.hop, args.batch,
-                                 amp=device.type == "cuda")
+                                 amp=device.type == "cuda" and args.batch > 1)
             if not args.quiet:
                 tqdm.write(f"{src} -> {dst}" + (f" ({note})" if note else ""))
         except UserError as e:

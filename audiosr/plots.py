@@ -26,7 +26,8 @@ def compare_spectrograms(signals: dict[str, tuple[np.ndarray, int]], max_hz: flo
     max_hz = max_hz or max(sr for _, sr in signals.values()) / 2
     fig, axes = plt.subplots(1, len(specs), figsize=(3.6 * len(specs), 3.2), sharey=True, constrained_layout=True)
     for ax, (label, (f, t, db)) in zip(np.atleast_1d(axes), specs.items()):
-        im = ax.pcolormesh(t, f / 1000, db, vmin=vmax - dynamic_range_db, vmax=vmax, shading="auto", cmap="magma")
+        im = ax.pcolormesh(t, f / 1000, db, vmin=vmax - dynamic_range_db, vmax=vmax, shading="auto", cmap="magma",
+                           rasterized=True)  # vector files stay small
         ax.set(title=label, xlabel="time (s)", ylim=(0, max_hz / 1000))
     np.atleast_1d(axes)[0].set_ylabel("frequency (kHz)")
     fig.colorbar(im, ax=axes, label="power (dB)")
