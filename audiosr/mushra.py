@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import shutil
 import tempfile
@@ -160,6 +161,9 @@ def export_webmushra(out_dir: str | Path, trials: list[dict], sr: int, test_id: 
         w.writerows(manifest)
         (tmp / "stimuli.csv").write_text(buf.getvalue())
         (tmp / "README.md").write_text(_readme(test_id, title, trials, sr, manifest))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp made it private; an experiment folder is served
         if out.exists():
             shutil.rmtree(out)
         tmp.rename(out)

@@ -82,6 +82,7 @@ def loss_curves(histories: dict[str, list[dict]], key: str = "val_loss", ylabel:
     for label, history in histories.items():
         ax.plot([h["epoch"] for h in history], [h[key] for h in history], "o-", label=label)
     ax.set(xlabel="epoch", ylabel=ylabel, yscale="log")
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     ax.legend()
     return fig
 
