@@ -7,7 +7,7 @@ polyphase resampling) and refuses, with the file's name and the fix, what cannot
 from __future__ import annotations
 
 import os
-from math import gcd
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -24,12 +24,23 @@ class AudioError(ValueError):
     """An audio file that cannot be used as it is; the message names the file and the fix."""
 
 
-def resample(x: np.ndarray, sr_in: int, sr_out: int) -> np.ndarray:
-    """Band-limited polyphase resampling (scipy; deterministic, no extra dependency)."""
-    if sr_in == sr_out:
-        return x
-    g = gcd(int(sr_in), int(sr_out))
-    return resample_poly(x, sr_out // g, sr_in // g, axis=0).astype(np.float32)
+def resample(x: np.ndarray, sr_in: float, sr_out: float, length: int | None = None) -> np.ndarray:
+    """Band-limited polyphase resampling (scipy; deterministic, no extra dependency), computed
+    in x's dtype, returned as float32. Rates may be fractional (a low-res rate of 16000/6 Hz);
+    the result is cropped or zero-padded to `length` samples when given."""
+    if sr_in != sr_out:
+        if float(sr_in).is_integer() and float(sr_out).is_integer():
+            ratio = Fraction(int(sr_out), int(sr_in))
+        else:
+            ratio = Fraction(sr_out / sr_in).limit_denominator(1000)
+        x = resample_poly(x, ratio.numerator, ratio.denominator, axis=0).astype(np.float32)
+    return x if length is None else fit_length(x, length)
+
+
+def fit_length(y: np.ndarray, n: int) -> np.ndarray:
+    """Crop or zero-pad to n samples, as float32 (resamplers may round the length by one)."""
+    y = np.asarray(y, dtype=np.float32)
+    return y[:n] if len(y) >= n else np.pad(y, (0, n - len(y)))
 
 
 def load_audio(path: str | os.PathLike, sr: int = DEFAULT_SR, min_samples: int = 2) -> np.ndarray:

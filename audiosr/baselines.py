@@ -10,15 +10,10 @@ from collections.abc import Callable
 
 import numpy as np
 import soxr
-from scipy.signal import resample_poly
+
+from .audio import fit_length, resample
 
 Baseline = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (lr, spline) -> estimate, len(spline)
-
-
-def _fit(y: np.ndarray, n: int) -> np.ndarray:
-    """Crop or zero-pad to n samples (resamplers may round the length by one)."""
-    y = np.asarray(y, dtype=np.float32)
-    return y[:n] if len(y) >= n else np.pad(y, (0, n - len(y)))
 
 
 def spline(lr: np.ndarray, spline_x: np.ndarray) -> np.ndarray:
@@ -28,12 +23,12 @@ def spline(lr: np.ndarray, spline_x: np.ndarray) -> np.ndarray:
 
 def polyphase(r: int) -> Baseline:
     """scipy's polyphase resampler (Kaiser-windowed FIR): ideal band-limited interpolation."""
-    return lambda lr, sp: _fit(resample_poly(np.asarray(lr, np.float64), r, 1), len(sp))
+    return lambda lr, sp: resample(np.asarray(lr, np.float64), 1, r, length=len(sp))
 
 
 def soxr_hq(r: int, sr: int = 16000) -> Baseline:
     """libsoxr's high-quality resampler (librosa's default backend)."""
-    return lambda lr, sp: _fit(soxr.resample(np.asarray(lr, np.float32), sr / r, sr, "HQ"), len(sp))
+    return lambda lr, sp: fit_length(soxr.resample(np.asarray(lr, np.float32), sr / r, sr, "HQ"), len(sp))
 
 
 def all_baselines(r: int, sr: int = 16000) -> dict[str, Baseline]:

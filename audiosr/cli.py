@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 
-AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg")
 MODEL_SR = 16000
 BLOCK = 1 << 16  # input frames read at a time
 
@@ -29,10 +28,12 @@ class UserError(Exception):
 
 def _inputs(paths: list[str]) -> list[tuple[Path, Path]]:
     """(file, name relative to its input argument) for every audio file, folders recursively."""
+    from .audio import list_audio
+
     found = []
     for p in map(Path, paths):
         if p.is_dir():
-            files = sorted(f for f in p.rglob("*") if f.suffix.lower() in AUDIO_EXTENSIONS and f.is_file())
+            files = list_audio(p)
             if not files:
                 raise UserError(f"{p}: no .wav, .flac or .ogg files in this folder.")
             found += [(f, f.relative_to(p)) for f in files]
@@ -56,6 +57,8 @@ def _targets(inputs: list[tuple[Path, Path]], out: Path, many: bool, force: bool
         elif not out.parent.is_dir():
             raise UserError(f"{out.parent}: the folder for the output does not exist.")
         pairs = [(inputs[0][0], out)]
+    from .audio import AUDIO_EXTENSIONS
+
     sources = {f.resolve() for f, _ in inputs}
     for _, o in pairs:
         if o.resolve() in sources:
@@ -91,9 +94,10 @@ def upsample_file(src: Path, dst: Path, model, ratio: int, device="cpu", hop: in
     up = Upsampler(model, ratio, hop=hop, batch=batch, device=device, amp=amp)
     streams = [up.open() for _ in range(info.channels)]
     queues: list[list[np.ndarray]] = [[] for _ in range(info.channels)]
-    subtype = {"WAV": "PCM_16", "FLAC": "PCM_16", "OGG": "VORBIS"}[dst.suffix.lstrip(".").upper()]
+    fmt = dst.suffix.lstrip(".").upper()
+    subtype = {"WAV": "PCM_16", "FLAC": "PCM_16", "OGG": "VORBIS"}[fmt]
     with atomic_path(dst, dst.suffix) as tmp, \
-            sf.SoundFile(str(tmp), "w", MODEL_SR, info.channels, subtype=subtype, format=dst.suffix.lstrip(".").upper()) as out:
+            sf.SoundFile(str(tmp), "w", MODEL_SR, info.channels, subtype=subtype, format=fmt) as out:
 
         def emit():  # channels advance in step; write what all of them have
             n = min(sum(len(b) for b in q) for q in queues)
@@ -189,10 +193,13 @@ def cmd_evaluate(args) -> int:
 
 def cmd_prepare(args) -> int:
     from .data import DataConfig, build_cache
+    from .train import fields_for, load_params
 
-    p = _params(args)
-    cache = build_cache(DataConfig(**{k: p[k] for k in DataConfig.__dataclass_fields__ if k in p}),
-                        root=p.get("cache_root", "data/cache"))
+    try:
+        p = load_params(args.params, args.set)
+    except FileNotFoundError as e:
+        raise UserError(str(e)) from None
+    cache = build_cache(DataConfig(**fields_for(DataConfig, p)), root=p.get("cache_root", "data/cache"))
     print(cache.folder)
     return 0
 
@@ -213,7 +220,6 @@ def cmd_ship(args) -> int:
 def cmd_export(args) -> int:
     from .export import export
     from .shipped import load_any
-
     from .train import CheckpointError
 
     try:
@@ -222,21 +228,6 @@ def cmd_export(args) -> int:
         raise UserError(str(e)) from None
     print(export(model, args.output))
     return 0
-
-
-def _params(args) -> dict:
-    import yaml
-
-    from .paths import resolve
-
-    path = resolve(args.params)
-    if not path.is_file():
-        raise UserError(f"{path}: no such params file.")
-    p = yaml.safe_load(path.read_text()) or {}
-    for kv in args.set:
-        k, _, v = kv.partition("=")
-        p[k] = yaml.safe_load(v)
-    return p
 
 
 def main(argv=None) -> int:

@@ -101,9 +101,19 @@ class PatchCache:
     def clip_arrays(self, split: str, kind: str = "hr"):
         """Yield (clip row, whole-clip array) for whole-file evaluation."""
         x = self.array(split, kind)
-        div = self.config.ratio if kind == "lr" else 1
         for c in self.clips(split):
-            yield c, np.asarray(x[c["offset"] // div: (c["offset"] + c["length"]) // div])
+            yield c, self._whole(x, c, kind)
+
+    def clip_array(self, split: str, kind: str, index: int) -> tuple[dict, np.ndarray]:
+        """(clip row, whole-clip array) of the `index`-th clip of a split."""
+        clips = self.clips(split)
+        if not 0 <= index < len(clips):
+            raise IndexError(f"clip {index}: the {split} split of {self.folder.name} has {len(clips)} clips.")
+        return clips[index], self._whole(self.array(split, kind), clips[index], kind)
+
+    def _whole(self, x: np.ndarray, clip: dict, kind: str) -> np.ndarray:
+        div = self.config.ratio if kind == "lr" else 1
+        return np.asarray(x[clip["offset"] // div: (clip["offset"] + clip["length"]) // div])
 
 
 def _clip_digest(clips: list[Clip]) -> str:

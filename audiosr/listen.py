@@ -2,31 +2,22 @@
 from __future__ import annotations
 
 import io
-from fractions import Fraction
 
 import numpy as np
 import soundfile as sf
-from scipy.signal import resample_poly
+
+from .audio import resample
 
 PLAYBACK_SR = 16000
 MIN_PLAYABLE_SR = 8000  # browsers refuse wav below ~3 kHz; LR at r = 6 is 2.67 kHz
 
 
-def resample_to(x: np.ndarray, sr: float, target: int, length: int | None = None) -> np.ndarray:
-    """Band-limited (polyphase) resampling from `sr` to `target`; cropped or zero-padded to
-    `length` when given. Keeps exactly the sound of a low-res signal: nothing above its Nyquist."""
-    ratio = Fraction(target / sr).limit_denominator(1000)
-    y = resample_poly(np.asarray(x, dtype=np.float64), ratio.numerator, ratio.denominator).astype(np.float32)
-    if length is not None:
-        y = np.pad(y, (0, max(0, length - len(y))))[:length]
-    return y
-
-
 def playable(x: np.ndarray, sr: float) -> tuple[np.ndarray, int]:
-    """A clip at a rate every browser plays: low or fractional rates go to 16 kHz."""
+    """A clip at a rate every browser plays: low or fractional rates are band-limited resampled
+    to 16 kHz, which keeps exactly the sound of the low-res signal (nothing above its Nyquist)."""
     if float(sr).is_integer() and sr >= MIN_PLAYABLE_SR:
         return np.asarray(x, dtype=np.float32), int(sr)
-    return resample_to(x, sr, PLAYBACK_SR), PLAYBACK_SR
+    return resample(np.asarray(x, dtype=np.float64), sr, PLAYBACK_SR), PLAYBACK_SR
 
 
 def wav_bytes(x: np.ndarray, sr: float) -> bytes:
@@ -61,15 +52,13 @@ def clip_versions(cache, index: int, methods: dict, split: str = "test") -> tupl
     method's estimate (`methods`: name -> (lr, spline) -> estimate). Returns (clip name, versions)."""
     from pathlib import Path
 
-    clips = cache.clips(split)
-    if not 0 <= index < len(clips):
-        raise IndexError(f"clip {index}: the {split} split of {cache.folder.name} has {len(clips)} clips.")
-    pick = lambda kind: np.array(list(cache.clip_arrays(split, kind))[index][1], dtype=np.float32)
-    hr, sp, lr = pick("hr"), pick("spline"), pick("lr")
+    pick = lambda kind: cache.clip_array(split, kind, index)
+    clip, hr = pick("hr")
+    hr, sp, lr = (np.array(a, dtype=np.float32) for a in (hr, pick("spline")[1], pick("lr")[1]))
     sr, r = cache.config.sr, cache.config.ratio
     versions = {"high-res": (hr, sr), f"low-res ({sr / r / 1000:g} kHz)": (lr, sr / r)}
     versions.update({name: (np.asarray(m(lr, sp), np.float32), sr) for name, m in methods.items()})
-    return Path(clips[index]["path"]).name, versions
+    return Path(clip["path"]).name, versions
 
 
 def _spectrogram_png(x: np.ndarray, sr: float, vmax: float, max_hz: float) -> bytes:
@@ -98,7 +87,7 @@ def comparison_cells(versions: dict[str, tuple[np.ndarray, float]], reference: s
     from .plots import spectrogram_db
 
     ref, ref_sr = versions[reference]
-    same = {k: x if sr == ref_sr else resample_to(x, sr, ref_sr) for k, (x, sr) in versions.items()}
+    same = {k: x if sr == ref_sr else resample(np.asarray(x, np.float64), sr, ref_sr) for k, (x, sr) in versions.items()}
     try:  # all at the reference rate, so one loudness meter for all
         matched, _ = match_loudness(same, ref_sr)
     except LoudnessError:

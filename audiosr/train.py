@@ -331,6 +331,25 @@ def train(cache: PatchCache, model_cfg: ModelConfig, cfg: TrainConfig, run_dir: 
     return history
 
 
+def load_params(path: str | Path, overrides: list[str] = ()) -> dict:
+    """A params/*.yaml file (the notebooks' parameters) with KEY=VALUE overrides (YAML values)."""
+    import yaml
+
+    path = resolve(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such params file.")
+    p = yaml.safe_load(path.read_text()) or {}
+    for kv in overrides:
+        k, _, v = kv.partition("=")
+        p[k] = yaml.safe_load(v)
+    return p
+
+
+def fields_for(cls, params: dict) -> dict:
+    """The entries of `params` that are fields of the dataclass `cls`."""
+    return {k: params[k] for k in cls.__dataclass_fields__ if k in params}
+
+
 def main(argv=None) -> int:
     """Command line over the same functions as 03_train, and the torchrun entry point:
 
@@ -338,8 +357,6 @@ def main(argv=None) -> int:
         torchrun --nproc_per_node 8 -m audiosr.train -f params/paper-multispeaker-r4.yaml
     """
     import argparse
-
-    import yaml
 
     from .data import DataConfig, find_cache
 
@@ -349,16 +366,12 @@ def main(argv=None) -> int:
     ap.add_argument("--run-dir", default=None, help="default: runs/<data>--<model>")
     ap.add_argument("--no-resume", action="store_true", help="refuse to continue an existing run")
     args = ap.parse_args(argv)
-    p = yaml.safe_load(open(resolve(args.params))) or {}
-    for kv in args.set:
-        k, _, v = kv.partition("=")
-        p[k] = yaml.safe_load(v)
-    pick = lambda cls: {k: p[k] for k in cls.__dataclass_fields__ if k in p}
-    cache = find_cache(DataConfig(**pick(DataConfig)), root=p.get("cache_root", "data/cache"))
-    model_cfg = ModelConfig(**pick(ModelConfig))
+    p = load_params(args.params, args.set)
+    cache = find_cache(DataConfig(**fields_for(DataConfig, p)), root=p.get("cache_root", "data/cache"))
+    model_cfg = ModelConfig(**fields_for(ModelConfig, p))
     run_dir = args.run_dir or p.get("run_dir") or default_run_dir(cache, model_cfg)
     try:
-        train(cache, model_cfg, TrainConfig(**pick(TrainConfig)), run_dir, resume=not args.no_resume)
+        train(cache, model_cfg, TrainConfig(**fields_for(TrainConfig, p)), run_dir, resume=not args.no_resume)
     except (TrainingError, CheckpointError, FileExistsError) as e:
         print(f"error: {e}")
         return 1

@@ -89,9 +89,9 @@ run = ensure_run(data_cfg, full, train_cfg, cache_root, train_missing)
 model = model_method(load_model(run / CHECKPOINT, ratio=ratio, device=dev), dev)
 source = dataset if figure2_data in (None, "dataset") else figure2_data
 cache = ensure_cache(DataConfig(**{**data_cfg.__dict__, "dataset": source}), cache_root)
-clip, hr = list(cache.clip_arrays("test", "hr"))[figure2_clip]
-_, sp = list(cache.clip_arrays("test", "spline"))[figure2_clip]
-_, lr_x = list(cache.clip_arrays("test", "lr"))[figure2_clip]
+clip, hr = cache.clip_array("test", "hr", figure2_clip)
+_, sp = cache.clip_array("test", "spline", figure2_clip)
+_, lr_x = cache.clip_array("test", "lr", figure2_clip)
 hr, sp, lr_x = (np.array(a, dtype=np.float32) for a in (hr, sp, lr_x))
 est = model(lr_x, sp)
 sr = cache.config.sr

@@ -63,14 +63,17 @@ figures_dir = "out/figures"          # Table 1 and the box plot of real results 
 
 # %%
 import csv
+
+import numpy as np
 from IPython.display import Markdown, display
 
 from audiosr import mushra
+from audiosr.audio import resample
 from audiosr.baselines import all_baselines
 from audiosr.data import DataConfig
 from audiosr.evaluate import model_method
 from audiosr.experiments import ensure_cache, ensure_run
-from audiosr.listen import ComparisonPanel, clip_versions, resample_to
+from audiosr.listen import ComparisonPanel, clip_versions
 from audiosr.model import ModelConfig
 from audiosr.paths import RESULTS, resolve, write_json, write_text
 from audiosr.plots import save_figure
@@ -118,7 +121,7 @@ for i in chosen:
     name, versions = clip_versions(cache, i, methods)
     hr, sr = versions.pop("high-res")
     lr_x, lr_sr = versions.pop(next(k for k in versions if k.startswith("low-res")))
-    lowres = resample_to(lr_x, lr_sr, sr, length=len(hr))
+    lowres = resample(np.asarray(lr_x, np.float64), lr_sr, sr, length=len(hr))
     trials.append({"name": name, "reference": hr,
                    "versions": {"lowres": lowres, **{mushra.condition_id(k): x for k, (x, _) in versions.items()}}})
 out = mushra.export_webmushra(mushra_dir, trials, cache.config.sr, test_id=test_id,
