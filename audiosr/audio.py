@@ -85,6 +85,27 @@ def save_wav(path: str | os.PathLike, x: np.ndarray, sr: int = DEFAULT_SR, subty
     return Path(path)
 
 
+def tidy_clip(x: np.ndarray, sr: float, max_s: float | None = None, sr_out: int = DEFAULT_SR) -> np.ndarray:
+    """Mono `sr_out`, leading and trailing silence trimmed (50 ms kept), cut to `max_s` with a
+    50 ms fade, peak at -1 dBFS: how every clip of the embedded corpus is stored.
+
+    Silence is any 10 ms frame more than 50 dB below the loudest; trimming it keeps patches on
+    signal, and the common peak level keeps quiet recordings from training as near-silence.
+    """
+    x = resample(np.asarray(x, np.float32), sr, sr_out).astype(np.float64)
+    frame = sr_out // 100
+    n = len(x) // frame
+    rms = np.sqrt((x[: n * frame].reshape(n, frame) ** 2).mean(axis=1) + 1e-20)
+    loud = np.flatnonzero(rms > rms.max() * 10 ** (-50 / 20))
+    pad = 5
+    x = x[max(0, loud[0] - pad) * frame: min(n, loud[-1] + 1 + pad) * frame]
+    if max_s is not None and len(x) > max_s * sr_out:
+        x = x[: int(max_s * sr_out)]
+        fade = sr_out // 20
+        x[-fade:] *= np.linspace(1.0, 0.0, fade)
+    return (x * (10 ** (-1 / 20) / np.abs(x).max())).astype(np.float32)
+
+
 def list_audio(folder: str | os.PathLike) -> list[Path]:
     """All audio files below `folder`, sorted by path, so the order is the same everywhere."""
     folder = Path(folder)

@@ -1,20 +1,24 @@
-"""The embedded default corpus: speech and piano built offline from what the registries ship.
+"""The embedded default corpus: real voices, synthetic voices and piano, built from what the
+package registries ship.
 
 VCTK and the paper's piano set cannot be downloaded here, so `python -m audiosr.corpus` (run by
-`make corpus`) renders a stand-in from Debian packages and PyPI:
+`make corpus`) builds three parts in `data/embedded/`, each in its own folder with its own
+manifest, each rebuilt only when its recipe changes:
 
-- **speech**: one real human voice (the channel-test recordings that Debian's alsa-utils
-  ships, 48 kHz) and twelve synthetic voices: flite's four 16 kHz CMU voices and eight
-  espeak-ng voice variants (22.05 kHz, resampled). flite's `slt` reads all sentences and is the
-  SingleSpeaker-style voice; MultiSpeaker-style splits hold whole voices out (`MULTI_ROLES`).
-- **piano**: scores bundled with music21 (Beethoven's string quartets, the only Beethoven it
-  ships, plus three keyboard pieces) played on the FluidR3 GM sampled piano with fluidsynth,
-  each cut to its first `MAX_PIECE_S` seconds, split 88 / 6 / 6 by piece in list order.
+- **speech** (`embedded-speech`, the default): recorded human voices from Debian packages
+  (`audiosr.packaged_speech`), about 25 languages, split by language so test voices are never
+  heard in training.
+- **tts** (`embedded-tts`): flite's four 16 kHz CMU voices and eight espeak-ng voice variants
+  (22.05 kHz, resampled) reading `assets/sentences.txt`, plus the one real voice alsa-utils
+  ships. Kept for comparison: a model that learns to extend TTS spectra learns little about
+  real voices. flite's `slt` is the SingleSpeaker-style voice; `MULTI_ROLES` holds voices out.
+- **piano** (`embedded-piano`): scores bundled with music21 played on the FluidR3 GM sampled
+  piano with fluidsynth, each cut to its first `MAX_PIECE_S` seconds, split 88 / 6 / 6.
 
-Everything is deterministic (same bytes for the same tool versions), written to a temporary
-folder and renamed into place, and skipped when `build.json` shows the same recipe was built.
-`manifest.csv` records every clip: source, voice/piece, duration, splits, licence, energy above
-4 kHz, and a SHA-256 of the file.
+Everything is deterministic (same bytes for the same package and tool versions), written to a
+temporary folder and renamed into place. Each `manifest.csv` records every clip: source and its
+version, voice/piece, language, duration, splits, licence, energy above 4 kHz, bandwidth, a
+SHA-256, and for files left out the reason.
 """
 from __future__ import annotations
 
@@ -33,20 +37,24 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
+import scipy
 import soundfile as sf
 
-from .audio import DEFAULT_SR, resample
-from .datasets import PIANO_FRACTIONS, split_by_file
-from .dsp import band_energy_fraction
-from .paths import EMBEDDED, atomic_path
+from . import packaged_speech as ps
+from .audio import DEFAULT_SR, tidy_clip
+from .datasets import PIANO_FRACTIONS, dataset_available, load_clips, split_by_file
+from .dsp import band_energy_fraction, bandwidth_hz
+from .paths import EMBEDDED, PACKAGE_CACHE, atomic_path
 
-RECIPE_VERSION = 1
+RECIPE_VERSION = 2
+PARTS = ("speech", "tts", "piano")
 SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
 ALSA_SOUNDS = Path("/usr/share/sounds/alsa")
 MAX_PIECE_S = 120.0     # piano: the first two minutes of each piece
 SINGLE_VOICE = "flite-slt"
 SENTENCES_PER_VOICE = 48  # every other synthetic voice reads this many (a rotating window)
 VAL_UTTERANCES = TEST_UTTERANCES = 8
+REAL_SOURCES = {"alsa"} | {p.name for p in ps.PACKAGES}
 
 
 @dataclass(frozen=True)
@@ -74,8 +82,7 @@ VOICES = (
     Voice("espeak-us-klatt", "espeak-ng", "en-us+klatt", ESPEAK_LICENSE),
     Voice("espeak-scot-f4", "espeak-ng", "en-gb-scotland+f4", ESPEAK_LICENSE),
 )
-# MultiSpeaker-style split: whole voices held out. The real voice is in test so every evaluation
-# shows how synthetic training carries to a human; val is one voice from the train side.
+# MultiSpeaker-style split of the tts part: whole voices held out, the real voice in test.
 MULTI_ROLES = {"alsa-human": "test", "flite-rms": "test", "espeak-scot-f4": "test",
                "espeak-us-m3": "val"}
 
@@ -94,7 +101,7 @@ PIECES = (
 
 
 class CorpusError(RuntimeError):
-    """The corpus cannot be built here; the message says what to install."""
+    """The corpus cannot be built here; the message says what to install or use instead."""
 
 
 def sentences() -> list[str]:
@@ -113,34 +120,25 @@ def _run(cmd: list[str]) -> None:
         raise CorpusError(f"{' '.join(cmd[:4])} ... failed: {e.stderr.decode(errors='replace')[-400:]}") from None
 
 
-def tool_versions() -> dict:
-    """Versions that determine the bytes; part of the recipe, so an upgrade triggers a rebuild."""
-    def first_line(cmd):
-        try:
-            out = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
-            return " ".join((out.stdout + out.stderr).split("\n")[:2]).strip()
-        except FileNotFoundError:
-            return "missing"
+def _first_line(cmd) -> str:
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+        return " ".join((out.stdout + out.stderr).split("\n")[:2]).strip()
+    except FileNotFoundError:
+        return "missing"
+
+
+def tool_versions(part: str) -> dict:
+    """Versions that determine a part's bytes; in its recipe, so an upgrade triggers a rebuild."""
+    common = {"numpy": np.__version__, "scipy": scipy.__version__, "libsndfile": sf.__libsndfile_version__}
+    if part == "speech":
+        return common
+    if part == "tts":
+        return {**common, "flite": _first_line(["flite", "--version"]),
+                "espeak-ng": _first_line(["espeak-ng", "--version"])}
     import music21
-    return {"flite": first_line(["flite", "--version"]), "espeak-ng": first_line(["espeak-ng", "--version"]),
-            "fluidsynth": first_line(["fluidsynth", "--version"]), "music21": music21.__version__,
-            "numpy": np.__version__, "soundfont_bytes": SOUNDFONT.stat().st_size if SOUNDFONT.exists() else 0}
-
-
-def finish(x: np.ndarray, sr: int, max_s: float | None = None) -> np.ndarray:
-    """Mono 16 kHz, silence trimmed (50 ms kept), cut with a 50 ms fade, peak at -1 dBFS."""
-    x = resample(np.asarray(x, np.float32), sr, DEFAULT_SR).astype(np.float64)
-    frame = DEFAULT_SR // 100
-    n = len(x) // frame
-    rms = np.sqrt((x[: n * frame].reshape(n, frame) ** 2).mean(axis=1) + 1e-20)
-    loud = np.flatnonzero(rms > rms.max() * 10 ** (-50 / 20))
-    pad = 5
-    x = x[max(0, loud[0] - pad) * frame: min(n, loud[-1] + 1 + pad) * frame]
-    if max_s is not None and len(x) > max_s * DEFAULT_SR:
-        x = x[: int(max_s * DEFAULT_SR)]
-        fade = DEFAULT_SR // 20
-        x[-fade:] *= np.linspace(1.0, 0.0, fade)
-    return (x * (10 ** (-1 / 20) / np.abs(x).max())).astype(np.float32)
+    return {**common, "fluidsynth": _first_line(["fluidsynth", "--version"]), "music21": music21.__version__,
+            "soundfont_bytes": SOUNDFONT.stat().st_size if SOUNDFONT.exists() else 0}
 
 
 def render_speech(voice: Voice, text: str, out: Path) -> None:
@@ -152,7 +150,7 @@ def render_speech(voice: Voice, text: str, out: Path) -> None:
         else:
             _run(["espeak-ng", "-v", voice.voice, "-w", str(raw), text])
         x, sr = sf.read(str(raw), dtype="float32")
-    sf.write(str(out), finish(x, sr), DEFAULT_SR, subtype="PCM_16")
+    sf.write(str(out), tidy_clip(x, sr), DEFAULT_SR, subtype="PCM_16")
 
 
 def render_piece(corpus_path: str, out: Path, max_s: float = MAX_PIECE_S) -> None:
@@ -169,7 +167,7 @@ def render_piece(corpus_path: str, out: Path, max_s: float = MAX_PIECE_S) -> Non
         score.write("midi", fp=str(midi))
         _run(["fluidsynth", "-ni", "-q", "-g", "0.6", "-F", str(raw), "-r", "32000", str(SOUNDFONT), str(midi)])
         x, sr = sf.read(str(raw), dtype="float32", always_2d=True)
-    sf.write(str(out), finish(x.mean(axis=1), sr, max_s), DEFAULT_SR, subtype="PCM_16")
+    sf.write(str(out), tidy_clip(x.mean(axis=1), sr, max_s), DEFAULT_SR, subtype="PCM_16")
 
 
 def alsa_clips() -> list[Path]:
@@ -180,7 +178,7 @@ def alsa_clips() -> list[Path]:
     return files
 
 
-def speech_jobs(voices=VOICES, per_voice: int = SENTENCES_PER_VOICE) -> list[dict]:
+def tts_jobs(voices=VOICES, per_voice: int = SENTENCES_PER_VOICE) -> list[dict]:
     """Which voice reads which sentence, with the clip's splits; deterministic."""
     texts = sentences()
     jobs = []
@@ -198,8 +196,9 @@ def speech_jobs(voices=VOICES, per_voice: int = SENTENCES_PER_VOICE) -> list[dic
             if v.name == SINGLE_VOICE:
                 single = ("test" if j >= n - TEST_UTTERANCES else
                           "val" if j >= n - TEST_UTTERANCES - VAL_UTTERANCES else "train")
-            jobs.append({"path": f"speech/{v.name}/{v.name}-{j:03d}-{stem}.wav", "corpus": "speech",
-                         "source": v.engine, "group": v.name, "text": text if v.engine != "alsa" else stem,
+            jobs.append({"path": f"tts/{v.name}/{v.name}-{j:03d}-{stem}.wav", "corpus": "tts",
+                         "source": v.engine, "group": v.name, "language": "en",
+                         "text": text if v.engine != "alsa" else stem,
                          "split_single": single, "split_multi": MULTI_ROLES.get(v.name, "train"),
                          "split": "-", "license": v.license, "_voice": v})
     return jobs
@@ -208,89 +207,190 @@ def speech_jobs(voices=VOICES, per_voice: int = SENTENCES_PER_VOICE) -> list[dic
 def piano_jobs(pieces=PIECES) -> list[dict]:
     names = [f"piano/{i:02d}-{name}.wav" for i, (name, _) in enumerate(pieces)]
     splits = [c.split for c in split_by_file([Path(n) for n in names], PIANO_FRACTIONS)]
-    return [{"path": n, "corpus": "piano", "source": "music21+fluidsynth", "group": name,
+    return [{"path": n, "corpus": "piano", "source": "music21+fluidsynth", "group": name, "language": "-",
              "text": src, "split_single": "-", "split_multi": "-", "split": s,
              "license": MUSIC21_LICENSE} for n, (name, src), s in zip(names, pieces, splits)]
 
 
+def _in_part(folder: Path, path: str) -> Path:
+    """Where a manifest path (`<part>/...`, relative to the corpus root) lies while `folder`
+    holds the part under its temporary name."""
+    return Path(folder) / path.split("/", 1)[1]
+
+
 def _do(job: dict, folder: str) -> None:
-    out = Path(folder) / job["path"]
+    out = _in_part(folder, job["path"])
     out.parent.mkdir(parents=True, exist_ok=True)
     if job["corpus"] == "piano":
         render_piece(job["text"], out, job.get("_max_s", MAX_PIECE_S))
     elif job["source"] == "alsa":
         x, sr = sf.read(str(ALSA_SOUNDS / f"{job['text']}.wav"), dtype="float32", always_2d=True)
-        sf.write(str(out), finish(x.mean(axis=1), sr), DEFAULT_SR, subtype="PCM_16")
+        sf.write(str(out), tidy_clip(x.mean(axis=1), sr), DEFAULT_SR, subtype="PCM_16")
     else:
         render_speech(job["_voice"], job["text"], out)
 
 
-MANIFEST_COLUMNS = ("path", "corpus", "source", "group", "duration_s", "split_single", "split_multi",
-                    "split", "hf_4k", "license", "text", "sha256")
+MANIFEST_COLUMNS = ("path", "corpus", "source", "version", "group", "language", "duration_s", "split_single",
+                    "split_multi", "split", "hf_4k", "bandwidth_hz", "license", "text", "sha256", "excluded")
 
 
-def recipe(voices, per_voice, pieces, max_piece_s) -> dict:
-    return {"recipe_version": RECIPE_VERSION, "voices": [asdict(v) for v in voices],
-            "per_voice": per_voice, "pieces": list(map(list, pieces)), "max_piece_s": max_piece_s,
-            "sentences_sha256": hashlib.sha256("\n".join(sentences()).encode()).hexdigest(),
-            "multi_roles": MULTI_ROLES, "tools": tool_versions()}
+def _measure(folder: Path, job: dict, version: str) -> dict:
+    """A manifest row for a rendered clip: the job's fields plus what the file measures."""
+    path = _in_part(folder, job["path"])
+    x, sr = sf.read(str(path), dtype="float32")
+    return {**{k: v for k, v in job.items() if not k.startswith("_")}, "version": version,
+            "duration_s": f"{len(x) / sr:.3f}", "hf_4k": f"{band_energy_fraction(x, sr):.6f}",
+            "bandwidth_hz": f"{bandwidth_hz(x, sr):.0f}", "excluded": "",
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
 
 
-def build(root: Path = EMBEDDED, voices=VOICES, per_voice: int = SENTENCES_PER_VOICE,
-          pieces=PIECES, max_piece_s: float = MAX_PIECE_S, jobs: int | None = None,
-          force: bool = False, progress: bool = True) -> Path:
-    """Build (or confirm up to date) the embedded corpus in `root`; returns the manifest path."""
+def _render(todo: list[dict], folder: Path, jobs: int, progress: bool, desc: str) -> None:
     from tqdm.auto import tqdm
 
-    root = Path(root)
-    want = recipe(voices, per_voice, pieces, max_piece_s)
-    built = root / "build.json"
-    if not force and built.is_file() and json.loads(built.read_text()).get("recipe") == want:
-        if progress:
-            print(f"embedded corpus up to date: {root}")
-        return root / "manifest.csv"
-    for tool, v in want["tools"].items():
-        if v in ("missing", 0):
-            raise CorpusError(f"{tool} is not installed: run `bash scripts/install-system-deps.sh`.")
-    todo = (speech_jobs(voices, per_voice) if voices else []) + piano_jobs(pieces)
+    bar = tqdm(total=len(todo), desc=desc, unit="clip", disable=not progress)
+    # piano: music21 parsing is Python-bound -> processes; speech: subprocess-bound -> threads
+    # "spawn": forking while the speech threads run subprocesses can deadlock the children
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as procs, \
+            ThreadPoolExecutor(jobs) as threads:
+        futures = [(procs if j["corpus"] == "piano" else threads).submit(_do, j, str(folder)) for j in todo]
+        for f in as_completed(futures):
+            f.result()
+            bar.update()
+    bar.close()
+
+
+def build_tts(folder: Path, voices, per_voice, jobs, progress) -> list[dict]:
+    todo = tts_jobs(voices, per_voice)
+    _render(todo, folder, jobs, progress, "synthetic voices")
+    versions = tool_versions("tts")
+    rows = [_measure(folder, j, versions.get(j["source"], "alsa-utils")) for j in todo]
+    _check_voices_differ(rows)
+    return rows
+
+
+def build_piano(folder: Path, pieces, max_piece_s, jobs, progress) -> list[dict]:
+    todo = piano_jobs(pieces)
     for j in todo:
         j["_max_s"] = max_piece_s
-    jobs = jobs or min(2, os.cpu_count() or 1)
-    with atomic_path(root) as tmp:
-        tmp.mkdir()
-        bar = tqdm(total=len(todo), desc="embedded corpus", unit="clip", disable=not progress)
-        # piano: music21 parsing is Python-bound -> processes; speech: subprocess-bound -> threads
-        # "spawn": forking while the speech threads run subprocesses can deadlock the children
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as procs, \
-                ThreadPoolExecutor(jobs) as threads:
-            futures = [(procs if j["corpus"] == "piano" else threads).submit(_do, j, str(tmp)) for j in todo]
-            for f in as_completed(futures):
-                f.result()
-                bar.update()
-        bar.close()
-        rows = []
-        for j in todo:
-            path = tmp / j["path"]
-            x, sr = sf.read(str(path), dtype="float32")
-            rows.append({**{k: v for k, v in j.items() if not k.startswith("_")},
-                         "duration_s": f"{len(x) / sr:.3f}", "hf_4k": f"{band_energy_fraction(x, sr):.6f}",
-                         "sha256": hashlib.sha256(path.read_bytes()).hexdigest()})
-        _check_voices_differ(rows)
-        with open(tmp / "manifest.csv", "w", newline="") as f:
-            w = csv.DictWriter(f, MANIFEST_COLUMNS)
-            w.writeheader()
-            w.writerows(rows)
-        (tmp / "build.json").write_text(json.dumps({"recipe": want}, indent=2, sort_keys=True) + "\n")
-        (tmp / "SOURCES.md").write_text(sources_text(rows))
-    return root / "manifest.csv"
+    _render(todo, folder, jobs, progress, "piano")
+    versions = tool_versions("piano")
+    return [_measure(folder, j, f"music21 {versions['music21']}") for j in todo]
+
+
+def build_speech(folder: Path, packages, cache: Path, jobs: int, progress: bool) -> list[dict]:
+    """Real voices: fetch, unpack and select each package's speech, decode in parallel."""
+    from tqdm.auto import tqdm
+
+    rows = []
+    for pkg in packages:
+        deb = ps.fetch(pkg.name, cache)
+        version = ps.package_version(deb)
+        with tempfile.TemporaryDirectory(dir=cache, prefix=f".{pkg.name}.") as tree:
+            ps.unpack(deb, Path(tree))
+            files = ps.speech_files(pkg, Path(tree))
+            if not files:
+                raise ps.PackageError(f"{deb.name}: no speech files match {pkg.pattern!r}; has the package changed?")
+            todo, count = [], {}
+            for rel, lang in files:
+                voice = ps.voice_id(pkg, lang)
+                j = count[voice] = count.get(voice, -1) + 1
+                stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in Path(rel).name.split(".")[0])
+                todo.append({"path": f"speech/{voice}/{voice}-{j:04d}-{stem}.wav", "corpus": "speech",
+                             "source": pkg.name, "version": version, "group": voice, "language": lang,
+                             "split": "-", "license": pkg.license, "text": rel})
+            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+                results = list(tqdm(pool.map(ps.process, [str(Path(tree) / j["text"]) for j in todo],
+                                             [str(_in_part(folder, j["path"])) for j in todo], chunksize=16),
+                                    total=len(todo), desc=pkg.name, unit="file", disable=not progress))
+        for job, res in zip(todo, results):
+            row = {**job, "excluded": res["excluded"], "hf_4k": f"{res.get('hf_4k', 0):.6f}",
+                   "bandwidth_hz": f"{res.get('bandwidth_hz', 0):.0f}",
+                   "duration_s": f"{res.get('duration_s', 0):.3f}", "sha256": ""}
+            if res["excluded"]:
+                row["path"] = ""
+                if res["excluded"].startswith("unreadable"):
+                    ps.warn(f"skipped {pkg.name}:{job['text']}: {res['excluded']}")
+            else:
+                row["sha256"] = hashlib.sha256(_in_part(folder, job["path"]).read_bytes()).hexdigest()
+            rows.append(row)
+    ps.assign_splits(rows)
+    return rows
+
+
+def recipe(part: str, voices=VOICES, per_voice=SENTENCES_PER_VOICE, pieces=PIECES,
+           max_piece_s=MAX_PIECE_S, packages=ps.PACKAGES) -> dict:
+    """What a part is made from. Package versions are not in it (knowing them would need a
+    download); they are in the manifest, and `--force` rebuilds with the archive's newest."""
+    r = {"recipe_version": RECIPE_VERSION, "part": part, "tools": tool_versions(part)}
+    if part == "speech":
+        r.update(packages=[asdict(p) for p in packages], test_languages=ps.TEST_LANGUAGES,
+                 val_languages=ps.VAL_LANGUAGES, single_voice=ps.SINGLE_VOICE,
+                 min_bandwidth_hz=ps.MIN_BANDWIDTH_HZ, floor_db=ps.BANDWIDTH_FLOOR_DB,
+                 min_source_sr=ps.MIN_SOURCE_SR, min_seconds=ps.MIN_SECONDS)
+    elif part == "tts":
+        r.update(voices=[asdict(v) for v in voices], per_voice=per_voice, multi_roles=MULTI_ROLES,
+                 sentences_sha256=hashlib.sha256("\n".join(sentences()).encode()).hexdigest())
+    else:
+        r.update(pieces=list(map(list, pieces)), max_piece_s=max_piece_s)
+    return json.loads(json.dumps(r))  # tuples -> lists, as build.json reads back
+
+
+def build(root: Path = EMBEDDED, parts=PARTS, voices=VOICES, per_voice: int = SENTENCES_PER_VOICE,
+          pieces=PIECES, max_piece_s: float = MAX_PIECE_S, packages=ps.PACKAGES,
+          package_cache: Path = PACKAGE_CACHE, jobs: int | None = None, force: bool = False,
+          progress: bool = True) -> Path:
+    """Build (or confirm up to date) each part of the embedded corpus in `root/<part>/`.
+
+    A part that cannot be built here (no package archive, a missing synthesiser) does not stop
+    the others; the error, naming what is missing and the fallback, is raised at the end.
+    """
+    root, jobs = Path(root), jobs or min(2, os.cpu_count() or 1)
+    for stale in ("manifest.csv", "build.json", "SOURCES.md"):  # the one-folder layout before parts
+        (root / stale).unlink(missing_ok=True)
+    errors = []
+    for part in parts:
+        if part not in PARTS:
+            raise CorpusError(f"unknown part {part!r}; the parts are {', '.join(PARTS)}.")
+        want = recipe(part, voices, per_voice, pieces, max_piece_s, packages)
+        built = root / part / "build.json"
+        if not force and built.is_file() and json.loads(built.read_text()).get("recipe") == want:
+            if progress:
+                print(f"embedded corpus, {part}: up to date ({root / part})")
+            continue
+        missing = [t for t, v in want["tools"].items() if v in ("missing", 0)]
+        if missing:
+            errors.append(f"{part}: {', '.join(missing)} not installed: run `bash scripts/install-system-deps.sh`.")
+            continue
+        try:
+            with atomic_path(root / part) as tmp:
+                tmp.mkdir()
+                if part == "speech":
+                    rows = build_speech(tmp, packages, Path(package_cache), jobs, progress)
+                elif part == "tts":
+                    rows = build_tts(tmp, voices, per_voice, jobs, progress)
+                else:
+                    rows = build_piano(tmp, pieces, max_piece_s, jobs, progress)
+                _write_manifest(tmp / "manifest.csv", rows)
+                (tmp / "build.json").write_text(json.dumps({"recipe": want}, indent=2, sort_keys=True) + "\n")
+                (tmp / "SOURCES.md").write_text(sources_text(rows))
+        except (ps.PackageError, CorpusError) as e:
+            errors.append(f"{part}: {e}")
+    if errors:
+        raise CorpusError("\n".join(errors))
+    return root
+
+
+def _write_manifest(path: Path, rows: list[dict]) -> None:
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, MANIFEST_COLUMNS)
+        w.writeheader()
+        w.writerows(rows)
 
 
 def _check_voices_differ(rows: list[dict]) -> None:
     """espeak-ng silently falls back to its default voice for an unknown name: catch that."""
     seen: dict[tuple, str] = {}
     for r in rows:
-        if r["corpus"] != "speech":
-            continue
         key = (r["text"], r["sha256"])
         if key in seen and seen[key] != r["group"]:
             raise CorpusError(f"voices {seen[key]} and {r['group']} render identical audio: one voice id "
@@ -298,55 +398,64 @@ def _check_voices_differ(rows: list[dict]) -> None:
         seen[key] = r["group"]
 
 
-def read_manifest(root: Path = EMBEDDED) -> list[dict]:
-    path = Path(root) / "manifest.csv"
-    if not path.is_file():
-        raise CorpusError(f"{path} not found: build the corpus with `make corpus` (python -m audiosr.corpus).")
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
+def read_manifest(root: Path = EMBEDDED, part: str | None = None) -> list[dict]:
+    """Rows of every built part (or of one), files left out included (their `excluded` says why)."""
+    root = Path(root)
+    paths = [root / p / "manifest.csv" for p in ((part,) if part else PARTS)]
+    if not any(p.is_file() for p in paths):
+        raise CorpusError(f"no manifest in {root}/{part or '<part>'}: build the corpus with `make corpus` "
+                          "(python -m audiosr.corpus).")
+    rows = []
+    for p in paths:
+        if p.is_file():
+            with open(p, newline="") as f:
+                rows += list(csv.DictReader(f))
+    return rows
 
 
-def _row(corpus_name, source, real, groups, clips, seconds, hf) -> dict:
+def _row(corpus_name, source, real, groups, clips, seconds, hf, excluded=0) -> dict:
     hf = np.asarray(hf)
     return {"corpus": corpus_name, "source": source, "real human": real, "voices / pieces": groups,
-            "clips": clips, "minutes": round(seconds / 60, 1),
+            "clips": clips, "minutes": round(seconds / 60, 1), "files left out": excluded,
             "energy > 4 kHz (mean, min-max)": f"{hf.mean():.2%} ({hf.min():.2%}-{hf.max():.2%})"}
 
 
-def reference_row() -> dict:
-    """The same measurements on the real VCTK sample (evaluation only), for comparison."""
-    from .audio import list_audio, load_audio
-    from .paths import VCTK_SAMPLE
+def reference_row() -> dict | None:
+    """The same measurements on the real VCTK sample (evaluation only), when it is there."""
+    from .audio import load_audio
 
-    files = list_audio(VCTK_SAMPLE)
+    if dataset_available("vctk-sample"):
+        return None
+    files = [c.path for c in load_clips("vctk-sample")]
     xs = [load_audio(f) for f in files]
     return _row("speech (eval only)", "VCTK sample", "yes", len({f.parent.name for f in files}), len(xs),
                 sum(len(x) for x in xs) / DEFAULT_SR, [band_energy_fraction(x, DEFAULT_SR) for x in xs])
 
 
 def summary(kind: str | None = None, root: Path = EMBEDDED, reference: bool = True) -> list[dict]:
-    """Per source: voices or pieces, clips, minutes, and the energy above 4 kHz (mean over clips).
+    """Per part and source: voices or pieces, clips, minutes, files left out, energy above 4 kHz.
 
     With `reference`, speech summaries end with the real VCTK sample measured the same way.
     """
-    rows = [r for r in read_manifest(root) if kind in (None, r["corpus"])]
+    rows = read_manifest(root, kind)
     out = []
     for key in dict.fromkeys((r["corpus"], r["source"]) for r in rows):
-        sel = [r for r in rows if (r["corpus"], r["source"]) == key]
-        out.append(_row(key[0], key[1], "yes" if key[1] == "alsa" else "no", len({r["group"] for r in sel}),
-                        len(sel), sum(float(r["duration_s"]) for r in sel), [float(r["hf_4k"]) for r in sel]))
-    if reference and kind in (None, "speech"):
-        out.append(reference_row())
-    return out
+        every = [r for r in rows if (r["corpus"], r["source"]) == key]
+        sel = [r for r in every if not r["excluded"]]
+        out.append(_row(key[0], key[1], "yes" if key[1] in REAL_SOURCES else "no", len({r["group"] for r in sel}),
+                        len(sel), sum(float(r["duration_s"]) for r in sel), [float(r["hf_4k"]) for r in sel],
+                        len(every) - len(sel)))
+    ref = reference_row() if reference and kind in (None, "speech") else None
+    return out + ([ref] if ref else [])
 
 
 def sources_text(rows: list[dict]) -> str:
     lines = ["# Embedded corpus: sources and licences", "",
              "Built by `python -m audiosr.corpus` (see audiosr/corpus.py); `manifest.csv` lists every clip.", "",
-             "| corpus | source | groups | clips | licence |", "|---|---|---|---|---|"]
-    for key in dict.fromkeys((r["corpus"], r["source"], r["license"]) for r in rows):
-        sel = [r for r in rows if (r["corpus"], r["source"], r["license"]) == key]
-        lines.append(f"| {key[0]} | {key[1]} | {len({r['group'] for r in sel})} | {len(sel)} | {key[2]} |")
+             "| corpus | source | version | groups | clips | licence |", "|---|---|---|---|---|---|"]
+    for key in dict.fromkeys((r["corpus"], r["source"], r["version"], r["license"]) for r in rows):
+        sel = [r for r in rows if (r["corpus"], r["source"], r["version"], r["license"]) == key and not r["excluded"]]
+        lines.append(f"| {key[0]} | {key[1]} | {key[2]} | {len({r['group'] for r in sel})} | {len(sel)} | {key[3]} |")
     lines += ["", "Sentences: audiosr/assets/sentences.txt (written for audiosr, MIT).",
               "The alsa-utils recordings are a human voice reading channel names (Front Left, ...).", ""]
     return "\n".join(lines)
@@ -355,17 +464,27 @@ def sources_text(rows: list[dict]) -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m audiosr.corpus", description=__doc__.split("\n")[0])
     ap.add_argument("--root", default=str(EMBEDDED), help="where to build (default: data/embedded)")
+    ap.add_argument("--parts", nargs="+", default=list(PARTS), choices=PARTS, help="which parts (default: all)")
+    ap.add_argument("--package-cache", default=str(PACKAGE_CACHE),
+                    help="where downloaded .deb files are kept (default: data/packages)")
     ap.add_argument("--force", action="store_true", help="rebuild even if up to date")
-    ap.add_argument("--jobs", type=int, default=None, help="parallel renders (default: up to 2)")
+    ap.add_argument("--jobs", type=int, default=None, help="parallel workers (default: up to 2)")
     args = ap.parse_args(argv)
+    failed = None
     try:
-        build(Path(args.root), jobs=args.jobs, force=args.force)
+        build(Path(args.root), parts=args.parts, package_cache=Path(args.package_cache), jobs=args.jobs,
+              force=args.force)
     except CorpusError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
+        failed = str(e)
     from .tables import markdown_table
 
-    print(markdown_table(summary(root=Path(args.root))))
+    try:
+        print(markdown_table(summary(root=Path(args.root))))
+    except CorpusError:
+        pass
+    if failed:
+        print("error: " + failed.replace("\n", "\nerror: "), file=sys.stderr)
+        return 1
     return 0
 
 

@@ -39,7 +39,7 @@ class DataConfig:
     """How the training data is made. Defaults are the paper's.
 
     Attributes:
-        dataset: ``embedded-speech``, ``embedded-piano``, ``vctk-sample`` or a folder (see datasets).
+        dataset: a name from `datasets.dataset_names()` or a folder (see datasets).
         task: ``single`` or ``multi``: SingleSpeaker / MultiSpeaker split (speech only).
         ratio: upsampling factor r; the low-res rate is sr / r.
         sr: high-res sample rate (16 kHz in the paper).

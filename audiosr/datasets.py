@@ -2,11 +2,17 @@
 
 A dataset is named by a string, the notebooks' `dataset` parameter:
 
-- ``embedded-speech`` / ``embedded-piano``: the corpus `make corpus` builds from what the package
-  registries ship (see `audiosr.corpus`); splits come from its manifest.
-- ``vctk-sample``: the 16 real VCTK utterances in ``data/vctk-sample`` (evaluation only).
-- a path to VCTK (either release's layout, see `find_vctk_layout`), or to any folder of audio
-  files, taken as a piano-style corpus (88 / 6 / 6 split by file, in sorted order).
+- ``embedded-speech`` (real voices), ``embedded-tts`` (synthetic voices), ``embedded-piano``: the
+  corpus `make corpus` builds from what the package registries ship (see `audiosr.corpus`);
+  splits come from its manifests.
+- the shared datasets (`SHARED_DATASETS`: ``vctk-sample``, ``librispeech-train``,
+  ``librispeech-test-other``, ``speech-commands``): real recordings fetched from public
+  repositories, read from the shared folder (`paths.shared()`, ``$AUDIOSR_SHARED``) and never
+  copied into the project's tree. Where one is absent, `DatasetUnavailable` says why and what to
+  do, and `dataset_available` gives that reason to whatever should skip.
+- a path to VCTK (either release's layout, see `find_vctk_layout`), to LibriSpeech as distributed
+  (see `librispeech_clips`), or to any folder of audio files, taken as a piano-style corpus
+  (88 / 6 / 6 split by file, in sorted order).
 
 Validation splits: the paper trains on its train split and reports on its test split; we carve a
 validation split out of the *train* side (never the test side) to monitor training, so the test
@@ -16,11 +22,13 @@ from __future__ import annotations
 
 import csv
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from .audio import AUDIO_EXTENSIONS, list_audio
-from .paths import EMBEDDED, VCTK_SAMPLE, resolve
+from .paths import EMBEDDED, resolve, shared
 
 SPLITS = ("train", "val", "test")
 TASKS = ("single", "multi")
@@ -34,6 +42,11 @@ VCTK_MULTI_TEST = 8
 VAL_UTTERANCES = 8   # single-speaker val: the last 8 of the paper's train utterances
 VAL_SPEAKERS = 1     # multi-speaker val: the last of the paper's train speakers
 PIANO_FRACTIONS = (0.88, 0.06, 0.06)
+# LibriSpeech train-* subsets: the last 10 speakers (5 F, 5 M) test, the 4 before them val.
+LIBRI_TEST_SPEAKERS = 10
+LIBRI_VAL_SPEAKERS = 4
+# dataset name -> part of the embedded corpus (audiosr.corpus): real voices, synthetic voices, piano
+EMBEDDED_NAMES = {"embedded-speech": "speech", "embedded-tts": "tts", "embedded-piano": "piano"}
 
 
 @dataclass(frozen=True)
@@ -49,6 +62,10 @@ class DatasetError(ValueError):
     """A dataset that cannot be used as given; the message says what to do."""
 
 
+class DatasetUnavailable(DatasetError):
+    """A named shared dataset whose folder is absent here; the one-line message gives the fix."""
+
+
 def _natural_key(s: str):
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", s)]
 
@@ -58,7 +75,7 @@ def find_vctk_layout(root: Path) -> tuple[Path, str] | None:
 
     Accepts the root of either release or its `VCTK-Corpus/` parent:
     0.80 `wav48/pNNN/pNNN_MMM.wav`, 0.92 `wav48_silence_trimmed/pNNN/pNNN_MMM_mic1.flac`,
-    and the 16 kHz copies `wav16/pNNN/pNNN_MMM.wav` (data/vctk-sample).
+    and the 16 kHz copies `wav16/pNNN/pNNN_MMM.wav` (the shared vctk-sample).
     """
     for base in (root, root / "VCTK-Corpus", root / "VCTK-Corpus-0.92"):
         if (base / "wav48_silence_trimmed").is_dir():
@@ -131,18 +148,218 @@ def vctk_clips(root: Path, task: str) -> list[Clip]:
     return split_multi(speakers, VCTK_MULTI_TRAIN, VCTK_MULTI_TEST)
 
 
+def vctk_sample_clips(root: Path) -> list[Clip]:
+    """A few real VCTK utterances for evaluation only: every clip test, grouped by speaker."""
+    return [Clip(p, s, "test") for s, files in vctk_speakers(root).items() for p in files]
+
+
+def commands_clips(root: Path) -> list[Clip]:
+    """Picovoice's spoken commands: 88 / 6 / 6 by file in sorted order.
+
+    Their names are random UUIDs that carry no speaker, so a speaker may appear in more than one
+    split: numbers on this set measure other microphones and rooms, not unseen voices.
+    """
+    files = list_audio(root)
+    if not files:
+        raise DatasetError(f"{root}: no audio files ({', '.join(AUDIO_EXTENSIONS)}) found below it.")
+    return split_by_file(files)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """One row of LibriSpeech's SPEAKERS.TXT (a LibriVox reader)."""
+
+    id: str
+    sex: str       # F or M
+    subset: str    # e.g. train-clean-100
+    minutes: float
+    name: str
+
+
+def read_speakers(path: Path) -> dict[str, Reader]:
+    """Parse SPEAKERS.TXT: `;` comment lines, then rows `ID | SEX | SUBSET | MINUTES | NAME`.
+
+    A row is split at its first four bars only: some reader names contain `|` (reader 60).
+    """
+    readers = {}
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith(";"):
+            continue
+        cols = [c.strip() for c in line.split("|", 4)]
+        try:
+            if len(cols) != 5 or cols[1] not in ("F", "M"):
+                raise ValueError
+            readers[cols[0]] = Reader(cols[0], cols[1], cols[2], float(cols[3]), cols[4])
+        except ValueError:
+            raise DatasetError(f"{path}:{n}: expected 'ID | SEX | SUBSET | MINUTES | NAME', "
+                               f"got {line.strip()!r}.") from None
+    return readers
+
+
+def _is_librispeech_subset(folder: Path) -> bool:
+    return any(p.name.startswith(f"{p.parent.parent.name}-{p.parent.name}-") for p in folder.glob("*/*/*.flac"))
+
+
+def find_librispeech(root: Path) -> list[Path] | None:
+    """The subset folders of a LibriSpeech tree, or None.
+
+    Accepts one subset folder (`<subset>/<speaker>/<chapter>/<speaker>-<chapter>-<utt>.flac`),
+    the `LibriSpeech/` folder holding subsets, or the folder its archives were unpacked in.
+    """
+    if _is_librispeech_subset(root):
+        return [root]
+    for base in (root, root / "LibriSpeech"):
+        if base.is_dir():
+            subsets = [d for d in base.iterdir() if d.is_dir() and _is_librispeech_subset(d)]
+            if subsets:
+                return sorted(subsets, key=lambda d: d.name)
+    return None
+
+
+def _speakers_file(subset: Path) -> Path:
+    for f in (subset.parent / "SPEAKERS.TXT", subset.parent / f"SPEAKERS-{subset.name}.TXT",
+              subset / "SPEAKERS.TXT"):
+        if f.is_file():
+            return f
+    raise DatasetError(f"{subset}: no SPEAKERS.TXT beside it; LibriSpeech's speaker list is needed "
+                       "for its split (keep the one from the official archive).")
+
+
+def _subset_speakers(subset: Path) -> dict[str, list[Path]]:
+    """Speaker -> utterances; a .flac outside `<speaker>/<chapter>/<speaker>-<chapter>-*` is ignored
+    with a warning, any other file (transcripts, READMEs) silently."""
+    speakers, stray = {}, []
+    for p in sorted(subset.rglob("*.flac"), key=lambda p: _natural_key(str(p))):
+        parts = p.relative_to(subset).parts
+        if len(parts) == 3 and p.name.startswith(f"{parts[0]}-{parts[1]}-"):
+            speakers.setdefault(parts[0], []).append(p)
+        else:
+            stray.append(p)
+    if stray:
+        warnings.warn(f"{subset}: ignored {len(stray)} .flac file(s) outside <speaker>/<chapter>/"
+                      f"<speaker>-<chapter>-*.flac, e.g. {stray[0]}", stacklevel=3)
+    return speakers
+
+
+def hold_out(ids: list[str], sex: dict[str, str], n: int) -> list[str]:
+    """The last `n` of `ids`, half F (n // 2) and half M, as LibriSpeech balances its dev and
+    test speakers; topped up from the end of `ids` if one sex runs short."""
+    quota = {"F": n // 2, "M": n - n // 2}
+    picked = []
+    for s in reversed(ids):
+        if quota.get(sex[s], 0) > 0:
+            quota[sex[s]] -= 1
+            picked.append(s)
+    return picked + [s for s in reversed(ids) if s not in picked][: n - len(picked)]
+
+
+def librispeech_clips(root: Path, n_test: int = LIBRI_TEST_SPEAKERS, n_val: int = LIBRI_VAL_SPEAKERS) -> list[Clip]:
+    """Clips of LibriSpeech as distributed (see `find_librispeech`), split by speaker.
+
+    Speakers come from SPEAKERS.TXT beside the subset folders (SPEAKERS-<subset>.TXT also
+    accepted); without it, or with a speaker it does not list, DatasetError: its SEX column
+    balances the held-out speakers, so the split is the same for everyone.
+
+    Args:
+        root: a subset folder, the `LibriSpeech/` folder, or the folder holding `LibriSpeech/`.
+        n_test: speakers held out as test from the train-* subsets when no test-* subset is loaded.
+        n_val: speakers held out as val from the train-* subsets when no dev-* subset is loaded.
+
+    Splits, by subset name as LibriSpeech intends: every clip of a `test-*` subset is test, of a
+    `dev-*` subset val (never trained on). Speakers of the other subsets, in natural order: the
+    last `n_test` (half F, half M, see `hold_out`) test, the last `n_val` of the others val, the
+    rest train. The task (single / multi) is not used: LibriSpeech is always split by speaker.
+    """
+    subsets = find_librispeech(root)
+    if subsets is None:
+        raise DatasetError(f"{root}: no LibriSpeech layout (<subset>/<speaker>/<chapter>/*.flac) found.")
+    role = {d: "test" if d.name.startswith("test") else "val" if d.name.startswith("dev") else "train"
+            for d in subsets}
+    files, split_of, sex = {}, {}, {}
+    for d in subsets:
+        speakers = _subset_speakers(d)
+        readers = read_speakers(_speakers_file(d))
+        unknown = [s for s in speakers if s not in readers]
+        if unknown:
+            raise DatasetError(f"{d}: speaker(s) {', '.join(unknown[:3])} not in its SPEAKERS.TXT.")
+        for s, utts in speakers.items():
+            if split_of.setdefault(s, role[d]) != role[d]:
+                raise DatasetError(f"speaker {s} is in {d.name} and in a {split_of[s]} subset: "
+                                   "it would be in two splits.")
+            files.setdefault(s, []).extend(utts)
+            sex[s] = readers[s].sex
+    ids = sorted((s for s in split_of if split_of[s] == "train"), key=_natural_key)
+    held = {r: n for r, n in (("test", n_test), ("val", n_val)) if r not in role.values()}
+    if ids and len(ids) <= sum(held.values()):
+        raise DatasetError(f"{root}: {len(ids)} training speakers; holding out "
+                           f"{' + '.join(f'{n} {r}' for r, n in held.items())} needs more.")
+    for r, n in held.items():
+        for s in hold_out(ids, sex, n):
+            split_of[s] = r
+        ids = [s for s in ids if split_of[s] == "train"]
+    return [Clip(p, s, split_of[s]) for s in sorted(files, key=_natural_key) for p in files[s]]
+
+
+@dataclass(frozen=True)
+class SharedDataset:
+    """A named dataset read from the shared folder, never from the project's tree."""
+
+    name: str
+    folder: str                                # path under the shared folder
+    loader: Callable[[Path], list[Clip]]
+    about: str
+
+    def path(self) -> Path:
+        return shared() / self.folder
+
+
+SHARED_DATASETS = {d.name: d for d in (
+    SharedDataset("vctk-sample", "vctk-sample", vctk_sample_clips,
+                  "16 real VCTK utterances of 4 speakers; evaluation only, every clip test"),
+    SharedDataset("librispeech-train", "real-speech/LibriSpeech/train-clean-100", librispeech_clips,
+                  "LibriSpeech train-clean-100; by speaker: last 10 (5 F, 5 M) test, 4 val, rest train"),
+    SharedDataset("librispeech-test-other", "real-speech/LibriSpeech/test-other", librispeech_clips,
+                  "LibriSpeech test-other; a test set: every clip test, never trained or tuned on"),
+    SharedDataset("speech-commands", "real-speech/picovoice-speech-to-intent", commands_clips,
+                  "Picovoice spoken commands, many microphones and rooms; 88 / 6 / 6 by file"),
+)}
+
+
+def dataset_names() -> list[str]:
+    """Every dataset name `load_clips` knows (a folder path works too)."""
+    return [*EMBEDDED_NAMES, *SHARED_DATASETS]
+
+
+def dataset_available(dataset: str) -> str | None:
+    """None if `dataset` can be read here, else a one-line reason to skip it (and its fix).
+
+    Shared datasets and folder paths may be absent; for the embedded names this returns None
+    (`make corpus` builds them, and `load_clips` says so where it has not).
+    """
+    if dataset in SHARED_DATASETS:
+        d = SHARED_DATASETS[dataset]
+        if d.path().is_dir():
+            return None
+        return (f"{d.name}: {d.path()} not found; set AUDIOSR_SHARED to the folder holding "
+                f"{d.folder}, or pass the folder's path as dataset")
+    if dataset in EMBEDDED_NAMES or resolve(dataset).is_dir():
+        return None
+    return f"{dataset}: not a known name ({', '.join(dataset_names())}) and {resolve(dataset)} is not a folder"
+
+
 def read_manifest(path: Path) -> list[dict]:
     with open(path, newline="") as f:
         return list(csv.DictReader(f))
 
 
 def embedded_clips(kind: str, task: str) -> list[Clip]:
-    """Clips of the embedded corpus, with the split its manifest assigns for `task`."""
-    manifest = EMBEDDED / "manifest.csv"
+    """Clips of one part of the embedded corpus (`speech`, `tts`, `piano`), with the split its
+    manifest assigns for `task`; files the build left out have no split and are skipped."""
+    manifest = EMBEDDED / kind / "manifest.csv"
     if not manifest.is_file():
         raise DatasetError(
             f"{manifest} not found: build the embedded corpus first with `make corpus` "
-            "(or `python -m audiosr.corpus`)."
+            f"(or `python -m audiosr.corpus --parts {kind}`)."
         )
     column = "split" if kind == "piano" else f"split_{task}"
     rows = [r for r in read_manifest(manifest) if r["corpus"] == kind and r.get(column) in SPLITS]
@@ -155,25 +372,27 @@ def load_clips(dataset: str, task: str = "multi") -> list[Clip]:
     """Resolve a dataset name or path to its clips with train / val / test splits.
 
     Args:
-        dataset: ``embedded-speech``, ``embedded-piano``, ``vctk-sample`` or a folder path.
+        dataset: a name from `dataset_names()` or a folder path.
         task: ``single`` or ``multi`` (speech only): the paper's SingleSpeaker / MultiSpeaker.
     """
     if task not in TASKS:
         raise DatasetError(f"task must be one of {TASKS}, got {task!r}.")
-    if dataset == "embedded-speech":
-        return embedded_clips("speech", task)
-    if dataset == "embedded-piano":
-        return embedded_clips("piano", task)
-    if dataset == "vctk-sample":  # real speech, evaluation only: every clip is test
-        return [Clip(p, p.parent.name, "test") for p in list_audio(VCTK_SAMPLE)]
+    if dataset in EMBEDDED_NAMES:
+        return embedded_clips(EMBEDDED_NAMES[dataset], task)
+    if dataset in SHARED_DATASETS:
+        reason = dataset_available(dataset)
+        if reason:
+            raise DatasetUnavailable(reason + ".")
+        return SHARED_DATASETS[dataset].loader(SHARED_DATASETS[dataset].path())
     root = resolve(dataset)
     if not root.is_dir():
         raise DatasetError(
-            f"dataset {dataset!r}: not a known name (embedded-speech, embedded-piano, vctk-sample) "
-            f"and {root} is not a folder."
+            f"dataset {dataset!r}: not a known name ({', '.join(dataset_names())}) and {root} is not a folder."
         )
     if find_vctk_layout(root):
         return vctk_clips(root, task)
+    if find_librispeech(root):
+        return librispeech_clips(root)
     files = list_audio(root)
     if not files:
         raise DatasetError(f"{root}: no audio files ({', '.join(AUDIO_EXTENSIONS)}) found below it.")

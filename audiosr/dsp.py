@@ -87,3 +87,16 @@ def band_energy_fraction(x: np.ndarray, sr: int, above_hz: float = 4000.0) -> fl
     freqs = np.fft.rfftfreq(len(x), 1.0 / sr)
     total = spec.sum()
     return float(spec[freqs > above_hz].sum() / total) if total > 0 else 0.0
+
+
+def bandwidth_hz(x: np.ndarray, sr: int, floor_db: float = 50.0) -> float:
+    """The highest frequency whose power is within `floor_db` of the spectrum's peak.
+
+    Welch's average over 32 ms frames, so one click or a single bin cannot decide it. A file
+    recorded at 8 kHz, or through a telephone band, stops near 4 kHz however it is stored.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    freqs, power = signal.welch(x, sr, nperseg=min(len(x), 512))
+    if not np.any(power > 0):
+        return 0.0
+    return float(freqs[np.flatnonzero(power >= power.max() * 10 ** (-floor_db / 10))].max())

@@ -2,6 +2,9 @@
 
 Every path a notebook takes as a parameter is resolved against the repository root, so the
 notebooks behave the same under JupyterLab (cwd = notebooks/), papermill and nbval.
+
+Real recordings fetched from public repositories (VCTK, LibriSpeech, ...) live outside the
+project, in a shared folder (`shared()`), so they are never copied into or committed with it.
 """
 from __future__ import annotations
 
@@ -15,11 +18,25 @@ from pathlib import Path
 ROOT = Path(os.environ.get("AUDIOSR_ROOT", Path(__file__).resolve().parents[1]))
 DATA = ROOT / "data"
 EMBEDDED = DATA / "embedded"
+PACKAGE_CACHE = DATA / "packages"   # Debian packages the embedded corpus is made from
 CACHE = DATA / "cache"
-VCTK_SAMPLE = DATA / "vctk-sample"
 RUNS = ROOT / "runs"
 RESULTS = ROOT / "results"
 FIGURES = ROOT / "figures"
+
+
+def shared() -> Path:
+    """The shared data folder: $AUDIOSR_SHARED, else `shared/` beside the checkout.
+
+    Read on every call, so code that must follow a changed $AUDIOSR_SHARED (tests) calls this
+    rather than using the SHARED constant, which is fixed at import.
+    """
+    return Path(os.environ.get("AUDIOSR_SHARED") or ROOT.parent / "shared").expanduser()
+
+
+SHARED = shared()
+VCTK_SAMPLE = SHARED / "vctk-sample"
+REAL_SPEECH = SHARED / "real-speech"
 
 
 def resolve(path: str | os.PathLike) -> Path:

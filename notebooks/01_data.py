@@ -27,7 +27,7 @@
 # It ends by writing the patch cache that `03_train` reads. Run it first.
 
 # %% tags=["parameters"]
-dataset = "embedded-speech"  # embedded-speech, embedded-piano, vctk-sample, or a VCTK / piano folder
+dataset = "embedded-speech"  # a name in datasets.dataset_names(), or a VCTK / LibriSpeech / piano folder
 task = "multi"               # single or multi: SingleSpeaker or MultiSpeaker split of the paper (speech)
 ratio = 4                    # upsampling ratio r: 16 kHz / r is the low-res rate
 patch_len = 6000             # training patch, HR samples (paper: 6000)
@@ -59,6 +59,11 @@ cfg
 # tests on its last 8; MultiSpeaker trains on the first 99 speakers and tests on the last 8
 # (whole voices held out). Piano is split 88 / 6 / 6. We carve a validation split from the
 # train side only, so the test split stays the paper's.
+#
+# Real speech is read from the shared folder beside the checkout (`$AUDIOSR_SHARED`), never
+# copied into the project: `vctk-sample` (16 VCTK utterances, all test), `librispeech-train`
+# (held-out speakers for val and test), `librispeech-test-other` (a test set only) and
+# `speech-commands` (`datasets.SHARED_DATASETS` says what each is).
 
 # %%
 clips = datasets.load_clips(dataset, task)

@@ -21,9 +21,10 @@
 # This notebook scores trained models and the baselines on whole test files, as the paper
 # does: SNR (eq. 2) and LSD (eq. 3) per file, then the mean over files.
 #
-# - **Table 2**: every method at each ratio on the test split (and, beside it, the 16 real VCTK
-#   utterances, so we see how far training on synthetic voices carries to real ones): cubic
-#   spline, two band-limited resamplers, the DNN of Li et al. (2015) and AudioUNet.
+# - **Table 2**: every method at each ratio on the test split and, beside it, on real speech
+#   no model trained on (the 16 VCTK utterances of the shared `vctk-sample` and LibriSpeech
+#   test-other, where the shared folder is present): cubic spline, two band-limited
+#   resamplers, the DNN of Li et al. (2015) and AudioUNet.
 # - **Table 3**: piano at r = 2, trained with and without the low-pass filter, tested with and
 #   without it; and the speech-to-piano, piano-to-speech transfer.
 # - The compute cost of each method per second of audio.
@@ -50,7 +51,7 @@ dnn = True                           # also the DNN baseline of Li et al (r a po
 dnn_width = 1.0                      # multiplier on the DNN 2048 hidden units
 piano_dataset = "embedded-piano"     # Table 3 and transfer (None: skip both)
 table3_ratio = 2                     # the paper: 2
-vctk_sample = True                   # also evaluate the 16 real VCTK utterances
+real_test_sets = ["vctk-sample", "librispeech-test-other"]  # real speech scored beside the test split (where present)
 train_missing = True                 # train runs the tables need that 03_train has not made
 epochs = 1                           # training settings for such runs (as in 03_train)
 batch_size = 8
@@ -69,6 +70,7 @@ from IPython.display import Markdown, display
 
 from audiosr.baselines import all_baselines
 from audiosr.data import DataConfig
+from audiosr.datasets import dataset_available
 from audiosr.evaluate import evaluate_split, model_method, summarize, table2_rows, table3_rows, write_rows
 from audiosr.experiments import ensure_cache, ensure_run
 from audiosr.listen import ComparisonPanel
@@ -84,6 +86,9 @@ unet = ModelConfig(blocks=blocks, variant=variant, width=width)
 dnn_cfg = ModelConfig(arch="dnn", width=dnn_width, ratio=2)
 figures = resolve(figures_dir)
 made_by = f"Made by notebooks/04_evaluate with {params_name or 'its default parameters'}."
+real_sets = [name for name in real_test_sets if not dataset_available(name)]
+for name in sorted(set(real_test_sets) - set(real_sets)):
+    print(f"skipped: {dataset_available(name)}")
 
 
 def data(ratio, ds=dataset, lp=lowpass):
@@ -125,8 +130,8 @@ for r in ratios:
     listen_methods[r] = methods
     test_cache = ensure_cache(data(r), cache_root, build=train_missing)
     sets = {f"{dataset} test": test_cache}
-    if vctk_sample:
-        sets["VCTK sample (real)"] = ensure_cache(data(r, ds="vctk-sample"), cache_root)
+    for name in real_sets:
+        sets[f"{name} (real)"] = ensure_cache(data(r, ds=name), cache_root)
     summaries[r] = {}
     for set_name, cache in sets.items():
         rows = evaluate_split(cache, "test", methods)

@@ -47,7 +47,7 @@ lr = 0.001
 steps_per_epoch = 3
 val_batches = 2
 seed = 0
-figure2_data = "vctk-sample"         # the utterance of Figure 2 comes from here (or the dataset)
+figure2_data = "vctk-sample"         # Figure 2's utterance comes from here (None: the dataset)
 figure2_clip = 0                     # index into that test split
 device = "auto"                      # auto picks cuda, then mps, then cpu
 params_name = None                   # the params file used, printed under each figure
@@ -60,6 +60,7 @@ import numpy as np
 from IPython.display import Markdown, display
 
 from audiosr.data import DataConfig
+from audiosr.datasets import dataset_available
 from audiosr.evaluate import model_method
 from audiosr.experiments import ensure_cache, ensure_run
 from audiosr.metrics import lsd, snr
@@ -82,12 +83,17 @@ made_by = f"notebooks/05_figures with {params_name or 'its default parameters'}"
 # ## Figure 2: what the model adds
 #
 # The spline's spectrum stops at the low-res Nyquist frequency (16/(2r) kHz); the model's
-# continues above it. The numbers in the titles are this clip's SNR and LSD.
+# continues above it. The numbers in the titles are this clip's SNR and LSD. The clip comes
+# from `figure2_data` (the shared `vctk-sample`), or from the dataset's test split where that
+# is absent.
 
 # %%
 run = ensure_run(data_cfg, full, train_cfg, cache_root, train_missing)
 model = model_method(load_model(run / CHECKPOINT, ratio=ratio, device=dev), dev)
 source = dataset if figure2_data in (None, "dataset") else figure2_data
+if absent := dataset_available(source):
+    print(f"Figure 2 uses the {dataset} test split instead: {absent}")
+    source = dataset
 cache = ensure_cache(DataConfig(**{**data_cfg.__dict__, "dataset": source}), cache_root)
 clip, hr = cache.clip_array("test", "hr", figure2_clip)
 _, sp = cache.clip_array("test", "spline", figure2_clip)

@@ -57,3 +57,43 @@ def piano_folder(tmp_path):
     for i in range(50):
         write(root / f"piece_{i:03d}.wav", tone_mix(16000, seed=i))
     return root
+
+
+# LibriSpeech readers of the fixture, in natural order, with their sex: the first ten alternate,
+# then six M and four F, so a sex-balanced hold-out differs from simply taking the last ten.
+LIBRI_TRAIN = dict(zip([19, 26, 27, 32, 39, 40, 60, 78, 83, 87, 89, 103, 118, 125, 150, 163, 196, 198, 200, 201],
+                       "FMFMFMFMFM" + "MMMMMM" + "FFFF"))
+LIBRI_SUBSETS = {"train-clean-100": LIBRI_TRAIN, "dev-clean": {84: "F", 174: "M"},
+                 "test-other": {367: "F", 533: "F", 1688: "M"}}
+
+
+@pytest.fixture
+def librispeech(tmp_path):
+    """LibriSpeech as distributed: LibriSpeech/<subset>/<spk>/<chapter>/<spk>-<chapter>-<utt>.flac.
+
+    Beside the audio, the official text files (SPEAKERS.TXT with its `;` header and `|` columns,
+    a reader whose name holds bars, a reader with no audio here; CHAPTERS.TXT, LICENSE.TXT, one
+    <spk>-<chapter>.trans.txt per chapter) and strays: a README, a notes.json, an empty chapter.
+    Every speaker reads 2 utterances of one chapter; reader 19 has a second chapter.
+    """
+    root = tmp_path / "LibriSpeech"
+    rows = []
+    for subset, readers in LIBRI_SUBSETS.items():
+        for spk, sex in readers.items():
+            rows.append(f"{spk:<5}| {sex} | {subset:<16} | 25.03 | Reader {spk}")
+            for ch in [1000 + spk] + ([2000] if spk == 19 else []):
+                folder = root / subset / str(spk) / str(ch)
+                for u in range(2):
+                    write(folder / f"{spk}-{ch}-{u:04d}.flac", tone_mix(320, seed=u))
+                (folder / f"{spk}-{ch}.trans.txt").write_text(
+                    "".join(f"{spk}-{ch}-{u:04d} SOME WORDS\n" for u in range(2)))
+    rows.append("14   | M | train-clean-100  | 20.18 | |CBW|Simon")
+    (root / "SPEAKERS.TXT").write_text(
+        "; Some pipe(|) separated metadata about all LibriVox readers\n;\n"
+        ";ID  |SEX| SUBSET           |MINUTES| NAME\n" + "\n".join(rows) + "\n")
+    (root / "CHAPTERS.TXT").write_text(";ID |READER|MINUTES| SUBSET | PROJ.|BOOK ID| CH. TITLE | PROJECT TITLE\n")
+    (root / "LICENSE.TXT").write_text("CC BY 4.0\n")
+    (root / "README.TXT").write_text("stray\n")
+    (root / "train-clean-100" / "19" / "notes.json").write_text("{}\n")
+    (root / "train-clean-100" / "26" / "9999").mkdir()
+    return root

@@ -1,7 +1,12 @@
-"""Dataset resolution and the paper's splits, on generated folders in the real layouts."""
-import pytest
+"""Dataset resolution and the paper's splits, on generated folders in the real layouts; the
+shared real-speech datasets where the shared folder is present (skipped, with the reason, where not)."""
+import shutil
 
-from audiosr.datasets import DatasetError, by_split, find_vctk_layout, load_clips
+import pytest
+from conftest import LIBRI_SUBSETS, LIBRI_TRAIN, write
+
+from audiosr.datasets import (SHARED_DATASETS, DatasetError, DatasetUnavailable, by_split, dataset_available,
+                              dataset_names, find_vctk_layout, load_clips, read_speakers)
 
 
 def test_vctk080_single_speaker_is_p225_first_223_train_last_8_test(vctk080):
@@ -40,15 +45,116 @@ def test_piano_folder_split_88_6_6(piano_folder):
     assert names == sorted(names)  # contiguous, in sorted order
 
 
-def test_vctk_sample_is_all_test():
-    clips = load_clips("vctk-sample")
-    assert len(clips) == 16 and {c.split for c in clips} == {"test"}
-    assert {c.group for c in clips} == {"p225", "p226", "p229", "p232"}
+def speakers_by_split(clips):
+    groups = {k: {c.group for c in v} for k, v in by_split(clips).items()}
+    assert not (groups["train"] & groups["val"] or groups["train"] & groups["test"] or groups["val"] & groups["test"]), \
+        "a speaker is in two splits"
+    return groups
+
+
+def test_read_speakers_parses_the_official_header_and_columns(librispeech):
+    readers = read_speakers(librispeech / "SPEAKERS.TXT")
+    assert len(readers) == sum(map(len, LIBRI_SUBSETS.values())) + 1   # + reader 14, no audio here
+    assert readers["14"].name == "|CBW|Simon" and readers["14"].minutes == pytest.approx(20.18)
+    assert (readers["1688"].sex, readers["1688"].subset) == ("M", "test-other")
+    assert readers["201"].sex == "F" and readers["201"].subset == "train-clean-100"
+
+
+def test_librispeech_root_splits_as_librispeech_intends(librispeech):
+    """With test-* and dev-* subsets loaded, they are test and val, and every train-* speaker trains."""
+    clips = load_clips(str(librispeech))
+    groups = speakers_by_split(clips)
+    assert groups == {"train": {str(s) for s in LIBRI_TRAIN}, "val": {"84", "174"}, "test": {"367", "533", "1688"}}
+    assert len(clips) == 2 * 25 + 2   # 2 utterances per speaker, and reader 19's second chapter
+    assert all(c.path.suffix == ".flac" and c.path.name.startswith(f"{c.group}-") for c in clips)
+
+
+def test_librispeech_train_subset_holds_out_the_last_speakers_balanced_by_sex(librispeech):
+    clips = load_clips(str(librispeech / "train-clean-100"))
+    groups = speakers_by_split(clips)
+    # natural order (19 < 103, not "103" < "19"); the last 5 F and last 5 M test, then 2 F + 2 M val
+    assert groups["test"] == {"83", "103", "118", "125", "150", "163", "196", "198", "200", "201"}
+    assert groups["val"] == {"39", "60", "87", "89"}
+    assert groups["train"] == {"19", "26", "27", "32", "40", "78"}
+    assert sorted(LIBRI_TRAIN[int(s)] for s in groups["test"]) == ["F"] * 5 + ["M"] * 5
+    assert load_clips(str(librispeech / "train-clean-100")) == clips   # deterministic
+
+
+def test_librispeech_test_and_dev_subsets_are_never_train(librispeech):
+    assert {c.split for c in load_clips(str(librispeech / "test-other"))} == {"test"}
+    assert {c.split for c in load_clips(str(librispeech / "dev-clean"))} == {"val"}
+
+
+def test_librispeech_reads_the_per_subset_speakers_file(librispeech):
+    (librispeech / "SPEAKERS.TXT").rename(librispeech / "SPEAKERS-test-other.TXT")
+    assert len(load_clips(str(librispeech / "test-other"))) == 6
+
+
+def test_librispeech_without_speakers_txt_is_an_error(librispeech):
+    (librispeech / "SPEAKERS.TXT").unlink()
+    with pytest.raises(DatasetError, match="no SPEAKERS.TXT beside it"):
+        load_clips(str(librispeech))
+
+
+def test_librispeech_speaker_missing_from_speakers_txt_is_an_error(librispeech):
+    write(librispeech / "test-other" / "999" / "5" / "999-5-0000.flac", [0.0] * 320)
+    with pytest.raises(DatasetError, match="999 not in its SPEAKERS.TXT"):
+        load_clips(str(librispeech / "test-other"))
+
+
+def test_librispeech_speaker_in_a_train_and_a_test_subset_is_an_error(librispeech):
+    shutil.copytree(librispeech / "train-clean-100" / "19", librispeech / "test-other" / "19")
+    with pytest.raises(DatasetError, match="speaker 19 .* two splits"):
+        load_clips(str(librispeech))
+
+
+def test_librispeech_ignores_stray_files_and_warns_about_stray_flac(librispeech):
+    n = len(load_clips(str(librispeech)))   # README, notes.json, .trans.txt, empty chapter: silently ignored
+    write(librispeech / "test-other" / "loose.flac", [0.0] * 320)
+    write(librispeech / "test-other" / "367" / "1367" / "renamed.flac", [0.0] * 320)
+    with pytest.warns(UserWarning, match="ignored 2 .flac"):
+        assert len(load_clips(str(librispeech))) == n
+
+
+def require(name):
+    reason = dataset_available(name)
+    if reason:
+        pytest.skip(reason)
+
+
+@pytest.mark.parametrize("name, clips, speakers, splits", [
+    ("vctk-sample", 16, 4, {"test": 16}),
+    ("librispeech-test-other", 100, 10, {"test": 100}),
+    ("librispeech-train", 251, 251, {"train": 237, "val": 4, "test": 10}),
+    ("speech-commands", 619, None, {"train": 545, "val": 37, "test": 37}),
+])
+def test_shared_datasets_load_from_the_shared_folder(name, clips, speakers, splits):
+    require(name)
+    got = load_clips(name)
+    assert len(got) == clips and all(SHARED_DATASETS[name].path() in c.path.parents for c in got)
+    assert {k: len(v) for k, v in by_split(got).items() if v} == splits
+    if speakers:
+        assert len({c.group for c in got}) == speakers
+        speakers_by_split(got)
+    if name == "vctk-sample":
+        assert {c.group for c in got} == {"p225", "p226", "p229", "p232"}
+
+
+@pytest.mark.parametrize("name", sorted(SHARED_DATASETS))
+def test_absent_shared_datasets_say_why_in_one_line(name, tmp_path, monkeypatch):
+    monkeypatch.setenv("AUDIOSR_SHARED", str(tmp_path))
+    reason = dataset_available(name)
+    assert reason and "\n" not in reason and str(tmp_path) in reason and "AUDIOSR_SHARED" in reason
+    with pytest.raises(DatasetUnavailable) as e:
+        load_clips(name)
+    assert isinstance(e.value, DatasetError) and str(e.value).startswith(f"{name}: ") and "\n" not in str(e.value)
 
 
 def test_bad_datasets_say_what_to_do(tmp_path):
-    with pytest.raises(DatasetError, match="not a known name"):
+    with pytest.raises(DatasetError, match="not a known name") as e:
         load_clips("no-such-dataset")
+    assert all(name in str(e.value) for name in dataset_names())
+    assert dataset_available("no-such-dataset").startswith("no-such-dataset: not a known name")
     (tmp_path / "empty").mkdir()
     with pytest.raises(DatasetError, match="no audio files"):
         load_clips(str(tmp_path / "empty"))

@@ -70,3 +70,16 @@ def test_params_files_only_set_notebook_parameters(params):
         known |= set(papermill.inspect_notebook(str(nb)))
     values = yaml.safe_load(params.read_text())
     assert set(values) <= known, f"unknown keys: {set(values) - known}"
+
+
+def test_no_fetched_audio_is_tracked():
+    """Recordings from public repositories (VCTK, LibriSpeech, ...) stay in the shared folder and
+    the embedded corpus is rebuilt, never committed: no audio file may be tracked by git."""
+    import subprocess
+
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True)
+    if tracked.returncode:
+        pytest.skip("not a git checkout")
+    audio = [f for f in tracked.stdout.splitlines()
+             if Path(f).suffix.lower() in (".wav", ".flac", ".ogg", ".opus", ".mp3", ".deb")]
+    assert audio == []
