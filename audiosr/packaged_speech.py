@@ -74,9 +74,9 @@ class PackageError(RuntimeError):
     """A package that cannot be fetched or unpacked here; the message names it and the fallback."""
 
 
-def fallback_hint(name: str) -> str:
-    return (f"the real voices need Debian's package archive: put {name}_*.deb into the package "
-            "cache by hand, or build only the synthetic voices and piano "
+def fallback_hint(name: str, cache: Path | str = "the package cache") -> str:
+    return (f"the real voices need Debian's package archive: put {name}_*.deb into {cache} "
+            "by hand, or build only the synthetic voices and piano "
             "(`python -m audiosr.corpus --parts tts piano`) and use dataset='embedded-tts'.")
 
 
@@ -88,7 +88,8 @@ def fetch(name: str, cache: Path) -> Path:
         return found[-1]
     if shutil.which("apt-get") is None:
         raise PackageError(f"cannot download {name}: apt-get not found (not a Debian system); "
-                           + fallback_hint(name))
+                           + fallback_hint(name, cache))
+    print(f"downloading {name} (apt-get download) into {cache}", file=sys.stderr, flush=True)
     with tempfile.TemporaryDirectory(dir=cache, prefix=".download.") as tmp:
         try:
             subprocess.run(["apt-get", "download", "-q", name], cwd=tmp, check=True,
@@ -96,10 +97,10 @@ def fetch(name: str, cache: Path) -> Path:
         except subprocess.CalledProcessError as e:
             reason = " ".join(line for line in (e.stderr or "").splitlines() if line.startswith("E:"))
             raise PackageError(f"cannot download {name} ({reason or 'apt-get download failed'}); "
-                               + fallback_hint(name)) from None
+                               + fallback_hint(name, cache)) from None
         debs = sorted(Path(tmp).glob(f"{name}_*.deb"))
         if not debs:
-            raise PackageError(f"apt-get download {name} wrote no .deb; " + fallback_hint(name))
+            raise PackageError(f"apt-get download {name} wrote no .deb; " + fallback_hint(name, cache))
         final = cache / debs[0].name
         debs[0].replace(final)  # same folder, atomic: a half-downloaded .deb is never cached
     return final
