@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 
-MODEL_SR = 16000
 BLOCK = 1 << 16  # input frames read at a time
 
 
@@ -70,13 +69,31 @@ def _targets(inputs: list[tuple[Path, Path]], out: Path, many: bool, force: bool
     return pairs
 
 
+def output_subtype(in_subtype: str, fmt: str, asked: str | None = None) -> str:
+    """The output's sample format: `asked` if given (checked), else the input's when the output
+    format can hold it (float in, float out; 24-bit in, 24-bit out), else 16-bit PCM or Vorbis."""
+    import soundfile as sf
+
+    if asked:
+        asked = asked.upper()
+        if not sf.check_format(fmt, asked):
+            raise UserError(f"--subtype {asked} cannot be written as {fmt}; choose one of "
+                            f"{', '.join(sorted(sf.available_subtypes(fmt)))}.")
+        return asked
+    if fmt == "OGG":
+        return "VORBIS"
+    if in_subtype in ("FLOAT", "DOUBLE") and not sf.check_format(fmt, in_subtype):
+        return "PCM_24"  # FLAC holds no float: its deepest integer format
+    return in_subtype if sf.check_format(fmt, in_subtype) else "PCM_16"
+
+
 def upsample_file(src: Path, dst: Path, model, ratio: int, device="cpu", hop: int = 16384,
-                  batch: int = 1, amp: bool = False) -> str:
+                  batch: int = 1, amp: bool = False, subtype: str | None = None) -> str:
     """Stream `src` through the model into `dst` (written atomically); returns a note."""
     import soundfile as sf
     import soxr
 
-    from .inference import Upsampler
+    from .inference import HR_RATE, RATE_TOLERANCE, Upsampler
     from .paths import atomic_path
 
     try:
@@ -85,19 +102,19 @@ def upsample_file(src: Path, dst: Path, model, ratio: int, device="cpu", hop: in
         raise UserError(f"{src}: not readable audio ({str(e).splitlines()[0][:120]}).") from None
     if info.frames < 2:
         raise UserError(f"{src}: {info.frames} sample(s); nothing to upsample.")
-    lr_rate = MODEL_SR / ratio
+    lr_rate = HR_RATE / ratio
     note = ""
     resampler = None
-    if abs(info.samplerate - lr_rate) > 1e-6:
+    if abs(info.samplerate - lr_rate) > RATE_TOLERANCE:
         note = f"resampled {info.samplerate} Hz -> {lr_rate:g} Hz (the model's low-res rate for r = {ratio})"
         resampler = soxr.ResampleStream(info.samplerate, lr_rate, info.channels, dtype="float32", quality="HQ")
     up = Upsampler(model, ratio, hop=hop, batch=batch, device=device, amp=amp)
     streams = [up.open() for _ in range(info.channels)]
     queues: list[list[np.ndarray]] = [[] for _ in range(info.channels)]
     fmt = dst.suffix.lstrip(".").upper()
-    subtype = {"WAV": "PCM_16", "FLAC": "PCM_16", "OGG": "VORBIS"}[fmt]
+    subtype = output_subtype(info.subtype, fmt, subtype)
     with atomic_path(dst, dst.suffix) as tmp, \
-            sf.SoundFile(str(tmp), "w", MODEL_SR, info.channels, subtype=subtype, format=fmt) as out:
+            sf.SoundFile(str(tmp), "w", HR_RATE, info.channels, subtype=subtype, format=fmt) as out:
 
         def emit():  # channels advance in step; write what all of them have
             n = min(sum(len(b) for b in q) for q in queues)
@@ -143,6 +160,8 @@ def cmd_upsample(args) -> int:
     inputs = _inputs(args.inputs)
     many = len(inputs) > 1 or any(Path(p).is_dir() for p in args.inputs)
     pairs = _targets(inputs, Path(args.output), many, args.force)
+    for fmt in {dst.suffix.lstrip(".").upper() for _, dst in pairs} if args.subtype else ():
+        output_subtype("", fmt, args.subtype)  # a bad --subtype is one error, not one per file
     device = pick_device(args.device)
     try:
         model = load_any(args.checkpoint, args.ratio, device)
@@ -153,7 +172,7 @@ def cmd_upsample(args) -> int:
         try:
             dst.parent.mkdir(parents=True, exist_ok=True)
             note = upsample_file(src, dst, model, args.ratio, device, args.hop, args.batch,
-                                 amp=device.type == "cuda" and args.batch > 1)
+                                 amp=device.type == "cuda" and args.batch > 1, subtype=args.subtype)
             if not args.quiet:
                 tqdm.write(f"{src} -> {dst}" + (f" ({note})" if note else ""))
         except UserError as e:
@@ -242,6 +261,8 @@ def main(argv=None) -> int:
     u.add_argument("--force", action="store_true", help="replace existing outputs (never inputs)")
     u.add_argument("--hop", type=int, default=16384, help="low-res samples per window (memory)")
     u.add_argument("--batch", type=int, default=1, help="windows per forward pass (GPU)")
+    u.add_argument("--subtype", default=None,
+                   help="output sample format, e.g. PCM_16, PCM_24, FLOAT (default: the input's)")
     u.add_argument("-q", "--quiet", action="store_true")
     u.set_defaults(func=cmd_upsample)
     e = sub.add_parser("evaluate", help="SNR and LSD (all variants) of an estimate against a reference")

@@ -19,6 +19,8 @@ import torch
 from .dsp import spline_upsample
 
 SPLINE_MARGIN = 32  # low-res samples: the cubic spline's influence decays ~0.27x per sample
+HR_RATE = 16000     # what every model is trained to produce
+RATE_TOLERANCE = 1.0  # Hz: file headers hold whole hertz, so 16000 / 6 arrives as 2666 or 2667
 
 
 def alignment(model) -> int:
@@ -143,6 +145,45 @@ class Stream:
             self.pending.append((self.buf[ws - self.buf_start:], self.next - ws, end - ws))
             self.next = end
         return self._run(force=True)
+
+
+def upsample(x: np.ndarray, sr: float, ratio: int = 4, model=None, device: str = "cpu",
+             hop: int = 16384) -> np.ndarray:
+    """Super-resolve an array to 16 kHz: the Python face of `audiosr upsample`.
+
+    Args:
+        x: samples, shape (n,) or (n, channels), any float or int dtype.
+        sr: its sample rate; a rate more than 1 Hz from the model's low-res rate (16000 / ratio)
+            is first resampled to it (soxr HQ), a rate within 1 Hz is taken as that rate.
+        ratio: the upsampling ratio r of the model.
+        model: a loaded model, a shipped model's name or a file path (`load_model`), or None
+            for the shipped model for `ratio`.
+        device: where to run the network.
+
+    Returns:
+        float32 samples at 16 kHz, r times as many as the low-res input, same channel layout.
+    """
+    import soxr
+
+    from .shipped import load_any
+
+    x = np.asarray(x)
+    if x.ndim not in (1, 2) or x.shape[0] < 1:
+        raise ValueError(f"x must be (samples,) or (samples, channels), got shape {x.shape}.")
+    if np.issubdtype(x.dtype, np.integer):
+        x = x / float(np.iinfo(x.dtype).max)
+    x = np.asarray(x, np.float32)
+    if not np.all(np.isfinite(x)):
+        raise ValueError("x contains NaN or inf samples.")
+    if not isinstance(model, torch.nn.Module):
+        model = load_any(model, ratio, device)
+    lr_rate = HR_RATE / ratio
+    if abs(sr - lr_rate) > RATE_TOLERANCE:
+        x = soxr.resample(x, sr, lr_rate, quality="HQ").astype(np.float32)
+    up = Upsampler(model, ratio, hop=hop, device=device)
+    cols = x[:, None] if x.ndim == 1 else x
+    y = np.stack([up.process(cols[:, c]) for c in range(cols.shape[1])], axis=1)
+    return y[:, 0] if x.ndim == 1 else y
 
 
 def _round_up(n: int, m: int) -> int:

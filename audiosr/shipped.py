@@ -75,9 +75,17 @@ def load_safetensors(path: str | Path, ratio: int | None = None, device="cpu") -
     return model.to(device).eval()
 
 
+def shipped_names() -> list[str]:
+    return sorted(p.stem for p in MODELS.glob("*.safetensors"))
+
+
 def load_any(path: str | Path | None, ratio: int | None = None, device="cpu") -> torch.nn.Module:
-    """A model from a .safetensors or training .pt checkpoint (checked against `ratio` when
-    given); path None: the shipped model for `ratio`."""
+    """A model from a shipped model's name (`audiounet-small-r4`), a .safetensors or a training
+    .pt checkpoint (checked against `ratio` when given); None: the shipped model for `ratio`."""
+    if path is None and ratio is None:
+        raise CheckpointError(f"give a model name ({', '.join(shipped_names())}), a file, or a ratio.")
+    if isinstance(path, str) and path in shipped_names():
+        path = MODELS / f"{path}.safetensors"
     path = shipped_path(ratio) if path is None else resolve(path)
     if path.suffix == ".safetensors":
         return load_safetensors(path, ratio, device)

@@ -115,3 +115,62 @@ def test_the_installed_command_runs_without_tracebacks(tmp_path):
                            "-o", str(tmp_path / "o.wav"), "--ratio", "4"], capture_output=True, text=True)
     assert done.returncode == 2 and done.stderr.startswith("error:") and "Traceback" not in done.stderr
 
+
+
+@pytest.mark.parametrize("rate", [2666, 2667])
+def test_r6_input_at_a_whole_hertz_rate_is_not_stretched(tmp_path, rate):
+    """A wav header cannot hold 16000 / 6 Hz: 2666 or 2667 Hz is that rate, output exactly 6x."""
+    sf.write(tmp_path / "in.wav", tone_mix(8000, sr=rate), rate)
+    assert _run("upsample", tmp_path / "in.wav", "-o", tmp_path / "out.wav", "--ratio", 6, "-q") == 0
+    y, sr = sf.read(tmp_path / "out.wav")
+    assert sr == 16000 and len(y) == 6 * 8000
+
+
+@pytest.mark.parametrize("subtype, ext, asked, expect", [
+    ("FLOAT", ".wav", None, "FLOAT"), ("PCM_16", ".wav", None, "PCM_16"), ("PCM_24", ".flac", None, "PCM_24"),
+    ("FLOAT", ".flac", None, "PCM_24"), ("PCM_16", ".wav", "pcm_24", "PCM_24"), ("FLOAT", ".ogg", None, "VORBIS")])
+def test_output_sample_format_follows_the_input_or_subtype(model_file, tmp_path, subtype, ext, asked, expect):
+    sf.write(tmp_path / "in.wav", tone_mix(4000, sr=4000), 4000, subtype=subtype)
+    extra = ("--subtype", asked) if asked else ()
+    assert _run("upsample", tmp_path / "in.wav", "-o", tmp_path / f"out{ext}", "--ratio", 4,
+                "--checkpoint", model_file, "-q", *extra) == 0
+    assert sf.info(str(tmp_path / f"out{ext}")).subtype == expect
+
+
+def test_a_subtype_the_format_cannot_hold_is_one_error(model_file, tmp_path, capsys):
+    sf.write(tmp_path / "in.wav", tone_mix(4000, sr=4000), 4000)
+    assert _run("upsample", tmp_path / "in.wav", "-o", tmp_path / "out.flac", "--ratio", 4,
+                "--checkpoint", model_file, "--subtype", "FLOAT") == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "FLOAT" in err[0] and "PCM_16" in err[0]
+    assert not (tmp_path / "out.flac").exists()
+
+
+def test_python_api_matches_the_command(model_file, tmp_path):
+    import audiosr
+
+    x = tone_mix(4000, sr=4000)
+    sf.write(tmp_path / "in.wav", x, 4000, subtype="FLOAT")
+    assert _run("upsample", tmp_path / "in.wav", "-o", tmp_path / "out.wav", "--ratio", 4,
+                "--checkpoint", model_file, "-q") == 0
+    y_cmd, _ = sf.read(tmp_path / "out.wav", dtype="float32")
+    model = audiosr.load_model(str(model_file), ratio=4)
+    y = audiosr.upsample(x, 4000, ratio=4, model=model)
+    assert y.dtype == np.float32 and y.shape == (16000,)
+    assert np.abs(y - y_cmd).max() < 1e-5
+    stereo = audiosr.upsample(np.stack([x, x], axis=1), 4000, ratio=4, model=model)
+    assert stereo.shape == (16000, 2) and np.allclose(stereo[:, 1], y, atol=1e-6)
+    as_int = audiosr.upsample((x * 32767).astype(np.int16), 4000, ratio=4, model=model)
+    assert np.abs(as_int - y).max() < 1e-3  # int16 is scaled to [-1, 1]
+
+
+def test_python_api_loads_shipped_models_by_name_and_says_what_exists():
+    import audiosr
+    from audiosr.train import CheckpointError
+
+    assert audiosr.load_model("audiounet-small-r4").config.ratio == 4
+    assert audiosr.load_model(ratio=2).config.ratio == 2
+    with pytest.raises(CheckpointError, match="audiounet-small-r4"):
+        audiosr.load_model()
+    with pytest.raises(ValueError, match="shape"):
+        audiosr.upsample(np.zeros((2, 2, 2)), 4000, ratio=4)
