@@ -2,12 +2,14 @@
 then the mean per method. One function serves the notebooks and the command line.
 
     python -m audiosr.evaluate runs/<run> --split test     # writes runs/<run>/eval-test.csv
+    python -m audiosr.evaluate --real                      # shipped models on real speech, r = 2, 4, 6
 """
 from __future__ import annotations
 
 import argparse
 import csv
 import io
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +19,7 @@ import torch
 
 from .baselines import all_baselines
 from .data import DataConfig, PatchCache, find_cache
-from .metrics import lsd, snr
+from .metrics import LineMeter, lsd, snr
 from .paths import atomic_path, resolve
 from .train import CHECKPOINT, load_checkpoint, load_model, pick_device
 
@@ -34,8 +36,10 @@ def model_method(model: torch.nn.Module, device: torch.device | str = "cpu") -> 
     return run
 
 
-def evaluate_split(cache: PatchCache, split: str, methods: dict[str, Method], progress: bool = True) -> list[dict]:
-    """One row per (clip, method): SNR and LSD (paper eq. 2, 3) on the whole clip."""
+def evaluate_split(cache: PatchCache, split: str, methods: dict[str, Method], progress: bool = True,
+                   meters: dict[str, LineMeter] | None = None) -> list[dict]:
+    """One row per (clip, method): SNR and LSD (paper eq. 2, 3) on the whole clip; with `meters`
+    (method -> LineMeter), each method's estimates also go to its meter."""
     from tqdm.auto import tqdm
 
     rows = []
@@ -46,6 +50,8 @@ def evaluate_split(cache: PatchCache, split: str, methods: dict[str, Method], pr
             t0 = time.perf_counter()
             est = method(lr, sp)
             compute = time.perf_counter() - t0
+            if meters is not None and name in meters:
+                meters[name].add(est, hr)
             rows.append({"clip": Path(clip["path"]).name, "group": clip.get("group", ""), "method": name,
                          "seconds": len(hr) / cache.config.sr, "compute_s": compute,
                          "snr": float(snr(est, hr)), "lsd": float(lsd(est, hr)),
@@ -131,15 +137,70 @@ def table3_rows(grid: dict[bool, dict[str, dict]], dataset: str = "") -> list[di
     return rows
 
 
+REAL_TEST_SETS = ("vctk-sample", "librispeech-test-other")
+
+
+def real_speech_rows(ratios=(2, 4, 6), datasets=REAL_TEST_SETS, model: str | None = None,
+                     device: str = "cpu", progress: bool = True) -> list[dict]:
+    """Spline, soxr and a model (default: the shipped one per ratio) on real speech no model
+    trained on, whole files: mean SNR / LSD and the strongest line the method adds at a
+    multiple of 500 Hz (`LineMeter`). Absent sets are skipped with a printed reason."""
+    from .datasets import dataset_available
+    from .experiments import ensure_cache
+    from .shipped import load_any
+
+    available = []
+    for ds in datasets:
+        reason = dataset_available(ds)
+        print(f"skipped: {reason}") if reason else available.append(ds)
+    dev = pick_device(device)
+    rows = []
+    for r in ratios:
+        net = load_any(model, r, dev)
+        label = "shipped model" if model is None else f"model {Path(str(model)).stem}"
+        methods = {k: v for k, v in all_baselines(r).items() if k != "polyphase (scipy)"}
+        methods[label] = model_method(net, dev)
+        for ds in available:
+            cache = ensure_cache(DataConfig(dataset=ds, ratio=r))
+            meters = {m: LineMeter(cache.config.sr) for m in methods}
+            summary = summarize(evaluate_split(cache, "test", methods, progress, meters))
+            for row in summary:
+                freq, db = meters[row["method"]].strongest()
+                rows.append({"r": r, "test set": ds, "method": row["method"], "files": row["files"],
+                             "SNR (dB)": round(row["SNR (dB)"], 2), "LSD": round(row["LSD"], 2),
+                             "strongest added line (dB)": round(db, 1), "at (Hz)": int(freq)})
+    return rows
+
+
 def main(argv=None) -> int:
     from .tables import markdown_table
 
     ap = argparse.ArgumentParser(prog="python -m audiosr.evaluate", description=__doc__.split("\n")[0])
-    ap.add_argument("run_dir")
+    ap.add_argument("run_dir", nargs="?", help="a run folder: its model on its own data's split")
     ap.add_argument("--split", default="test", choices=("train", "val", "test"))
+    ap.add_argument("--real", action="store_true",
+                    help="instead: spline, soxr and a model on real speech (" + ", ".join(REAL_TEST_SETS) + ")")
+    ap.add_argument("--ratios", type=int, nargs="+", default=[2, 4, 6], help="with --real")
+    ap.add_argument("--data", nargs="+", default=list(REAL_TEST_SETS), help="with --real: test sets")
+    ap.add_argument("--model", default=None, help="with --real: model name or file (default: shipped)")
     ap.add_argument("--device", default="auto")
+    ap.add_argument("--out", default=None, help="also write the table here (.csv and .md)")
     args = ap.parse_args(argv)
-    print(markdown_table(summarize(evaluate_run(args.run_dir, args.split, args.device))))
+    if args.real == bool(args.run_dir):
+        ap.error("give a run folder, or --real (not both).")
+    if args.real:
+        rows = real_speech_rows(tuple(args.ratios), tuple(args.data), args.model, args.device)
+    else:
+        rows = summarize(evaluate_run(args.run_dir, args.split, args.device))
+    table = markdown_table(rows)
+    print(table)
+    if args.out and rows:
+        from .paths import write_text
+
+        out = resolve(args.out)
+        write_rows(out.with_suffix(".csv"), rows)
+        cmd = "python -m audiosr.evaluate " + " ".join(argv if argv is not None else sys.argv[1:])
+        write_text(out.with_suffix(".md"), f"{table}\n\nMade by `{cmd}`.\n")
     return 0
 
 

@@ -65,3 +65,22 @@ def test_lsd_identical_is_zero_and_silence_is_finite():
         lsd(x[:-1], x)
     with pytest.raises(ValueError, match="variant"):
         lsd(x, x, "db")
+
+
+def test_line_meter_finds_a_periodic_pattern_and_ignores_broadband_changes():
+    from audiosr.metrics import LineMeter
+
+    rng = np.random.default_rng(0)
+    ref = 0.1 * rng.standard_normal(16000 * 10)
+    pattern = np.tile(0.02 * rng.standard_normal(32), len(ref) // 32)  # repeats every 32 samples
+    m = LineMeter()
+    m.add(ref[:80000] + pattern[:80000], ref[:80000])
+    m.add(ref[80000:] + pattern[80000:], ref[80000:])
+    lines = m.lines()
+    assert sorted(lines) == [500.0 * k for k in range(1, 16)]
+    assert max(lines.values()) > 6 and np.mean(list(lines.values())) > 3  # the pattern's harmonics
+    louder = LineMeter()
+    louder.add(2 * ref, ref)  # +6 dB everywhere is not a line
+    assert max(abs(v) for v in louder.lines().values()) < 0.5
+    with pytest.raises(MetricError):
+        LineMeter().lines()
