@@ -16,7 +16,7 @@ from .paths import atomic_path, resolve, write_json
 from .train import CHECKPOINT, CheckpointError, load_checkpoint, load_model
 
 MODELS = Path(__file__).parent / "models"
-RECIPE = ("make demo  (params/demo.yaml: embedded speech corpus, MultiSpeaker-style split, "
+RECIPE = ("make demo  (params/demo.yaml: embedded-speech, the real voices, split by language, "
           "1/16-width AudioUNet, 4 x 200 steps of batch 16, lr 1e-3, seed 0); then "
           "audiosr ship runs/<run> -o audiosr/models/audiounet-small-r<r>.safetensors")
 
