@@ -1,22 +1,22 @@
 #!/usr/bin/env bash
 # The paper's MultiSpeaker r = 4 recipe (params/paper-multispeaker-r4.yaml: full AudioUNet,
-# Adam lr 1e-4, batch 128) on the embedded speech corpus, within one GPU lease: restore the
-# carried corpus (scripts/corpus_bundle.py), build the cache, train for at most $MINUTES
-# (the run can resume), score whole test files and the VCTK sample. Results land in $OUT.
-# On the device: OUT=$OUT MINUTES=7 bash scripts/gpu-paper-r4.sh   (carry: .gpucarry)
+# Adam lr 1e-4, batch 128) on the embedded speech corpus, within a time budget on a GPU machine:
+# restore the corpus uploaded beside the code (scripts/corpus_bundle.py), build the cache, train
+# for at most $MINUTES (the run can resume), score whole test files. Results land in $OUT.
+# On the GPU machine: OUT=$OUT MINUTES=7 bash scripts/gpu-paper-r4.sh   (uploaded: .gpuupload)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-python3}
 OUT=${OUT:-results/gpu}
-CARRY=${CARRY:-.gpucarry}
+UPLOAD=${UPLOAD:-.gpuupload}
 MINUTES=${MINUTES:-7}
 PARAMS=params/paper-multispeaker-r4.yaml
 mkdir -p "$OUT"
-if [ -d "$CARRY/whl" ]; then  # packages the GPU image lacks (soundfile, soxr)
-  $PY -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site "$CARRY"/whl/*.whl
+if [ -d "$UPLOAD/whl" ]; then  # packages the GPU image lacks (soundfile, soxr)
+  $PY -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site "$UPLOAD"/whl/*.whl
   export PYTHONPATH=/tmp/site:$PWD
 fi
-[ -f data/embedded/manifest.csv ] || $PY scripts/corpus_bundle.py unpack "$CARRY/speech-flac.tar"
+[ -f data/embedded/speech/manifest.csv ] || $PY scripts/corpus_bundle.py unpack "$UPLOAD/speech-flac.tar"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv > "$OUT/gpu.csv"
 export PYTHONUNBUFFERED=1
 $PY -m audiosr.cli prepare -f $PARAMS
