@@ -52,7 +52,7 @@ class TrainConfig:
         compile: wrap the model in `torch.compile` (CUDA; off by default).
         threads: CPU threads for torch (None = torch's default).
         val_batches: cap on validation batches per epoch (None = the whole val split).
-        max_minutes: stop after the epoch that passes this much training time (a GPU lease, a
+        max_minutes: stop after the epoch that passes this much training time (a time budget on a GPU, a
             deadline); the run resumes later from its checkpoint. None: train all epochs.
     """
 

@@ -223,7 +223,7 @@ if piano_dataset:
 # %% [markdown]
 # ## 4. Verdict
 #
-# The bar (issue 4): on the held-out split AudioUNet beats the spline in LSD and stays within
+# The bar we set ourselves: on the held-out split AudioUNet beats the spline in LSD and stays within
 # 0.5 dB of it in SNR, at every ratio. With the tiny defaults the models are barely trained,
 # so this says whether the bar is met; it does not assert it.
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Issue 7 in one command on a GPU machine: speed benchmark (fp32/bf16, with/without compile,
+# The GPU checks in one command on a GPU machine: speed benchmark (fp32/bf16, with/without compile,
 # profiler summary), then the paper's MultiSpeaker r=4 preset for $EPOCHS epochs and its
 # whole-file evaluation. Everything lands in $OUT (default results/gpu).
-# Needs: the .venv (make venv) and data/embedded (make corpus, or carried from a CPU machine).
+# Needs: the .venv (make venv) and data/embedded (make corpus, or uploaded from a CPU machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
