@@ -43,6 +43,7 @@ import soundfile as sf
 from . import packaged_speech as ps
 from .audio import DEFAULT_SR, tidy_clip
 from .datasets import PIANO_FRACTIONS, dataset_available, load_clips, split_by_file
+from .datasets import read_manifest as read_csv_rows  # one part's manifest; ours reads them all
 from .dsp import band_energy_fraction, bandwidth_hz
 from .paths import EMBEDDED, PACKAGE_CACHE, atomic_path
 
@@ -405,12 +406,7 @@ def read_manifest(root: Path = EMBEDDED, part: str | None = None) -> list[dict]:
     if not any(p.is_file() for p in paths):
         raise CorpusError(f"no manifest in {root}/{part or '<part>'}: build the corpus with `make corpus` "
                           "(python -m audiosr.corpus).")
-    rows = []
-    for p in paths:
-        if p.is_file():
-            with open(p, newline="") as f:
-                rows += list(csv.DictReader(f))
-    return rows
+    return [row for p in paths if p.is_file() for row in read_csv_rows(p)]
 
 
 def _row(corpus_name, source, real, groups, clips, seconds, hf, excluded=0) -> dict:

@@ -153,11 +153,12 @@ def vctk_sample_clips(root: Path) -> list[Clip]:
     return [Clip(p, s, "test") for s, files in vctk_speakers(root).items() for p in files]
 
 
-def commands_clips(root: Path) -> list[Clip]:
-    """Picovoice's spoken commands: 88 / 6 / 6 by file in sorted order.
+def folder_clips(root: Path) -> list[Clip]:
+    """Any folder of audio files: 88 / 6 / 6 by file in sorted order (the paper's piano split).
 
-    Their names are random UUIDs that carry no speaker, so a speaker may appear in more than one
-    split: numbers on this set measure other microphones and rooms, not unseen voices.
+    Also Picovoice's spoken commands, whose names are random UUIDs that carry no speaker: a
+    speaker may appear in more than one split, so numbers on that set measure other microphones
+    and rooms, not unseen voices.
     """
     files = list_audio(root)
     if not files:
@@ -320,7 +321,7 @@ SHARED_DATASETS = {d.name: d for d in (
                   "LibriSpeech train-clean-100; by speaker: last 10 (5 F, 5 M) test, 4 val, rest train"),
     SharedDataset("librispeech-test-other", "real-speech/LibriSpeech/test-other", librispeech_clips,
                   "LibriSpeech test-other; a test set: every clip test, never trained or tuned on"),
-    SharedDataset("speech-commands", "real-speech/picovoice-speech-to-intent", commands_clips,
+    SharedDataset("speech-commands", "real-speech/picovoice-speech-to-intent", folder_clips,
                   "Picovoice spoken commands, many microphones and rooms; 88 / 6 / 6 by file"),
 )}
 
@@ -393,10 +394,7 @@ def load_clips(dataset: str, task: str = "multi") -> list[Clip]:
         return vctk_clips(root, task)
     if find_librispeech(root):
         return librispeech_clips(root)
-    files = list_audio(root)
-    if not files:
-        raise DatasetError(f"{root}: no audio files ({', '.join(AUDIO_EXTENSIONS)}) found below it.")
-    return split_by_file(files)
+    return folder_clips(root)
 
 
 def by_split(clips: list[Clip]) -> dict[str, list[Clip]]:

@@ -149,10 +149,10 @@ def real_speech_rows(ratios=(2, 4, 6), datasets=REAL_TEST_SETS, model: str | Non
     from .experiments import ensure_cache
     from .shipped import load_any
 
-    available = []
+    available = [ds for ds in datasets if not dataset_available(ds)]
     for ds in datasets:
-        reason = dataset_available(ds)
-        print(f"skipped: {reason}") if reason else available.append(ds)
+        if ds not in available:
+            print(f"skipped: {dataset_available(ds)}")
     dev = pick_device(device)
     rows = []
     for r in ratios:
