@@ -337,6 +337,9 @@ def dataset_available(dataset: str) -> str | None:
     Shared datasets and folder paths may be absent; for the embedded names this returns None
     (`make corpus` builds them, and `load_clips` says so where it has not).
     """
+    if _is_mixture(dataset):
+        reasons = [r for r in map(dataset_available, dataset.split(MIX)) if r]
+        return "; ".join(reasons) or None
     if dataset in SHARED_DATASETS:
         d = SHARED_DATASETS[dataset]
         if d.path().is_dir():
@@ -369,15 +372,30 @@ def embedded_clips(kind: str, task: str) -> list[Clip]:
     return [Clip(EMBEDDED / r["path"], r["group"], r[column]) for r in rows]
 
 
+MIX = "+"  # "embedded-speech+librispeech-train": the union of datasets, each split its own way
+
+
+def _is_mixture(dataset: str) -> bool:
+    return MIX in dataset and not resolve(dataset).is_dir()
+
+
 def load_clips(dataset: str, task: str = "multi") -> list[Clip]:
     """Resolve a dataset name or path to its clips with train / val / test splits.
 
     Args:
-        dataset: a name from `dataset_names()` or a folder path.
+        dataset: a name from `dataset_names()`, a folder path, or several of them joined by
+            ``+`` (their union: each keeps its own split, speaker groups are prefixed with the
+            part's name so that two parts never share a speaker).
         task: ``single`` or ``multi`` (speech only): the paper's SingleSpeaker / MultiSpeaker.
     """
     if task not in TASKS:
         raise DatasetError(f"task must be one of {TASKS}, got {task!r}.")
+    if _is_mixture(dataset):
+        parts = dataset.split(MIX)
+        if len(set(parts)) != len(parts) or not all(parts):
+            raise DatasetError(f"dataset {dataset!r}: name each part once, joined by {MIX!r}.")
+        return [Clip(c.path, f"{part}:{c.group}", c.split)
+                for part in parts for c in load_clips(part, task)]
     if dataset in EMBEDDED_NAMES:
         return embedded_clips(EMBEDDED_NAMES[dataset], task)
     if dataset in SHARED_DATASETS:

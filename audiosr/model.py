@@ -5,6 +5,12 @@ B downsampling blocks (strided conv), a bottleneck, B upsampling blocks (conv to
 then a 1-D SubPixel shuffle that trades channels for time), each concatenated with its
 downsampling block's features, then a last conv + SubPixel to one channel, plus the input.
 The paper's version is the default; ``variant="code"`` is the original TensorFlow code's.
+
+``upsample="resize"`` replaces every SubPixel step by nearest-neighbour x2 upsampling followed
+by the convolution (resize-convolution). The SubPixel shuffle interleaves channels that are
+learned separately, so any difference between them repeats every 2^(B+1) samples: on real
+speech the paper's model adds stationary lines at multiples of 500 Hz (+20 to +25 dB at
+4 kHz). Resize-convolution has no such period (see the README's "Added tones").
 """
 from __future__ import annotations
 
@@ -16,6 +22,7 @@ import torch.nn.functional as F
 
 VARIANTS = ("paper", "code")
 ARCHS = ("audiounet", "dnn")
+UPSAMPLES = ("subpixel", "resize")
 CODE_FILTERS = (128, 384, 512, 512, 512, 512, 512, 512)  # the original code's lists
 CODE_KERNELS = (65, 33, 17, 9, 9, 9, 9, 9)
 
@@ -36,6 +43,8 @@ class ModelConfig:
             convolutions keep the same filter counts).
         arch: ``audiounet``, or ``dnn`` for the paper's baseline (Li et al. 2015, `audiosr.dnn`;
             uses only ratio and width, which scales its 2048 hidden units).
+        upsample: ``subpixel`` (the paper's SubPixel shuffle) or ``resize`` (nearest x2, then
+            the convolution: no periodic pattern, hence no added tones; ~1.6x the compute).
     """
 
     ratio: int = 4
@@ -45,6 +54,7 @@ class ModelConfig:
     residual: bool = True
     skips: bool = True
     arch: str = "audiounet"
+    upsample: str = "subpixel"
 
     def __post_init__(self):
         if self.arch not in ARCHS:
@@ -55,6 +65,8 @@ class ModelConfig:
             check_ratio(self.ratio)
         if self.variant not in VARIANTS:
             raise ValueError(f"variant={self.variant!r}: choose one of {VARIANTS}.")
+        if self.upsample not in UPSAMPLES:
+            raise ValueError(f"upsample={self.upsample!r}: choose one of {UPSAMPLES}.")
         if not 1 <= self.blocks <= 8:
             raise ValueError(f"blocks={self.blocks}: AudioUNet supports 1 to 8 blocks.")
         if self.width <= 0:
@@ -120,10 +132,11 @@ class AudioUNet(nn.Module):
                                 act="leaky" if code else "relu", dropout=0.5 if code else 0.0)
         c = filters[-1]
         self.up = nn.ModuleList()
+        shuffle = 2 if cfg.upsample == "subpixel" else 1  # the shuffle turns 2f channels into f
         for f, k in zip(reversed(filters), reversed(kernels)):
-            self.up.append(Block(c, 2 * f, k, 1, cfg.variant, dropout=0.5 if code else 0.0))
-            c = 2 * f if cfg.skips else f  # after the shuffle: f channels, plus f from the skip
-        self.last = nn.Conv1d(c, 2, 9, padding=4)
+            self.up.append(Block(c, shuffle * f, k, 1, cfg.variant, dropout=0.5 if code else 0.0))
+            c = 2 * f if cfg.skips else f  # after the upsampling: f channels, plus f from the skip
+        self.last = nn.Conv1d(c, shuffle, 9, padding=4)
         if not code:  # the paper is silent on initialisation: start as the identity (output = spline)
             nn.init.zeros_(self.last.weight)
             nn.init.zeros_(self.last.bias)
@@ -146,14 +159,20 @@ class AudioUNet(nn.Module):
             skips.append(h)
         h = self.bottleneck(h)
         for block, skip in zip(self.up, reversed(skips)):
-            h = subpixel1d(block(h))
+            h = self._upsample(block, h)
             if self.config.skips:
                 h = torch.cat([h, skip], dim=1)
-        h = subpixel1d(self.last(h))
+        h = self._upsample(self.last, h)
         if self.config.residual:
             h = h + inp
         h = h[..., :length]
         return h.squeeze(1) if squeeze else h
+
+    def _upsample(self, layer: nn.Module, h: torch.Tensor) -> torch.Tensor:
+        """Twice the length: the layer then a SubPixel shuffle, or nearest x2 then the layer."""
+        if self.config.upsample == "subpixel":
+            return subpixel1d(layer(h))
+        return layer(F.interpolate(h, scale_factor=2, mode="nearest"))
 
 
 def build_model(config: ModelConfig) -> nn.Module:
@@ -206,11 +225,18 @@ def receptive_field(config: ModelConfig) -> int:
     Down conv b sees spacing 2^(b-1), the bottleneck 2^B, up conv b 2^(b+1), the last conv 2.
     The SubPixel shuffle adds no extent of its own, but its phase can shift the span by up to
     2^B samples; tests/test_model.py checks the formula against gradients within that.
+    With resize-convolution the up convs run after the upsampling (up conv b at spacing 2^b,
+    the last at 1); depending on the phase, each nearest x2 step widens the span by 0 to its
+    input spacing, counted here as half (2^B - 1 in all; checked against gradients too).
     """
     k = config.kernels()
     down = sum((kb - 1) * 2 ** b for b, kb in enumerate(k))
+    bottleneck = (k[-1] - 1) * 2 ** config.blocks
+    if config.upsample == "resize":
+        up = sum((kb - 1) * 2 ** (b + 1) for b, kb in enumerate(k))
+        return 1 + down + bottleneck + up + (9 - 1) + 2 ** config.blocks - 1
     up = sum((kb - 1) * 2 ** (b + 2) for b, kb in enumerate(k))
-    return 1 + down + (k[-1] - 1) * 2 ** config.blocks + up + (9 - 1) * 2
+    return 1 + down + bottleneck + up + (9 - 1) * 2
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -13,7 +13,7 @@ import torch
 
 from .model import ModelConfig, build_model
 from .paths import atomic_path, resolve, write_json
-from .train import CHECKPOINT, CheckpointError, load_checkpoint, load_model
+from .train import BEST, CHECKPOINT, CheckpointError, load_checkpoint, load_model
 
 MODELS = Path(__file__).parent / "models"
 RECIPE = ("make demo  (params/demo.yaml: embedded-speech, the real voices, split by language, "
@@ -31,11 +31,15 @@ def shipped_path(ratio: int) -> Path:
 
 
 def ship(run_dir: str | Path, out: str | Path, recipe: str = RECIPE) -> Path:
-    """Write a run's trained weights as safetensors with their settings, plus a JSON sidecar."""
-    state = load_checkpoint(resolve(run_dir) / CHECKPOINT)
+    """Write a run's trained weights as safetensors with their settings, plus a JSON sidecar:
+    the epoch chosen on whole validation files (best.pt) where the run kept one, else the last."""
+    run_dir = resolve(run_dir)
+    best = run_dir / BEST
+    state = load_checkpoint(best if best.is_file() else run_dir / CHECKPOINT)
     meta = {"model_config": state["model_config"], "data": state["data"], "train_config": state["train_config"],
             "epoch": state["epoch"], "validation": state["history"][-1] if state["history"] else {},
-            "run": Path(run_dir).name, "recipe": recipe}
+            "selected": "best epoch on whole validation files (SNR)" if best.is_file() else "last epoch",
+            "run": run_dir.name, "recipe": recipe}
     return save_model(state["model"], out, meta)
 
 

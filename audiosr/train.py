@@ -3,7 +3,8 @@
 `train()` runs epochs over the patch cache that notebooks/01_data wrote, validates on the held-out
 split each epoch, and writes into its run folder, atomically and every epoch: `checkpoint.pt`
 (model, optimizer, RNG states, epoch, history; loads with `weights_only=True`), `history.json`
-and `history.csv`, and `config.json`. `resume=True` continues a killed run exactly where its
+and `history.csv`, and `config.json`; with `file_val`, also `best.pt`: the epoch whose whole
+validation files came out best (patch scores swing with silent patches; whole files do not). `resume=True` continues a killed run exactly where its
 last checkpoint left it: patch order is a function of (seed, epoch), and RNG states are restored.
 """
 from __future__ import annotations
@@ -26,6 +27,8 @@ from .model import ModelConfig, build_model, objective
 from .paths import atomic_path, resolve, write_json
 
 CHECKPOINT = "checkpoint.pt"
+BEST = "best.pt"
+SCHEDULES = ("constant", "cosine")
 
 
 class TrainingError(RuntimeError):
@@ -54,6 +57,11 @@ class TrainConfig:
         val_batches: cap on validation batches per epoch (None = the whole val split).
         max_minutes: stop after the epoch that passes this much training time (a time budget on a GPU, a
             deadline); the run resumes later from its checkpoint. None: train all epochs.
+        schedule: ``constant`` (the paper) or ``cosine``: lr decays to zero over all
+            epochs x steps (a function of the global step, so a resumed run follows it exactly).
+        warmup_steps: linear warm-up from lr / warmup_steps to lr over the first steps.
+        file_val: also score this many whole validation files each epoch (spread over the
+            split; 0 = off) and keep the best epoch by their mean SNR as best.pt.
     """
 
     epochs: int = 400
@@ -67,6 +75,25 @@ class TrainConfig:
     threads: int | None = None
     val_batches: int | None = None
     max_minutes: float | None = None
+    schedule: str = "constant"
+    warmup_steps: int = 0
+    file_val: int = 0
+
+    def __post_init__(self):
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"schedule={self.schedule!r}: choose one of {SCHEDULES}.")
+        if self.warmup_steps < 0 or self.file_val < 0:
+            raise ValueError("warmup_steps and file_val must be >= 0.")
+
+
+def learning_rate(cfg: TrainConfig, step: int, total_steps: int) -> float:
+    """The learning rate at global step `step` (0-based) of `total_steps`."""
+    if step < cfg.warmup_steps:
+        return cfg.lr * (step + 1) / cfg.warmup_steps
+    if cfg.schedule == "constant":
+        return cfg.lr
+    done = (step - cfg.warmup_steps) / max(1, total_steps - cfg.warmup_steps)
+    return cfg.lr * 0.5 * (1 + math.cos(math.pi * min(1.0, done)))
 
 
 def pick_device(name: str = "auto") -> torch.device:
@@ -99,6 +126,7 @@ def default_run_dir(cache: PatchCache, model_cfg: ModelConfig, root: str | Path 
     if m.arch == "dnn":
         return resolve(root) / f"{cache.folder.name}--dnn-w{m.width:g}"
     name = f"{cache.folder.name}--{m.variant}-B{m.blocks}-w{m.width:g}"
+    name += "" if m.upsample == "subpixel" else f"-{m.upsample}"
     name += "" if m.residual else "-nores"
     name += "" if m.skips else "-noskip"
     return resolve(root) / name
@@ -118,6 +146,16 @@ def save_checkpoint(path: Path, model, optimizer, epoch: int, history: list, mod
              "optimizer": optimizer.state_dict(), "epoch": epoch, "history": history,
              "model_config": asdict(model_cfg), "train_config": asdict(train_cfg),
              "data": data_info, "rng": _rng_state(), "format": 1}
+    with atomic_path(path, ".pt") as tmp:
+        torch.save(state, tmp)
+
+
+def save_best(path: Path, model, epoch: int, row: dict, model_cfg: ModelConfig, train_cfg: TrainConfig,
+              data_info: dict) -> None:
+    """The selected epoch's weights, in the checkpoint format (no optimizer: not for resuming)."""
+    state = {"model": {k: v.detach().cpu() for k, v in _plain(model).state_dict().items()},
+             "epoch": epoch, "history": [row], "model_config": asdict(model_cfg),
+             "train_config": asdict(train_cfg), "data": data_info, "format": 1}
     with atomic_path(path, ".pt") as tmp:
         torch.save(state, tmp)
 
@@ -199,11 +237,40 @@ def validate(model, spline: torch.Tensor, hr: torch.Tensor, batch_size: int, dev
     return {"val_loss": cat(losses), "val_snr": cat(snrs), "val_lsd": cat(lsds)}
 
 
+@torch.no_grad()
+def validate_files(model, cache: PatchCache, device: torch.device, n_files: int, amp: bool = False) -> dict:
+    """Mean SNR and LSD over `n_files` whole validation clips (evenly spread over the split), the
+    spline's beside them: what a user gets on a file, unlike patch scores, which swing with the
+    silent patches of recordings with pauses."""
+    clips = [c for c in cache.clips("val")]
+    picks = sorted(set(np.linspace(0, len(clips) - 1, min(n_files, len(clips))).round().astype(int)))
+    model.eval()
+    rows = []
+    for i in picks:
+        _, ref = cache.clip_array("val", "hr", int(i))
+        _, spline = cache.clip_array("val", "spline", int(i))
+        if not np.any(ref):
+            continue
+        x = torch.from_numpy(np.array(spline)).to(device).view(1, 1, -1)
+        with torch.autocast(device.type, torch.bfloat16, enabled=amp):
+            out = model(x)
+        est = out.float().view(-1).cpu()
+        ref_t, spline_t = torch.from_numpy(np.array(ref)), torch.from_numpy(np.array(spline))
+        rows.append((snr(est, ref_t).item(), lsd(est, ref_t).item(),
+                     snr(spline_t, ref_t).item(), lsd(spline_t, ref_t).item()))
+    model.train()
+    if not rows:
+        return {}
+    m = np.mean(rows, axis=0)
+    return {"val_file_snr": float(m[0]), "val_file_lsd": float(m[1]),
+            "spline_file_snr": float(m[2]), "spline_file_lsd": float(m[3])}
+
+
 def write_history(run_dir: Path, history: list[dict]) -> None:
     write_json(run_dir / "history.json", history)
     buf = io.StringIO()
     if history:
-        w = csv.DictWriter(buf, list(history[0]))
+        w = csv.DictWriter(buf, list(dict.fromkeys(k for row in history for k in row)))  # resumed runs may add columns
         w.writeheader()
         w.writerows(history)
     with atomic_path(run_dir / "history.csv", ".csv") as tmp:
@@ -287,6 +354,8 @@ def train(cache: PatchCache, model_cfg: ModelConfig, cfg: TrainConfig, run_dir: 
     if cfg.steps_per_epoch:
         n_steps = min(n_steps, cfg.steps_per_epoch)
     sr = cache.config.sr
+    total_steps = cfg.epochs * n_steps
+    best_snr = max((r["val_file_snr"] for r in history if "val_file_snr" in r), default=-math.inf)
 
     started = time.perf_counter()
     for epoch in range(start, cfg.epochs + 1):
@@ -297,6 +366,8 @@ def train(cache: PatchCache, model_cfg: ModelConfig, cfg: TrainConfig, run_dir: 
             idx = order[step * cfg.batch_size:(step + 1) * cfg.batch_size][rank::world]  # global batch, sharded
             x = spline[idx].to(device, non_blocking=True).unsqueeze(1)
             y = hr[idx].to(device, non_blocking=True).unsqueeze(1)
+            for group in optimizer.param_groups:
+                group["lr"] = learning_rate(cfg, (epoch - 1) * n_steps + step, total_steps)
             try:
                 loss = train_step(step_fn, optimizer, x, y, amp, criterion)
             except torch.cuda.OutOfMemoryError:
@@ -314,16 +385,26 @@ def train(cache: PatchCache, model_cfg: ModelConfig, cfg: TrainConfig, run_dir: 
         train_seconds = time.perf_counter() - t0
         row = {"epoch": epoch, "train_loss": total.item() / n_steps, "seconds": round(train_seconds, 3),
                "audio_s_per_s": n_steps * cfg.batch_size * spline.shape[-1] / sr / train_seconds}
+        row["lr"] = optimizer.param_groups[0]["lr"]
         row.update(validate(model, val_spline, val_hr, cfg.batch_size, device, cfg.val_batches, amp))
+        if cfg.file_val and is_main:
+            row.update(validate_files(model, cache, device, cfg.file_val, amp))
         history.append(row)
         if is_main:
+            if row.get("val_file_snr", -math.inf) > best_snr:
+                best_snr = row["val_file_snr"]
+                save_best(run_dir / BEST, model, epoch, row, model_cfg, cfg, data_info)
             save_checkpoint(ckpt, model, optimizer, epoch, history, model_cfg, cfg, data_info)
             write_history(run_dir, history)
         if world > 1:
             torch.distributed.barrier()
         if progress:
+            files = (f"  files: SNR {row['val_file_snr']:.2f} (spline {row['spline_file_snr']:.2f}) "
+                     f"LSD {row['val_file_lsd']:.2f} (spline {row['spline_file_lsd']:.2f})"
+                     if "val_file_snr" in row else "")
             print(f"epoch {epoch}: train {row['train_loss']:.3e}  val {row['val_loss']:.3e}  "
-                  f"SNR {row['val_snr']:.2f} dB  LSD {row['val_lsd']:.2f}  ({row['audio_s_per_s']:.0f} audio s/s)")
+                  f"SNR {row['val_snr']:.2f} dB  LSD {row['val_lsd']:.2f}{files}  "
+                  f"({row['audio_s_per_s']:.0f} audio s/s)")
         if cfg.max_minutes is not None and time.perf_counter() - started > 60 * cfg.max_minutes and epoch < cfg.epochs:
             if progress:
                 print(f"stopping after epoch {epoch}: max_minutes={cfg.max_minutes} reached (resume to continue).")

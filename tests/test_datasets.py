@@ -160,3 +160,16 @@ def test_bad_datasets_say_what_to_do(tmp_path):
         load_clips(str(tmp_path / "empty"))
     with pytest.raises(DatasetError, match="task must be"):
         load_clips("vctk-sample", "both")
+
+
+def test_a_mixture_is_the_union_of_its_parts_each_split_its_own_way(librispeech, piano_folder, tmp_path):
+    libri, piano = str(librispeech / "train-clean-100"), str(piano_folder)
+    parts = {p: load_clips(p) for p in (libri, piano)}
+    mix = load_clips(f"{libri}+{piano}")
+    assert [(c.path, c.split) for c in mix] == [(c.path, c.split) for p in parts.values() for c in p]
+    assert all(c.group.startswith(f"{libri}:") for c in mix[:len(parts[libri])])
+    assert dataset_available(f"{libri}+{piano}") is None
+    missing = str(tmp_path / "nowhere")
+    assert missing in dataset_available(f"{libri}+{missing}")
+    with pytest.raises(DatasetError, match="once"):
+        load_clips(f"{piano}+{piano}")

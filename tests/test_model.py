@@ -64,9 +64,10 @@ def test_no_skip_ablation_keeps_the_filter_counts():
     assert noskip(torch.randn(1, 1, 640)).shape == (1, 1, 640)
 
 
+@pytest.mark.parametrize("upsample", ["subpixel", "resize"])
 @pytest.mark.parametrize("blocks", [1, 2, 3, 4])
-def test_receptive_field_formula_matches_gradients(blocks):
-    cfg = ModelConfig(blocks=blocks, width=1 / 32)
+def test_receptive_field_formula_matches_gradients(blocks, upsample):
+    cfg = ModelConfig(blocks=blocks, width=1 / 32, upsample=upsample)
     torch.manual_seed(blocks)
     model = AudioUNet(cfg).double().eval()
     model.last.reset_parameters()  # the paper variant starts at zero: PyTorch's default init to trace gradients
@@ -80,6 +81,41 @@ def test_receptive_field_formula_matches_gradients(blocks):
     assert abs(span - receptive_field(cfg)) <= 2 ** blocks
 
 
+def _constant_response(upsample: str) -> torch.Tensor:
+    """The model's residual (output - input) for silence, with random biases and weights."""
+    torch.manual_seed(0)
+    model = AudioUNet(ModelConfig(width=1 / 16, upsample=upsample))
+    for m in model.modules():
+        if isinstance(m, torch.nn.BatchNorm1d):
+            torch.nn.init.normal_(m.bias, std=0.5)
+    torch.nn.init.normal_(model.last.weight, std=0.05)
+    torch.nn.init.normal_(model.last.bias, std=0.05)
+    with torch.no_grad():
+        return model.eval()(torch.zeros(1, 1, 4096))[0, 0, 512:-512]
+
+
+def test_subpixel_biases_make_a_periodic_pattern_and_resize_does_not():
+    """Why the paper's model adds lines at multiples of 16000 / 2^(B+1) Hz: a constant input
+    (here silence) becomes a pattern repeating every 2^(B+1) = 32 samples after the SubPixel
+    shuffles; through resize-convolution it stays constant."""
+    sub, res = _constant_response("subpixel"), _constant_response("resize")
+    assert sub.std() > 1e-3
+    assert torch.allclose(sub[32:], sub[:-32], atol=1e-4)  # period 32 samples: 500 Hz at 16 kHz
+    assert res.std() < 1e-6 * max(1.0, res.abs().max().item())
+
+
+def test_resize_model_starts_as_the_identity_and_keeps_lengths():
+    model = AudioUNet(ModelConfig(width=1 / 16, upsample="resize")).eval()
+    x = torch.randn(2, 1, 1000)
+    assert torch.equal(model(x), x)
+    assert layer_table(model, 6000)[-1]["output (channels x samples)"] == "1 x 6016"
+
+
+def test_unknown_upsample_is_refused():
+    with pytest.raises(ValueError, match="upsample"):
+        ModelConfig(upsample="pixelshuffle")
+
+
 def test_layer_table_lists_every_block():
     rows = layer_table(AudioUNet(ModelConfig(width=1 / 8)), 6000)
     assert [r["layer"] for r in rows][:2] == ["down 1", "down 2"] and rows[-1]["layer"] == "last conv"
@@ -87,7 +123,7 @@ def test_layer_table_lists_every_block():
     assert sum(r["parameters"] for r in rows) == count_parameters(AudioUNet(ModelConfig(width=1 / 8)))
 
 
-@pytest.mark.parametrize("variant", ["paper", "code"])
+@pytest.mark.parametrize("variant", ["paper", "code", "resize"])
 def test_small_model_overfits_one_patch(variant):
     """The model must learn the missing high partial: far below the spline's own error."""
     torch.manual_seed(0)
@@ -95,7 +131,9 @@ def test_small_model_overfits_one_patch(variant):
     hr = (torch.sin(2 * np.pi * 300 * t) + 0.3 * torch.sin(2 * np.pi * 5000 * t)).reshape(1, 1, -1)
     spline = torch.sin(2 * np.pi * 300 * t).reshape(1, 1, -1)  # the high partial is missing
     baseline = torch.nn.functional.mse_loss(spline, hr).item()
-    model = AudioUNet(ModelConfig(width=1 / 8, blocks=2, variant=variant))
+    cfg = (ModelConfig(width=1 / 8, blocks=2, upsample="resize") if variant == "resize"
+           else ModelConfig(width=1 / 8, blocks=2, variant=variant))
+    model = AudioUNet(cfg)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3 if variant == "code" else 3e-3)
     for _ in range(200):
         loss = torch.nn.functional.mse_loss(model(spline), hr)

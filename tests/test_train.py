@@ -85,3 +85,35 @@ def test_torchrun_two_processes_train_with_ddp_on_cpu(cache, tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     state = load_checkpoint(tmp_path / "ddp/checkpoint.pt")
     assert state["epoch"] == 2 and len(state["history"]) == 2
+
+
+def test_learning_rate_warms_up_then_follows_the_schedule():
+    cosine = TrainConfig(lr=1e-3, schedule="cosine", warmup_steps=10)
+    lrs = [train_mod.learning_rate(cosine, s, 110) for s in range(110)]
+    assert lrs[0] == pytest.approx(1e-4) and lrs[9] == pytest.approx(1e-3)
+    assert all(a >= b for a, b in zip(lrs[9:], lrs[10:]))  # decays monotonically after warm-up
+    assert lrs[-1] < 1e-6
+    assert train_mod.learning_rate(TrainConfig(lr=1e-3), 100, 110) == 1e-3
+    with pytest.raises(ValueError, match="schedule"):
+        TrainConfig(schedule="step")
+
+
+def test_cosine_run_resumes_exactly_and_keeps_the_best_epoch_on_whole_files(cache, tmp_path):
+    from audiosr.shipped import load_safetensors, ship
+
+    cfg = _cfg(3, schedule="cosine", warmup_steps=2, file_val=3)
+    straight = train(cache, TINY, cfg, tmp_path / "a", progress=False)
+    train(cache, TINY, TrainConfig(**{**cfg.__dict__, "max_minutes": 0}), tmp_path / "b", progress=False)
+    assert len(load_checkpoint(tmp_path / "b/checkpoint.pt")["history"]) == 1  # stopped early
+    resumed = train(cache, TINY, cfg, tmp_path / "b", resume=True, progress=False)
+    key = lambda h: [(r["lr"], r["train_loss"], r["val_file_snr"]) for r in h]
+    assert key(resumed) == key(straight)
+    assert resumed[-1]["lr"] < resumed[0]["lr"]
+    best = max(straight, key=lambda r: r["val_file_snr"])
+    kept = load_checkpoint(tmp_path / "a/best.pt")
+    assert kept["epoch"] == best["epoch"] and kept["history"][0]["val_file_snr"] == best["val_file_snr"]
+    assert {"spline_file_snr", "spline_file_lsd", "val_file_lsd"} <= set(best)
+    out = ship(tmp_path / "a", tmp_path / "m.safetensors")
+    shipped = load_safetensors(out)
+    for k, v in shipped.state_dict().items():
+        torch.testing.assert_close(v, kept["model"][k], rtol=0, atol=0)
