@@ -141,10 +141,13 @@ REAL_TEST_SETS = ("vctk-sample", "librispeech-test-other")
 
 
 def real_speech_rows(ratios=(2, 4, 6), datasets=REAL_TEST_SETS, model: str | None = None,
-                     device: str = "cpu", progress: bool = True) -> list[dict]:
-    """Spline, soxr and a model (default: the shipped one per ratio) on real speech no model
-    trained on, whole files: mean SNR / LSD and the strongest line the method adds at a
-    multiple of 500 Hz (`LineMeter`). Absent sets are skipped with a printed reason."""
+                     device: str = "cpu", progress: bool = True,
+                     lines: dict | None = None, cache_root: str | Path = "data/cache") -> list[dict]:
+    """Spline, soxr and a model (default: the shipped one per ratio; a path may hold ``{r}``
+    for the ratio) on real speech no model trained on, whole files: mean SNR / LSD, the model's
+    gain over the spline, and the strongest line each method adds at a multiple of 500 Hz
+    (`LineMeter`). With `lines` (a dict), every method's lines land in
+    ``lines[(r, test set, method)]`` for a figure. Absent sets are skipped with a printed reason."""
     from .datasets import dataset_available
     from .experiments import ensure_cache
     from .shipped import load_any
@@ -156,19 +159,25 @@ def real_speech_rows(ratios=(2, 4, 6), datasets=REAL_TEST_SETS, model: str | Non
     dev = pick_device(device)
     rows = []
     for r in ratios:
-        net = load_any(model, r, dev)
+        path = model.replace("{r}", str(r)) if model else None
+        net = load_any(path, r, dev)
         label = "shipped model" if model is None else f"model {Path(str(model)).stem}"
         methods = {k: v for k, v in all_baselines(r).items() if k != "polyphase (scipy)"}
         methods[label] = model_method(net, dev)
         for ds in available:
-            cache = ensure_cache(DataConfig(dataset=ds, ratio=r))
+            cache = ensure_cache(DataConfig(dataset=ds, ratio=r), cache_root)
             meters = {m: LineMeter(cache.config.sr) for m in methods}
             summary = summarize(evaluate_split(cache, "test", methods, progress, meters))
+            spline = next(row for row in summary if row["method"] == "cubic spline")
             for row in summary:
                 freq, db = meters[row["method"]].strongest()
                 rows.append({"r": r, "test set": ds, "method": row["method"], "files": row["files"],
                              "SNR (dB)": round(row["SNR (dB)"], 2), "LSD": round(row["LSD"], 2),
+                             "SNR - spline (dB)": round(row["SNR (dB)"] - spline["SNR (dB)"], 2),
+                             "LSD / spline": round(row["LSD"] / spline["LSD"], 2),
                              "strongest added line (dB)": round(db, 1), "at (Hz)": int(freq)})
+                if lines is not None:
+                    lines[(r, ds, row["method"])] = meters[row["method"]].lines()
     return rows
 
 
@@ -182,24 +191,36 @@ def main(argv=None) -> int:
                     help="instead: spline, soxr and a model on real speech (" + ", ".join(REAL_TEST_SETS) + ")")
     ap.add_argument("--ratios", type=int, nargs="+", default=[2, 4, 6], help="with --real")
     ap.add_argument("--data", nargs="+", default=list(REAL_TEST_SETS), help="with --real: test sets")
-    ap.add_argument("--model", default=None, help="with --real: model name or file (default: shipped)")
+    ap.add_argument("--model", default=None,
+                    help="with --real: model name or file, {r} for the ratio (default: the shipped models)")
     ap.add_argument("--device", default="auto")
     ap.add_argument("--out", default=None, help="also write the table here (.csv and .md)")
+    ap.add_argument("--figure", default=None,
+                    help="with --real: also plot the added lines per ratio here (.png, .svg, .pdf)")
     args = ap.parse_args(argv)
     if args.real == bool(args.run_dir):
         ap.error("give a run folder, or --real (not both).")
+    if args.figure and not args.real:
+        ap.error("--figure goes with --real.")
+    lines = {}
     if args.real:
-        rows = real_speech_rows(tuple(args.ratios), tuple(args.data), args.model, args.device)
+        rows = real_speech_rows(tuple(args.ratios), tuple(args.data), args.model, args.device, lines=lines)
     else:
         rows = summarize(evaluate_run(args.run_dir, args.split, args.device))
     table = markdown_table(rows)
     print(table)
+    cmd = "python -m audiosr.evaluate " + " ".join(argv if argv is not None else sys.argv[1:])
+    if args.figure and lines:
+        from .plots import added_lines, save_figure
+
+        fig = added_lines(lines, title=f"Lines added at multiples of 500 Hz on real speech; made by {cmd}")
+        out = resolve(args.figure)
+        print("figure:", ", ".join(str(p) for p in save_figure(fig, out.parent, out.stem)))
     if args.out and rows:
         from .paths import write_text
 
         out = resolve(args.out)
         write_rows(out.with_suffix(".csv"), rows)
-        cmd = "python -m audiosr.evaluate " + " ".join(argv if argv is not None else sys.argv[1:])
         write_text(out.with_suffix(".md"), f"{table}\n\nMade by `{cmd}`.\n")
     return 0
 

@@ -87,6 +87,36 @@ def loss_curves(histories: dict[str, list[dict]], key: str = "val_loss", ylabel:
     return fig
 
 
+def added_lines(lines: dict[tuple, dict[float, float]], goal_db: float = 3.0, title: str = ""):
+    """The lines each method adds (dB over the reference, beyond the neighbouring bins) at
+    multiples of 500 Hz: one panel per (ratio, test set), one marker style per method, the goal
+    as a dashed line. `lines[(r, test set, method)] = {frequency: dB}` (`metrics.LineMeter`)."""
+    panels = list(dict.fromkeys(k[:2] for k in lines))
+    methods = list(dict.fromkeys(k[2] for k in lines))
+    cols = len({p[1] for p in panels})
+    rows = int(np.ceil(len(panels) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 2.6 * rows), sharex=True, sharey=True,
+                             squeeze=False, constrained_layout=True)
+    for ax, (r, ds) in zip(axes.flat, panels):
+        for i, m in enumerate(methods):
+            if (r, ds, m) in lines:
+                f, db = zip(*sorted(lines[(r, ds, m)].items()))
+                ax.plot(np.array(f) / 1000, db, "os^vD<>"[i % 7] + "-", ms=3.5, lw=0.8, label=m)
+        ax.axhline(goal_db, color="k", ls="--", lw=0.7)
+        ax.set_title(f"{ds}, r = {r}", fontsize=9)
+        ax.grid(alpha=0.3)
+    for ax in axes[-1]:
+        ax.set_xlabel("frequency (kHz)")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("added line (dB)")
+    for ax in list(axes.flat)[len(panels):]:
+        ax.axis("off")
+    axes.flat[0].legend(fontsize=7)
+    if title:
+        fig.suptitle(title, fontsize=8)
+    return fig
+
+
 def save_figure(fig, folder, name: str, formats=("png", "svg", "pdf")) -> list:
     """Write `fig` as folder/name.<fmt> for each format, each atomically (temp file + rename),
     without dates or random ids, so a rerun with the same numbers gives the same bytes."""

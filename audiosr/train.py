@@ -439,7 +439,7 @@ def main(argv=None) -> int:
     """
     import argparse
 
-    from .data import DataConfig, find_cache
+    from .data import DataConfig, DatasetError, build_cache, find_cache
 
     ap = argparse.ArgumentParser(prog="python -m audiosr.train", description="Train AudioUNet on a data cache.")
     ap.add_argument("-f", "--params", required=True, help="a params/*.yaml file (the notebooks' parameters)")
@@ -448,7 +448,12 @@ def main(argv=None) -> int:
     ap.add_argument("--no-resume", action="store_true", help="refuse to continue an existing run")
     args = ap.parse_args(argv)
     p = load_params(args.params, args.set)
-    cache = find_cache(DataConfig(**fields_for(DataConfig, p)), root=p.get("cache_root", "data/cache"))
+    data_cfg, root = DataConfig(**fields_for(DataConfig, p)), p.get("cache_root", "data/cache")
+    try:
+        cache = find_cache(data_cfg, root=root)
+    except DatasetError:
+        print(f"no data cache for {data_cfg.dataset} at r = {data_cfg.ratio} yet: building it (as 01_data would).")
+        cache = build_cache(data_cfg, root=root)
     model_cfg = ModelConfig(**fields_for(ModelConfig, p))
     run_dir = args.run_dir or p.get("run_dir") or default_run_dir(cache, model_cfg)
     try:

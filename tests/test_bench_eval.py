@@ -49,3 +49,33 @@ def test_table3_puts_train_by_test_cells_beside_the_papers():
     assert rows["trained with LPF"]["paper, tested without"] == "0.42 / 4.5"
     assert rows["cubic spline"]["paper, tested with"] == ""
     assert "paper, tested with" not in table3_rows(grid, "/data/my-speech")[0]  # only piano has paper numbers
+
+
+def test_real_speech_table_compares_with_the_spline_and_plots_the_added_lines(piano_folder, tmp_path):
+    """The benchmark behind the README's real-speech table, on a generated folder: a model file
+    per ratio ({r} in the path), its gain over the spline, its lines, and the figure of them."""
+    import torch
+
+    from audiosr.evaluate import real_speech_rows
+    from audiosr.model import AudioUNet
+    from audiosr.plots import added_lines
+    from audiosr.shipped import save_model
+
+    for r in (2, 4):
+        cfg = ModelConfig(ratio=r, blocks=2, width=1 / 16, upsample="resize")
+        net = AudioUNet(cfg)
+        torch.nn.init.normal_(net.last.weight, std=0.02)  # not the identity it starts as
+        save_model(net.state_dict(), tmp_path / f"m-r{r}.safetensors", {"model_config": cfg.__dict__})
+    lines = {}
+    rows = real_speech_rows((2, 4), (str(piano_folder),), str(tmp_path / "m-r{r}.safetensors"), progress=False,
+                            lines=lines, cache_root=tmp_path / "cache")
+    assert [(x["r"], x["method"]) for x in rows] == [(r, m) for r in (2, 4) for m in ("cubic spline", "soxr HQ", "model m-r{r}")]
+    for x in rows:
+        if x["method"] == "cubic spline":
+            assert x["SNR - spline (dB)"] == 0 and x["LSD / spline"] == 1
+        else:
+            assert math.isfinite(x["SNR - spline (dB)"]) and x["LSD / spline"] > 0
+    assert set(lines) == {(x["r"], str(piano_folder), x["method"]) for x in rows}
+    assert all(len(v) == 15 for v in lines.values())  # 500 Hz .. 7.5 kHz
+    fig = added_lines(lines)
+    assert len([ax for ax in fig.axes if ax.lines]) == 2
