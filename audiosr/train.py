@@ -192,7 +192,7 @@ def _plain(model):
 
 
 def _check_compatible(state: dict, model_cfg: ModelConfig, data_info: dict, path: Path) -> None:
-    theirs = state["model_config"]
+    theirs = {**asdict(ModelConfig()), **state["model_config"]}  # keys added since take their defaults
     diff = {k: (theirs.get(k), v) for k, v in asdict(model_cfg).items() if theirs.get(k) != v}
     if diff:
         raise CheckpointError(f"{path}: made for another model ({', '.join(f'{k}: {a} there, {b} here' for k, (a, b) in diff.items())}). "

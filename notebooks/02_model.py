@@ -29,6 +29,7 @@ ratio = 4            # upsampling ratio (recorded in the model; the architecture
 blocks = 4           # B, downsampling / upsampling blocks (paper: 4)
 variant = "paper"    # paper (batch norm + ReLU) or code (the original TensorFlow code)
 width = 1.0          # multiplier on every filter count (1.0: the model of the paper)
+upsample = "subpixel"  # subpixel (the paper) or resize (nearest x2 + conv: no added tones)
 patch_len = 6000     # input length for the shape table (paper: 6000)
 
 # %%
@@ -39,7 +40,7 @@ from audiosr.model import AudioUNet, ModelConfig, count_parameters, describe, la
 from audiosr.paths import RESULTS, write_json
 from audiosr.tables import markdown_table
 
-cfg = ModelConfig(ratio=ratio, blocks=blocks, variant=variant, width=width)
+cfg = ModelConfig(ratio=ratio, blocks=blocks, variant=variant, width=width, upsample=upsample)
 model = AudioUNet(cfg)
 describe(cfg)
 

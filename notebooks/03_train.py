@@ -23,8 +23,11 @@
 # It checkpoints every epoch, so a killed run continues with `resume = True`, and it ends by
 # comparing the trained model with the cubic spline on the validation split.
 #
-# Run `01_data` first with the same data parameters (dataset, task, ratio, patch_len, stride,
-# lowpass, max_clips). On a GPU: `papermill -f params/paper-multispeaker-r4.yaml ...`.
+# It reads the cache `01_data` built with the same data parameters (dataset, task, ratio,
+# patch_len, stride, lowpass, max_clips), and builds it with the same function where it is
+# missing. On a GPU: `papermill -f params/paper-multispeaker-r4.yaml ...`. The shipped models'
+# recipe (`params/shipped-speech.yaml`) adds a cosine schedule, bf16 on the CPU and whole-file
+# validation that keeps the best epoch.
 
 # %% tags=["parameters"]
 dataset = "embedded-speech"  # as in 01_data
@@ -38,11 +41,16 @@ cache_root = "data/cache"    # as in 01_data
 variant = "paper"            # paper, or code (the model of the original TensorFlow code)
 blocks = 4                   # B (paper: 4)
 width = 0.0625               # filter multiplier: 1.0 is the model of the paper, 1/16 runs on a CPU
+upsample = "subpixel"        # subpixel (the paper) or resize (nearest x2 + conv: no added tones)
 residual = True              # False: Figure 3 ablation without the additive residual
 skips = True                 # False: Figure 3 ablation without skip connections
 epochs = 1                   # paper: 400
 batch_size = 8               # original code: 128
 lr = 0.001                   # paper 1e-4, original code 1e-3
+schedule = "constant"        # constant (the paper) or cosine (decays to 0 over all steps)
+warmup_steps = 0             # linear warm-up steps before the schedule
+amp = "auto"                 # bf16 autocast: True (faster on a CPU), False, auto (off)
+file_val = 0                 # whole validation files scored each epoch; best epoch kept as best.pt
 steps_per_epoch = 3          # cap on steps per epoch (None: every patch)
 val_batches = 2              # cap on validation batches (None: the whole val split)
 device = "auto"              # auto picks cuda, then mps, then cpu
@@ -56,7 +64,7 @@ import matplotlib.pyplot as plt
 import torch
 from IPython.display import Markdown, display
 
-from audiosr.data import DataConfig, find_cache
+from audiosr.data import DataConfig, DatasetError, build_cache, find_cache
 from audiosr.metrics import lsd, snr
 from audiosr.model import ModelConfig, count_parameters, AudioUNet
 from audiosr.paths import RESULTS, resolve, write_json
@@ -65,10 +73,16 @@ from audiosr.train import TrainConfig, default_run_dir, load_model, load_patches
 
 data_cfg = DataConfig(dataset=dataset, task=task, ratio=ratio, patch_len=patch_len, stride=stride,
                       lowpass=lowpass, max_clips=max_clips)
-cache = find_cache(data_cfg, root=cache_root)
-model_cfg = ModelConfig(ratio=ratio, blocks=blocks, variant=variant, width=width, residual=residual, skips=skips)
+try:
+    cache = find_cache(data_cfg, root=cache_root)
+except DatasetError:
+    print("no data cache for these parameters yet: building it with 01_data's function (build_cache)")
+    cache = build_cache(data_cfg, root=cache_root)
+model_cfg = ModelConfig(ratio=ratio, blocks=blocks, variant=variant, width=width, residual=residual, skips=skips,
+                        upsample=upsample)
 train_cfg = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, device=device, seed=seed,
-                        steps_per_epoch=steps_per_epoch, compile=compile, val_batches=val_batches)
+                        steps_per_epoch=steps_per_epoch, compile=compile, val_batches=val_batches,
+                        schedule=schedule, warmup_steps=warmup_steps, amp=amp, file_val=file_val)
 run_dir = resolve(run_dir) if run_dir else default_run_dir(cache, model_cfg)
 print(f"run: {run_dir}\ndata: {cache.folder.name}\nmodel: {count_parameters(AudioUNet(model_cfg)) / 1e6:.2f} M parameters "
       f"on {pick_device(device)}")

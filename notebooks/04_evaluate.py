@@ -47,6 +47,7 @@ cache_root = "data/cache"            # as in 01_data
 variant = "paper"                    # as in 03_train
 blocks = 4                           # as in 03_train
 width = 0.0625                       # as in 03_train
+upsample = "subpixel"                # as in 03_train
 dnn = True                           # also the DNN baseline of Li et al (r a power of 2 only)
 dnn_width = 1.0                      # multiplier on the DNN 2048 hidden units
 piano_dataset = "embedded-piano"     # Table 3 and transfer (None: skip both)
@@ -82,7 +83,7 @@ from audiosr.train import CHECKPOINT, TrainConfig, load_checkpoint, load_model, 
 dev = pick_device(device)
 train_cfg = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, device=device, seed=seed,
                         steps_per_epoch=steps_per_epoch, val_batches=val_batches)
-unet = ModelConfig(blocks=blocks, variant=variant, width=width)
+unet = ModelConfig(blocks=blocks, variant=variant, width=width, upsample=upsample)
 dnn_cfg = ModelConfig(arch="dnn", width=dnn_width, ratio=2)
 figures = resolve(figures_dir)
 made_by = f"Made by notebooks/04_evaluate with {params_name or 'its default parameters'}."

@@ -40,6 +40,7 @@ cache_root = "data/cache"            # as in 01_data
 variant = "paper"                    # as in 03_train
 blocks = 4                           # as in 03_train
 width = 0.0625                       # as in 03_train
+upsample = "subpixel"                # as in 03_train
 train_missing = True                 # train runs the figures need that 03_train has not made
 epochs = 1                           # training settings for such runs (as in 03_train)
 batch_size = 8
@@ -49,6 +50,7 @@ val_batches = 2
 seed = 0
 figure2_data = "vctk-sample"         # Figure 2's utterance comes from here (None: the dataset)
 figure2_clip = 0                     # index into that test split
+figure2_shipped = True               # also show the shipped model for this ratio, if there is one
 device = "auto"                      # auto picks cuda, then mps, then cpu
 params_name = None                   # the params file used, printed under each figure
 figures_dir = "out/figures"          # where the figures go; params/demo.yaml sets figures
@@ -67,6 +69,7 @@ from audiosr.metrics import lsd, snr
 from audiosr.model import ModelConfig
 from audiosr.paths import RESULTS, resolve, write_json
 from audiosr.plots import compare_spectrograms, loss_curves, save_figure
+from audiosr.shipped import load_any, shipped_names
 from audiosr.tables import markdown_table
 from audiosr.train import CHECKPOINT, TrainConfig, load_checkpoint, load_model, pick_device
 
@@ -76,7 +79,7 @@ train_cfg = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, device=devi
                         steps_per_epoch=steps_per_epoch, val_batches=val_batches)
 data_cfg = DataConfig(dataset=dataset, task=task, ratio=ratio, patch_len=patch_len, stride=stride,
                       lowpass=lowpass, max_clips=max_clips)
-full = ModelConfig(ratio=ratio, blocks=blocks, variant=variant, width=width)
+full = ModelConfig(ratio=ratio, blocks=blocks, variant=variant, width=width, upsample=upsample)
 made_by = f"notebooks/05_figures with {params_name or 'its default parameters'}"
 
 # %% [markdown]
@@ -86,6 +89,10 @@ made_by = f"notebooks/05_figures with {params_name or 'its default parameters'}"
 # continues above it. The numbers in the titles are this clip's SNR and LSD. The clip comes
 # from `figure2_data` (the shared `vctk-sample`), or from the dataset's test split where that
 # is absent.
+#
+# The last panel (`figure2_shipped`) is the model `audiosr upsample` uses for this ratio: it
+# replaces the paper's SubPixel layers with resize-convolution, so the horizontal lines at
+# multiples of 500 Hz that the paper's network draws through the whole clip are gone.
 
 # %%
 run = ensure_run(data_cfg, full, train_cfg, cache_root, train_missing)
@@ -103,10 +110,14 @@ est = model(lr_x, sp)
 sr = cache.config.sr
 score = lambda x: f"SNR {snr(x, hr):.1f} dB, LSD {lsd(x, hr):.2f}"
 epoch = load_checkpoint(run / CHECKPOINT)["epoch"]
-fig2 = compare_spectrograms({"high-res (original)": (hr, sr), f"low-res (r = {ratio})": (lr_x, sr // ratio),
-                             f"cubic spline\n{score(sp)}": (sp, sr),
-                             f"AudioUNet ({epoch} epochs)\n{score(est)}": (est, sr)},
-                            title=f"Figure 2: {source} test clip {Path(clip['path']).name}, r = {ratio}")
+versions = {"high-res (original)": (hr, sr), f"low-res (r = {ratio})": (lr_x, sr // ratio),
+            f"cubic spline\n{score(sp)}": (sp, sr),
+            f"AudioUNet, {full.upsample} ({epoch} epochs)\n{score(est)}": (est, sr)}
+if figure2_shipped and f"audiounet-small-r{ratio}" in shipped_names():
+    shipped = load_any(None, ratio, dev)
+    est_shipped = model_method(shipped, dev)(lr_x, sp)
+    versions[f"shipped model, {shipped.config.upsample}\n{score(est_shipped)}"] = (est_shipped, sr)
+fig2 = compare_spectrograms(versions, title=f"Figure 2: {source} test clip {Path(clip['path']).name}, r = {ratio}")
 paths2 = save_figure(fig2, figures, "figure2-spectrograms")
 print(f"{made_by}: {', '.join(p.name for p in paths2)}")
 

@@ -43,6 +43,7 @@ cache_root = "data/cache"            # as in 01_data
 variant = "paper"                    # as in 03_train
 blocks = 4                           # as in 03_train
 width = 0.0625                       # as in 03_train
+upsample = "subpixel"                # as in 03_train
 dnn = True                           # include the DNN baseline
 dnn_width = 1.0                      # as in 04_evaluate
 train_missing = True                 # train runs this notebook needs that do not exist yet
@@ -90,7 +91,7 @@ load = lambda cfg: model_method(load_model(ensure_run(data_cfg, cfg, train_cfg, 
 methods = {"cubic spline": all_baselines(ratio)["cubic spline"]}
 if dnn and ratio in (2, 4, 8, 16):
     methods["DNN"] = load(ModelConfig(arch="dnn", width=dnn_width, ratio=ratio))
-methods["AudioUNet"] = load(ModelConfig(ratio=ratio, blocks=blocks, variant=variant, width=width))
+methods["AudioUNet"] = load(ModelConfig(ratio=ratio, blocks=blocks, variant=variant, width=width, upsample=upsample))
 cache = ensure_cache(data_cfg, cache_root, build=train_missing)
 print(f"{cache.folder.name}: {len(cache.clips('test'))} test clips; methods: {', '.join(methods)}")
 

@@ -117,3 +117,17 @@ def test_cosine_run_resumes_exactly_and_keeps_the_best_epoch_on_whole_files(cach
     shipped = load_safetensors(out)
     for k, v in shipped.state_dict().items():
         torch.testing.assert_close(v, kept["model"][k], rtol=0, atol=0)
+
+
+def test_runs_from_before_the_upsample_option_still_resume(cache, tmp_path):
+    run = tmp_path / "old"
+    cfg = ModelConfig(ratio=4, blocks=2, width=1 / 16)
+    train(cache, cfg, _cfg(1), run, progress=False)
+    state = load_checkpoint(run / "checkpoint.pt")
+    del state["model_config"]["upsample"]  # written before the option existed
+    torch.save(state, run / "checkpoint.pt")
+    history = train(cache, cfg, _cfg(2), run, resume=True, progress=False)
+    assert [h["epoch"] for h in history] == [1, 2]
+    with pytest.raises(CheckpointError, match="upsample"):
+        train(cache, ModelConfig(ratio=4, blocks=2, width=1 / 16, upsample="resize"), _cfg(3), run, resume=True,
+              progress=False)
