@@ -230,9 +230,28 @@ def cmd_train(args) -> int:
 
 
 def cmd_ship(args) -> int:
+    from .data import DatasetError
     from .shipped import ship
+    from .train import CheckpointError, load_params, run_for_params
 
-    print(ship(args.run_dir, args.output))
+    if bool(args.run_dir) == bool(args.params):
+        raise UserError("ship: give a run folder, or -f PARAMS [--set ...] naming the run (not both).")
+    out = Path(args.output)
+    if out.exists() and not args.force:
+        raise UserError(f"{out} exists: pass --force to replace it.")
+    run_dir, recipe = args.run_dir, f"audiosr ship {args.run_dir} -o {args.output}"
+    if args.params:
+        sets = f" --set {' '.join(args.set)}" if args.set else ""
+        try:
+            _, _, run_dir = run_for_params(load_params(args.params, args.set))
+        except (DatasetError, FileNotFoundError) as e:
+            raise UserError(str(e)) from None
+        recipe = (f"audiosr train -f {args.params}{sets}; "
+                  f"audiosr ship -f {args.params}{sets} -o {args.output}")
+    try:
+        print(ship(run_dir, out, recipe))
+    except CheckpointError as e:
+        raise UserError(str(e)) from None
     return 0
 
 
@@ -275,9 +294,12 @@ def main(argv=None) -> int:
         s.add_argument("-f", "--params", required=True)
         s.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE")
         s.set_defaults(func=func)
-    s = sub.add_parser("ship", help="a run's weights as a safetensors model")
-    s.add_argument("run_dir")
+    s = sub.add_parser("ship", help="a run's weights (its best epoch where kept) as a safetensors model")
+    s.add_argument("run_dir", nargs="?", help="a run folder, or name it with -f / --set")
+    s.add_argument("-f", "--params", default=None, help="the params file the run was trained with")
+    s.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE")
     s.add_argument("-o", "--output", required=True)
+    s.add_argument("--force", action="store_true", help="replace an existing output file")
     s.set_defaults(func=cmd_ship)
     x = sub.add_parser("export", help="TorchScript (.pt) or ONNX (.onnx) of a trained model")
     x.add_argument("checkpoint")

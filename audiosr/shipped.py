@@ -1,8 +1,9 @@
 """Trained models shipped inside the package (safetensors: weights only, no code runs on load),
 so `audiosr upsample` works right after install.
 
-Each `models/audiounet-small-r{r}.safetensors` carries its architecture, data and training
-settings in its metadata, and a `.json` beside it says how to remake it.
+Each `models/audiounet-small-r{r}.safetensors` (speech; `audiounet-piano-r4` for piano) carries
+its architecture, data and training settings in its metadata, and a `.json` beside it says how
+to remake it (`scripts/train-shipped-models.sh`).
 """
 from __future__ import annotations
 
@@ -16,9 +17,6 @@ from .paths import atomic_path, resolve, write_json
 from .train import BEST, CHECKPOINT, CheckpointError, load_checkpoint, load_model
 
 MODELS = Path(__file__).parent / "models"
-RECIPE = ("make demo  (params/demo.yaml: embedded-speech, the real voices, split by language, "
-          "1/16-width AudioUNet, 4 x 200 steps of batch 16, lr 1e-3, seed 0); then "
-          "audiosr ship runs/<run> -o audiosr/models/audiounet-small-r<r>.safetensors")
 
 
 def shipped_path(ratio: int) -> Path:
@@ -30,7 +28,7 @@ def shipped_path(ratio: int) -> Path:
     return path
 
 
-def ship(run_dir: str | Path, out: str | Path, recipe: str = RECIPE) -> Path:
+def ship(run_dir: str | Path, out: str | Path, recipe: str | None = None) -> Path:
     """Write a run's trained weights as safetensors with their settings, plus a JSON sidecar:
     the epoch chosen on whole validation files (best.pt) where the run kept one, else the last."""
     run_dir = resolve(run_dir)
@@ -39,7 +37,7 @@ def ship(run_dir: str | Path, out: str | Path, recipe: str = RECIPE) -> Path:
     meta = {"model_config": state["model_config"], "data": state["data"], "train_config": state["train_config"],
             "epoch": state["epoch"], "validation": state["history"][-1] if state["history"] else {},
             "selected": "best epoch on whole validation files (SNR)" if best.is_file() else "last epoch",
-            "run": run_dir.name, "recipe": recipe}
+            "run": run_dir.name, "recipe": recipe or f"audiosr ship {run_dir} -o {out}"}
     return save_model(state["model"], out, meta)
 
 

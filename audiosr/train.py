@@ -431,6 +431,23 @@ def fields_for(cls, params: dict) -> dict:
     return {k: params[k] for k in cls.__dataclass_fields__ if k in params}
 
 
+def run_for_params(p: dict, build: bool = False) -> tuple[PatchCache, ModelConfig, Path]:
+    """(data cache, model config, run folder) that a params dict names; a missing cache is built
+    when `build` (saying so), else an error that says how to build it."""
+    from .data import DataConfig, DatasetError, build_cache, find_cache
+
+    data_cfg, root = DataConfig(**fields_for(DataConfig, p)), p.get("cache_root", "data/cache")
+    try:
+        cache = find_cache(data_cfg, root=root)
+    except DatasetError:
+        if not build:
+            raise
+        print(f"no data cache for {data_cfg.dataset} at r = {data_cfg.ratio} yet: building it (as 01_data would).")
+        cache = build_cache(data_cfg, root=root)
+    model_cfg = ModelConfig(**fields_for(ModelConfig, p))
+    return cache, model_cfg, resolve(p.get("run_dir") or default_run_dir(cache, model_cfg))
+
+
 def main(argv=None) -> int:
     """Command line over the same functions as 03_train, and the torchrun entry point:
 
@@ -439,8 +456,6 @@ def main(argv=None) -> int:
     """
     import argparse
 
-    from .data import DataConfig, DatasetError, build_cache, find_cache
-
     ap = argparse.ArgumentParser(prog="python -m audiosr.train", description="Train AudioUNet on a data cache.")
     ap.add_argument("-f", "--params", required=True, help="a params/*.yaml file (the notebooks' parameters)")
     ap.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="override parameters")
@@ -448,14 +463,8 @@ def main(argv=None) -> int:
     ap.add_argument("--no-resume", action="store_true", help="refuse to continue an existing run")
     args = ap.parse_args(argv)
     p = load_params(args.params, args.set)
-    data_cfg, root = DataConfig(**fields_for(DataConfig, p)), p.get("cache_root", "data/cache")
-    try:
-        cache = find_cache(data_cfg, root=root)
-    except DatasetError:
-        print(f"no data cache for {data_cfg.dataset} at r = {data_cfg.ratio} yet: building it (as 01_data would).")
-        cache = build_cache(data_cfg, root=root)
-    model_cfg = ModelConfig(**fields_for(ModelConfig, p))
-    run_dir = args.run_dir or p.get("run_dir") or default_run_dir(cache, model_cfg)
+    cache, model_cfg, run_dir = run_for_params(p, build=True)
+    run_dir = args.run_dir or run_dir
     try:
         train(cache, model_cfg, TrainConfig(**fields_for(TrainConfig, p)), run_dir, resume=not args.no_resume)
     except (TrainingError, CheckpointError, FileExistsError) as e:

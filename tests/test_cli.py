@@ -1,5 +1,6 @@
 """The audiosr command: files, folders, channels, rates, and every kind of bad input reported in
 one line while the rest of a batch is still processed."""
+import json
 import subprocess
 import sys
 from dataclasses import asdict
@@ -174,3 +175,30 @@ def test_python_api_loads_shipped_models_by_name_and_says_what_exists():
         audiosr.load_model()
     with pytest.raises(ValueError, match="shape"):
         audiosr.upsample(np.zeros((2, 2, 2)), 4000, ratio=4)
+
+
+def test_ship_names_the_run_by_its_params_and_never_replaces_a_file(tmp_path, piano_folder):
+    import yaml
+
+    from audiosr.data import DataConfig, build_cache
+    from audiosr.model import ModelConfig
+    from audiosr.train import TrainConfig, train
+
+    params = {"dataset": str(piano_folder), "ratio": 2, "patch_len": 2048, "stride": 2048, "max_clips": 4,
+              "blocks": 2, "width": 0.0625, "upsample": "resize", "cache_root": str(tmp_path / "cache"),
+              "run_dir": str(tmp_path / "run")}
+    (tmp_path / "p.yaml").write_text(yaml.safe_dump(params))
+    cache = build_cache(DataConfig(**{k: params[k] for k in ("dataset", "ratio", "patch_len", "stride", "max_clips")}),
+                        root=tmp_path / "cache", progress=False)
+    run = tmp_path / "run"
+    train(cache, ModelConfig(ratio=2, blocks=2, width=0.0625, upsample="resize"),
+          TrainConfig(epochs=1, batch_size=4, steps_per_epoch=2, file_val=2), run, progress=False)
+    out = tmp_path / "m.safetensors"
+    assert main(["ship", "-f", str(tmp_path / "p.yaml"), "-o", str(out)]) == 0
+    meta = json.loads(out.with_suffix(".json").read_text())
+    assert meta["run"] == run.name and meta["recipe"].startswith("audiosr train -f ")
+    assert meta["selected"].startswith("best epoch") and meta["model_config"]["upsample"] == "resize"
+    before = out.read_bytes()
+    assert main(["ship", str(run), "-o", str(out)]) == 2 and out.read_bytes() == before  # exists: refused
+    assert main(["ship", str(run), "-o", str(out), "--force"]) == 0
+    assert main(["ship", "-o", str(out)]) == 2
