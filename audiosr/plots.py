@@ -87,6 +87,27 @@ def loss_curves(histories: dict[str, list[dict]], key: str = "val_loss", ylabel:
     return fig
 
 
+def file_validation_curves(histories: dict[str, list[dict]]):
+    """Whole-file validation over training, one curve per run: SNR gain over the spline and LSD
+    as a fraction of the spline's (the `file_val` columns of a run's history), best epoch marked."""
+    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.2), constrained_layout=True)
+    for label, h in histories.items():
+        h = [row for row in h if "val_file_snr" in row]
+        epochs = [row["epoch"] for row in h]
+        gain = [row["val_file_snr"] - row["spline_file_snr"] for row in h]
+        line, = a.plot(epochs, gain, "o-", ms=3, label=label)
+        b.plot(epochs, [row["val_file_lsd"] / row["spline_file_lsd"] for row in h], "o-", ms=3, color=line.get_color())
+        best = int(np.argmax(gain))
+        a.plot(epochs[best], gain[best], "*", ms=12, color=line.get_color())
+    a.set(xlabel="epoch", ylabel="SNR - spline (dB)", title="validation files: SNR gain")
+    b.set(xlabel="epoch", ylabel="LSD / spline's", title="validation files: LSD ratio")
+    for ax in (a, b):
+        ax.grid(alpha=0.3)
+        ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    a.legend(fontsize=8)
+    return fig
+
+
 def added_lines(lines: dict[tuple, dict[float, float]], goal_db: float = 3.0, title: str = ""):
     """The lines each method adds (dB over the reference, beyond the neighbouring bins) at
     multiples of 500 Hz: one panel per (ratio, test set), one marker style per method, the goal

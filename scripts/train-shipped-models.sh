@@ -18,3 +18,4 @@ done
 audiosr train -f params/shipped-piano.yaml
 audiosr ship -f params/shipped-piano.yaml -o audiosr/models/audiounet-piano-r4.safetensors --force
 "$PY" -m audiosr.evaluate --real --out figures/real-speech-shipped --figure figures/added-lines-shipped
+"$PY" scripts/plot-shipped-training.py
