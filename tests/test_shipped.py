@@ -12,19 +12,26 @@ from audiosr.train import CheckpointError
 from conftest import tone_mix
 
 SHIPPED = sorted(MODELS.glob("audiounet-small-r*.safetensors"))
+PIANO = MODELS / "audiounet-piano-r4.safetensors"
 
 
-def test_models_are_shipped_for_the_papers_ratios():
+def test_models_are_shipped_for_the_papers_ratios_and_piano():
     assert [p.stem for p in SHIPPED] == [f"audiounet-small-r{r}" for r in (2, 4, 6)]
+    assert PIANO.is_file()
 
 
-@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", SHIPPED + [PIANO], ids=lambda p: p.stem)
 def test_each_model_loads_and_records_its_recipe(path):
     meta = json.loads(path.with_suffix(".json").read_text())
     r = meta["model_config"]["ratio"]
-    assert path.stat().st_size < 5e6 and shipped_path(r) == path
-    assert "make demo" in meta["recipe"] and meta["data"]["data_config"]["dataset"] == "embedded-speech"
-    assert meta["validation"]["val_lsd"] > 0
+    assert path.stat().st_size < 5e6
+    params = "params/shipped-piano.yaml" if path == PIANO else "params/shipped-speech.yaml"
+    assert meta["recipe"].startswith(f"audiosr train -f {params}") and f"-o audiosr/models/{path.name}" in meta["recipe"]
+    assert meta["model_config"]["upsample"] == "resize" and meta["selected"].startswith("best epoch")
+    assert meta["data"]["data_config"]["dataset"].startswith("embedded-piano" if path == PIANO else "embedded-speech+")
+    assert meta["validation"]["val_file_lsd"] < meta["validation"]["spline_file_lsd"]
+    if path != PIANO:
+        assert shipped_path(r) == path
     model = load_safetensors(path, ratio=r)
     assert not model.training
     with pytest.raises(CheckpointError, match="trained for ratio"):
