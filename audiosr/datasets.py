@@ -86,14 +86,19 @@ def find_vctk_layout(root: Path) -> tuple[Path, str] | None:
     return None
 
 
+VCTK_SPEAKER = re.compile(r"p\d{3}")  # 0.92 adds a folder `s5`, which natural order puts among the test speakers
+
+
 def vctk_speakers(root: Path) -> dict[str, list[Path]]:
-    """Speaker id -> that speaker's utterance files, both in natural sorted order."""
+    """Speaker id -> that speaker's utterance files, both in natural sorted order. Only the
+    paper's `pNNN` speakers count, so the splits are the paper's in both releases."""
     layout = find_vctk_layout(root)
     if layout is None:
         raise DatasetError(f"{root}: no VCTK layout (wav48/, wav48_silence_trimmed/ or wav16/) found.")
     folder, pattern = layout
     speakers = {}
-    for d in sorted((d for d in folder.iterdir() if d.is_dir()), key=lambda d: _natural_key(d.name)):
+    for d in sorted((d for d in folder.iterdir() if d.is_dir() and VCTK_SPEAKER.fullmatch(d.name)),
+                    key=lambda d: _natural_key(d.name)):
         files = sorted(d.glob(pattern), key=lambda p: _natural_key(p.name))
         if files:
             speakers[d.name] = files

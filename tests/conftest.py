@@ -40,9 +40,10 @@ def vctk080(tmp_path):
 
 @pytest.fixture
 def vctk092(tmp_path):
-    """VCTK 0.92 layout: wav48_silence_trimmed/pNNN/pNNN_MMM_mic1.flac (and mic2, ignored)."""
+    """VCTK 0.92 layout: wav48_silence_trimmed/pNNN/pNNN_MMM_mic1.flac (and mic2, ignored), with
+    the release's extra speaker folder `s5`, which is not one of the paper's speakers."""
     root = tmp_path / "VCTK-Corpus-0.92"
-    for s in ["p225", "p226", "p227"]:
+    for s in ["p225", "p226", "p227", "s5"]:
         for u in range(1, 21):
             for mic in (1, 2):
                 write(root / "wav48_silence_trimmed" / s / f"{s}_{u:03d}_mic{mic}.flac",

@@ -6,7 +6,7 @@ import pytest
 from conftest import LIBRI_SUBSETS, LIBRI_TRAIN, write
 
 from audiosr.datasets import (SHARED_DATASETS, DatasetError, DatasetUnavailable, by_split, dataset_available,
-                              dataset_names, find_vctk_layout, load_clips, read_speakers)
+                              dataset_names, find_vctk_layout, load_clips, read_speakers, vctk_speakers)
 
 
 def test_vctk080_single_speaker_is_p225_first_223_train_last_8_test(vctk080):
@@ -36,6 +36,7 @@ def test_vctk092_layout_uses_mic1_flac(vctk092):
     clips = load_clips(str(vctk092), "single")
     assert len(clips) == 20 and all(c.path.name.endswith("_mic1.flac") for c in clips)
     assert len(by_split(clips)["test"]) == 8
+    assert list(vctk_speakers(vctk092)) == ["p225", "p226", "p227"]  # not the release's `s5`
 
 
 def test_piano_folder_split_88_6_6(piano_folder):

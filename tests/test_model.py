@@ -143,3 +143,14 @@ def test_small_model_overfits_one_patch(variant):
     with torch.no_grad():
         fitted = torch.nn.functional.mse_loss(model.eval()(spline), hr).item()
     assert fitted < baseline / 10
+
+
+def test_untrained_code_variant_starts_near_the_spline():
+    """The original code draws the last convolution from N(0, 1e-3), after the orthogonal init of
+    the others: the untrained network returns (almost) its input, as the paper variant does."""
+    torch.manual_seed(0)
+    model = AudioUNet(ModelConfig(variant="code", width=1 / 8)).eval()
+    assert model.last.weight.std().item() == pytest.approx(1e-3, rel=0.2)
+    x = torch.randn(2, 1, 4096)
+    with torch.no_grad():
+        assert ((model(x) - x).norm() / x.norm()).item() < 0.05
