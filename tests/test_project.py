@@ -83,3 +83,18 @@ def test_no_fetched_audio_is_tracked():
     audio = [f for f in tracked.stdout.splitlines()
              if Path(f).suffix.lower() in (".wav", ".flac", ".ogg", ".opus", ".mp3", ".deb")]
     assert audio == []
+
+
+def test_the_train_notebook_runs_on_its_own_as_a_user_types_it(tmp_path):
+    """`cd notebooks && papermill 03_train.ipynb out.ipynb -p ratio 6` on a fresh set-up: 03 builds
+    the data cache it needs (as 01_data would) instead of failing. Output goes to a temporary
+    folder so that no extra notebook lands in the tree."""
+    import subprocess
+    import sys
+
+    papermill = Path(sys.executable).parent / "papermill"
+    out = tmp_path / "out.ipynb"
+    done = subprocess.run([str(papermill), "03_train.ipynb", str(out), "-p", "ratio", "6"],
+                          cwd=ROOT / "notebooks", capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "ratio = 6" in out.read_text()
