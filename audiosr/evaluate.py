@@ -99,22 +99,28 @@ def evaluate_run(run_dir: str | Path, split: str = "test", device: str = "auto",
 PAPER_NAMES = {"cubic spline": "Spline", "AudioUNet": "Ours", "DNN": "DNN"}
 
 
-def table2_rows(summaries: dict[str, list[dict]], dataset: str, task: str, ratio: int) -> list[dict]:
-    """The paper's Table 2 layout: our SNR / LSD per test set and method, the paper's beside."""
-    from .paper import TABLE2, paper_task
+def table2_rows(summaries: dict[str, list[dict]], ratio: int, paper_row: str) -> list[dict]:
+    """The paper's Table 2 layout: our SNR / LSD per test set and method. The paper's numbers for
+    `paper_row` (``SingleSpeaker``, ``MultiSpeaker`` or ``Piano``) stand beside the first test
+    set only (the dataset's own test split): other sets, such as the VCTK sample, whose speakers
+    the paper trained on, are not what the paper measured."""
+    from .paper import TABLE2
 
-    ptask = paper_task(dataset, task)
-    paper = TABLE2.get((ptask, ratio), {})
+    rows_known = sorted({task for task, _ in TABLE2})
+    if paper_row not in rows_known:
+        raise ValueError(f"paper_row={paper_row!r}: choose one of {rows_known}.")
+    paper = TABLE2.get((paper_row, ratio), {})
+    compared = next(iter(summaries), None)
     rows = []
     for data_label, summary in summaries.items():
         for r in summary:
             key = next((v for k, v in PAPER_NAMES.items() if r["method"].startswith(k)), None)
-            theirs = paper.get(key) if key else None
+            theirs = paper.get(key) if key and data_label == compared else None
             rows.append({"test data": data_label, "r": ratio, "method": r["method"], "files": r["files"],
                          "SNR (dB)": round(r["SNR (dB)"], 2), "LSD": round(r["LSD"], 2),
                          "compute s / audio s": float(f"{r['compute s per audio s']:.3g}"),
-                         f"paper SNR ({ptask})": theirs[0] if theirs else "",
-                         f"paper LSD ({ptask})": theirs[1] if theirs else ""})
+                         f"paper SNR ({paper_row})": theirs[0] if theirs else "",
+                         f"paper LSD ({paper_row})": theirs[1] if theirs else ""})
     return rows
 
 

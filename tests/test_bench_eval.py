@@ -79,3 +79,18 @@ def test_real_speech_table_compares_with_the_spline_and_plots_the_added_lines(pi
     assert all(len(v) == 15 for v in lines.values())  # 500 Hz .. 7.5 kHz
     fig = added_lines(lines)
     assert len([ax for ax in fig.axes if ax.lines]) == 2
+
+
+def test_table2_puts_the_named_paper_row_beside_our_own_test_split_only():
+    from audiosr.evaluate import table2_rows
+
+    summary = [{"method": "cubic spline", "files": 3, "SNR (dB)": 14.0, "LSD": 9.0, "compute s per audio s": 1e-6},
+               {"method": "AudioUNet (width 0.0625)", "files": 3, "SNR (dB)": 15.0, "LSD": 4.0, "compute s per audio s": 0.01}]
+    rows = table2_rows({"embedded-speech test": summary, "vctk-sample (real)": summary}, 4, "SingleSpeaker")
+    beside = [(r["test data"], r["paper SNR (SingleSpeaker)"]) for r in rows]
+    assert beside == [("embedded-speech test", 14.8), ("embedded-speech test", 17.1),
+                      ("vctk-sample (real)", ""), ("vctk-sample (real)", "")]
+    import pytest
+
+    with pytest.raises(ValueError, match="paper_row"):
+        table2_rows({"x": summary}, 4, "multi")
