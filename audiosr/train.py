@@ -4,8 +4,9 @@
 split each epoch, and writes into its run folder, atomically and every epoch: `checkpoint.pt`
 (model, optimizer, RNG states, epoch, history; loads with `weights_only=True`), `history.json`
 and `history.csv`, and `config.json`; with `file_val`, also `best.pt`: the epoch whose whole
-validation files came out best (patch scores swing with silent patches; whole files do not). `resume=True` continues a killed run exactly where its
-last checkpoint left it: patch order is a function of (seed, epoch), and RNG states are restored.
+validation files came out best (patch scores swing with silent patches; whole files do not).
+`resume=True` continues a killed run exactly where its last checkpoint left it: patch order is
+a function of (seed, epoch), and RNG states are restored.
 """
 from __future__ import annotations
 
@@ -141,21 +142,13 @@ def _rng_state() -> dict:
 
 def save_checkpoint(path: Path, model, optimizer, epoch: int, history: list, model_cfg: ModelConfig,
                     train_cfg: TrainConfig, data_info: dict) -> None:
-    """Everything a resume needs, written to a temporary file and renamed (never half-written)."""
+    """Everything a resume needs, written to a temporary file and renamed (never half-written).
+    With `optimizer=None`, only the weights and their settings (best.pt: not for resuming)."""
     state = {"model": {k: v.detach().cpu() for k, v in _plain(model).state_dict().items()},
-             "optimizer": optimizer.state_dict(), "epoch": epoch, "history": history,
-             "model_config": asdict(model_cfg), "train_config": asdict(train_cfg),
-             "data": data_info, "rng": _rng_state(), "format": 1}
-    with atomic_path(path, ".pt") as tmp:
-        torch.save(state, tmp)
-
-
-def save_best(path: Path, model, epoch: int, row: dict, model_cfg: ModelConfig, train_cfg: TrainConfig,
-              data_info: dict) -> None:
-    """The selected epoch's weights, in the checkpoint format (no optimizer: not for resuming)."""
-    state = {"model": {k: v.detach().cpu() for k, v in _plain(model).state_dict().items()},
-             "epoch": epoch, "history": [row], "model_config": asdict(model_cfg),
+             "epoch": epoch, "history": history, "model_config": asdict(model_cfg),
              "train_config": asdict(train_cfg), "data": data_info, "format": 1}
+    if optimizer is not None:
+        state.update(optimizer=optimizer.state_dict(), rng=_rng_state())
     with atomic_path(path, ".pt") as tmp:
         torch.save(state, tmp)
 
@@ -393,7 +386,7 @@ def train(cache: PatchCache, model_cfg: ModelConfig, cfg: TrainConfig, run_dir: 
         if is_main:
             if row.get("val_file_snr", -math.inf) > best_snr:
                 best_snr = row["val_file_snr"]
-                save_best(run_dir / BEST, model, epoch, row, model_cfg, cfg, data_info)
+                save_checkpoint(run_dir / BEST, model, None, epoch, [row], model_cfg, cfg, data_info)
             save_checkpoint(ckpt, model, optimizer, epoch, history, model_cfg, cfg, data_info)
             write_history(run_dir, history)
         if world > 1:
