@@ -235,8 +235,8 @@ def validate_files(model, cache: PatchCache, device: torch.device, n_files: int,
     """Mean SNR and LSD over `n_files` whole validation clips (evenly spread over the split), the
     spline's beside them: what a user gets on a file, unlike patch scores, which swing with the
     silent patches of recordings with pauses."""
-    clips = [c for c in cache.clips("val")]
-    picks = sorted(set(np.linspace(0, len(clips) - 1, min(n_files, len(clips))).round().astype(int)))
+    n = len(cache.clips("val"))
+    picks = sorted(set(np.linspace(0, n - 1, min(n_files, n)).round().astype(int)))
     model.eval()
     rows = []
     for i in picks:
