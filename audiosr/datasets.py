@@ -11,8 +11,9 @@ A dataset is named by a string, the notebooks' `dataset` parameter:
   copied into the project's tree. Where one is absent, `DatasetUnavailable` says why and what to
   do, and `dataset_available` gives that reason to whatever should skip.
 - a path to VCTK (either release's layout, see `find_vctk_layout`), to LibriSpeech as distributed
-  (see `librispeech_clips`), or to any folder of audio files, taken as a piano-style corpus
-  (88 / 6 / 6 split by file, in sorted order).
+  (see `librispeech_clips`), to SampleRNN's piano parts (the paper's piano split, see
+  `samplernn_clips`), or to any other folder of audio files, taken as a piano-style corpus
+  (88 / 6 / 6 split by file in natural order: our choice, see `folder_clips`).
 
 Validation splits: the paper trains on its train split and reports on its test split; we carve a
 validation split out of the *train* side (never the test side) to monitor training, so the test
@@ -42,6 +43,11 @@ VCTK_MULTI_TEST = 8
 VAL_UTTERANCES = 8   # single-speaker val: the last 8 of the paper's train utterances
 VAL_SPEAKERS = 1     # multi-speaker val: the last of the paper's train speakers
 PIANO_FRACTIONS = (0.88, 0.06, 0.06)
+# SampleRNN's music set (the paper's piano data): 8-second parts p<i>.flac, sorted as strings,
+# shuffled with seed 123; the last 256 test, the 256 before them validation.
+SAMPLERNN_PART = re.compile(r"p\d+")
+SAMPLERNN_SEED = 123
+SAMPLERNN_HOLDOUT = 256
 # LibriSpeech train-* subsets: the last 10 speakers (5 F, 5 M) test, the 4 before them val.
 LIBRI_TEST_SPEAKERS = 10
 LIBRI_VAL_SPEAKERS = 4
@@ -158,17 +164,62 @@ def vctk_sample_clips(root: Path) -> list[Clip]:
     return [Clip(p, s, "test") for s, files in vctk_speakers(root).items() for p in files]
 
 
-def folder_clips(root: Path) -> list[Clip]:
-    """Any folder of audio files: 88 / 6 / 6 by file in sorted order (the paper's piano split).
+def folder_clips(root: Path, natural: bool = True) -> list[Clip]:
+    """Any folder of audio files: 88 / 6 / 6 by file, contiguous, in natural order (p2 before
+    p10). The paper's "standard 88-6-6" piano split is SampleRNN's shuffled one
+    (`samplernn_clips`, chosen automatically for a folder of its parts); for any other folder
+    this contiguous split is our own choice, which keeps neighbouring files (movements of one
+    piece, takes of one session) on one side.
 
-    Also Picovoice's spoken commands, whose names are random UUIDs that carry no speaker: a
-    speaker may appear in more than one split, so numbers on that set measure other microphones
-    and rooms, not unseen voices.
+    `natural=False` sorts paths as strings: Picovoice's spoken commands (`speech-commands`),
+    whose names are random UUIDs, keep the order the shipped models were trained on. Their
+    names carry no speaker: a speaker may appear in more than one split, so numbers on that set
+    measure other microphones and rooms, not unseen voices.
     """
     files = list_audio(root)
     if not files:
         raise DatasetError(f"{root}: no audio files ({', '.join(AUDIO_EXTENSIONS)}) found below it.")
+    if is_samplernn_parts(files):
+        return samplernn_clips(files)
+    if natural:
+        files = sorted(files, key=lambda p: _natural_key(str(p.relative_to(root))))
     return split_by_file(files)
+
+
+def _uuid_order_clips(root: Path) -> list[Clip]:
+    return folder_clips(root, natural=False)
+
+
+def is_samplernn_parts(files: list[Path]) -> bool:
+    """SampleRNN's preprocessing output: only p<i>.flac / .wav in one folder, more than 512."""
+    return (len(files) > 2 * SAMPLERNN_HOLDOUT and len({p.parent for p in files}) == 1
+            and all(SAMPLERNN_PART.fullmatch(p.stem) for p in files))
+
+
+def _python2_shuffle(items: list, seed: int) -> None:
+    """random.shuffle as Python 2.7 did it (SampleRNN's script ran on Python 2): Python 3's
+    Mersenne Twister gives the same random() stream for the same integer seed, but its
+    shuffle draws indices differently, so the permutation must be rebuilt from random()."""
+    import random
+
+    rng = random.Random(seed)
+    for i in reversed(range(1, len(items))):
+        j = int(rng.random() * (i + 1))
+        items[i], items[j] = items[j], items[i]
+
+
+def samplernn_clips(files: list[Path], holdout: int = SAMPLERNN_HOLDOUT) -> list[Clip]:
+    """The paper's piano split, SampleRNN's: parts sorted by path as strings (p10 before p2, as
+    `sorted(glob(...))` did), shuffled with seed 123, the last `holdout` test, the `holdout`
+    before them validation, the rest train. Each 8-second part is its own group."""
+    if len(files) <= 2 * holdout:
+        raise DatasetError(f"{len(files)} parts; SampleRNN's split holds out 2 x {holdout}.")
+    order = sorted(files, key=str)
+    _python2_shuffle(order, SAMPLERNN_SEED)
+    split = {p: "train" for p in order[: -2 * holdout]}
+    split.update({p: "val" for p in order[-2 * holdout: -holdout]})
+    split.update({p: "test" for p in order[-holdout:]})
+    return [Clip(p, p.stem, split[p]) for p in sorted(files, key=lambda p: _natural_key(p.name))]
 
 
 @dataclass(frozen=True)
@@ -326,7 +377,7 @@ SHARED_DATASETS = {d.name: d for d in (
                   "LibriSpeech train-clean-100; by speaker: last 10 (5 F, 5 M) test, 4 val, rest train"),
     SharedDataset("librispeech-test-other", "real-speech/LibriSpeech/test-other", librispeech_clips,
                   "LibriSpeech test-other; a test set: every clip test, never trained or tuned on"),
-    SharedDataset("speech-commands", "real-speech/picovoice-speech-to-intent", folder_clips,
+    SharedDataset("speech-commands", "real-speech/picovoice-speech-to-intent", _uuid_order_clips,
                   "Picovoice spoken commands, many microphones and rooms; 88 / 6 / 6 by file"),
 )}
 

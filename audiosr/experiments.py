@@ -30,7 +30,7 @@ def ensure_run(data_cfg: DataConfig, model_cfg: ModelConfig, train_cfg: TrainCon
     """
     model_cfg = replace(model_cfg, ratio=data_cfg.ratio)
     cache = ensure_cache(data_cfg, root, build=train_missing)
-    run = default_run_dir(cache, model_cfg, runs_root)
+    run = default_run_dir(cache, model_cfg, runs_root, train_cfg.objective)
     ckpt = run / CHECKPOINT
     done = load_checkpoint(ckpt)["epoch"] if ckpt.is_file() else 0
     if done >= train_cfg.epochs:

@@ -4,7 +4,9 @@ cubic-spline upsampled input.
 B downsampling blocks (strided conv), a bottleneck, B upsampling blocks (conv to 2F channels,
 then a 1-D SubPixel shuffle that trades channels for time), each concatenated with its
 downsampling block's features, then a last conv + SubPixel to one channel, plus the input.
-The paper's version is the default; ``variant="code"`` is the original TensorFlow code's.
+The paper's version is the default; ``variant="code2017"`` / ``"code2019"`` are the original
+TensorFlow code's (github.com/kuleshov/audio-super-res), as first published in 2017 and as at
+its 2019 head: the same network but for the second block's filters (256, then 384).
 
 ``upsample="resize"`` replaces every SubPixel step by nearest-neighbour x2 upsampling followed
 by the convolution (resize-convolution). The SubPixel shuffle interleaves channels that are
@@ -20,10 +22,14 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-VARIANTS = ("paper", "code")
+VARIANTS = ("paper", "code2017", "code2019")
+VARIANT_ALIASES = {"code": "code2019"}  # the name before the two code versions were told apart
 ARCHS = ("audiounet", "dnn")
 UPSAMPLES = ("subpixel", "resize")
-CODE_FILTERS = (128, 384, 512, 512, 512, 512, 512, 512)  # the original code's lists
+CODE_FILTERS = {  # the original code's lists, per version
+    "code2017": (128, 256, 512, 512, 512, 512, 512, 512),  # its first version, the paper's era
+    "code2019": (128, 384, 512, 512, 512, 512, 512, 512),  # its head since 2019
+}
 CODE_KERNELS = (65, 33, 17, 9, 9, 9, 9, 9)
 
 
@@ -34,9 +40,10 @@ class ModelConfig:
     Attributes:
         ratio: the upsampling ratio the model is trained for (recorded, checked on load).
         blocks: B, the number of down / up blocks.
-        variant: ``paper`` (batch norm + ReLU, filters min(2^(6+b), 512)) or ``code`` (the
-            original code: LeakyReLU 0.2, no batch norm, dropout 0.5 in bottleneck and up blocks,
-            orthogonal init, filters 128, 384, 512, 512).
+        variant: ``paper`` (batch norm + ReLU, filters min(2^(6+b), 512)), or the original
+            code: LeakyReLU 0.2, no batch norm, dropout 0.5 in bottleneck and up blocks,
+            orthogonal init, filters 128, 256, 512, 512 (``code2017``, the code of the paper's
+            time) or 128, 384, 512, 512 (``code2019``, its head; ``code`` is read as this).
         width: multiplier on every filter count (0.25 = a quarter of the channels) for small models.
         residual: add the input to the output (Figure 3 ablation: False).
         skips: concatenate down-block features into up blocks (Figure 3 ablation: False; the up
@@ -63,6 +70,7 @@ class ModelConfig:
             from .dnn import check_ratio
 
             check_ratio(self.ratio)
+        self.variant = VARIANT_ALIASES.get(self.variant, self.variant)
         if self.variant not in VARIANTS:
             raise ValueError(f"variant={self.variant!r}: choose one of {VARIANTS}.")
         if self.upsample not in UPSAMPLES:
@@ -77,13 +85,18 @@ class ModelConfig:
         """Input lengths must be multiples of this (B halvings + the bottleneck's)."""
         return 1 if self.arch == "dnn" else 2 ** (self.blocks + 1)
 
+    @property
+    def is_code(self) -> bool:
+        """One of the original code's versions (not the paper's text)."""
+        return self.variant in CODE_FILTERS
+
     def filters(self) -> list[int]:
-        base = (CODE_FILTERS[: self.blocks] if self.variant == "code"
+        base = (CODE_FILTERS[self.variant][: self.blocks] if self.is_code
                 else [min(2 ** (6 + b), 512) for b in range(1, self.blocks + 1)])
         return [max(1, round(f * self.width)) for f in base]
 
     def kernels(self) -> list[int]:
-        if self.variant == "code":
+        if self.is_code:
             return list(CODE_KERNELS[: self.blocks])
         return [max(2 ** (7 - b) + 1, 9) for b in range(1, self.blocks + 1)]
 
@@ -99,7 +112,7 @@ class Block(nn.Sequential):
 
     def __init__(self, c_in, c_out, kernel, stride, variant, act="relu", dropout=0.0):
         layers = [nn.Conv1d(c_in, c_out, kernel, stride=stride, padding=kernel // 2,
-                            bias=variant == "code")]
+                            bias=variant != "paper")]
         if variant == "paper":
             layers.append(nn.BatchNorm1d(c_out))
         if dropout:
@@ -123,7 +136,7 @@ class AudioUNet(nn.Module):
         super().__init__()
         self.config = cfg = config or ModelConfig(**kw)
         filters, kernels = cfg.filters(), cfg.kernels()
-        code = cfg.variant == "code"
+        code = cfg.is_code
         self.down = nn.ModuleList()
         c = 1
         for f, k in zip(filters, kernels):
@@ -186,13 +199,33 @@ def build_model(config: ModelConfig) -> nn.Module:
     return AudioUNet(config)
 
 
-def objective(config: ModelConfig):
-    """The training loss (estimate, target) -> scalar: the paper's MSE (eq. 1) for AudioUNet,
-    Li et al.'s high-band log-spectral MSE for the DNN."""
+OBJECTIVES = ("mse", "paper", "code")
+CODE_RMSE_EPS = 1e-6  # the original code's sqrt(mean + 1e-6)
+
+
+def objective(config: ModelConfig, kind: str = "mse"):
+    """The training loss (estimate, target) -> scalar for AudioUNet; the DNN always uses Li et
+    al.'s high-band log-spectral MSE.
+
+    - ``mse``: the mean squared error over every sample of the batch.
+    - ``paper``: eq. 1 as printed: the mean over examples of ||y_i - f(x_i)||_2 (the square root
+      of each example's summed squared error). The text calls it mean squared error, but the
+      per-example square root weighs every patch alike: a quiet patch's error counts as much
+      as a loud one's, where MSE lets loud patches dominate.
+    - ``code``: the original code's: the mean over examples of sqrt(mean_t (y - f)^2 + 1e-6),
+      the same per-example weighting (divided by sqrt(patch length); Adam ignores that scale)
+      with a guard that keeps silent patches' gradients finite.
+    """
+    if kind not in OBJECTIVES:
+        raise ValueError(f"objective={kind!r}: choose one of {OBJECTIVES}.")
     if config.arch == "dnn":
         from .dnn import log_spectral_loss
 
         return lambda est, ref: log_spectral_loss(est, ref, config.ratio)
+    if kind == "paper":
+        return lambda est, ref: (est - ref).flatten(1).pow(2).sum(-1).sqrt().mean()
+    if kind == "code":
+        return lambda est, ref: ((est - ref).flatten(1).pow(2).mean(-1) + CODE_RMSE_EPS).sqrt().mean()
     return F.mse_loss
 
 

@@ -24,7 +24,7 @@ import torch.nn.functional as F
 
 from .data import PatchCache
 from .metrics import lsd, snr
-from .model import ModelConfig, build_model, objective
+from .model import OBJECTIVES, ModelConfig, build_model, objective
 from .paths import atomic_path, resolve, write_json
 
 CHECKPOINT = "checkpoint.pt"
@@ -63,6 +63,9 @@ class TrainConfig:
         warmup_steps: linear warm-up from lr / warmup_steps to lr over the first steps.
         file_val: also score this many whole validation files each epoch (spread over the
             split; 0 = off) and keep the best epoch by their mean SNR as best.pt.
+        objective: AudioUNet's loss, ``mse`` (default), ``paper`` (eq. 1 as printed: mean
+            per-example L2 norm) or ``code`` (the original code's mean per-example RMSE); see
+            `model.objective`. Validation always reports the MSE, so runs stay comparable.
     """
 
     epochs: int = 400
@@ -79,8 +82,11 @@ class TrainConfig:
     schedule: str = "constant"
     warmup_steps: int = 0
     file_val: int = 0
+    objective: str = "mse"
 
     def __post_init__(self):
+        if self.objective not in OBJECTIVES:
+            raise ValueError(f"objective={self.objective!r}: choose one of {OBJECTIVES}.")
         if self.schedule not in SCHEDULES:
             raise ValueError(f"schedule={self.schedule!r}: choose one of {SCHEDULES}.")
         if self.warmup_steps < 0 or self.file_val < 0:
@@ -121,8 +127,10 @@ def load_patches(cache: PatchCache, split: str, device: torch.device) -> tuple[t
     return spline.to(device), hr.to(device)
 
 
-def default_run_dir(cache: PatchCache, model_cfg: ModelConfig, root: str | Path = "runs") -> Path:
-    """runs/<data cache>--<model>: one folder per (data, architecture), so runs never collide."""
+def default_run_dir(cache: PatchCache, model_cfg: ModelConfig, root: str | Path = "runs",
+                    objective: str = "mse") -> Path:
+    """runs/<data cache>--<model>: one folder per (data, architecture, objective), so runs never
+    collide."""
     m = model_cfg
     if m.arch == "dnn":
         return resolve(root) / f"{cache.folder.name}--dnn-w{m.width:g}"
@@ -130,6 +138,7 @@ def default_run_dir(cache: PatchCache, model_cfg: ModelConfig, root: str | Path 
     name += "" if m.upsample == "subpixel" else f"-{m.upsample}"
     name += "" if m.residual else "-nores"
     name += "" if m.skips else "-noskip"
+    name += "" if objective == "mse" else f"-{objective}-loss"
     return resolve(root) / name
 
 
@@ -185,7 +194,8 @@ def _plain(model):
 
 
 def _check_compatible(state: dict, model_cfg: ModelConfig, data_info: dict, path: Path) -> None:
-    theirs = {**asdict(ModelConfig()), **state["model_config"]}  # keys added since take their defaults
+    theirs = asdict(ModelConfig(**{**asdict(ModelConfig()), **state["model_config"]}))  # keys added
+    # since take their defaults; old names (variant "code") read as today's
     diff = {k: (theirs.get(k), v) for k, v in asdict(model_cfg).items() if theirs.get(k) != v}
     if diff:
         raise CheckpointError(f"{path}: made for another model ({', '.join(f'{k}: {a} there, {b} here' for k, (a, b) in diff.items())}). "
@@ -311,12 +321,15 @@ def train(cache: PatchCache, model_cfg: ModelConfig, cfg: TrainConfig, run_dir: 
 
     torch.manual_seed(cfg.seed)
     model = build_model(model_cfg).to(device)
-    criterion = objective(model_cfg)
+    criterion = objective(model_cfg, cfg.objective)
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     history, start = [], 1
     if resume and ckpt.exists():
         state = load_checkpoint(ckpt)
         _check_compatible(state, model_cfg, data_info, ckpt)
+        if model_cfg.arch != "dnn" and state.get("train_config", {}).get("objective", "mse") != cfg.objective:
+            raise CheckpointError(f"{ckpt}: trained with objective={state['train_config'].get('objective', 'mse')!r}, "
+                                  f"not {cfg.objective!r}; resume with the same objective or start a new run directory.")
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         history, start = state["history"], state["epoch"] + 1
@@ -438,7 +451,8 @@ def run_for_params(p: dict, build: bool = False) -> tuple[PatchCache, ModelConfi
         print(f"no data cache for {data_cfg.dataset} at r = {data_cfg.ratio} yet: building it (as 01_data would).")
         cache = build_cache(data_cfg, root=root)
     model_cfg = ModelConfig(**fields_for(ModelConfig, p))
-    return cache, model_cfg, resolve(p.get("run_dir") or default_run_dir(cache, model_cfg))
+    objective = p.get("objective", TrainConfig.objective)
+    return cache, model_cfg, resolve(p.get("run_dir") or default_run_dir(cache, model_cfg, objective=objective))
 
 
 def main(argv=None) -> int:

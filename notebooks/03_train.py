@@ -47,6 +47,7 @@ skips = True                 # False: Figure 3 ablation without skip connections
 epochs = 1                   # paper: 400
 batch_size = 8               # original code: 128
 lr = 0.001                   # paper 1e-4, original code 1e-3
+objective = "mse"            # mse, paper (eq. 1: mean per-example L2 norm) or code (per-example RMSE)
 schedule = "constant"        # constant (the paper) or cosine (decays to 0 over all steps)
 warmup_steps = 0             # linear warm-up steps before the schedule
 amp = "auto"                 # bf16 autocast: True (faster on a CPU), False, auto (off)
@@ -82,8 +83,9 @@ model_cfg = ModelConfig(ratio=ratio, blocks=blocks, variant=variant, width=width
                         upsample=upsample)
 train_cfg = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, device=device, seed=seed,
                         steps_per_epoch=steps_per_epoch, compile=compile, val_batches=val_batches,
-                        schedule=schedule, warmup_steps=warmup_steps, amp=amp, file_val=file_val)
-run_dir = resolve(run_dir) if run_dir else default_run_dir(cache, model_cfg)
+                        schedule=schedule, warmup_steps=warmup_steps, amp=amp, file_val=file_val,
+                        objective=objective)
+run_dir = resolve(run_dir) if run_dir else default_run_dir(cache, model_cfg, objective=objective)
 print(f"run: {run_dir}\ndata: {cache.folder.name}\nmodel: {count_parameters(AudioUNet(model_cfg)) / 1e6:.2f} M parameters "
       f"on {pick_device(device)}")
 

@@ -3,7 +3,7 @@ shared real-speech datasets where the shared folder is present (skipped, with th
 import shutil
 
 import pytest
-from conftest import LIBRI_SUBSETS, LIBRI_TRAIN, write
+from conftest import LIBRI_SUBSETS, LIBRI_TRAIN, tone_mix, write
 
 from audiosr.datasets import (SHARED_DATASETS, DatasetError, DatasetUnavailable, by_split, dataset_available,
                               dataset_names, find_vctk_layout, load_clips, read_speakers, vctk_speakers)
@@ -44,6 +44,48 @@ def test_piano_folder_split_88_6_6(piano_folder):
     assert [len(s[k]) for k in ("train", "val", "test")] == [44, 3, 3]
     names = [c.path.name for k in ("train", "val", "test") for c in s[k]]
     assert names == sorted(names)  # contiguous, in sorted order
+
+
+def test_folder_split_uses_natural_order(tmp_path):
+    root = tmp_path / "takes"
+    for i in range(1, 21):  # take_1 .. take_20: as strings take_10 would sort before take_2
+        write(root / f"take_{i}.wav", tone_mix(1600, seed=i))
+    s = by_split(load_clips(str(root)))
+    assert [c.path.stem for c in s["val"] + s["test"]] == ["take_19", "take_20"]
+    assert [c.path.stem for c in s["train"]][:3] == ["take_1", "take_2", "take_3"]
+
+
+def test_samplernn_parts_get_samplernns_shuffled_split(tmp_path):
+    import random
+
+    from audiosr.datasets import _python2_shuffle, is_samplernn_parts, samplernn_clips
+
+    root = tmp_path / "parts"
+    root.mkdir()
+    for i in range(600):
+        (root / f"p{i}.flac").touch()   # only names matter for the split
+    clips = load_clips(str(root))
+    s = by_split(clips)
+    assert [len(s[k]) for k in ("train", "val", "test")] == [88, 256, 256]
+    assert len({c.path for c in clips}) == 600 and all(c.group == c.path.stem for c in clips)
+    # the order is SampleRNN's: string-sorted paths (p10 before p2), then Python 2's shuffle, seed 123
+    order = sorted(root.glob("*.flac"), key=str)
+    rng = random.Random(123)
+    for i in reversed(range(1, len(order))):
+        j = int(rng.random() * (i + 1))
+        order[i], order[j] = order[j], order[i]
+    assert {c.path for c in s["test"]} == set(order[-256:]) and {c.path for c in s["val"]} == set(order[-512:-256])
+    py3 = sorted(root.glob("*.flac"), key=str)
+    random.Random(123).shuffle(py3)
+    assert set(py3[-256:]) != set(order[-256:])  # Python 3's shuffle would give another test set
+    # fewer parts than the hold-out needs: the contiguous split, not SampleRNN's
+    few = [root / f"p{i}.flac" for i in range(40)]
+    assert not is_samplernn_parts(few)
+    with pytest.raises(DatasetError, match="holds out"):
+        samplernn_clips(few)
+    items = list(range(10))
+    _python2_shuffle(items, 123)
+    assert sorted(items) == list(range(10)) and items != list(range(10))
 
 
 def speakers_by_split(clips):

@@ -32,25 +32,46 @@ def _sine(n=8192, f=1000.0, a=1.0):
 
 def test_lsd_paper_by_hand_for_a_gain_change():
     ref, est = _sine(), _sine(a=0.5)
-    # log power differs by ln 4 where the sine's power is above the floor, by 0 where both floor
+    # log power differs by ln 4 where the sine's power is far above the 1e-8 guard, by ~0 where
+    # both are far below it
     pr = metrics.stft_power(torch.from_numpy(ref))
-    differs = (pr * 0.25 > metrics.POWER_FLOOR).double()          # bins where both are above the floor
-    expected = (math.log(4) * differs.mean(0).sqrt()).mean().item()
+    d = (pr + 1e-8).log() - (pr * 0.25 + 1e-8).log()
+    expected = d.pow(2).mean(0).sqrt().mean().item()
     assert float(lsd(est, ref)) == pytest.approx(expected, rel=1e-6)
+    loud = (pr * 0.25 > 1e-6).double()                               # guard negligible here
+    assert expected == pytest.approx((math.log(4) * loud.mean(0).sqrt()).mean().item(), rel=0.02)
     # log10 variant: the same error in decades
-    expected10 = (math.log10(4) * differs.mean(0).sqrt()).mean().item()
-    assert float(lsd(est, ref, "log10")) == pytest.approx(expected10, rel=1e-6)
     assert float(lsd(est, ref)) / float(lsd(est, ref, "log10")) == pytest.approx(math.log(10), rel=1e-6)
 
 
-def test_lsd_code_variant_swaps_the_axes_and_clips():
+def test_lsd_guard_is_the_original_codes():
+    """The paper's LSD adds 1e-8 to the power before the log, as the code its numbers came from:
+    an empty band compares at ln(1e-8), not at a lower floor."""
+    rng = np.random.default_rng(0)
+    ref = rng.standard_normal(16000)
+    empty = np.zeros_like(ref)
+    pr = metrics.stft_power(torch.from_numpy(ref))
+    expected = ((pr + 1e-8).log() - math.log(1e-8)).pow(2).mean(0).sqrt().mean().item()
+    assert float(lsd(empty, ref)) == pytest.approx(expected, rel=1e-9)
+
+
+def test_lsd_code_variant_swaps_the_axes_reflects_the_ends_and_clips():
     ref, est = _sine(), _sine(a=0.5)
-    pr, pe = metrics.stft_power(torch.from_numpy(ref)), metrics.stft_power(torch.from_numpy(est))
+    pr, pe = (metrics.stft_power(torch.from_numpy(x), "reflect") for x in (ref, est))
     d = (pr + 1e-8).log() - (pe + 1e-8).log()                      # (freq, frames)
     expected = (d.pow(2).mean(1) + 1e-8).sqrt().mean(0).item()       # time inside, frequency outside
     assert float(lsd(est, ref, "code")) == pytest.approx(expected, rel=1e-9)
     noise = np.random.default_rng(1).standard_normal(8192)
     assert float(lsd(noise * 1e-6, noise, "code")) == 10.0           # ln(1e12) = 27.6 -> clipped at 10
+    # reflect padding as librosa's STFT did in 2017: the first frame mirrors the signal's start
+    x = torch.from_numpy(np.random.default_rng(2).standard_normal(4096))
+    mirrored = torch.cat([x[1:1025].flip(0), x[:1024]])
+    window = torch.hann_window(2048, dtype=x.dtype)
+    first = torch.fft.rfft(mirrored * window).abs().pow(2)
+    assert torch.allclose(metrics.stft_power(x, "reflect")[:, 0], first, rtol=1e-9, atol=1e-9)
+    assert not torch.allclose(metrics.stft_power(x)[:, 0], first, rtol=1e-3)
+    with pytest.raises(MetricError, match="too short"):
+        lsd(x[:1000], x[:1000], "code")
 
 
 def test_lsd_identical_is_zero_and_silence_is_finite():

@@ -9,7 +9,7 @@ from audiosr.model import AudioUNet, ModelConfig, count_parameters, layer_table,
 
 @pytest.mark.parametrize("blocks", [1, 2, 3, 4])
 @pytest.mark.parametrize("ratio", [2, 4, 6])
-@pytest.mark.parametrize("variant", ["paper", "code"])
+@pytest.mark.parametrize("variant", ["paper", "code2017", "code2019"])
 def test_output_length_equals_input_length_for_any_length(blocks, ratio, variant):
     model = AudioUNet(ModelConfig(ratio=ratio, blocks=blocks, variant=variant, width=1 / 16)).eval()
     for length in (6000, 6000 - ratio, 997):
@@ -21,11 +21,17 @@ def test_output_length_equals_input_length_for_any_length(blocks, ratio, variant
 def test_paper_filters_and_kernels():
     cfg = ModelConfig()
     assert cfg.filters() == [128, 256, 512, 512] and cfg.kernels() == [65, 33, 17, 9]
-    code = ModelConfig(variant="code")
+    code = ModelConfig(variant="code2019")
     assert code.filters() == [128, 384, 512, 512] and code.kernels() == [65, 33, 17, 9]
+    code2017 = ModelConfig(variant="code2017")
+    assert code2017.filters() == [128, 256, 512, 512] and code2017.kernels() == [65, 33, 17, 9]
+    assert ModelConfig(variant="code").variant == "code2019"  # the older name reads as the head
     assert ModelConfig(width=0.25).filters() == [32, 64, 128, 128]
-    # the original code's model: 71.0 M parameters (measured in the issue)
+    # the original code's model at its head: 71.0 M parameters; in 2017, with 256 filters in block 2, fewer
     assert round(count_parameters(AudioUNet(code)) / 1e6, 1) == 71.0
+    assert count_parameters(AudioUNet(code2017)) < count_parameters(AudioUNet(code))
+    with pytest.raises(ValueError, match="code2017"):
+        ModelConfig(variant="tf")
 
 
 def test_subpixel_moves_channels_into_time():
@@ -149,7 +155,7 @@ def test_untrained_code_variant_starts_near_the_spline():
     """The original code draws the last convolution from N(0, 1e-3), after the orthogonal init of
     the others: the untrained network returns (almost) its input, as the paper variant does."""
     torch.manual_seed(0)
-    model = AudioUNet(ModelConfig(variant="code", width=1 / 8)).eval()
+    model = AudioUNet(ModelConfig(variant="code2017", width=1 / 8)).eval()
     assert model.last.weight.std().item() == pytest.approx(1e-3, rel=0.2)
     x = torch.randn(2, 1, 4096)
     with torch.no_grad():

@@ -60,7 +60,7 @@ def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(cache, tmp_path, monk
     train(cache, TINY, _cfg(1), tmp_path / "run", progress=False)
     before = (tmp_path / "run/checkpoint.pt").read_bytes()
     nan_mse = lambda a, b, **kw: torch.nn.functional.mse_loss(a, b, **kw) * float("nan")
-    monkeypatch.setattr(train_mod, "objective", lambda cfg: nan_mse)
+    monkeypatch.setattr(train_mod, "objective", lambda cfg, kind="mse": nan_mse)
     with pytest.raises(TrainingError, match="loss became nan at epoch 2"):
         train(cache, TINY, _cfg(2), tmp_path / "run", resume=True, progress=False)
     assert (tmp_path / "run/checkpoint.pt").read_bytes() == before
@@ -131,3 +131,32 @@ def test_runs_from_before_the_upsample_option_still_resume(cache, tmp_path):
     with pytest.raises(CheckpointError, match="upsample"):
         train(cache, ModelConfig(ratio=4, blocks=2, width=1 / 16, upsample="resize"), _cfg(3), run, resume=True,
               progress=False)
+
+
+def test_objectives_by_hand():
+    from audiosr.model import objective
+
+    ref = torch.zeros(2, 1, 4)
+    est = torch.tensor([[[3.0, 4.0, 0.0, 0.0]], [[1.0, 1.0, 1.0, 1.0]]])  # errors: norms 5 and 2
+    cfg = ModelConfig()
+    assert objective(cfg, "mse")(est, ref).item() == pytest.approx((25 + 4) / 8)
+    assert objective(cfg, "paper")(est, ref).item() == pytest.approx((5 + 2) / 2)   # mean per-example L2 norm
+    rmse = ((25 / 4 + 1e-6) ** 0.5 + (4 / 4 + 1e-6) ** 0.5) / 2                      # mean per-example RMSE
+    assert objective(cfg, "code")(est, ref).item() == pytest.approx(rmse)
+    # a silent patch predicted exactly keeps a finite gradient under the code's guard
+    x = torch.zeros(1, 1, 8, requires_grad=True)
+    objective(cfg, "code")(x, torch.zeros(1, 1, 8)).backward()
+    assert torch.isfinite(x.grad).all()
+    with pytest.raises(ValueError, match="objective"):
+        TrainConfig(objective="l1")
+
+
+def test_the_objective_names_the_run_and_a_resume_keeps_it(cache, tmp_path):
+    from audiosr.train import default_run_dir
+
+    assert default_run_dir(cache, TINY, tmp_path).name.endswith("-w0.0625")
+    assert default_run_dir(cache, TINY, tmp_path, "paper").name.endswith("-w0.0625-paper-loss")
+    history = train(cache, TINY, _cfg(1, objective="code"), tmp_path / "run", progress=False)
+    assert history[0]["train_loss"] > 0
+    with pytest.raises(CheckpointError, match="objective='code'"):
+        train(cache, TINY, _cfg(2), tmp_path / "run", resume=True, progress=False)
