@@ -11,7 +11,7 @@ PARAMS ?= params/demo.yaml
 OUT    ?= out
 NOTEBOOKS := 01_data 02_model 03_train 04_evaluate 05_figures 06_mushra
 
-.PHONY: setup system venv corpus demo test notebooks sync clean-cache help
+.PHONY: setup system venv corpus demo test sync clean-cache help
 help:
 	@echo "make demo   - set up, build the embedded corpus, run the notebooks with $(PARAMS)"
 	@echo "make test   - set up, build the embedded corpus, run unit tests and nbval"
@@ -37,8 +37,8 @@ corpus: setup
 demo: corpus
 	@mkdir -p $(OUT)
 	@for nb in $(NOTEBOOKS); do \
-	  echo "== papermill notebooks/$$nb.ipynb -f $(PARAMS)"; \
-	  $(PY) -m papermill --cwd notebooks -f $(PARAMS) notebooks/$$nb.ipynb $(OUT)/$$nb.ipynb || exit 1; \
+	  echo "== notebooks/$$nb.ipynb with params from $(PARAMS)"; \
+	  $(PY) -m audiosr.notebook_params notebooks/$$nb.ipynb $(OUT)/$$nb.ipynb -f $(PARAMS) || exit 1; \
 	done
 	@echo "executed notebooks in $(OUT)/, figures in figures/, headline numbers in results/"
 

@@ -1,8 +1,13 @@
 """audiosr: audio super-resolution (Kuleshov, Enam & Ermon, 2017), literate and reproducible.
 
-One module per concept: `audio` (I/O), `dsp` (the paper's low-res simulation), `datasets`
-(clips and splits), `data` (the patch cache), `corpus` (the embedded default corpus),
-`plots` and `listen` (what the notebooks show and play).
+One module per concept. The paper's method: `dsp` (the low-res simulation), `datasets` (clips
+and the paper's splits), `data` (the patch cache), `model` (AudioUNet), `dnn` (the DNN
+baseline), `train`, `metrics` (SNR, LSD), `baselines` (spline, polyphase, soxr), `paper` (its
+reported numbers). Using it: `inference` (windowed upsampling of any length), `shipped`
+(models in the package), `export` (TorchScript, ONNX), `cli` (the `audiosr` command),
+`evaluate`, `experiments` (the runs a table needs), `bench`. Data: `audio` (I/O), `corpus`
+and `packaged_speech` (the embedded corpus), `paths`. Showing it: `plots`, `listen`,
+`loudness`, `tables`, `mushra`, `notebook_params`.
 """
 __version__ = "0.1.0"
 

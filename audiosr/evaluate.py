@@ -157,12 +157,15 @@ REAL_TEST_SETS = ("vctk-sample", "librispeech-test-other")
 
 def real_speech_rows(ratios=(2, 4, 6), datasets=REAL_TEST_SETS, model: str | None = None,
                      device: str = "cpu", progress: bool = True,
-                     lines: dict | None = None, cache_root: str | Path = "data/cache") -> list[dict]:
+                     lines: dict | None = None, cache_root: str | Path = "data/cache",
+                     lowpass: bool = True) -> list[dict]:
     """Spline, soxr and a model (default: the shipped one per ratio; a path may hold ``{r}``
     for the ratio) on real speech no model trained on, whole files: mean SNR / LSD, the model's
     gain over the spline, and the strongest line each method adds at a multiple of 500 Hz
     (`LineMeter`). With `lines` (a dict), every method's lines land in
-    ``lines[(r, test set, method)]`` for a figure. Absent sets are skipped with a printed reason."""
+    ``lines[(r, test set, method)]`` for a figure. Absent sets are skipped with a printed reason.
+    `lowpass=False` makes the low-res input with plain `x[::r]`, as the original code's
+    MultiSpeaker pipeline did (its Makefiles omit the low-pass filter)."""
     from .datasets import dataset_available
     from .experiments import ensure_cache
     from .shipped import load_any
@@ -180,7 +183,7 @@ def real_speech_rows(ratios=(2, 4, 6), datasets=REAL_TEST_SETS, model: str | Non
         methods = {k: v for k, v in all_baselines(r).items() if k != "polyphase (scipy)"}
         methods[label] = model_method(net, dev)
         for ds in available:
-            cache = ensure_cache(DataConfig(dataset=ds, ratio=r), cache_root)
+            cache = ensure_cache(DataConfig(dataset=ds, ratio=r, lowpass=lowpass), cache_root)
             meters = {m: LineMeter(cache.config.sr) for m in methods}
             summary = summarize(evaluate_split(cache, "test", methods, progress, meters))
             spline = next(row for row in summary if row["method"] == "cubic spline")
@@ -208,6 +211,8 @@ def main(argv=None) -> int:
     ap.add_argument("--data", nargs="+", default=list(REAL_TEST_SETS), help="with --real: test sets")
     ap.add_argument("--model", default=None,
                     help="with --real: model name or file, {r} for the ratio (default: the shipped models)")
+    ap.add_argument("--no-lowpass", action="store_true",
+                    help="with --real: low-res input without the low-pass filter (x[::r])")
     ap.add_argument("--device", default="auto")
     ap.add_argument("--out", default=None, help="also write the table here (.csv and .md)")
     ap.add_argument("--figure", default=None,
@@ -219,7 +224,8 @@ def main(argv=None) -> int:
         ap.error("--figure goes with --real.")
     lines = {}
     if args.real:
-        rows = real_speech_rows(tuple(args.ratios), tuple(args.data), args.model, args.device, lines=lines)
+        rows = real_speech_rows(tuple(args.ratios), tuple(args.data), args.model, args.device, lines=lines,
+                                lowpass=not args.no_lowpass)
     else:
         rows = summarize(evaluate_run(args.run_dir, args.split, args.device))
     table = markdown_table(rows)

@@ -27,7 +27,7 @@
 # %% tags=["parameters"]
 ratio = 4            # upsampling ratio (recorded in the model; the architecture is the same)
 blocks = 4           # B, downsampling / upsampling blocks (paper: 4)
-variant = "paper"    # paper (batch norm + ReLU) or code (the original TensorFlow code)
+variant = "paper"    # paper (batch norm + ReLU), or the original code: code2017 or code2019
 width = 1.0          # multiplier on every filter count (1.0: the model of the paper)
 upsample = "subpixel"  # subpixel (the paper) or resize (nearest x2 + conv: no added tones)
 patch_len = 6000     # input length for the shape table (paper: 6000)
@@ -59,8 +59,9 @@ assert sum(r["parameters"] for r in rows) == total
 print(f"{total / 1e6:.2f} M parameters; input lengths are padded to a multiple of {cfg.multiple}")
 
 # %% [markdown]
-# The paper's model (width 1.0, B = 4) has 56.4 M parameters; the original code's variant,
-# with 384 filters in block 2 and biases, has 71.0 M.
+# The paper's model (width 1.0, B = 4) has 56.4 M parameters. The original code as first
+# published (`variant="code2017"`) has the same filters (and biases instead of batch norm),
+# 56.4 M; its head since 2019 (`code2019`) has 384 filters in block 2, 71.0 M.
 
 # %% [markdown]
 # ## 2. The SubPixel shuffle on a toy tensor

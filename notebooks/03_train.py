@@ -25,7 +25,7 @@
 #
 # It reads the cache `01_data` built with the same data parameters (dataset, task, ratio,
 # patch_len, stride, lowpass, max_clips), and builds it with the same function where it is
-# missing. On a GPU: `papermill -f params/paper-multispeaker-r4.yaml ...`. The shipped models'
+# missing. On a GPU: `python -m audiosr.notebook_params notebooks/03_train.ipynb out.ipynb -f params/paper-multispeaker-r4.yaml`. The shipped models'
 # recipe (`params/shipped-speech.yaml`) adds a cosine schedule, bf16 on the CPU and whole-file
 # validation that keeps the best epoch.
 
@@ -38,7 +38,7 @@ stride = 3000                # as in 01_data
 lowpass = True               # as in 01_data
 max_clips = 4                # as in 01_data (tiny default for tests; None: all)
 cache_root = "data/cache"    # as in 01_data
-variant = "paper"            # paper, or code (the model of the original TensorFlow code)
+variant = "paper"            # paper, or the original code's model: code2017 or code2019
 blocks = 4                   # B (paper: 4)
 width = 0.0625               # filter multiplier: 1.0 is the model of the paper, 1/16 runs on a CPU
 upsample = "subpixel"        # subpixel (the paper) or resize (nearest x2 + conv: no added tones)

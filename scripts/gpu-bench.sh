@@ -13,8 +13,8 @@ mkdir -p "$OUT"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv > "$OUT/gpu.csv"
 $PY -m audiosr.bench --profile --out "$OUT/bench" | tee "$OUT/bench.log"
 RUN="$OUT/run-$(basename "$PARAMS" .yaml)"
-$PY -m papermill --cwd notebooks -f "$PARAMS" -p max_clips None notebooks/01_data.ipynb "$OUT/01_data.ipynb"
-$PY -m papermill --cwd notebooks -f "$PARAMS" -p epochs "$EPOCHS" -p run_dir "$RUN" \
+$PY -m audiosr.notebook_params notebooks/01_data.ipynb "$OUT/01_data.ipynb" -f "$PARAMS" -p max_clips None
+$PY -m audiosr.notebook_params -f "$PARAMS" -p epochs "$EPOCHS" -p run_dir "$RUN" \
     notebooks/03_train.ipynb "$OUT/03_train.ipynb"
 $PY -m audiosr.evaluate "$RUN" --split test | tee "$OUT/eval-test.md"
 echo "results in $OUT (history: $RUN/history.csv; the checkpoint stays out of what you bring back)"

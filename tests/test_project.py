@@ -63,13 +63,27 @@ def test_papermill_understands_every_parameter(source):
 @pytest.mark.parametrize("params", sorted((ROOT / "params").glob("*.yaml")), ids=lambda p: p.stem)
 def test_params_files_only_set_notebook_parameters(params):
     """A typo in a params file would be silently ignored by papermill: catch it here."""
-    import papermill
+    from audiosr.notebook_params import known_parameters
 
-    known = set()
-    for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        known |= set(papermill.inspect_notebook(str(nb)))
+    known = known_parameters()
     values = yaml.safe_load(params.read_text())
     assert set(values) <= known, f"unknown keys: {set(values) - known}"
+
+
+def test_each_notebook_gets_only_the_parameters_it_reads():
+    """One params file feeds all six notebooks without papermill's unknown-parameter warnings;
+    a key that no notebook reads is an error, not a silently dropped typo."""
+    from audiosr.notebook_params import load, notebook_parameters, params_for
+
+    demo = load(["params/demo.yaml"], [("ratio", "6"), ("lr", "1e-4")])
+    assert demo["ratio"] == 6 and demo["lr"] == 1e-4
+    nb = ROOT / "notebooks/02_model.ipynb"
+    given = params_for(nb, demo)
+    assert set(given) == set(notebook_parameters(nb)) & set(demo) and "dnn" not in given and given["ratio"] == 6
+    with pytest.raises(KeyError, match="stpes_per_epoch"):
+        params_for(nb, {**demo, "stpes_per_epoch": 3})
+    makefile = (ROOT / "Makefile").read_text()
+    assert "audiosr.notebook_params" in makefile and "papermill --cwd" not in makefile
 
 
 def test_no_fetched_audio_is_tracked():

@@ -1,0 +1,85 @@
+"""One params file for every notebook, each notebook given only the parameters it reads.
+
+A params file (params/demo.yaml) holds the keys of all six notebooks; papermill warns about every
+key a notebook does not declare ("Passed unknown parameter"), dozens per run of a correct file.
+This passes each notebook the keys of its `parameters` cell and refuses a key that *no*
+notebook reads (a typo would otherwise be dropped silently):
+
+    python -m audiosr.notebook_params notebooks/03_train.ipynb out/03.ipynb -f params/demo.yaml -p ratio 6
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+from .paths import ROOT, resolve
+
+NOTEBOOKS = ROOT / "notebooks"
+
+
+def notebook_parameters(notebook: str | Path) -> list[str]:
+    """The names in a notebook's `parameters` cell, in order."""
+    import papermill
+
+    return list(papermill.inspect_notebook(str(notebook)))
+
+
+def known_parameters(folder: str | Path = NOTEBOOKS) -> set[str]:
+    """Every parameter some notebook in `folder` reads."""
+    return {k for nb in sorted(Path(folder).glob("*.ipynb")) for k in notebook_parameters(nb)}
+
+
+def value(text: str):
+    """A -p value as papermill reads it: int, float, true/false/none, else the string."""
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return {"true": True, "false": False, "none": None, "null": None}.get(text.lower(), text)
+
+
+def params_for(notebook: str | Path, params: dict, folder: str | Path = NOTEBOOKS) -> dict:
+    """The subset of `params` that `notebook` reads; a key no notebook reads is an error."""
+    unknown = sorted(set(params) - known_parameters(folder))
+    if unknown:
+        raise KeyError(f"no notebook reads {', '.join(unknown)}; known keys: {', '.join(sorted(known_parameters(folder)))}")
+    wanted = notebook_parameters(notebook)
+    return {k: v for k, v in params.items() if k in wanted}
+
+
+def load(files: list[str], overrides: list[tuple[str, str]]) -> dict:
+    """Params files in order (later ones override), then -p KEY VALUE pairs."""
+    params = {}
+    for f in files:
+        params.update(yaml.safe_load(resolve(f).read_text()) or {})
+    params.update({k: value(v) for k, v in overrides})
+    return params
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m audiosr.notebook_params", description=__doc__.split("\n")[0])
+    ap.add_argument("notebook")
+    ap.add_argument("output")
+    ap.add_argument("-f", "--parameters-file", action="append", default=[], help="params yaml (repeatable)")
+    ap.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("KEY", "VALUE"))
+    ap.add_argument("--cwd", default=None, help="working folder of the kernel (default: the notebook's)")
+    args = ap.parse_args(argv)
+    import papermill
+
+    try:
+        params = params_for(args.notebook, load(args.parameters_file, args.parameter),
+                            Path(args.notebook).resolve().parent)
+    except (KeyError, OSError, yaml.YAMLError) as e:
+        print(f"error: {e.args[0] if isinstance(e, KeyError) else e}", file=sys.stderr)
+        return 2
+    papermill.execute_notebook(args.notebook, args.output, parameters=params,
+                               cwd=args.cwd or str(Path(args.notebook).resolve().parent))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
