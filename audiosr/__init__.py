@@ -3,9 +3,10 @@
 One module per concept. The paper's method: `dsp` (the low-res simulation), `datasets` (clips
 and the paper's splits), `data` (the patch cache), `model` (AudioUNet), `dnn` (the DNN
 baseline), `train`, `metrics` (SNR, LSD), `baselines` (spline, polyphase, soxr), `paper` (its
-reported numbers). Using it: `inference` (windowed upsampling of any length), `shipped`
-(models in the package), `export` (TorchScript, ONNX), `cli` (the `audiosr` command),
-`evaluate`, `experiments` (the runs a table needs), `bench`. Data: `audio` (I/O), `corpus`
+reported numbers); around training: `params` (params files), `runs` (run folders, found or
+trained), `checkpoint` (saving and loading models, never executing code), `distrib` (device,
+multi-GPU). Using it: `inference` (windowed upsampling of any length), `shipped` (models in the
+package), `export` (TorchScript, ONNX), `cli` (the `audiosr` command), `evaluate`, `bench`. Data: `audio` (I/O), `corpus`
 and `packaged_speech` (the embedded corpus), `paths`. Showing it: `plots`, `listen`,
 `loudness`, `tables`, `mushra`, `notebook_params`.
 """

@@ -187,7 +187,6 @@ def file_bench(minutes=(1, 60), ratio: int = 4, full_minutes: float = 1, threads
     length, the full-size model on the shortest), and the DSP baselines on the shortest file."""
     from dataclasses import asdict
 
-    import numpy as np
     import soundfile as sf
     import soxr
 

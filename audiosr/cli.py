@@ -154,8 +154,9 @@ def upsample_file(src: Path, dst: Path, model, ratio: int, device="cpu", hop: in
 def cmd_upsample(args) -> int:
     from tqdm.auto import tqdm
 
+    from .checkpoint import CheckpointError
+    from .distrib import pick_device
     from .shipped import load_any
-    from .train import CheckpointError, pick_device
 
     inputs = _inputs(args.inputs)
     many = len(inputs) > 1 or any(Path(p).is_dir() for p in args.inputs)
@@ -212,7 +213,7 @@ def cmd_evaluate(args) -> int:
 
 def cmd_prepare(args) -> int:
     from .data import DataConfig, build_cache
-    from .train import fields_for, load_params
+    from .params import fields_for, load_params
 
     try:
         p = load_params(args.params, args.set)
@@ -230,9 +231,11 @@ def cmd_train(args) -> int:
 
 
 def cmd_ship(args) -> int:
+    from .checkpoint import CheckpointError
     from .data import DatasetError
+    from .params import load_params
+    from .runs import run_for_params
     from .shipped import ship
-    from .train import CheckpointError, load_params, run_for_params
 
     if bool(args.run_dir) == bool(args.params):
         raise UserError("ship: give a run folder, or -f PARAMS [--set ...] naming the run (not both).")
@@ -256,9 +259,9 @@ def cmd_ship(args) -> int:
 
 
 def cmd_export(args) -> int:
+    from .checkpoint import CheckpointError
     from .export import export
     from .shipped import load_any
-    from .train import CheckpointError
 
     try:
         model = load_any(args.checkpoint, args.ratio)

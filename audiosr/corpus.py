@@ -25,8 +25,8 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
-import multiprocessing
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -43,7 +43,9 @@ import soundfile as sf
 from . import packaged_speech as ps
 from .audio import DEFAULT_SR, tidy_clip
 from .datasets import PIANO_FRACTIONS, dataset_available, load_clips, split_by_file
-from .datasets import read_manifest as read_csv_rows  # one part's manifest; ours reads them all
+from .datasets import (
+    read_manifest as read_csv_rows,  # one part's manifest; ours reads them all
+)
 from .dsp import band_energy_fraction, bandwidth_hz
 from .paths import EMBEDDED, PACKAGE_CACHE, atomic_path
 

@@ -14,8 +14,8 @@ window, log(|X| + 1e-5), a LayerNorm on the input. Like the paper, only for r a 
 from __future__ import annotations
 
 import torch
-from torch import nn
 import torch.nn.functional as F
+from torch import nn
 
 N_FFT, HOP, CONTEXT, EPS, HIDDEN = 512, 256, 2, 1e-5, 2048
 

@@ -18,10 +18,11 @@ import numpy as np
 import torch
 
 from .baselines import all_baselines
+from .checkpoint import CHECKPOINT, load_checkpoint, load_model
 from .data import DataConfig, PatchCache, find_cache
+from .distrib import pick_device
 from .metrics import LineMeter, MetricError, lsd, snr
 from .paths import atomic_path, resolve
-from .train import CHECKPOINT, load_checkpoint, load_model, pick_device
 
 Method = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (lr, spline) -> estimate, len(spline)
 
@@ -167,7 +168,7 @@ def real_speech_rows(ratios=(2, 4, 6), datasets=REAL_TEST_SETS, model: str | Non
     `lowpass=False` makes the low-res input with plain `x[::r]`, as the original code's
     MultiSpeaker pipeline did (its Makefiles omit the low-pass filter)."""
     from .datasets import dataset_available
-    from .experiments import ensure_cache
+    from .runs import ensure_cache
     from .shipped import load_any
 
     available = [ds for ds in datasets if not dataset_available(ds)]

@@ -19,8 +19,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import torch
-from torch import nn
 import torch.nn.functional as F
+from torch import nn
 
 VARIANTS = ("paper", "code2017", "code2019")
 VARIANT_ALIASES = {"code": "code2019"}  # the name before the two code versions were told apart

@@ -12,9 +12,8 @@ from pathlib import Path
 
 import torch
 
-from .model import ModelConfig, build_model
+from .checkpoint import BEST, CHECKPOINT, CheckpointError, load_checkpoint, load_model
 from .paths import atomic_path, resolve, write_json
-from .train import BEST, CHECKPOINT, CheckpointError, load_checkpoint, load_model
 
 MODELS = Path(__file__).parent / "models"
 
@@ -55,28 +54,6 @@ def save_model(tensors: dict, out: str | Path, meta: dict) -> Path:
     return out
 
 
-def load_safetensors(path: str | Path, ratio: int | None = None, device="cpu") -> torch.nn.Module:
-    from safetensors import safe_open
-    from safetensors.torch import load_file
-
-    path = resolve(path)
-    if not path.is_file():
-        raise CheckpointError(f"{path}: no such model file.")
-    try:
-        with safe_open(str(path), "pt") as f:
-            meta = json.loads((f.metadata() or {})["audiosr"])
-        tensors = load_file(str(path))
-    except Exception as e:
-        raise CheckpointError(f"{path}: not an audiosr safetensors model ({type(e).__name__}: {str(e)[:200]}).") from None
-    cfg = ModelConfig(**meta["model_config"])
-    if ratio is not None and cfg.ratio != ratio:
-        raise CheckpointError(f"{path}: trained for ratio {cfg.ratio}, asked for ratio {ratio}. "
-                              "Use a model trained for that ratio.")
-    model = build_model(cfg)
-    model.load_state_dict(tensors)
-    return model.to(device).eval()
-
-
 def shipped_names() -> list[str]:
     return sorted(p.stem for p in MODELS.glob("*.safetensors"))
 
@@ -89,6 +66,4 @@ def load_any(path: str | Path | None, ratio: int | None = None, device="cpu") ->
     if isinstance(path, str) and path in shipped_names():
         path = MODELS / f"{path}.safetensors"
     path = shipped_path(ratio) if path is None else resolve(path)
-    if path.suffix == ".safetensors":
-        return load_safetensors(path, ratio, device)
     return load_model(path, ratio=ratio, device=device)

@@ -1,4 +1,6 @@
-"""Training: the paper's recipe (MSE, Adam) as small functions over explicit state.
+"""Training: the paper's recipe (MSE, Adam) as small functions over explicit state. Only training
+lives here: checkpoints are `audiosr.checkpoint`, run folders `audiosr.runs`, devices and
+multi-GPU `audiosr.distrib`.
 
 `train()` runs epochs over the patch cache that notebooks/01_data wrote, validates on the held-out
 split each epoch, and writes into its run folder, atomically and every epoch: `checkpoint.pt`
@@ -10,34 +12,36 @@ a function of (seed, epoch), and RNG states are restored.
 """
 from __future__ import annotations
 
-import csv
-import io
 import math
-import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from . import distrib
+from .checkpoint import (
+    BEST,
+    CHECKPOINT,
+    CheckpointError,
+    check_compatible,
+    load_checkpoint,
+    save_checkpoint,
+)
 from .data import PatchCache
 from .metrics import lsd, snr
 from .model import OBJECTIVES, ModelConfig, build_model, objective
-from .paths import atomic_path, resolve, write_json
+from .params import fields_for, load_params
+from .paths import resolve, write_json
+from .runs import run_for_params, write_history
 
-CHECKPOINT = "checkpoint.pt"
-BEST = "best.pt"
 SCHEDULES = ("constant", "cosine")
 
 
 class TrainingError(RuntimeError):
     """Training cannot go on; the message says why and what to change."""
-
-
-class CheckpointError(ValueError):
-    """A checkpoint that cannot be used here (corrupt, or made for another model or ratio)."""
 
 
 @dataclass
@@ -103,17 +107,6 @@ def learning_rate(cfg: TrainConfig, step: int, total_steps: int) -> float:
     return cfg.lr * 0.5 * (1 + math.cos(math.pi * min(1.0, done)))
 
 
-def pick_device(name: str = "auto") -> torch.device:
-    """The device to use: CUDA, then Apple's MPS, then the CPU."""
-    if name != "auto":
-        return torch.device(name)
-    if torch.cuda.is_available():
-        return torch.device("cuda")
-    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
-        return torch.device("mps")
-    return torch.device("cpu")
-
-
 def load_patches(cache: PatchCache, split: str, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
     """(spline, hr) patches of a split as float32 tensors on `device` (pinned host memory for CUDA
     when they do not fit in a quarter of the free GPU memory; then moved per batch)."""
@@ -125,84 +118,6 @@ def load_patches(cache: PatchCache, split: str, device: torch.device) -> tuple[t
             return spline.to(device), hr.to(device)
         return spline.pin_memory(), hr.pin_memory()
     return spline.to(device), hr.to(device)
-
-
-def default_run_dir(cache: PatchCache, model_cfg: ModelConfig, root: str | Path = "runs",
-                    objective: str = "mse") -> Path:
-    """runs/<data cache>--<model>: one folder per (data, architecture, objective), so runs never
-    collide."""
-    m = model_cfg
-    if m.arch == "dnn":
-        return resolve(root) / f"{cache.folder.name}--dnn-w{m.width:g}"
-    name = f"{cache.folder.name}--{m.variant}-B{m.blocks}-w{m.width:g}"
-    name += "" if m.upsample == "subpixel" else f"-{m.upsample}"
-    name += "" if m.residual else "-nores"
-    name += "" if m.skips else "-noskip"
-    name += "" if objective == "mse" else f"-{objective}-loss"
-    return resolve(root) / name
-
-
-def _rng_state() -> dict:
-    state = {"torch": torch.get_rng_state()}
-    if torch.cuda.is_available():
-        state["cuda"] = torch.cuda.get_rng_state_all()
-    return state
-
-
-def save_checkpoint(path: Path, model, optimizer, epoch: int, history: list, model_cfg: ModelConfig,
-                    train_cfg: TrainConfig, data_info: dict) -> None:
-    """Everything a resume needs, written to a temporary file and renamed (never half-written).
-    With `optimizer=None`, only the weights and their settings (best.pt: not for resuming)."""
-    state = {"model": {k: v.detach().cpu() for k, v in _plain(model).state_dict().items()},
-             "epoch": epoch, "history": history, "model_config": asdict(model_cfg),
-             "train_config": asdict(train_cfg), "data": data_info, "format": 1}
-    if optimizer is not None:
-        state.update(optimizer=optimizer.state_dict(), rng=_rng_state())
-    with atomic_path(path, ".pt") as tmp:
-        torch.save(state, tmp)
-
-
-def load_checkpoint(path: str | Path, map_location="cpu") -> dict:
-    """Load without executing code (`weights_only=True`); corrupt files give a CheckpointError."""
-    path = resolve(path)
-    if not path.is_file():
-        raise CheckpointError(f"{path}: no such checkpoint.")
-    try:
-        state = torch.load(path, map_location=map_location, weights_only=True)
-    except Exception as e:
-        raise CheckpointError(f"{path}: not a readable audiosr checkpoint ({type(e).__name__}: "
-                              f"{str(e)[:200]}). Retrain, or point at another file.") from None
-    if not isinstance(state, dict) or "model" not in state or "model_config" not in state:
-        raise CheckpointError(f"{path}: not an audiosr checkpoint (no model / model_config).")
-    return state
-
-
-def load_model(path: str | Path, ratio: int | None = None, device="cpu") -> torch.nn.Module:
-    """A trained AudioUNet (or DNN baseline) in eval mode; refuses a checkpoint made for another ratio."""
-    state = load_checkpoint(path)
-    cfg = ModelConfig(**state["model_config"])
-    if ratio is not None and cfg.ratio != ratio:
-        raise CheckpointError(f"{path}: trained for ratio {cfg.ratio}, asked for ratio {ratio}. "
-                              "Use a checkpoint trained for that ratio.")
-    model = build_model(cfg)
-    model.load_state_dict(state["model"])
-    return model.to(device).eval()
-
-
-def _plain(model):
-    return getattr(model, "_orig_mod", model)
-
-
-def _check_compatible(state: dict, model_cfg: ModelConfig, data_info: dict, path: Path) -> None:
-    theirs = asdict(ModelConfig(**{**asdict(ModelConfig()), **state["model_config"]}))  # keys added
-    # since take their defaults; old names (variant "code") read as today's
-    diff = {k: (theirs.get(k), v) for k, v in asdict(model_cfg).items() if theirs.get(k) != v}
-    if diff:
-        raise CheckpointError(f"{path}: made for another model ({', '.join(f'{k}: {a} there, {b} here' for k, (a, b) in diff.items())}). "
-                              "Start a new run directory, or resume with the same model parameters.")
-    if state.get("data", {}).get("cache") != data_info["cache"]:
-        raise CheckpointError(f"{path}: trained on {state.get('data', {}).get('cache')}, not {data_info['cache']}; "
-                              "resume on the same data cache or start a new run directory.")
 
 
 def train_step(model, optimizer, x: torch.Tensor, y: torch.Tensor, amp: bool = False,
@@ -269,17 +184,6 @@ def validate_files(model, cache: PatchCache, device: torch.device, n_files: int,
             "spline_file_snr": float(m[2]), "spline_file_lsd": float(m[3])}
 
 
-def write_history(run_dir: Path, history: list[dict]) -> None:
-    write_json(run_dir / "history.json", history)
-    buf = io.StringIO()
-    if history:
-        w = csv.DictWriter(buf, list(dict.fromkeys(k for row in history for k in row)))  # resumed runs may add columns
-        w.writeheader()
-        w.writerows(history)
-    with atomic_path(run_dir / "history.csv", ".csv") as tmp:
-        tmp.write_text(buf.getvalue())
-
-
 def train(cache: PatchCache, model_cfg: ModelConfig, cfg: TrainConfig, run_dir: str | Path,
           resume: bool = False, progress: bool = True) -> list[dict]:
     """Train AudioUNet on `cache`, writing into `run_dir`; returns the per-epoch history.
@@ -299,16 +203,8 @@ def train(cache: PatchCache, model_cfg: ModelConfig, cfg: TrainConfig, run_dir: 
     if ckpt.exists() and not resume:
         raise FileExistsError(f"{run_dir} already holds a run: pass resume=True to continue it, "
                               "or choose a new run directory.")
-    world, rank = int(os.environ.get("WORLD_SIZE", 1)), int(os.environ.get("RANK", 0))
-    device = pick_device(cfg.device)
-    if world > 1:  # launched by torchrun: one process per GPU (or gloo on CPU), DDP averages gradients
-        import torch.distributed as dist
-
-        if device.type == "cuda":
-            device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
-            torch.cuda.set_device(device)
-        if not dist.is_initialized():
-            dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    world, rank = distrib.world()
+    device = distrib.setup(distrib.pick_device(cfg.device))
     is_main = rank == 0
     progress = progress and is_main
     if cfg.threads:
@@ -326,10 +222,7 @@ def train(cache: PatchCache, model_cfg: ModelConfig, cfg: TrainConfig, run_dir: 
     history, start = [], 1
     if resume and ckpt.exists():
         state = load_checkpoint(ckpt)
-        _check_compatible(state, model_cfg, data_info, ckpt)
-        if model_cfg.arch != "dnn" and state.get("train_config", {}).get("objective", "mse") != cfg.objective:
-            raise CheckpointError(f"{ckpt}: trained with objective={state['train_config'].get('objective', 'mse')!r}, "
-                                  f"not {cfg.objective!r}; resume with the same objective or start a new run directory.")
+        check_compatible(state, model_cfg, data_info, ckpt, cfg.objective)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         history, start = state["history"], state["epoch"] + 1
@@ -348,11 +241,7 @@ def train(cache: PatchCache, model_cfg: ModelConfig, cfg: TrainConfig, run_dir: 
     val_spline, val_hr = load_patches(cache, "val", device)
     if len(spline) == 0:
         raise TrainingError(f"{cache.folder}: no training patches (clips shorter than patch_len?).")
-    step_fn = model
-    if world > 1:
-        from torch.nn.parallel import DistributedDataParallel
-
-        step_fn = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
+    step_fn = distrib.wrap(model, device)
     step_fn = torch.compile(step_fn) if cfg.compile else step_fn
     n_steps = math.ceil(len(spline) / cfg.batch_size)
     if world > 1:  # every rank needs a non-empty shard: drop the last partial batch
@@ -402,8 +291,7 @@ def train(cache: PatchCache, model_cfg: ModelConfig, cfg: TrainConfig, run_dir: 
                 save_checkpoint(run_dir / BEST, model, None, epoch, [row], model_cfg, cfg, data_info)
             save_checkpoint(ckpt, model, optimizer, epoch, history, model_cfg, cfg, data_info)
             write_history(run_dir, history)
-        if world > 1:
-            torch.distributed.barrier()
+        distrib.barrier()
         if progress:
             files = (f"  files: SNR {row['val_file_snr']:.2f} (spline {row['spline_file_snr']:.2f}) "
                      f"LSD {row['val_file_lsd']:.2f} (spline {row['spline_file_lsd']:.2f})"
@@ -416,43 +304,6 @@ def train(cache: PatchCache, model_cfg: ModelConfig, cfg: TrainConfig, run_dir: 
                 print(f"stopping after epoch {epoch}: max_minutes={cfg.max_minutes} reached (resume to continue).")
             break
     return history
-
-
-def load_params(path: str | Path, overrides: list[str] = ()) -> dict:
-    """A params/*.yaml file (the notebooks' parameters) with KEY=VALUE overrides (YAML values)."""
-    import yaml
-
-    path = resolve(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such params file.")
-    p = yaml.safe_load(path.read_text()) or {}
-    for kv in overrides:
-        k, _, v = kv.partition("=")
-        p[k] = yaml.safe_load(v)
-    return p
-
-
-def fields_for(cls, params: dict) -> dict:
-    """The entries of `params` that are fields of the dataclass `cls`."""
-    return {k: params[k] for k in cls.__dataclass_fields__ if k in params}
-
-
-def run_for_params(p: dict, build: bool = False) -> tuple[PatchCache, ModelConfig, Path]:
-    """(data cache, model config, run folder) that a params dict names; a missing cache is built
-    when `build` (saying so), else an error that says how to build it."""
-    from .data import DataConfig, DatasetError, build_cache, find_cache
-
-    data_cfg, root = DataConfig(**fields_for(DataConfig, p)), p.get("cache_root", "data/cache")
-    try:
-        cache = find_cache(data_cfg, root=root)
-    except DatasetError:
-        if not build:
-            raise
-        print(f"no data cache for {data_cfg.dataset} at r = {data_cfg.ratio} yet: building it (as 01_data would).")
-        cache = build_cache(data_cfg, root=root)
-    model_cfg = ModelConfig(**fields_for(ModelConfig, p))
-    objective = p.get("objective", TrainConfig.objective)
-    return cache, model_cfg, resolve(p.get("run_dir") or default_run_dir(cache, model_cfg, objective=objective))
 
 
 def main(argv=None) -> int:
@@ -478,8 +329,7 @@ def main(argv=None) -> int:
         print(f"error: {e}")
         return 1
     finally:
-        if torch.distributed.is_available() and torch.distributed.is_initialized():
-            torch.distributed.destroy_process_group()
+        distrib.teardown()
     return 0
 
 

@@ -42,8 +42,8 @@ import numpy as np
 from IPython.display import Markdown, display
 
 from audiosr import corpus, datasets, dsp, listen, plots
-from audiosr.baselines import all_baselines
 from audiosr.audio import load_audio
+from audiosr.baselines import all_baselines
 from audiosr.data import DataConfig, build_cache
 from audiosr.paths import RESULTS, write_json
 from audiosr.tables import markdown_table

@@ -36,7 +36,15 @@ patch_len = 6000     # input length for the shape table (paper: 6000)
 import torch
 from IPython.display import Markdown, display
 
-from audiosr.model import AudioUNet, ModelConfig, count_parameters, describe, layer_table, receptive_field, subpixel1d
+from audiosr.model import (
+    AudioUNet,
+    ModelConfig,
+    count_parameters,
+    describe,
+    layer_table,
+    receptive_field,
+    subpixel1d,
+)
 from audiosr.paths import RESULTS, write_json
 from audiosr.tables import markdown_table
 

@@ -65,12 +65,15 @@ import matplotlib.pyplot as plt
 import torch
 from IPython.display import Markdown, display
 
+from audiosr.checkpoint import load_model
 from audiosr.data import DataConfig, DatasetError, build_cache, find_cache
+from audiosr.distrib import pick_device
 from audiosr.metrics import lsd, snr
-from audiosr.model import ModelConfig, count_parameters, AudioUNet
+from audiosr.model import AudioUNet, ModelConfig, count_parameters
 from audiosr.paths import RESULTS, resolve, write_json
+from audiosr.runs import default_run_dir
 from audiosr.tables import markdown_table
-from audiosr.train import TrainConfig, default_run_dir, load_model, load_patches, pick_device, train
+from audiosr.train import TrainConfig, load_patches, train
 
 data_cfg = DataConfig(dataset=dataset, task=task, ratio=ratio, patch_len=patch_len, stride=stride,
                       lowpass=lowpass, max_clips=max_clips)

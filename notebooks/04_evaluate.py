@@ -71,16 +71,25 @@ import math
 from IPython.display import Markdown, display
 
 from audiosr.baselines import all_baselines
+from audiosr.checkpoint import CHECKPOINT, load_checkpoint, load_model
 from audiosr.data import DataConfig
 from audiosr.datasets import dataset_available
-from audiosr.evaluate import evaluate_split, model_method, summarize, table2_rows, table3_rows, write_rows
-from audiosr.experiments import ensure_cache, ensure_run
+from audiosr.distrib import pick_device
+from audiosr.evaluate import (
+    evaluate_split,
+    model_method,
+    summarize,
+    table2_rows,
+    table3_rows,
+    write_rows,
+)
 from audiosr.listen import ComparisonPanel
 from audiosr.model import ModelConfig
 from audiosr.paper import paper_task
 from audiosr.paths import RESULTS, resolve, write_json, write_text
+from audiosr.runs import ensure_cache, ensure_run
 from audiosr.tables import markdown_table
-from audiosr.train import CHECKPOINT, TrainConfig, load_checkpoint, load_model, pick_device
+from audiosr.train import TrainConfig
 
 dev = pick_device(device)
 train_cfg = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, device=device, seed=seed,

@@ -61,17 +61,19 @@ from pathlib import Path
 import numpy as np
 from IPython.display import Markdown, display
 
+from audiosr.checkpoint import CHECKPOINT, load_checkpoint, load_model
 from audiosr.data import DataConfig
 from audiosr.datasets import dataset_available
+from audiosr.distrib import pick_device
 from audiosr.evaluate import model_method
-from audiosr.experiments import ensure_cache, ensure_run
 from audiosr.metrics import lsd, snr
 from audiosr.model import ModelConfig
 from audiosr.paths import RESULTS, resolve, write_json
 from audiosr.plots import compare_spectrograms, loss_curves, save_figure
+from audiosr.runs import ensure_cache, ensure_run
 from audiosr.shipped import load_any, shipped_names
 from audiosr.tables import markdown_table
-from audiosr.train import CHECKPOINT, TrainConfig, load_checkpoint, load_model, pick_device
+from audiosr.train import TrainConfig
 
 dev = pick_device(device)
 figures = resolve(figures_dir)

@@ -71,15 +71,17 @@ from IPython.display import Markdown, display
 from audiosr import mushra
 from audiosr.audio import resample
 from audiosr.baselines import all_baselines
+from audiosr.checkpoint import CHECKPOINT, load_model
 from audiosr.data import DataConfig
+from audiosr.distrib import pick_device
 from audiosr.evaluate import model_method
-from audiosr.experiments import ensure_cache, ensure_run
 from audiosr.listen import ComparisonPanel, clip_versions
 from audiosr.model import ModelConfig
 from audiosr.paths import RESULTS, resolve, write_json, write_text
 from audiosr.plots import save_figure
+from audiosr.runs import ensure_cache, ensure_run
 from audiosr.tables import markdown_table
-from audiosr.train import CHECKPOINT, TrainConfig, load_model, pick_device
+from audiosr.train import TrainConfig
 
 dev = pick_device(device)
 data_cfg = DataConfig(dataset=dataset, task=task, ratio=ratio, patch_len=patch_len, stride=stride,

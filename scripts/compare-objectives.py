@@ -10,11 +10,13 @@ from dataclasses import replace
 
 import torch
 
-from audiosr.experiments import ensure_run
+from audiosr.checkpoint import CHECKPOINT, load_model
 from audiosr.data import DataConfig, find_cache
 from audiosr.model import OBJECTIVES, ModelConfig
+from audiosr.params import fields_for, load_params
+from audiosr.runs import ensure_run
 from audiosr.tables import markdown_table
-from audiosr.train import CHECKPOINT, TrainConfig, fields_for, load_model, load_params, validate_files
+from audiosr.train import TrainConfig, validate_files
 
 ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
 ap.add_argument("-f", "--params", default="params/demo.yaml")

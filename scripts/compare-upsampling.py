@@ -6,16 +6,15 @@ same way on the embedded real voices at r = 4, then scored on real speech no mod
 """
 import argparse
 
-import numpy as np
 import torch
 
+from audiosr.baselines import all_baselines
 from audiosr.data import DataConfig
 from audiosr.datasets import dataset_available
 from audiosr.evaluate import evaluate_split, model_method, summarize
-from audiosr.baselines import all_baselines
-from audiosr.experiments import ensure_cache
 from audiosr.metrics import LineMeter
 from audiosr.model import AudioUNet, ModelConfig
+from audiosr.runs import ensure_cache
 from audiosr.train import load_patches, train_step
 
 ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])

@@ -11,11 +11,12 @@ import time
 import numpy as np
 
 from audiosr.baselines import all_baselines
+from audiosr.checkpoint import CHECKPOINT, load_model
 from audiosr.data import DataConfig
 from audiosr.evaluate import evaluate_split, model_method, summarize
-from audiosr.experiments import ensure_cache
 from audiosr.model import ModelConfig
-from audiosr.train import CHECKPOINT, TrainConfig, load_model, train
+from audiosr.runs import ensure_cache
+from audiosr.train import TrainConfig, train
 
 ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
 ap.add_argument("--minutes", type=float, default=5.0)

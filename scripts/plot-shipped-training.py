@@ -6,9 +6,9 @@ figures/shipped-training.{png,svg,pdf}.
 import json
 import sys
 
+from audiosr.paths import resolve
 from audiosr.plots import file_validation_curves, save_figure
 from audiosr.shipped import MODELS
-from audiosr.paths import resolve
 
 histories = {}
 for meta_path in sorted(MODELS.glob("*.json")):

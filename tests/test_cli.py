@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 import soundfile as sf
 import torch
+from conftest import tone_mix
 
+from audiosr.checkpoint import load_model
 from audiosr.cli import main
 from audiosr.inference import Upsampler
 from audiosr.model import ModelConfig, build_model
-from audiosr.shipped import load_safetensors, save_model
-
-from conftest import tone_mix
+from audiosr.shipped import save_model
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def test_one_file_mono_and_stereo_match_the_library(model_file, tmp_path):
                 "--checkpoint", model_file, "--hop", 512) == 0
     y, sr = sf.read(tmp_path / "up.wav", dtype="float32")
     x16, _ = sf.read(tmp_path / "mono.wav", dtype="float32")  # the 16-bit input as the command reads it
-    want = Upsampler(load_safetensors(model_file), 4, hop=512).process(x16)
+    want = Upsampler(load_model(model_file), 4, hop=512).process(x16)
     assert sr == 16000 and len(y) == 4 * len(x)
     assert np.abs(y - np.clip(want, -1, 1)).max() < 2 / 32768  # 16-bit rounding
     assert _run("upsample", tmp_path / "stereo.flac", "-o", tmp_path / "up.flac", "--ratio", 4,
@@ -48,7 +48,7 @@ def test_one_file_mono_and_stereo_match_the_library(model_file, tmp_path):
     s16, _ = sf.read(tmp_path / "stereo.flac", dtype="float32")
     assert s.shape == (4 * len(x), 2)
     for c in range(2):  # each channel processed on its own
-        want = Upsampler(load_safetensors(model_file), 4).process(s16[:, c])
+        want = Upsampler(load_model(model_file), 4).process(s16[:, c])
         assert np.abs(s[:, c] - np.clip(want, -1, 1)).max() < 2 / 32768
 
 
@@ -167,7 +167,7 @@ def test_python_api_matches_the_command(model_file, tmp_path):
 
 def test_python_api_loads_shipped_models_by_name_and_says_what_exists():
     import audiosr
-    from audiosr.train import CheckpointError
+    from audiosr.checkpoint import CheckpointError
 
     assert audiosr.load_model("audiounet-small-r4").config.ratio == 4
     assert audiosr.load_model(ratio=2).config.ratio == 2

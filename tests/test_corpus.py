@@ -8,14 +8,13 @@ import subprocess
 import numpy as np
 import pytest
 import soundfile as sf
+from conftest import tone_mix
 from scipy.signal import butter, sosfilt
 
 from audiosr import corpus
 from audiosr import packaged_speech as ps
 from audiosr.datasets import load_clips
 from audiosr.paths import EMBEDDED
-
-from conftest import tone_mix
 
 needs_tools = pytest.mark.skipif(
     not all(shutil.which(t) for t in ("flite", "espeak-ng", "fluidsynth")) or not corpus.SOUNDFONT.exists(),

@@ -4,12 +4,12 @@ import json
 import numpy as np
 import pytest
 import soundfile as sf
+from conftest import tone_mix, write
 
 from audiosr import dsp
 from audiosr.audio import AudioError, load_audio, resample
 from audiosr.data import DataConfig, build_cache, find_cache
 from audiosr.datasets import DatasetError
-from conftest import tone_mix, write
 
 
 @pytest.mark.parametrize("r", [2, 4, 6])

@@ -5,8 +5,18 @@ import shutil
 import pytest
 from conftest import LIBRI_SUBSETS, LIBRI_TRAIN, tone_mix, write
 
-from audiosr.datasets import (SHARED_DATASETS, DatasetError, DatasetUnavailable, by_split, dataset_available,
-                              dataset_names, find_vctk_layout, load_clips, read_speakers, vctk_speakers)
+from audiosr.datasets import (
+    SHARED_DATASETS,
+    DatasetError,
+    DatasetUnavailable,
+    by_split,
+    dataset_available,
+    dataset_names,
+    find_vctk_layout,
+    load_clips,
+    read_speakers,
+    vctk_speakers,
+)
 
 
 def test_vctk080_single_speaker_is_p225_first_223_train_last_8_test(vctk080):

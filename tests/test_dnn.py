@@ -4,10 +4,12 @@ import numpy as np
 import pytest
 import torch
 
+from audiosr.checkpoint import load_model
 from audiosr.data import DataConfig, build_cache
 from audiosr.dnn import N_FFT, BandDNN, band_edge, fold_index, log_spectral_loss
 from audiosr.model import ModelConfig, build_model
-from audiosr.train import TrainConfig, default_run_dir, load_model, train
+from audiosr.runs import default_run_dir
+from audiosr.train import TrainConfig, train
 
 
 def test_fold_index_mirrors_about_the_cutoff():

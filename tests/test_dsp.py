@@ -1,10 +1,10 @@
 """The paper's low-res simulation: alignment, lengths, and the filter it uses."""
 import numpy as np
 import pytest
+from conftest import tone_mix
 from scipy import signal
 
 from audiosr import dsp
-from conftest import tone_mix
 
 
 @pytest.mark.parametrize("r", [2, 3, 4, 6])

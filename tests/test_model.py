@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 import torch
 
-from audiosr.model import AudioUNet, ModelConfig, count_parameters, layer_table, receptive_field, subpixel1d
+from audiosr.model import (
+    AudioUNet,
+    ModelConfig,
+    count_parameters,
+    layer_table,
+    receptive_field,
+    subpixel1d,
+)
 
 
 @pytest.mark.parametrize("blocks", [1, 2, 3, 4])

@@ -1,18 +1,16 @@
 """MUSHRA export and analysis: a valid webMUSHRA config whose files exist at the stated rate and
 loudness, post-screening that drops the right rater, and the known answer on synthetic ratings."""
 import csv
-import io
 
 import numpy as np
 import pytest
 import soundfile as sf
 import yaml
+from conftest import tone_mix
 
 from audiosr import mushra
 from audiosr.loudness import LoudnessError, loudness, match_loudness
 from audiosr.mushra import MushraError
-
-from conftest import tone_mix
 
 SR = 16000
 MEANS = {"audiounet": 62, "dnn": 55, "spline": 35, "lowres": 25, "anchor35": 15}

@@ -2,11 +2,11 @@
 conda environment lists what pyproject does."""
 import json
 import re
-import tomllib
 from pathlib import Path
 
 import jupytext
 import pytest
+import tomllib
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]

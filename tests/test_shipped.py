@@ -4,12 +4,11 @@ import json
 import numpy as np
 import pytest
 import soundfile as sf
-
-from audiosr.cli import main
-from audiosr.shipped import MODELS, load_safetensors, shipped_path
-from audiosr.train import CheckpointError
-
 from conftest import tone_mix
+
+from audiosr.checkpoint import CheckpointError, load_model
+from audiosr.cli import main
+from audiosr.shipped import MODELS, shipped_path
 
 SHIPPED = sorted(MODELS.glob("audiounet-small-r*.safetensors"))
 PIANO = MODELS / "audiounet-piano-r4.safetensors"
@@ -32,10 +31,10 @@ def test_each_model_loads_and_records_its_recipe(path):
     assert meta["validation"]["val_file_lsd"] < meta["validation"]["spline_file_lsd"]
     if path != PIANO:
         assert shipped_path(r) == path
-    model = load_safetensors(path, ratio=r)
+    model = load_model(path, ratio=r)
     assert not model.training
     with pytest.raises(CheckpointError, match="trained for ratio"):
-        load_safetensors(path, ratio=r + 1)
+        load_model(path, ratio=r + 1)
 
 
 def test_upsample_works_with_no_checkpoint_argument(tmp_path):

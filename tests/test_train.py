@@ -3,9 +3,10 @@ import pytest
 import torch
 
 import audiosr.train as train_mod
+from audiosr.checkpoint import CheckpointError, load_checkpoint, load_model
 from audiosr.data import DataConfig, build_cache
 from audiosr.model import ModelConfig
-from audiosr.train import CheckpointError, TrainConfig, TrainingError, load_checkpoint, load_model, train
+from audiosr.train import TrainConfig, TrainingError, train
 
 TINY = ModelConfig(ratio=4, blocks=2, width=1 / 16, variant="code")  # code variant: dropout uses the RNG
 
@@ -99,7 +100,8 @@ def test_learning_rate_warms_up_then_follows_the_schedule():
 
 
 def test_cosine_run_resumes_exactly_and_keeps_the_best_epoch_on_whole_files(cache, tmp_path):
-    from audiosr.shipped import load_safetensors, ship
+    from audiosr.checkpoint import load_model as load_safetensors
+    from audiosr.shipped import ship
 
     cfg = _cfg(3, schedule="cosine", warmup_steps=2, file_val=3)
     straight = train(cache, TINY, cfg, tmp_path / "a", progress=False)
@@ -114,7 +116,7 @@ def test_cosine_run_resumes_exactly_and_keeps_the_best_epoch_on_whole_files(cach
     assert kept["epoch"] == best["epoch"] and kept["history"][0]["val_file_snr"] == best["val_file_snr"]
     assert {"spline_file_snr", "spline_file_lsd", "val_file_lsd"} <= set(best)
     out = ship(tmp_path / "a", tmp_path / "m.safetensors")
-    shipped = load_safetensors(out)
+    shipped = load_safetensors(out)  # .safetensors: read by the same loader
     for k, v in shipped.state_dict().items():
         torch.testing.assert_close(v, kept["model"][k], rtol=0, atol=0)
 
@@ -152,7 +154,7 @@ def test_objectives_by_hand():
 
 
 def test_the_objective_names_the_run_and_a_resume_keeps_it(cache, tmp_path):
-    from audiosr.train import default_run_dir
+    from audiosr.runs import default_run_dir
 
     assert default_run_dir(cache, TINY, tmp_path).name.endswith("-w0.0625")
     assert default_run_dir(cache, TINY, tmp_path, "paper").name.endswith("-w0.0625-paper-loss")

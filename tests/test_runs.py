@@ -1,12 +1,13 @@
 """Runs made on demand: trained once, found the second time, never silently when told not to."""
 import pytest
 
-import audiosr.experiments as experiments
+import audiosr.train as train_mod
+from audiosr.checkpoint import load_checkpoint
 from audiosr.data import DataConfig
 from audiosr.datasets import DatasetError
-from audiosr.experiments import ensure_run
 from audiosr.model import ModelConfig
-from audiosr.train import TrainConfig, load_checkpoint
+from audiosr.runs import ensure_run
+from audiosr.train import TrainConfig
 
 
 def test_ensure_run_trains_once_then_finds_it(piano_folder, tmp_path, monkeypatch):
@@ -22,7 +23,7 @@ def test_ensure_run_trains_once_then_finds_it(piano_folder, tmp_path, monkeypatc
 
     def no_training(*a, **k):
         raise AssertionError("retrained a finished run")
-    monkeypatch.setattr(experiments, "train", no_training)
+    monkeypatch.setattr(train_mod, "train", no_training)
     assert ensure_run(data, model, cfg, **kw) == run
     assert ensure_run(data, model, cfg, train_missing=False, **kw) == run
     with pytest.raises(FileNotFoundError, match="03_train"):  # asks for more epochs than it has

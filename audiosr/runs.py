@@ -1,0 +1,97 @@
+"""Runs: one folder per (data, model, objective) under runs/, found or made with the shared code.
+
+`default_run_dir` names the folder; `ensure_run` returns it trained to the epochs asked for
+(training what is missing, as 03_train would), so every notebook runs on its own and a second
+call finds the finished run instead of retraining; `run_for_params` resolves a params file to
+(data cache, model config, run folder) for the command line. A run folder holds
+`checkpoint.pt`, `best.pt` (with whole-file validation), `config.json` and `history.json` /
+`history.csv` (`write_history`), each written atomically.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import replace
+from pathlib import Path
+
+from .checkpoint import CHECKPOINT, load_checkpoint
+from .data import DataConfig, DatasetError, PatchCache, build_cache, find_cache
+from .model import ModelConfig
+from .params import fields_for
+from .paths import atomic_path, resolve, write_json
+
+
+def default_run_dir(cache: PatchCache, model_cfg: ModelConfig, root: str | Path = "runs",
+                    objective: str = "mse") -> Path:
+    """runs/<data cache>--<model>: one folder per (data, architecture, objective), so runs never
+    collide."""
+    m = model_cfg
+    if m.arch == "dnn":
+        return resolve(root) / f"{cache.folder.name}--dnn-w{m.width:g}"
+    name = f"{cache.folder.name}--{m.variant}-B{m.blocks}-w{m.width:g}"
+    name += "" if m.upsample == "subpixel" else f"-{m.upsample}"
+    name += "" if m.residual else "-nores"
+    name += "" if m.skips else "-noskip"
+    name += "" if objective == "mse" else f"-{objective}-loss"
+    return resolve(root) / name
+
+
+def write_history(run_dir: Path, history: list[dict]) -> None:
+    """history.json and history.csv, one row per epoch (resumed runs may add columns)."""
+    write_json(run_dir / "history.json", history)
+    buf = io.StringIO()
+    if history:
+        w = csv.DictWriter(buf, list(dict.fromkeys(k for row in history for k in row)))
+        w.writeheader()
+        w.writerows(history)
+    with atomic_path(run_dir / "history.csv", ".csv") as tmp:
+        tmp.write_text(buf.getvalue())
+
+
+def ensure_cache(data_cfg: DataConfig, root: str | Path = "data/cache", build: bool = True) -> PatchCache:
+    """The data cache for `data_cfg`, built (as 01_data would) when missing and `build`."""
+    return build_cache(data_cfg, root=root, progress=False) if build else find_cache(data_cfg, root=root)
+
+
+def ensure_run(data_cfg: DataConfig, model_cfg: ModelConfig, train_cfg, root: str | Path = "data/cache",
+               train_missing: bool = True, progress: bool = True, runs_root: str | Path = "runs") -> Path:
+    """The run folder for (data, model, objective), trained to `train_cfg.epochs` if it has fewer.
+
+    With `train_missing=False` a missing or short run is an error that says which 03_train
+    parameters make it, instead of training here.
+    """
+    from .train import train
+
+    model_cfg = replace(model_cfg, ratio=data_cfg.ratio)
+    cache = ensure_cache(data_cfg, root, build=train_missing)
+    run = default_run_dir(cache, model_cfg, runs_root, train_cfg.objective)
+    ckpt = run / CHECKPOINT
+    done = load_checkpoint(ckpt)["epoch"] if ckpt.is_file() else 0
+    if done >= train_cfg.epochs:
+        return run
+    if not train_missing:
+        raise FileNotFoundError(
+            f"{run} has {done} of {train_cfg.epochs} epochs. Train it with 03_train (data {data_cfg}, "
+            f"model {model_cfg}), or set train_missing=True.")
+    if progress:
+        print(f"training {run.name} ({train_cfg.epochs} epochs) ...")
+    train(cache, model_cfg, train_cfg, run, resume=True, progress=progress)
+    return run
+
+
+def run_for_params(p: dict, build: bool = False) -> tuple[PatchCache, ModelConfig, Path]:
+    """(data cache, model config, run folder) that a params dict names; a missing cache is built
+    when `build` (saying so), else an error that says how to build it."""
+    from .train import TrainConfig
+
+    data_cfg, root = DataConfig(**fields_for(DataConfig, p)), p.get("cache_root", "data/cache")
+    try:
+        cache = find_cache(data_cfg, root=root)
+    except DatasetError:
+        if not build:
+            raise
+        print(f"no data cache for {data_cfg.dataset} at r = {data_cfg.ratio} yet: building it (as 01_data would).")
+        cache = build_cache(data_cfg, root=root)
+    model_cfg = ModelConfig(**fields_for(ModelConfig, p))
+    objective = p.get("objective", TrainConfig.objective)
+    return cache, model_cfg, resolve(p.get("run_dir") or default_run_dir(cache, model_cfg, objective=objective))
