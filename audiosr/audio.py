@@ -14,10 +14,11 @@ import numpy as np
 import soundfile as sf
 from scipy.signal import resample_poly
 
+from .dsp import HR_RATE
 from .paths import atomic_path
 
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg")
-DEFAULT_SR = 16000
+DEFAULT_SR = HR_RATE  # clips are loaded at the paper's rate unless asked otherwise
 
 
 class AudioError(ValueError):

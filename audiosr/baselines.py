@@ -12,6 +12,7 @@ import numpy as np
 import soxr
 
 from .audio import fit_length, resample
+from .dsp import lowres_rate
 
 Baseline = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (lr, spline) -> estimate, len(spline)
 
@@ -28,7 +29,7 @@ def polyphase(r: int) -> Baseline:
 
 def soxr_hq(r: int, sr: int = 16000) -> Baseline:
     """libsoxr's high-quality resampler (librosa's default backend)."""
-    return lambda lr, sp: fit_length(soxr.resample(np.asarray(lr, np.float32), sr / r, sr, "HQ"), len(sp))
+    return lambda lr, sp: fit_length(soxr.resample(np.asarray(lr, np.float32), lowres_rate(r, sr), sr, "HQ"), len(sp))
 
 
 def all_baselines(r: int, sr: int = 16000) -> dict[str, Baseline]:

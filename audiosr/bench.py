@@ -21,11 +21,12 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
+from .dsp import HR_RATE as SR
+from .dsp import lowres_rate
 from .model import AudioUNet, ModelConfig, count_parameters
 from .paths import atomic_path, write_json
 from .train import train_step
 
-SR = 16000
 MODELS = {"full (paper, width 1)": ModelConfig(), "small (width 1/16)": ModelConfig(width=1 / 16)}
 
 
@@ -196,7 +197,7 @@ def file_bench(minutes=(1, 60), ratio: int = 4, full_minutes: float = 1, threads
 
     folder = resolve(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    lr_rate = SR // ratio
+    lr_rate = lowres_rate(ratio)
     full_ckpt = folder / f"full-random-r{ratio}.safetensors"  # speed does not depend on the weights
     if not full_ckpt.is_file():
         save_model(AudioUNet(ModelConfig(ratio=ratio)).state_dict(), full_ckpt, {"model_config": asdict(ModelConfig(ratio=ratio)),

@@ -16,10 +16,6 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
-
-BLOCK = 1 << 16  # input frames read at a time
-
 
 class UserError(Exception):
     """A problem with the user's input: reported in one line."""
@@ -69,100 +65,23 @@ def _targets(inputs: list[tuple[Path, Path]], out: Path, many: bool, force: bool
     return pairs
 
 
-def output_subtype(in_subtype: str, fmt: str, asked: str | None = None) -> str:
-    """The output's sample format: `asked` if given (checked), else the input's when the output
-    format can hold it (float in, float out; 24-bit in, 24-bit out), else 16-bit PCM or Vorbis."""
-    import soundfile as sf
-
-    if asked:
-        asked = asked.upper()
-        if not sf.check_format(fmt, asked):
-            raise UserError(f"--subtype {asked} cannot be written as {fmt}; choose one of "
-                            f"{', '.join(sorted(sf.available_subtypes(fmt)))}.")
-        return asked
-    if fmt == "OGG":
-        return "VORBIS"
-    if in_subtype in ("FLOAT", "DOUBLE") and not sf.check_format(fmt, in_subtype):
-        return "PCM_24"  # FLAC holds no float: its deepest integer format
-    return in_subtype if sf.check_format(fmt, in_subtype) else "PCM_16"
-
-
-def upsample_file(src: Path, dst: Path, model, ratio: int, device="cpu", hop: int = 16384,
-                  batch: int = 1, amp: bool = False, subtype: str | None = None) -> str:
-    """Stream `src` through the model into `dst` (written atomically); returns a note."""
-    import soundfile as sf
-    import soxr
-
-    from .inference import HR_RATE, RATE_TOLERANCE, Upsampler
-    from .paths import atomic_path
-
-    try:
-        info = sf.info(str(src))
-    except Exception as e:
-        raise UserError(f"{src}: not readable audio ({str(e).splitlines()[0][:120]}).") from None
-    if info.frames < 2:
-        raise UserError(f"{src}: {info.frames} sample(s); nothing to upsample.")
-    lr_rate = HR_RATE / ratio
-    note = ""
-    resampler = None
-    if abs(info.samplerate - lr_rate) > RATE_TOLERANCE:
-        note = f"resampled {info.samplerate} Hz -> {lr_rate:g} Hz (the model's low-res rate for r = {ratio})"
-        resampler = soxr.ResampleStream(info.samplerate, lr_rate, info.channels, dtype="float32", quality="HQ")
-    up = Upsampler(model, ratio, hop=hop, batch=batch, device=device, amp=amp)
-    streams = [up.open() for _ in range(info.channels)]
-    queues: list[list[np.ndarray]] = [[] for _ in range(info.channels)]
-    fmt = dst.suffix.lstrip(".").upper()
-    subtype = output_subtype(info.subtype, fmt, subtype)
-    with atomic_path(dst, dst.suffix) as tmp, \
-            sf.SoundFile(str(tmp), "w", HR_RATE, info.channels, subtype=subtype, format=fmt) as out:
-
-        def emit():  # channels advance in step; write what all of them have
-            n = min(sum(len(b) for b in q) for q in queues)
-            if n == 0:
-                return
-            cols = []
-            for i, q in enumerate(queues):
-                data = np.concatenate(q)
-                cols.append(data[:n])
-                queues[i] = [data[n:]]
-            out.write(np.clip(np.stack(cols, axis=1), -1.0, 1.0))
-
-        try:
-            blocks = sf.blocks(str(src), blocksize=BLOCK, dtype="float32", always_2d=True)
-            for block in blocks:
-                if not np.isfinite(block).all():
-                    raise UserError(f"{src}: contains NaN or inf samples.")
-                if resampler is not None:
-                    block = resampler.resample_chunk(block, last=False)
-                for c in range(info.channels):
-                    queues[c] += streams[c].push(block[:, c])
-                emit()
-            if resampler is not None:
-                tail = resampler.resample_chunk(np.zeros((0, info.channels), np.float32), last=True)
-                for c in range(info.channels):
-                    queues[c] += streams[c].push(tail[:, c])
-            for c in range(info.channels):
-                queues[c] += streams[c].finish()
-            emit()
-        except sf.LibsndfileError as e:
-            raise UserError(f"{src}: corrupt audio ({str(e)[:120]}).") from None
-        except ValueError as e:
-            raise UserError(f"{src}: {e}") from None
-    return note
-
-
 def cmd_upsample(args) -> int:
     from tqdm.auto import tqdm
 
+    from .audio import AudioError
     from .checkpoint import CheckpointError
     from .distrib import pick_device
+    from .inference import output_subtype, upsample_file
     from .shipped import load_any
 
     inputs = _inputs(args.inputs)
     many = len(inputs) > 1 or any(Path(p).is_dir() for p in args.inputs)
     pairs = _targets(inputs, Path(args.output), many, args.force)
     for fmt in {dst.suffix.lstrip(".").upper() for _, dst in pairs} if args.subtype else ():
-        output_subtype("", fmt, args.subtype)  # a bad --subtype is one error, not one per file
+        try:
+            output_subtype("", fmt, args.subtype)  # a bad --subtype is one error, not one per file
+        except AudioError as e:
+            raise UserError(str(e)) from None
     device = pick_device(args.device)
     try:
         model = load_any(args.checkpoint, args.ratio, device)
@@ -176,7 +95,7 @@ def cmd_upsample(args) -> int:
                                  amp=device.type == "cuda" and args.batch > 1, subtype=args.subtype)
             if not args.quiet:
                 tqdm.write(f"{src} -> {dst}" + (f" ({note})" if note else ""))
-        except UserError as e:
+        except AudioError as e:
             failed.append(str(e))
             tqdm.write(f"error: {e}", file=sys.stderr)
     if failed:

@@ -69,6 +69,9 @@ class BandDNN(nn.Module):
                                  nn.Linear(hidden, n_out))
         self.register_buffer("fold", fold_index(ratio), persistent=False)
 
+    alignment = HOP  # frames start every HOP samples: a window must keep that phase
+    context = N_FFT + CONTEXT * HOP  # one frame plus the frames of context each side
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         squeeze = x.dim() == 2
         x2 = x.reshape(-1, x.shape[-1])

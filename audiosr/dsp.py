@@ -11,6 +11,14 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import interpolate, signal
 
+HR_RATE = 16000  # the paper's high-res rate: all data, and every model's output
+
+
+def lowres_rate(ratio: int, sr: int = HR_RATE) -> int | float:
+    """The low-res rate sr / r: an int where r divides sr (16000 / 4 = 4000), else the exact
+    fraction as a float (16000 / 6 = 2666.67 Hz, not 2666)."""
+    return sr // ratio if sr % ratio == 0 else sr / ratio
+
 CHEBY_ORDER = 8       # scipy.signal.decimate's default IIR: Chebyshev type I, order 8,
 CHEBY_RIPPLE_DB = 0.05  # 0.05 dB pass-band ripple, cut-off at 0.8 of the new Nyquist
 

@@ -12,37 +12,30 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 import numpy as np
 import torch
 
-from .dsp import spline_upsample
+from .audio import AudioError
+from .dsp import HR_RATE, lowres_rate, spline_upsample
 
+FILE_BLOCK = 1 << 16  # input frames read at a time by `upsample_file`
 SPLINE_MARGIN = 32  # low-res samples: the cubic spline's influence decays ~0.27x per sample
-HR_RATE = 16000     # what every model is trained to produce
 RATE_TOLERANCE = 1.0  # Hz: file headers hold whole hertz, so 16000 / 6 arrives as 2666 or 2667
 
 
 def alignment(model) -> int:
-    """High-res sample phase the model must see preserved (1 for shift-invariant models)."""
-    cfg = getattr(model, "config", None)
-    if cfg is not None and getattr(cfg, "multiple", None):
-        return int(cfg.multiple)
-    from .dnn import HOP, BandDNN
-
-    return HOP if isinstance(model, BandDNN) else 1
+    """High-res sample phase the model must see preserved (its `alignment`; 1 if it has none)."""
+    return int(getattr(model, "alignment", 1))
 
 
 def context_hr(model) -> int:
-    """High-res samples of context each side that make a window's kept output exact."""
-    from .dnn import CONTEXT, HOP, N_FFT, BandDNN
-    from .model import AudioUNet, receptive_field
-
-    if isinstance(model, AudioUNet):
-        return receptive_field(model.config) // 2 + 1
-    if isinstance(model, BandDNN):
-        return N_FFT + CONTEXT * HOP
-    raise TypeError(f"unknown model type {type(model).__name__}: cannot bound its receptive field.")
+    """High-res samples of context each side that make a window's kept output exact: the
+    model's `context` (AudioUNet: half its receptive field; the DNN: its STFT frames)."""
+    if not hasattr(model, "context"):
+        raise TypeError(f"unknown model type {type(model).__name__}: it has no `context` bounding its receptive field.")
+    return int(model.context)
 
 
 class Upsampler:
@@ -177,7 +170,7 @@ def upsample(x: np.ndarray, sr: float, ratio: int = 4, model=None, device: str =
         raise ValueError("x contains NaN or inf samples.")
     if not isinstance(model, torch.nn.Module):
         model = load_any(model, ratio, device)
-    lr_rate = HR_RATE / ratio
+    lr_rate = lowres_rate(ratio)
     if abs(sr - lr_rate) > RATE_TOLERANCE:
         x = soxr.resample(x, sr, lr_rate, quality="HQ").astype(np.float32)
     up = Upsampler(model, ratio, hop=hop, device=device)
@@ -188,3 +181,86 @@ def upsample(x: np.ndarray, sr: float, ratio: int = 4, model=None, device: str =
 
 def _round_up(n: int, m: int) -> int:
     return -(-int(n) // m) * m
+
+
+def output_subtype(in_subtype: str, fmt: str, asked: str | None = None) -> str:
+    """The output's sample format: `asked` if given (checked), else the input's when the output
+    format can hold it (float in, float out; 24-bit in, 24-bit out), else 16-bit PCM or Vorbis."""
+    import soundfile as sf
+
+    if asked:
+        asked = asked.upper()
+        if not sf.check_format(fmt, asked):
+            raise AudioError(f"--subtype {asked} cannot be written as {fmt}; choose one of "
+                            f"{', '.join(sorted(sf.available_subtypes(fmt)))}.")
+        return asked
+    if fmt == "OGG":
+        return "VORBIS"
+    if in_subtype in ("FLOAT", "DOUBLE") and not sf.check_format(fmt, in_subtype):
+        return "PCM_24"  # FLAC holds no float: its deepest integer format
+    return in_subtype if sf.check_format(fmt, in_subtype) else "PCM_16"
+
+
+def upsample_file(src: Path, dst: Path, model, ratio: int, device="cpu", hop: int = 16384,
+                  batch: int = 1, amp: bool = False, subtype: str | None = None) -> str:
+    """Stream a file through the model into `dst` (written atomically) in flat memory, every
+    channel alike, resampling input at another rate to the model's low-res rate; returns a note
+    on what was done. Unusable input is an AudioError naming the file."""
+    import soundfile as sf
+    import soxr
+
+    from .paths import atomic_path
+
+    try:
+        info = sf.info(str(src))
+    except Exception as e:
+        raise AudioError(f"{src}: not readable audio ({str(e).splitlines()[0][:120]}).") from None
+    if info.frames < 2:
+        raise AudioError(f"{src}: {info.frames} sample(s); nothing to upsample.")
+    lr_rate = lowres_rate(ratio)
+    note = ""
+    resampler = None
+    if abs(info.samplerate - lr_rate) > RATE_TOLERANCE:
+        note = f"resampled {info.samplerate} Hz -> {lr_rate:g} Hz (the model's low-res rate for r = {ratio})"
+        resampler = soxr.ResampleStream(info.samplerate, lr_rate, info.channels, dtype="float32", quality="HQ")
+    up = Upsampler(model, ratio, hop=hop, batch=batch, device=device, amp=amp)
+    streams = [up.open() for _ in range(info.channels)]
+    queues: list[list[np.ndarray]] = [[] for _ in range(info.channels)]
+    fmt = dst.suffix.lstrip(".").upper()
+    subtype = output_subtype(info.subtype, fmt, subtype)
+    with atomic_path(dst, dst.suffix) as tmp, \
+            sf.SoundFile(str(tmp), "w", HR_RATE, info.channels, subtype=subtype, format=fmt) as out:
+
+        def emit():  # channels advance in step; write what all of them have
+            n = min(sum(len(b) for b in q) for q in queues)
+            if n == 0:
+                return
+            cols = []
+            for i, q in enumerate(queues):
+                data = np.concatenate(q)
+                cols.append(data[:n])
+                queues[i] = [data[n:]]
+            out.write(np.clip(np.stack(cols, axis=1), -1.0, 1.0))
+
+        try:
+            blocks = sf.blocks(str(src), blocksize=FILE_BLOCK, dtype="float32", always_2d=True)
+            for block in blocks:
+                if not np.isfinite(block).all():
+                    raise AudioError(f"{src}: contains NaN or inf samples.")
+                if resampler is not None:
+                    block = resampler.resample_chunk(block, last=False)
+                for c in range(info.channels):
+                    queues[c] += streams[c].push(block[:, c])
+                emit()
+            if resampler is not None:
+                tail = resampler.resample_chunk(np.zeros((0, info.channels), np.float32), last=True)
+                for c in range(info.channels):
+                    queues[c] += streams[c].push(tail[:, c])
+            for c in range(info.channels):
+                queues[c] += streams[c].finish()
+            emit()
+        except sf.LibsndfileError as e:
+            raise AudioError(f"{src}: corrupt audio ({str(e)[:120]}).") from None
+        except ValueError as e:
+            raise AudioError(f"{src}: {e}") from None
+    return note

@@ -7,6 +7,7 @@ import numpy as np
 import soundfile as sf
 
 from .audio import resample
+from .dsp import lowres_rate
 
 PLAYBACK_SR = 16000
 MIN_PLAYABLE_SR = 8000  # browsers refuse wav below ~3 kHz; LR at r = 6 is 2.67 kHz
@@ -56,7 +57,8 @@ def clip_versions(cache, index: int, methods: dict, split: str = "test") -> tupl
     clip, hr = pick("hr")
     hr, sp, lr = (np.array(a, dtype=np.float32) for a in (hr, pick("spline")[1], pick("lr")[1]))
     sr, r = cache.config.sr, cache.config.ratio
-    versions = {"high-res": (hr, sr), f"low-res ({sr / r / 1000:g} kHz)": (lr, sr / r)}
+    lr_sr = lowres_rate(r, sr)
+    versions = {"high-res": (hr, sr), f"low-res ({lr_sr / 1000:g} kHz)": (lr, lr_sr)}
     versions.update({name: (np.asarray(m(lr, sp), np.float32), sr) for name, m in methods.items()})
     return Path(clip["path"]).name, versions
 

@@ -161,6 +161,16 @@ class AudioUNet(nn.Module):
                     nn.init.zeros_(m.bias)
             nn.init.normal_(self.last.weight, std=1e-3)
 
+    @property
+    def alignment(self) -> int:
+        """High-res sample phase the network must see preserved: 2^(B+1) (its strides)."""
+        return self.config.multiple
+
+    @property
+    def context(self) -> int:
+        """High-res samples of context each side that make an output sample exact."""
+        return receptive_field(self.config) // 2 + 1
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         squeeze = x.dim() == 2
         if squeeze:

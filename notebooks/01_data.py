@@ -93,7 +93,7 @@ if dataset.startswith("embedded"):
 clip = datasets.by_split(clips)["test"][example]
 x = load_audio(clip.path)
 t = dsp.make_triplet(x, ratio, lowpass)
-lr_sr = cfg.sr // ratio if cfg.sr % ratio == 0 else cfg.sr / ratio
+lr_sr = dsp.lowres_rate(ratio, cfg.sr)
 assert len(t.hr) % ratio == 0 and len(t.lr) * ratio == len(t.hr) == len(t.spline)
 assert np.allclose(t.spline[::ratio], t.lr, atol=1e-5)  # spline passes through every LR sample
 print(f"{clip.path.name} ({clip.group}): {len(t.hr) / cfg.sr:.2f} s, HR {len(t.hr)} samples, "

@@ -65,6 +65,7 @@ from audiosr.checkpoint import CHECKPOINT, load_checkpoint, load_model
 from audiosr.data import DataConfig
 from audiosr.datasets import dataset_available
 from audiosr.distrib import pick_device
+from audiosr.dsp import lowres_rate
 from audiosr.evaluate import model_method
 from audiosr.metrics import lsd, snr
 from audiosr.model import ModelConfig
@@ -112,7 +113,7 @@ est = model(lr_x, sp)
 sr = cache.config.sr
 score = lambda x: f"SNR {snr(x, hr):.1f} dB, LSD {lsd(x, hr):.2f}"
 epoch = load_checkpoint(run / CHECKPOINT)["epoch"]
-versions = {"high-res (original)": (hr, sr), f"low-res (r = {ratio})": (lr_x, sr // ratio),
+versions = {"high-res (original)": (hr, sr), f"low-res (r = {ratio})": (lr_x, lowres_rate(ratio, sr)),
             f"cubic spline\n{score(sp)}": (sp, sr),
             f"AudioUNet, {full.upsample} ({epoch} epochs)\n{score(est)}": (est, sr)}
 if figure2_shipped and f"audiounet-small-r{ratio}" in shipped_names():

@@ -70,3 +70,11 @@ def test_too_short_and_uncropped_inputs_are_refused():
         dsp.make_triplet(np.ones(10, np.float32), 4)
     with pytest.raises(ValueError, match="crop_to_multiple"):
         dsp.lowres(np.ones(10, np.float32), 4)
+
+
+def test_lowres_rate_is_exact():
+    from audiosr.dsp import lowres_rate
+
+    assert lowres_rate(4) == 4000 and isinstance(lowres_rate(4), int)
+    assert lowres_rate(6) == pytest.approx(16000 / 6) and lowres_rate(6) != 16000 // 6
+    assert lowres_rate(3, 48000) == 16000
