@@ -11,11 +11,12 @@ PARAMS ?= params/demo.yaml
 OUT    ?= out
 NOTEBOOKS := 01_data 02_model 03_train 04_evaluate 05_figures 06_mushra
 
-.PHONY: setup system venv corpus demo test sync clean-cache help
+.PHONY: setup system venv corpus demo test lint sync clean-cache help
 help:
 	@echo "make demo   - set up, build the embedded corpus, run the notebooks with $(PARAMS)"
 	@echo "make test   - set up, build the embedded corpus, run unit tests and nbval"
 	@echo "make corpus - (re)build only the embedded corpus in data/embedded"
+	@echo "make lint   - ruff: lint, import order, formatting (line length 100)"
 	@echo "make sync   - regenerate notebooks/*.ipynb from their jupytext .py sources"
 
 setup: system venv
@@ -44,6 +45,10 @@ demo: corpus
 
 test: corpus
 	$(PY) -m pytest -q tests notebooks --nbval -p no:cacheprovider
+
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
 sync:
 	cd notebooks && ../$(PY) -m jupytext --sync *.py

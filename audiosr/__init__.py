@@ -10,6 +10,7 @@ package), `export` (TorchScript, ONNX), `cli` (the `audiosr` command), `evaluate
 and `packaged_speech` (the embedded corpus), `paths`. Showing it: `plots`, `listen`,
 `loudness`, `tables`, `mushra`, `notebook_params`.
 """
+
 __version__ = "0.1.0"
 
 

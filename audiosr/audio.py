@@ -4,6 +4,7 @@ Everything inside audiosr is mono float32 at one sample rate (16 kHz by default)
 the documented conversions (multi-channel -> mono by averaging, any rate -> target rate by
 polyphase resampling) and refuses, with the file's name and the fix, what cannot be used.
 """
+
 from __future__ import annotations
 
 import os
@@ -78,7 +79,9 @@ def load_audio(path: str | os.PathLike, sr: int = DEFAULT_SR, min_samples: int =
     return np.ascontiguousarray(x, dtype=np.float32)
 
 
-def save_wav(path: str | os.PathLike, x: np.ndarray, sr: int = DEFAULT_SR, subtype: str = "PCM_16") -> Path:
+def save_wav(
+    path: str | os.PathLike, x: np.ndarray, sr: int = DEFAULT_SR, subtype: str = "PCM_16"
+) -> Path:
     """Write a mono wav atomically; float input is clipped to [-1, 1] first."""
     x = np.clip(np.asarray(x, dtype=np.float32), -1.0, 1.0)
     with atomic_path(path, ".wav") as tmp:
@@ -86,7 +89,9 @@ def save_wav(path: str | os.PathLike, x: np.ndarray, sr: int = DEFAULT_SR, subty
     return Path(path)
 
 
-def tidy_clip(x: np.ndarray, sr: float, max_s: float | None = None, sr_out: int = DEFAULT_SR) -> np.ndarray:
+def tidy_clip(
+    x: np.ndarray, sr: float, max_s: float | None = None, sr_out: int = DEFAULT_SR
+) -> np.ndarray:
     """Mono `sr_out`, leading and trailing silence trimmed (50 ms kept), cut to `max_s` with a
     50 ms fade, peak at -1 dBFS: how every clip of the embedded corpus is stored.
 
@@ -99,7 +104,7 @@ def tidy_clip(x: np.ndarray, sr: float, max_s: float | None = None, sr_out: int 
     rms = np.sqrt((x[: n * frame].reshape(n, frame) ** 2).mean(axis=1) + 1e-20)
     loud = np.flatnonzero(rms > rms.max() * 10 ** (-50 / 20))
     pad = 5
-    x = x[max(0, loud[0] - pad) * frame: min(n, loud[-1] + 1 + pad) * frame]
+    x = x[max(0, loud[0] - pad) * frame : min(n, loud[-1] + 1 + pad) * frame]
     if max_s is not None and len(x) > max_s * sr_out:
         x = x[: int(max_s * sr_out)]
         fade = sr_out // 20
@@ -110,4 +115,6 @@ def tidy_clip(x: np.ndarray, sr: float, max_s: float | None = None, sr_out: int 
 def list_audio(folder: str | os.PathLike) -> list[Path]:
     """All audio files below `folder`, sorted by path, so the order is the same everywhere."""
     folder = Path(folder)
-    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in AUDIO_EXTENSIONS and p.is_file())
+    return sorted(
+        p for p in folder.rglob("*") if p.suffix.lower() in AUDIO_EXTENSIONS and p.is_file()
+    )

@@ -4,6 +4,7 @@ already has) to a high-res estimate of exactly r times the length.
 
 The DNN of Li et al. (2015), the paper's learned baseline, is a trained model: `audiosr.dnn`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -29,7 +30,9 @@ def polyphase(r: int) -> Baseline:
 
 def soxr_hq(r: int, sr: int = 16000) -> Baseline:
     """libsoxr's high-quality resampler (librosa's default backend)."""
-    return lambda lr, sp: fit_length(soxr.resample(np.asarray(lr, np.float32), lowres_rate(r, sr), sr, "HQ"), len(sp))
+    return lambda lr, sp: fit_length(
+        soxr.resample(np.asarray(lr, np.float32), lowres_rate(r, sr), sr, "HQ"), len(sp)
+    )
 
 
 def all_baselines(r: int, sr: int = 16000) -> dict[str, Baseline]:

@@ -10,6 +10,7 @@ factor (RTF) is compute seconds per second of audio (the paper: 0.11 on a Titan 
 audio second come from torch's FLOP counter on one forward pass, so GPU throughput can be read
 as a fraction of the card's peak.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -100,8 +101,14 @@ def profile_step(cfg, device, batch, length, rows: int = 15) -> str:
     return prof.key_averages().table(sort_by=key, row_limit=rows)
 
 
-def run(quick: bool = False, cpu_threads: int = 2, gpu: bool = True, profile: bool = False,
-        cpu: bool = True, compile_options=(False, True)) -> dict:
+def run(
+    quick: bool = False,
+    cpu_threads: int = 2,
+    gpu: bool = True,
+    profile: bool = False,
+    cpu: bool = True,
+    compile_options=(False, True),
+) -> dict:
     """All measurements as rows; `quick` shrinks everything (for tests and smoke runs)."""
     models = {"tiny (width 1/32, B 2)": ModelConfig(width=1 / 32, blocks=2)} if quick else MODELS
     batch, length, steps, secs = (2, 2048, 1, 0.5) if quick else (16, 6000, 2, 10.0)
@@ -111,12 +118,24 @@ def run(quick: bool = False, cpu_threads: int = 2, gpu: bool = True, profile: bo
     if gpu and torch.cuda.is_available():
         torch.backends.cudnn.benchmark = True
     for name, cfg in models.items():
-        base = {"model": name, "parameters": count_parameters(AudioUNet(cfg)),
-                "gflop_per_audio_s": flops_per_audio_second(cfg) / 1e9}
-        for amp in (False, True) if cpu else ():  # bf16 doubles CPU throughput where the CPU has bf16 units
-            rows.append({**base, "device": f"cpu ({cpu_threads} threads)", "dtype": "bf16" if amp else "fp32",
-                         "compile": False, "train_audio_s_per_s": time_training(cfg, cpu_dev, batch, length, steps, amp),
-                         "rtf_batch1": time_inference(cfg, cpu_dev, secs, repeats=1, amp=amp)})
+        base = {
+            "model": name,
+            "parameters": count_parameters(AudioUNet(cfg)),
+            "gflop_per_audio_s": flops_per_audio_second(cfg) / 1e9,
+        }
+        for amp in (
+            (False, True) if cpu else ()
+        ):  # bf16 doubles CPU throughput where the CPU has bf16 units
+            rows.append(
+                {
+                    **base,
+                    "device": f"cpu ({cpu_threads} threads)",
+                    "dtype": "bf16" if amp else "fp32",
+                    "compile": False,
+                    "train_audio_s_per_s": time_training(cfg, cpu_dev, batch, length, steps, amp),
+                    "rtf_batch1": time_inference(cfg, cpu_dev, secs, repeats=1, amp=amp),
+                }
+            )
         if profile and cpu:
             profiles[f"{name} cpu"] = profile_step(cfg, cpu_dev, batch, length)
         if gpu and torch.cuda.is_available():
@@ -125,18 +144,33 @@ def run(quick: bool = False, cpu_threads: int = 2, gpu: bool = True, profile: bo
             for amp in (False, True):
                 for comp in compile_options:
                     torch.cuda.reset_peak_memory_stats()
-                    row = {**base, "device": torch.cuda.get_device_name(), "dtype": "bf16" if amp else "fp32",
-                           "compile": comp,
-                           "train_audio_s_per_s": time_training(cfg, dev, gbatch, length, 5 if not quick else 1, amp, comp),
-                           "rtf_batch1": time_inference(cfg, dev, secs, 1, 10, amp, comp),
-                           "rtf_batch32_chunks": time_inference(cfg, dev, 1.0 if not quick else 0.25, 32, 10, amp, comp),
-                           "peak_gpu_gib": torch.cuda.max_memory_allocated() / 2 ** 30}
-                    row["train_tflop_s"] = 3 * base["gflop_per_audio_s"] * row["train_audio_s_per_s"] / 1e3
+                    row = {
+                        **base,
+                        "device": torch.cuda.get_device_name(),
+                        "dtype": "bf16" if amp else "fp32",
+                        "compile": comp,
+                        "train_audio_s_per_s": time_training(
+                            cfg, dev, gbatch, length, 5 if not quick else 1, amp, comp
+                        ),
+                        "rtf_batch1": time_inference(cfg, dev, secs, 1, 10, amp, comp),
+                        "rtf_batch32_chunks": time_inference(
+                            cfg, dev, 1.0 if not quick else 0.25, 32, 10, amp, comp
+                        ),
+                        "peak_gpu_gib": torch.cuda.max_memory_allocated() / 2**30,
+                    }
+                    row["train_tflop_s"] = (
+                        3 * base["gflop_per_audio_s"] * row["train_audio_s_per_s"] / 1e3
+                    )
                     rows.append(row)
             if profile:
                 profiles[f"{name} cuda"] = profile_step(cfg, dev, gbatch, length)
-    return {"rows": rows, "profiles": profiles, "torch": torch.__version__, "machine": platform.processor() or platform.machine(),
-            "settings": {"train_batch_cpu": batch, "patch_len": length, "inference_seconds": secs}}
+    return {
+        "rows": rows,
+        "profiles": profiles,
+        "torch": torch.__version__,
+        "machine": platform.processor() or platform.machine(),
+        "settings": {"train_batch_cpu": batch, "patch_len": length, "inference_seconds": secs},
+    }
 
 
 def make_input(path: Path, minutes: float, rate: int, seed: int = 0) -> Path:
@@ -167,23 +201,51 @@ print(json.dumps({{"code": code, "seconds": time.perf_counter() - t0,
 """
 
 
-def measure_upsample(src: Path, dst: Path, ratio: int, checkpoint: Path | None, device: str = "cpu",
-                     threads: int = 2, batch: int = 1) -> dict:
+def measure_upsample(
+    src: Path,
+    dst: Path,
+    ratio: int,
+    checkpoint: Path | None,
+    device: str = "cpu",
+    threads: int = 2,
+    batch: int = 1,
+) -> dict:
     """`audiosr upsample` in a fresh process: wall seconds and that process's peak memory."""
     import subprocess
     import sys
 
-    args = ["upsample", str(src), "-o", str(dst), "--ratio", str(ratio), "--device", device, "--force", "-q",
-            "--batch", str(batch)] + (["--checkpoint", str(checkpoint)] if checkpoint else [])
-    done = subprocess.run([sys.executable, "-c", _CHILD.format(threads=threads, args=args)],
-                          capture_output=True, text=True)
+    args = [
+        "upsample",
+        str(src),
+        "-o",
+        str(dst),
+        "--ratio",
+        str(ratio),
+        "--device",
+        device,
+        "--force",
+        "-q",
+        "--batch",
+        str(batch),
+    ] + (["--checkpoint", str(checkpoint)] if checkpoint else [])
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD.format(threads=threads, args=args)],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode:
         raise RuntimeError(done.stderr[-2000:])
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def file_bench(minutes=(1, 60), ratio: int = 4, full_minutes: float = 1, threads: int = 2,
-               folder: str | Path = "results/bench-files", cpu: bool = True) -> list[dict]:
+def file_bench(
+    minutes=(1, 60),
+    ratio: int = 4,
+    full_minutes: float = 1,
+    threads: int = 2,
+    folder: str | Path = "results/bench-files",
+    cpu: bool = True,
+) -> list[dict]:
     """RTF and peak memory of `audiosr upsample` on whole files (shipped small model at every
     length, the full-size model on the shortest), and the DSP baselines on the shortest file."""
     from dataclasses import asdict
@@ -200,8 +262,14 @@ def file_bench(minutes=(1, 60), ratio: int = 4, full_minutes: float = 1, threads
     lr_rate = lowres_rate(ratio)
     full_ckpt = folder / f"full-random-r{ratio}.safetensors"  # speed does not depend on the weights
     if not full_ckpt.is_file():
-        save_model(AudioUNet(ModelConfig(ratio=ratio)).state_dict(), full_ckpt, {"model_config": asdict(ModelConfig(ratio=ratio)),
-                                                                                   "note": "random weights, for timing only"})
+        save_model(
+            AudioUNet(ModelConfig(ratio=ratio)).state_dict(),
+            full_ckpt,
+            {
+                "model_config": asdict(ModelConfig(ratio=ratio)),
+                "note": "random weights, for timing only",
+            },
+        )
     devices = ([("cpu", 1)] if cpu else []) + ([("cuda", 32)] if torch.cuda.is_available() else [])
     rows = []
     for m in minutes:
@@ -212,17 +280,34 @@ def file_bench(minutes=(1, 60), ratio: int = 4, full_minutes: float = 1, threads
         for label, ckpt in runs:
             for dev, batch in devices:
                 r = measure_upsample(src, folder / "out.wav", ratio, ckpt, dev, threads, batch)
-                rows.append({"method": label, "device": dev if dev == "cpu" else torch.cuda.get_device_name(),
-                             "batch": batch, "minutes": m, "rtf": r["seconds"] / (m * 60),
-                             "peak_rss_mib": round(r["peak_rss_mib"])})
+                rows.append(
+                    {
+                        "method": label,
+                        "device": dev if dev == "cpu" else torch.cuda.get_device_name(),
+                        "batch": batch,
+                        "minutes": m,
+                        "rtf": r["seconds"] / (m * 60),
+                        "peak_rss_mib": round(r["peak_rss_mib"]),
+                    }
+                )
         if m == min(minutes):
             lr, _ = sf.read(str(src), dtype="float32")
-            for label, fn in (("cubic spline (scipy)", lambda x: spline_upsample(x, ratio)),
-                              ("soxr HQ", lambda x: soxr.resample(x, lr_rate, SR, "HQ"))):
+            for label, fn in (
+                ("cubic spline (scipy)", lambda x: spline_upsample(x, ratio)),
+                ("soxr HQ", lambda x: soxr.resample(x, lr_rate, SR, "HQ")),
+            ):
                 t0 = time.perf_counter()
                 fn(lr)
-                rows.append({"method": label, "device": "cpu", "batch": 1, "minutes": m,
-                             "rtf": (time.perf_counter() - t0) / (m * 60), "peak_rss_mib": ""})
+                rows.append(
+                    {
+                        "method": label,
+                        "device": "cpu",
+                        "batch": 1,
+                        "minutes": m,
+                        "rtf": (time.perf_counter() - t0) / (m * 60),
+                        "peak_rss_mib": "",
+                    }
+                )
         (folder / "out.wav").unlink(missing_ok=True)
         src.unlink()
     return rows
@@ -231,8 +316,19 @@ def file_bench(minutes=(1, 60), ratio: int = 4, full_minutes: float = 1, threads
 def to_markdown(result: dict) -> str:
     from .tables import markdown_table
 
-    cols = ["model", "device", "dtype", "compile", "parameters", "gflop_per_audio_s", "train_audio_s_per_s",
-            "rtf_batch1", "rtf_batch32_chunks", "peak_gpu_gib", "train_tflop_s"]
+    cols = [
+        "model",
+        "device",
+        "dtype",
+        "compile",
+        "parameters",
+        "gflop_per_audio_s",
+        "train_audio_s_per_s",
+        "rtf_batch1",
+        "rtf_batch32_chunks",
+        "peak_gpu_gib",
+        "train_tflop_s",
+    ]
     cols = [c for c in cols if any(c in r for r in result["rows"])]
     return markdown_table(result["rows"], cols)
 
@@ -242,25 +338,41 @@ def main(argv=None) -> int:
     ap.add_argument("--out", help="folder for results.json, results.md (and profile.txt)")
     ap.add_argument("--threads", type=int, default=2, help="CPU threads (default 2)")
     ap.add_argument("--no-gpu", action="store_true")
-    ap.add_argument("--quick", action="store_true", help="tiny sizes: checks the script, not the speed")
+    ap.add_argument(
+        "--quick", action="store_true", help="tiny sizes: checks the script, not the speed"
+    )
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--no-cpu", action="store_true", help="GPU rows only")
-    ap.add_argument("--no-compile", action="store_true", help="skip the torch.compile rows (slow to build)")
-    ap.add_argument("--files", action="store_true", help="time `audiosr upsample` on 1 and 60 minute files")
+    ap.add_argument(
+        "--no-compile", action="store_true", help="skip the torch.compile rows (slow to build)"
+    )
+    ap.add_argument(
+        "--files", action="store_true", help="time `audiosr upsample` on 1 and 60 minute files"
+    )
     ap.add_argument("--minutes", type=float, nargs="*", default=[1, 60])
     args = ap.parse_args(argv)
     if args.files:
         from .tables import markdown_table
 
-        rows = file_bench(args.minutes, threads=args.threads, folder=args.out or "results/bench-files",
-                          cpu=not args.no_cpu)
+        rows = file_bench(
+            args.minutes,
+            threads=args.threads,
+            folder=args.out or "results/bench-files",
+            cpu=not args.no_cpu,
+        )
         md = markdown_table(rows)
         print(md)
         if args.out:
             write_json(Path(args.out) / "files.json", rows)
         return 0
-    result = run(args.quick, args.threads, not args.no_gpu, args.profile, cpu=not args.no_cpu,
-                 compile_options=(False,) if args.no_compile else (False, True))
+    result = run(
+        args.quick,
+        args.threads,
+        not args.no_gpu,
+        args.profile,
+        cpu=not args.no_cpu,
+        compile_options=(False,) if args.no_compile else (False, True),
+    )
     md = to_markdown(result)
     print(md)
     for name, table in result["profiles"].items():

@@ -5,6 +5,7 @@ the history, and loads with `torch.load(weights_only=True)`; `best.pt` holds the
 best epoch only. A shipped model is a `.safetensors` file whose metadata carries its settings.
 `load_model` reads either kind; `check_compatible` decides whether a run may be resumed.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,13 +37,27 @@ def rng_state() -> dict:
     return state
 
 
-def save_checkpoint(path: Path, model, optimizer, epoch: int, history: list, model_cfg: ModelConfig,
-                    train_cfg, data_info: dict) -> None:
+def save_checkpoint(
+    path: Path,
+    model,
+    optimizer,
+    epoch: int,
+    history: list,
+    model_cfg: ModelConfig,
+    train_cfg,
+    data_info: dict,
+) -> None:
     """Everything a resume needs, written to a temporary file and renamed (never half-written).
     With `optimizer=None`, only the weights and their settings (best.pt: not for resuming)."""
-    state = {"model": {k: v.detach().cpu() for k, v in unwrap(model).state_dict().items()},
-             "epoch": epoch, "history": history, "model_config": asdict(model_cfg),
-             "train_config": asdict(train_cfg), "data": data_info, "format": 1}
+    state = {
+        "model": {k: v.detach().cpu() for k, v in unwrap(model).state_dict().items()},
+        "epoch": epoch,
+        "history": history,
+        "model_config": asdict(model_cfg),
+        "train_config": asdict(train_cfg),
+        "data": data_info,
+        "format": 1,
+    }
     if optimizer is not None:
         state.update(optimizer=optimizer.state_dict(), rng=rng_state())
     with atomic_path(path, ".pt") as tmp:
@@ -57,8 +72,10 @@ def load_checkpoint(path: str | Path, map_location="cpu") -> dict:
     try:
         state = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as e:
-        raise CheckpointError(f"{path}: not a readable audiosr checkpoint ({type(e).__name__}: "
-                              f"{str(e)[:200]}). Retrain, or point at another file.") from None
+        raise CheckpointError(
+            f"{path}: not a readable audiosr checkpoint ({type(e).__name__}: "
+            f"{str(e)[:200]}). Retrain, or point at another file."
+        ) from None
     if not isinstance(state, dict) or "model" not in state or "model_config" not in state:
         raise CheckpointError(f"{path}: not an audiosr checkpoint (no model / model_config).")
     return state
@@ -77,7 +94,9 @@ def read_safetensors(path: str | Path) -> tuple[dict, dict]:
             meta = json.loads((f.metadata() or {})["audiosr"])
         return load_file(str(path)), meta
     except Exception as e:
-        raise CheckpointError(f"{path}: not an audiosr safetensors model ({type(e).__name__}: {str(e)[:200]}).") from None
+        raise CheckpointError(
+            f"{path}: not an audiosr safetensors model ({type(e).__name__}: {str(e)[:200]})."
+        ) from None
 
 
 def load_model(path: str | Path, ratio: int | None = None, device="cpu") -> torch.nn.Module:
@@ -91,26 +110,35 @@ def load_model(path: str | Path, ratio: int | None = None, device="cpu") -> torc
         tensors, meta = state["model"], state
     cfg = ModelConfig(**meta["model_config"])
     if ratio is not None and cfg.ratio != ratio:
-        raise CheckpointError(f"{path}: trained for ratio {cfg.ratio}, asked for ratio {ratio}. "
-                              "Use a model trained for that ratio.")
+        raise CheckpointError(
+            f"{path}: trained for ratio {cfg.ratio}, asked for ratio {ratio}. "
+            "Use a model trained for that ratio."
+        )
     model = build_model(cfg)
     model.load_state_dict(tensors)
     return model.to(device).eval()
 
 
-def check_compatible(state: dict, model_cfg: ModelConfig, data_info: dict, path: Path,
-                     objective: str | None = None) -> None:
+def check_compatible(
+    state: dict, model_cfg: ModelConfig, data_info: dict, path: Path, objective: str | None = None
+) -> None:
     """Refuse to resume a checkpoint of another model, data cache or objective."""
     theirs = asdict(ModelConfig(**{**asdict(ModelConfig()), **state["model_config"]}))  # keys added
     # since take their defaults; old names (variant "code") read as today's
     diff = {k: (theirs.get(k), v) for k, v in asdict(model_cfg).items() if theirs.get(k) != v}
     if diff:
-        raise CheckpointError(f"{path}: made for another model ({', '.join(f'{k}: {a} there, {b} here' for k, (a, b) in diff.items())}). "
-                              "Start a new run directory, or resume with the same model parameters.")
+        raise CheckpointError(
+            f"{path}: made for another model ({', '.join(f'{k}: {a} there, {b} here' for k, (a, b) in diff.items())}). "
+            "Start a new run directory, or resume with the same model parameters."
+        )
     if state.get("data", {}).get("cache") != data_info["cache"]:
-        raise CheckpointError(f"{path}: trained on {state.get('data', {}).get('cache')}, not {data_info['cache']}; "
-                              "resume on the same data cache or start a new run directory.")
+        raise CheckpointError(
+            f"{path}: trained on {state.get('data', {}).get('cache')}, not {data_info['cache']}; "
+            "resume on the same data cache or start a new run directory."
+        )
     theirs_objective = state.get("train_config", {}).get("objective", "mse")
     if objective is not None and model_cfg.arch != "dnn" and theirs_objective != objective:
-        raise CheckpointError(f"{path}: trained with objective={theirs_objective!r}, not {objective!r}; "
-                              "resume with the same objective or start a new run directory.")
+        raise CheckpointError(
+            f"{path}: trained with objective={theirs_objective!r}, not {objective!r}; "
+            "resume with the same objective or start a new run directory."
+        )

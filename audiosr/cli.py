@@ -10,6 +10,7 @@
 User errors (bad files, wrong paths, wrong ratio) are one line on stderr and a non-zero exit,
 never a traceback; in a batch the other files are still processed and a summary lists failures.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,7 +40,9 @@ def _inputs(paths: list[str]) -> list[tuple[Path, Path]]:
     return found
 
 
-def _targets(inputs: list[tuple[Path, Path]], out: Path, many: bool, force: bool) -> list[tuple[Path, Path]]:
+def _targets(
+    inputs: list[tuple[Path, Path]], out: Path, many: bool, force: bool
+) -> list[tuple[Path, Path]]:
     if many:
         if out.exists() and not out.is_dir():
             raise UserError(f"{out}: several inputs need an output folder, and this is a file.")
@@ -57,7 +60,9 @@ def _targets(inputs: list[tuple[Path, Path]], out: Path, many: bool, force: bool
     sources = {f.resolve() for f, _ in inputs}
     for _, o in pairs:
         if o.resolve() in sources:
-            raise UserError(f"{o}: is an input file; refusing to overwrite it (choose another output).")
+            raise UserError(
+                f"{o}: is an input file; refusing to overwrite it (choose another output)."
+            )
         if o.suffix.lower() not in AUDIO_EXTENSIONS:
             raise UserError(f"{o}: output must end in .wav, .flac or .ogg.")
         if o.exists() and not force:
@@ -91,15 +96,27 @@ def cmd_upsample(args) -> int:
     for src, dst in tqdm(pairs, desc="upsample", unit="file", disable=len(pairs) < 2 or args.quiet):
         try:
             dst.parent.mkdir(parents=True, exist_ok=True)
-            note = upsample_file(src, dst, model, args.ratio, device, args.hop, args.batch,
-                                 amp=device.type == "cuda" and args.batch > 1, subtype=args.subtype)
+            note = upsample_file(
+                src,
+                dst,
+                model,
+                args.ratio,
+                device,
+                args.hop,
+                args.batch,
+                amp=device.type == "cuda" and args.batch > 1,
+                subtype=args.subtype,
+            )
             if not args.quiet:
                 tqdm.write(f"{src} -> {dst}" + (f" ({note})" if note else ""))
         except AudioError as e:
             failed.append(str(e))
             tqdm.write(f"error: {e}", file=sys.stderr)
     if failed:
-        print(f"{len(pairs) - len(failed)} of {len(pairs)} files done; {len(failed)} failed:", file=sys.stderr)
+        print(
+            f"{len(pairs) - len(failed)} of {len(pairs)} files done; {len(failed)} failed:",
+            file=sys.stderr,
+        )
         for f in failed:
             print(f"  {f}", file=sys.stderr)
         return 1
@@ -120,7 +137,9 @@ def cmd_evaluate(args) -> int:
         signals.append((x.mean(axis=1), sr))
     (ref, sr_r), (est, sr_e) = signals
     if sr_r != sr_e:
-        raise UserError(f"sample rates differ: {sr_r} Hz vs {sr_e} Hz; compare files at the same rate.")
+        raise UserError(
+            f"sample rates differ: {sr_r} Hz vs {sr_e} Hz; compare files at the same rate."
+        )
     try:
         print(f"SNR {float(snr(est, ref)):.2f} dB")
         for v in ("paper", "code", "log10"):
@@ -138,7 +157,9 @@ def cmd_prepare(args) -> int:
         p = load_params(args.params, args.set)
     except FileNotFoundError as e:
         raise UserError(str(e)) from None
-    cache = build_cache(DataConfig(**fields_for(DataConfig, p)), root=p.get("cache_root", "data/cache"))
+    cache = build_cache(
+        DataConfig(**fields_for(DataConfig, p)), root=p.get("cache_root", "data/cache")
+    )
     print(cache.folder)
     return 0
 
@@ -157,7 +178,9 @@ def cmd_ship(args) -> int:
     from .shipped import ship
 
     if bool(args.run_dir) == bool(args.params):
-        raise UserError("ship: give a run folder, or -f PARAMS [--set ...] naming the run (not both).")
+        raise UserError(
+            "ship: give a run folder, or -f PARAMS [--set ...] naming the run (not both)."
+        )
     out = Path(args.output)
     if out.exists() and not args.force:
         raise UserError(f"{out} exists: pass --force to replace it.")
@@ -168,8 +191,10 @@ def cmd_ship(args) -> int:
             _, _, run_dir = run_for_params(load_params(args.params, args.set))
         except (DatasetError, FileNotFoundError) as e:
             raise UserError(str(e)) from None
-        recipe = (f"audiosr train -f {args.params}{sets}; "
-                  f"audiosr ship -f {args.params}{sets} -o {args.output}")
+        recipe = (
+            f"audiosr train -f {args.params}{sets}; "
+            f"audiosr ship -f {args.params}{sets} -o {args.output}"
+        )
     try:
         print(ship(run_dir, out, recipe))
     except CheckpointError as e:
@@ -191,32 +216,49 @@ def cmd_export(args) -> int:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="audiosr", description="Audio super-resolution (Kuleshov et al. 2017).")
+    ap = argparse.ArgumentParser(
+        prog="audiosr", description="Audio super-resolution (Kuleshov et al. 2017)."
+    )
     sub = ap.add_subparsers(dest="command", required=True)
     u = sub.add_parser("upsample", help="super-resolve wav/flac/ogg files or folders")
     u.add_argument("inputs", nargs="+", help="files or folders (searched recursively)")
     u.add_argument("-o", "--output", required=True, help="output file (one input) or folder")
-    u.add_argument("--ratio", type=int, required=True, choices=(2, 3, 4, 5, 6, 8), help="upsampling ratio r")
-    u.add_argument("--checkpoint", default=None, help=".safetensors or .pt; default: the shipped model for --ratio")
+    u.add_argument(
+        "--ratio", type=int, required=True, choices=(2, 3, 4, 5, 6, 8), help="upsampling ratio r"
+    )
+    u.add_argument(
+        "--checkpoint",
+        default=None,
+        help=".safetensors or .pt; default: the shipped model for --ratio",
+    )
     u.add_argument("--device", default="auto")
     u.add_argument("--force", action="store_true", help="replace existing outputs (never inputs)")
     u.add_argument("--hop", type=int, default=16384, help="low-res samples per window (memory)")
     u.add_argument("--batch", type=int, default=1, help="windows per forward pass (GPU)")
-    u.add_argument("--subtype", default=None,
-                   help="output sample format, e.g. PCM_16, PCM_24, FLOAT (default: the input's)")
+    u.add_argument(
+        "--subtype",
+        default=None,
+        help="output sample format, e.g. PCM_16, PCM_24, FLOAT (default: the input's)",
+    )
     u.add_argument("-q", "--quiet", action="store_true")
     u.set_defaults(func=cmd_upsample)
-    e = sub.add_parser("evaluate", help="SNR and LSD (all variants) of an estimate against a reference")
+    e = sub.add_parser(
+        "evaluate", help="SNR and LSD (all variants) of an estimate against a reference"
+    )
     e.add_argument("reference")
     e.add_argument("estimate")
     e.set_defaults(func=cmd_evaluate)
-    for name, func, text in (("prepare", cmd_prepare, "build the data cache (01_data)"),
-                             ("train", cmd_train, "train from a params file (03_train)")):
+    for name, func, text in (
+        ("prepare", cmd_prepare, "build the data cache (01_data)"),
+        ("train", cmd_train, "train from a params file (03_train)"),
+    ):
         s = sub.add_parser(name, help=text)
         s.add_argument("-f", "--params", required=True)
         s.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE")
         s.set_defaults(func=func)
-    s = sub.add_parser("ship", help="a run's weights (its best epoch where kept) as a safetensors model")
+    s = sub.add_parser(
+        "ship", help="a run's weights (its best epoch where kept) as a safetensors model"
+    )
     s.add_argument("run_dir", nargs="?", help="a run folder, or name it with -f / --set")
     s.add_argument("-f", "--params", default=None, help="the params file the run was trained with")
     s.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE")

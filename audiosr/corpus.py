@@ -20,6 +20,7 @@ temporary folder and renamed into place. Each `manifest.csv` records every clip:
 version, voice/piece, language, duration, splits, licence, energy above 4 kHz, bandwidth, a
 SHA-256, and for files left out the reason.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,7 +54,7 @@ RECIPE_VERSION = 2
 PARTS = ("speech", "tts", "piano")
 SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
 ALSA_SOUNDS = Path("/usr/share/sounds/alsa")
-MAX_PIECE_S = 120.0     # piano: the first two minutes of each piece
+MAX_PIECE_S = 120.0  # piano: the first two minutes of each piece
 SINGLE_VOICE = "flite-slt"
 SENTENCES_PER_VOICE = 48  # every other synthetic voice reads this many (a rotating window)
 VAL_UTTERANCES = TEST_UTTERANCES = 8
@@ -62,9 +63,9 @@ REAL_SOURCES = {"alsa"} | {p.name for p in ps.PACKAGES}
 
 @dataclass(frozen=True)
 class Voice:
-    name: str      # group name in the manifest
-    engine: str    # flite | espeak-ng | alsa
-    voice: str     # the engine's voice id
+    name: str  # group name in the manifest
+    engine: str  # flite | espeak-ng | alsa
+    voice: str  # the engine's voice id
     license: str
 
 
@@ -86,8 +87,12 @@ VOICES = (
     Voice("espeak-scot-f4", "espeak-ng", "en-gb-scotland+f4", ESPEAK_LICENSE),
 )
 # MultiSpeaker-style split of the tts part: whole voices held out, the real voice in test.
-MULTI_ROLES = {"alsa-human": "test", "flite-rms": "test", "espeak-scot-f4": "test",
-               "espeak-us-m3": "val"}
+MULTI_ROLES = {
+    "alsa-human": "test",
+    "flite-rms": "test",
+    "espeak-scot-f4": "test",
+    "espeak-us-m3": "val",
+}
 
 MUSIC21_LICENSE = "score: music21 corpus (BSD-3-Clause / public domain); piano: FluidR3 GM (MIT)"
 # (name, music21 corpus path); keyboard works first, the last ones are held out. Left out: Chopin's
@@ -98,8 +103,11 @@ PIECES = (
     ("joplin-maple-leaf-rag", "joplin/maple_leaf_rag.mxl"),
     ("cpebach-h186", "cpebach/h186.mxl"),
     *[(f"beethoven-op18no1-m{m}", f"beethoven/opus18no1/movement{m}.mxl") for m in range(1, 5)],
-    *[(f"beethoven-op59no{n}-m{m}", f"beethoven/opus59no{n}/movement{m}.mxl")
-      for n in (1, 2, 3) for m in range(1, 5)],
+    *[
+        (f"beethoven-op59no{n}-m{m}", f"beethoven/opus59no{n}/movement{m}.mxl")
+        for n in (1, 2, 3)
+        for m in range(1, 5)
+    ],
 )
 
 
@@ -117,10 +125,14 @@ def _run(cmd: list[str]) -> None:
     try:
         subprocess.run(cmd, check=True, capture_output=True, timeout=600)
     except FileNotFoundError:
-        raise CorpusError(f"`{cmd[0]}` is not installed: run `bash scripts/install-system-deps.sh` "
-                          "(or `make setup`).") from None
+        raise CorpusError(
+            f"`{cmd[0]}` is not installed: run `bash scripts/install-system-deps.sh` "
+            "(or `make setup`)."
+        ) from None
     except subprocess.CalledProcessError as e:
-        raise CorpusError(f"{' '.join(cmd[:4])} ... failed: {e.stderr.decode(errors='replace')[-400:]}") from None
+        raise CorpusError(
+            f"{' '.join(cmd[:4])} ... failed: {e.stderr.decode(errors='replace')[-400:]}"
+        ) from None
 
 
 def _first_line(cmd) -> str:
@@ -133,15 +145,27 @@ def _first_line(cmd) -> str:
 
 def tool_versions(part: str) -> dict:
     """Versions that determine a part's bytes; in its recipe, so an upgrade triggers a rebuild."""
-    common = {"numpy": np.__version__, "scipy": scipy.__version__, "libsndfile": sf.__libsndfile_version__}
+    common = {
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "libsndfile": sf.__libsndfile_version__,
+    }
     if part == "speech":
         return common
     if part == "tts":
-        return {**common, "flite": _first_line(["flite", "--version"]),
-                "espeak-ng": _first_line(["espeak-ng", "--version"])}
+        return {
+            **common,
+            "flite": _first_line(["flite", "--version"]),
+            "espeak-ng": _first_line(["espeak-ng", "--version"]),
+        }
     import music21
-    return {**common, "fluidsynth": _first_line(["fluidsynth", "--version"]), "music21": music21.__version__,
-            "soundfont_bytes": SOUNDFONT.stat().st_size if SOUNDFONT.exists() else 0}
+
+    return {
+        **common,
+        "fluidsynth": _first_line(["fluidsynth", "--version"]),
+        "music21": music21.__version__,
+        "soundfont_bytes": SOUNDFONT.stat().st_size if SOUNDFONT.exists() else 0,
+    }
 
 
 def render_speech(voice: Voice, text: str, out: Path) -> None:
@@ -168,7 +192,21 @@ def render_piece(corpus_path: str, out: Path, max_s: float = MAX_PIECE_S) -> Non
     with tempfile.TemporaryDirectory() as tmp:
         midi, raw = Path(tmp) / "score.mid", Path(tmp) / "raw.wav"
         score.write("midi", fp=str(midi))
-        _run(["fluidsynth", "-ni", "-q", "-g", "0.6", "-F", str(raw), "-r", "32000", str(SOUNDFONT), str(midi)])
+        _run(
+            [
+                "fluidsynth",
+                "-ni",
+                "-q",
+                "-g",
+                "0.6",
+                "-F",
+                str(raw),
+                "-r",
+                "32000",
+                str(SOUNDFONT),
+                str(midi),
+            ]
+        )
         x, sr = sf.read(str(raw), dtype="float32", always_2d=True)
     sf.write(str(out), tidy_clip(x.mean(axis=1), sr, max_s), DEFAULT_SR, subtype="PCM_16")
 
@@ -176,8 +214,10 @@ def render_piece(corpus_path: str, out: Path, max_s: float = MAX_PIECE_S) -> Non
 def alsa_clips() -> list[Path]:
     files = sorted(p for p in ALSA_SOUNDS.glob("*.wav") if p.stem != "Noise")
     if not files:
-        raise CorpusError(f"no speech in {ALSA_SOUNDS}: install Debian's alsa-utils "
-                          "(`bash scripts/install-system-deps.sh`).")
+        raise CorpusError(
+            f"no speech in {ALSA_SOUNDS}: install Debian's alsa-utils "
+            "(`bash scripts/install-system-deps.sh`)."
+        )
     return files
 
 
@@ -197,22 +237,49 @@ def tts_jobs(voices=VOICES, per_voice: int = SENTENCES_PER_VOICE) -> list[dict]:
         for j, (stem, text) in enumerate(items):
             single = "-"
             if v.name == SINGLE_VOICE:
-                single = ("test" if j >= n - TEST_UTTERANCES else
-                          "val" if j >= n - TEST_UTTERANCES - VAL_UTTERANCES else "train")
-            jobs.append({"path": f"tts/{v.name}/{v.name}-{j:03d}-{stem}.wav", "corpus": "tts",
-                         "source": v.engine, "group": v.name, "language": "en",
-                         "text": text if v.engine != "alsa" else stem,
-                         "split_single": single, "split_multi": MULTI_ROLES.get(v.name, "train"),
-                         "split": "-", "license": v.license, "_voice": v})
+                single = (
+                    "test"
+                    if j >= n - TEST_UTTERANCES
+                    else "val"
+                    if j >= n - TEST_UTTERANCES - VAL_UTTERANCES
+                    else "train"
+                )
+            jobs.append(
+                {
+                    "path": f"tts/{v.name}/{v.name}-{j:03d}-{stem}.wav",
+                    "corpus": "tts",
+                    "source": v.engine,
+                    "group": v.name,
+                    "language": "en",
+                    "text": text if v.engine != "alsa" else stem,
+                    "split_single": single,
+                    "split_multi": MULTI_ROLES.get(v.name, "train"),
+                    "split": "-",
+                    "license": v.license,
+                    "_voice": v,
+                }
+            )
     return jobs
 
 
 def piano_jobs(pieces=PIECES) -> list[dict]:
     names = [f"piano/{i:02d}-{name}.wav" for i, (name, _) in enumerate(pieces)]
     splits = [c.split for c in split_by_file([Path(n) for n in names], PIANO_FRACTIONS)]
-    return [{"path": n, "corpus": "piano", "source": "music21+fluidsynth", "group": name, "language": "-",
-             "text": src, "split_single": "-", "split_multi": "-", "split": s,
-             "license": MUSIC21_LICENSE} for n, (name, src), s in zip(names, pieces, splits)]
+    return [
+        {
+            "path": n,
+            "corpus": "piano",
+            "source": "music21+fluidsynth",
+            "group": name,
+            "language": "-",
+            "text": src,
+            "split_single": "-",
+            "split_multi": "-",
+            "split": s,
+            "license": MUSIC21_LICENSE,
+        }
+        for n, (name, src), s in zip(names, pieces, splits)
+    ]
 
 
 def _in_part(folder: Path, path: str) -> Path:
@@ -233,18 +300,39 @@ def _do(job: dict, folder: str) -> None:
         render_speech(job["_voice"], job["text"], out)
 
 
-MANIFEST_COLUMNS = ("path", "corpus", "source", "version", "group", "language", "duration_s", "split_single",
-                    "split_multi", "split", "hf_4k", "bandwidth_hz", "license", "text", "sha256", "excluded")
+MANIFEST_COLUMNS = (
+    "path",
+    "corpus",
+    "source",
+    "version",
+    "group",
+    "language",
+    "duration_s",
+    "split_single",
+    "split_multi",
+    "split",
+    "hf_4k",
+    "bandwidth_hz",
+    "license",
+    "text",
+    "sha256",
+    "excluded",
+)
 
 
 def _measure(folder: Path, job: dict, version: str) -> dict:
     """A manifest row for a rendered clip: the job's fields plus what the file measures."""
     path = _in_part(folder, job["path"])
     x, sr = sf.read(str(path), dtype="float32")
-    return {**{k: v for k, v in job.items() if not k.startswith("_")}, "version": version,
-            "duration_s": f"{len(x) / sr:.3f}", "hf_4k": f"{band_energy_fraction(x, sr):.6f}",
-            "bandwidth_hz": f"{bandwidth_hz(x, sr):.0f}", "excluded": "",
-            "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+    return {
+        **{k: v for k, v in job.items() if not k.startswith("_")},
+        "version": version,
+        "duration_s": f"{len(x) / sr:.3f}",
+        "hf_4k": f"{band_energy_fraction(x, sr):.6f}",
+        "bandwidth_hz": f"{bandwidth_hz(x, sr):.0f}",
+        "excluded": "",
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+    }
 
 
 def _render(todo: list[dict], folder: Path, jobs: int, progress: bool, desc: str) -> None:
@@ -253,9 +341,13 @@ def _render(todo: list[dict], folder: Path, jobs: int, progress: bool, desc: str
     bar = tqdm(total=len(todo), desc=desc, unit="clip", disable=not progress)
     # piano: music21 parsing is Python-bound -> processes; speech: subprocess-bound -> threads
     # "spawn": forking while the speech threads run subprocesses can deadlock the children
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as procs, \
-            ThreadPoolExecutor(jobs) as threads:
-        futures = [(procs if j["corpus"] == "piano" else threads).submit(_do, j, str(folder)) for j in todo]
+    with (
+        ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as procs,
+        ThreadPoolExecutor(jobs) as threads,
+    ):
+        futures = [
+            (procs if j["corpus"] == "piano" else threads).submit(_do, j, str(folder)) for j in todo
+        ]
         for f in as_completed(futures):
             f.result()
             bar.update()
@@ -292,56 +384,113 @@ def build_speech(folder: Path, packages, cache: Path, jobs: int, progress: bool)
             ps.unpack(deb, Path(tree))
             files = ps.speech_files(pkg, Path(tree))
             if not files:
-                raise ps.PackageError(f"{deb.name}: no speech files match {pkg.pattern!r}; has the package changed?")
+                raise ps.PackageError(
+                    f"{deb.name}: no speech files match {pkg.pattern!r}; has the package changed?"
+                )
             todo, count = [], {}
             for rel, lang in files:
                 voice = ps.voice_id(pkg, lang)
                 j = count[voice] = count.get(voice, -1) + 1
-                stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in Path(rel).name.split(".")[0])
-                todo.append({"path": f"speech/{voice}/{voice}-{j:04d}-{stem}.wav", "corpus": "speech",
-                             "source": pkg.name, "version": version, "group": voice, "language": lang,
-                             "split": "-", "license": pkg.license, "text": rel})
+                stem = "".join(
+                    c if c.isalnum() or c in "-_" else "_" for c in Path(rel).name.split(".")[0]
+                )
+                todo.append(
+                    {
+                        "path": f"speech/{voice}/{voice}-{j:04d}-{stem}.wav",
+                        "corpus": "speech",
+                        "source": pkg.name,
+                        "version": version,
+                        "group": voice,
+                        "language": lang,
+                        "split": "-",
+                        "license": pkg.license,
+                        "text": rel,
+                    }
+                )
             with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-                results = list(tqdm(pool.map(ps.process, [str(Path(tree) / j["text"]) for j in todo],
-                                             [str(_in_part(folder, j["path"])) for j in todo], chunksize=16),
-                                    total=len(todo), desc=pkg.name, unit="file", disable=not progress))
+                results = list(
+                    tqdm(
+                        pool.map(
+                            ps.process,
+                            [str(Path(tree) / j["text"]) for j in todo],
+                            [str(_in_part(folder, j["path"])) for j in todo],
+                            chunksize=16,
+                        ),
+                        total=len(todo),
+                        desc=pkg.name,
+                        unit="file",
+                        disable=not progress,
+                    )
+                )
         for job, res in zip(todo, results):
-            row = {**job, "excluded": res["excluded"], "hf_4k": f"{res.get('hf_4k', 0):.6f}",
-                   "bandwidth_hz": f"{res.get('bandwidth_hz', 0):.0f}",
-                   "duration_s": f"{res.get('duration_s', 0):.3f}", "sha256": ""}
+            row = {
+                **job,
+                "excluded": res["excluded"],
+                "hf_4k": f"{res.get('hf_4k', 0):.6f}",
+                "bandwidth_hz": f"{res.get('bandwidth_hz', 0):.0f}",
+                "duration_s": f"{res.get('duration_s', 0):.3f}",
+                "sha256": "",
+            }
             if res["excluded"]:
                 row["path"] = ""
                 if res["excluded"].startswith("unreadable"):
                     ps.warn(f"skipped {pkg.name}:{job['text']}: {res['excluded']}")
             else:
-                row["sha256"] = hashlib.sha256(_in_part(folder, job["path"]).read_bytes()).hexdigest()
+                row["sha256"] = hashlib.sha256(
+                    _in_part(folder, job["path"]).read_bytes()
+                ).hexdigest()
             rows.append(row)
     ps.assign_splits(rows)
     return rows
 
 
-def recipe(part: str, voices=VOICES, per_voice=SENTENCES_PER_VOICE, pieces=PIECES,
-           max_piece_s=MAX_PIECE_S, packages=ps.PACKAGES) -> dict:
+def recipe(
+    part: str,
+    voices=VOICES,
+    per_voice=SENTENCES_PER_VOICE,
+    pieces=PIECES,
+    max_piece_s=MAX_PIECE_S,
+    packages=ps.PACKAGES,
+) -> dict:
     """What a part is made from. Package versions are not in it (knowing them would need a
     download); they are in the manifest, and `--force` rebuilds with the archive's newest."""
     r = {"recipe_version": RECIPE_VERSION, "part": part, "tools": tool_versions(part)}
     if part == "speech":
-        r.update(packages=[asdict(p) for p in packages], test_languages=ps.TEST_LANGUAGES,
-                 val_languages=ps.VAL_LANGUAGES, single_voice=ps.SINGLE_VOICE,
-                 min_bandwidth_hz=ps.MIN_BANDWIDTH_HZ, floor_db=ps.BANDWIDTH_FLOOR_DB,
-                 min_source_sr=ps.MIN_SOURCE_SR, min_seconds=ps.MIN_SECONDS)
+        r.update(
+            packages=[asdict(p) for p in packages],
+            test_languages=ps.TEST_LANGUAGES,
+            val_languages=ps.VAL_LANGUAGES,
+            single_voice=ps.SINGLE_VOICE,
+            min_bandwidth_hz=ps.MIN_BANDWIDTH_HZ,
+            floor_db=ps.BANDWIDTH_FLOOR_DB,
+            min_source_sr=ps.MIN_SOURCE_SR,
+            min_seconds=ps.MIN_SECONDS,
+        )
     elif part == "tts":
-        r.update(voices=[asdict(v) for v in voices], per_voice=per_voice, multi_roles=MULTI_ROLES,
-                 sentences_sha256=hashlib.sha256("\n".join(sentences()).encode()).hexdigest())
+        r.update(
+            voices=[asdict(v) for v in voices],
+            per_voice=per_voice,
+            multi_roles=MULTI_ROLES,
+            sentences_sha256=hashlib.sha256("\n".join(sentences()).encode()).hexdigest(),
+        )
     else:
         r.update(pieces=list(map(list, pieces)), max_piece_s=max_piece_s)
     return json.loads(json.dumps(r))  # tuples -> lists, as build.json reads back
 
 
-def build(root: Path = EMBEDDED, parts=PARTS, voices=VOICES, per_voice: int = SENTENCES_PER_VOICE,
-          pieces=PIECES, max_piece_s: float = MAX_PIECE_S, packages=ps.PACKAGES,
-          package_cache: Path = PACKAGE_CACHE, jobs: int | None = None, force: bool = False,
-          progress: bool = True) -> Path:
+def build(
+    root: Path = EMBEDDED,
+    parts=PARTS,
+    voices=VOICES,
+    per_voice: int = SENTENCES_PER_VOICE,
+    pieces=PIECES,
+    max_piece_s: float = MAX_PIECE_S,
+    packages=ps.PACKAGES,
+    package_cache: Path = PACKAGE_CACHE,
+    jobs: int | None = None,
+    force: bool = False,
+    progress: bool = True,
+) -> Path:
     """Build (or confirm up to date) each part of the embedded corpus in `root/<part>/`.
 
     A part that cannot be built here (no package archive, a missing synthesiser) does not stop
@@ -362,7 +511,9 @@ def build(root: Path = EMBEDDED, parts=PARTS, voices=VOICES, per_voice: int = SE
             continue
         missing = [t for t, v in want["tools"].items() if v in ("missing", 0)]
         if missing:
-            errors.append(f"{part}: {', '.join(missing)} not installed: run `bash scripts/install-system-deps.sh`.")
+            errors.append(
+                f"{part}: {', '.join(missing)} not installed: run `bash scripts/install-system-deps.sh`."
+            )
             continue
         try:
             with atomic_path(root / part) as tmp:
@@ -374,7 +525,9 @@ def build(root: Path = EMBEDDED, parts=PARTS, voices=VOICES, per_voice: int = SE
                 else:
                     rows = build_piano(tmp, pieces, max_piece_s, jobs, progress)
                 _write_manifest(tmp / "manifest.csv", rows)
-                (tmp / "build.json").write_text(json.dumps({"recipe": want}, indent=2, sort_keys=True) + "\n")
+                (tmp / "build.json").write_text(
+                    json.dumps({"recipe": want}, indent=2, sort_keys=True) + "\n"
+                )
                 (tmp / "SOURCES.md").write_text(sources_text(rows))
         except (ps.PackageError, CorpusError) as e:
             errors.append(f"{part}: {e}")
@@ -396,8 +549,10 @@ def _check_voices_differ(rows: list[dict]) -> None:
     for r in rows:
         key = (r["text"], r["sha256"])
         if key in seen and seen[key] != r["group"]:
-            raise CorpusError(f"voices {seen[key]} and {r['group']} render identical audio: one voice id "
-                              "is unknown to its engine (espeak-ng falls back to its default).")
+            raise CorpusError(
+                f"voices {seen[key]} and {r['group']} render identical audio: one voice id "
+                "is unknown to its engine (espeak-ng falls back to its default)."
+            )
         seen[key] = r["group"]
 
 
@@ -406,16 +561,25 @@ def read_manifest(root: Path = EMBEDDED, part: str | None = None) -> list[dict]:
     root = Path(root)
     paths = [root / p / "manifest.csv" for p in ((part,) if part else PARTS)]
     if not any(p.is_file() for p in paths):
-        raise CorpusError(f"no manifest in {root}/{part or '<part>'}: build the corpus with `make corpus` "
-                          "(python -m audiosr.corpus).")
+        raise CorpusError(
+            f"no manifest in {root}/{part or '<part>'}: build the corpus with `make corpus` "
+            "(python -m audiosr.corpus)."
+        )
     return [row for p in paths if p.is_file() for row in read_csv_rows(p)]
 
 
 def _row(corpus_name, source, real, groups, clips, seconds, hf, excluded=0) -> dict:
     hf = np.asarray(hf)
-    return {"corpus": corpus_name, "source": source, "real human": real, "voices / pieces": groups,
-            "clips": clips, "minutes": round(seconds / 60, 1), "files left out": excluded,
-            "energy > 4 kHz (mean, min-max)": f"{hf.mean():.2%} ({hf.min():.2%}-{hf.max():.2%})"}
+    return {
+        "corpus": corpus_name,
+        "source": source,
+        "real human": real,
+        "voices / pieces": groups,
+        "clips": clips,
+        "minutes": round(seconds / 60, 1),
+        "files left out": excluded,
+        "energy > 4 kHz (mean, min-max)": f"{hf.mean():.2%} ({hf.min():.2%}-{hf.max():.2%})",
+    }
 
 
 def reference_row() -> dict | None:
@@ -426,8 +590,15 @@ def reference_row() -> dict | None:
         return None
     files = [c.path for c in load_clips("vctk-sample")]
     xs = [load_audio(f) for f in files]
-    return _row("speech (eval only)", "VCTK sample", "yes", len({f.parent.name for f in files}), len(xs),
-                sum(len(x) for x in xs) / DEFAULT_SR, [band_energy_fraction(x, DEFAULT_SR) for x in xs])
+    return _row(
+        "speech (eval only)",
+        "VCTK sample",
+        "yes",
+        len({f.parent.name for f in files}),
+        len(xs),
+        sum(len(x) for x in xs) / DEFAULT_SR,
+        [band_energy_fraction(x, DEFAULT_SR) for x in xs],
+    )
 
 
 def summary(kind: str | None = None, root: Path = EMBEDDED, reference: bool = True) -> list[dict]:
@@ -440,38 +611,74 @@ def summary(kind: str | None = None, root: Path = EMBEDDED, reference: bool = Tr
     for key in dict.fromkeys((r["corpus"], r["source"]) for r in rows):
         every = [r for r in rows if (r["corpus"], r["source"]) == key]
         sel = [r for r in every if not r["excluded"]]
-        out.append(_row(key[0], key[1], "yes" if key[1] in REAL_SOURCES else "no", len({r["group"] for r in sel}),
-                        len(sel), sum(float(r["duration_s"]) for r in sel), [float(r["hf_4k"]) for r in sel],
-                        len(every) - len(sel)))
+        out.append(
+            _row(
+                key[0],
+                key[1],
+                "yes" if key[1] in REAL_SOURCES else "no",
+                len({r["group"] for r in sel}),
+                len(sel),
+                sum(float(r["duration_s"]) for r in sel),
+                [float(r["hf_4k"]) for r in sel],
+                len(every) - len(sel),
+            )
+        )
     ref = reference_row() if reference and kind in (None, "speech") else None
     return out + ([ref] if ref else [])
 
 
 def sources_text(rows: list[dict]) -> str:
-    lines = ["# Embedded corpus: sources and licences", "",
-             "Built by `python -m audiosr.corpus` (see audiosr/corpus.py); `manifest.csv` lists every clip.", "",
-             "| corpus | source | version | groups | clips | licence |", "|---|---|---|---|---|---|"]
+    lines = [
+        "# Embedded corpus: sources and licences",
+        "",
+        "Built by `python -m audiosr.corpus` (see audiosr/corpus.py); `manifest.csv` lists every clip.",
+        "",
+        "| corpus | source | version | groups | clips | licence |",
+        "|---|---|---|---|---|---|",
+    ]
     for key in dict.fromkeys((r["corpus"], r["source"], r["version"], r["license"]) for r in rows):
-        sel = [r for r in rows if (r["corpus"], r["source"], r["version"], r["license"]) == key and not r["excluded"]]
-        lines.append(f"| {key[0]} | {key[1]} | {key[2]} | {len({r['group'] for r in sel})} | {len(sel)} | {key[3]} |")
-    lines += ["", "Sentences: audiosr/assets/sentences.txt (written for audiosr, MIT).",
-              "The alsa-utils recordings are a human voice reading channel names (Front Left, ...).", ""]
+        sel = [
+            r
+            for r in rows
+            if (r["corpus"], r["source"], r["version"], r["license"]) == key and not r["excluded"]
+        ]
+        lines.append(
+            f"| {key[0]} | {key[1]} | {key[2]} | {len({r['group'] for r in sel})} | {len(sel)} | {key[3]} |"
+        )
+    lines += [
+        "",
+        "Sentences: audiosr/assets/sentences.txt (written for audiosr, MIT).",
+        "The alsa-utils recordings are a human voice reading channel names (Front Left, ...).",
+        "",
+    ]
     return "\n".join(lines)
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m audiosr.corpus", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m audiosr.corpus", description=__doc__.split("\n")[0]
+    )
     ap.add_argument("--root", default=str(EMBEDDED), help="where to build (default: data/embedded)")
-    ap.add_argument("--parts", nargs="+", default=list(PARTS), choices=PARTS, help="which parts (default: all)")
-    ap.add_argument("--package-cache", default=str(PACKAGE_CACHE),
-                    help="where downloaded .deb files are kept (default: data/packages)")
+    ap.add_argument(
+        "--parts", nargs="+", default=list(PARTS), choices=PARTS, help="which parts (default: all)"
+    )
+    ap.add_argument(
+        "--package-cache",
+        default=str(PACKAGE_CACHE),
+        help="where downloaded .deb files are kept (default: data/packages)",
+    )
     ap.add_argument("--force", action="store_true", help="rebuild even if up to date")
     ap.add_argument("--jobs", type=int, default=None, help="parallel workers (default: up to 2)")
     args = ap.parse_args(argv)
     failed = None
     try:
-        build(Path(args.root), parts=args.parts, package_cache=Path(args.package_cache), jobs=args.jobs,
-              force=args.force)
+        build(
+            Path(args.root),
+            parts=args.parts,
+            package_cache=Path(args.package_cache),
+            jobs=args.jobs,
+            force=args.force,
+        )
     except CorpusError as e:
         failed = str(e)
     from .tables import markdown_table

@@ -13,6 +13,7 @@ Storing whole clips plus patch starts (rather than copies of overlapping patches
 cache half the size at 50% overlap, serves whole-file evaluation from the same files, and
 memory-maps cheaply: a patch is `hr[s : s + patch_len]`.
 """
+
 from __future__ import annotations
 
 import csv
@@ -95,8 +96,16 @@ class PatchCache:
         L = self.config.patch_len
         if kind == "lr":
             r = self.config.ratio
-            return np.stack([x[s // r: (s + L) // r] for s in starts]) if len(starts) else np.zeros((0, L // r), np.float32)
-        return np.stack([x[s: s + L] for s in starts]) if len(starts) else np.zeros((0, L), np.float32)
+            return (
+                np.stack([x[s // r : (s + L) // r] for s in starts])
+                if len(starts)
+                else np.zeros((0, L // r), np.float32)
+            )
+        return (
+            np.stack([x[s : s + L] for s in starts])
+            if len(starts)
+            else np.zeros((0, L), np.float32)
+        )
 
     def clip_arrays(self, split: str, kind: str = "hr"):
         """Yield (clip row, whole-clip array) for whole-file evaluation."""
@@ -108,12 +117,14 @@ class PatchCache:
         """(clip row, whole-clip array) of the `index`-th clip of a split."""
         clips = self.clips(split)
         if not 0 <= index < len(clips):
-            raise IndexError(f"clip {index}: the {split} split of {self.folder.name} has {len(clips)} clips.")
+            raise IndexError(
+                f"clip {index}: the {split} split of {self.folder.name} has {len(clips)} clips."
+            )
         return clips[index], self._whole(self.array(split, kind), clips[index], kind)
 
     def _whole(self, x: np.ndarray, clip: dict, kind: str) -> np.ndarray:
         div = self.config.ratio if kind == "lr" else 1
-        return np.asarray(x[clip["offset"] // div: (clip["offset"] + clip["length"]) // div])
+        return np.asarray(x[clip["offset"] // div : (clip["offset"] + clip["length"]) // div])
 
 
 def _clip_digest(clips: list[Clip]) -> str:
@@ -125,7 +136,9 @@ def _clip_digest(clips: list[Clip]) -> str:
 
 def cache_folder(cfg: DataConfig, clips: list[Clip], root: Path = CACHE) -> Path:
     """Folder name = readable parameters + a hash of everything that determines the content."""
-    key = json.dumps({"cfg": asdict(cfg), "clips": _clip_digest(clips), "format": CACHE_FORMAT}, sort_keys=True)
+    key = json.dumps(
+        {"cfg": asdict(cfg), "clips": _clip_digest(clips), "format": CACHE_FORMAT}, sort_keys=True
+    )
     digest = hashlib.sha256(key.encode()).hexdigest()[:10]
     name = Path(cfg.dataset).name or "data"
     lp = "lp" if cfg.lowpass else "nolp"
@@ -173,33 +186,60 @@ def build_cache(cfg: DataConfig, root: str | Path = CACHE, progress: bool = True
                 errors.append(f"{clip.path}: {e}" if str(clip.path) not in str(e) else str(e))
                 continue
             n = len(t.hr)
-            starts = np.arange(0, n - L + 1, cfg.stride, dtype=np.int64) if n >= L else np.zeros(0, np.int64)
+            starts = (
+                np.arange(0, n - L + 1, cfg.stride, dtype=np.int64)
+                if n >= L
+                else np.zeros(0, np.int64)
+            )
             parts["hr"].append(t.hr)
             parts["spline"].append(t.spline)
             parts["lr"].append(t.lr)
             parts["starts"].append(starts + offset)
-            rows.append({"split": split, "group": clip.group, "path": _rel(clip.path),
-                         "offset": offset, "length": n, "patches": len(starts)})
+            rows.append(
+                {
+                    "split": split,
+                    "group": clip.group,
+                    "path": _rel(clip.path),
+                    "offset": offset,
+                    "length": n,
+                    "patches": len(starts),
+                }
+            )
             offset += n
         for kind, chunks in parts.items():
             dtype = np.int64 if kind == "starts" else np.float32
-            arrays[f"{split}_{kind}"] = np.concatenate(chunks).astype(dtype) if chunks else np.zeros(0, dtype)
+            arrays[f"{split}_{kind}"] = (
+                np.concatenate(chunks).astype(dtype) if chunks else np.zeros(0, dtype)
+            )
     if errors:
         raise DatasetError(
             f"{len(errors)} clip(s) of {cfg.dataset!r} cannot be used; fix or remove them and rerun:\n  "
             + "\n  ".join(errors)
         )
-    counts = {s: {"clips": sum(1 for x in rows if x["split"] == s),
-                  "patches": int(len(arrays[f"{s}_starts"])),
-                  "seconds": float(len(arrays[f"{s}_hr"]) / cfg.sr)} for s in SPLITS}
-    if counts["train"]["clips"] and counts["train"]["patches"] == 0:  # (evaluation-only sets have no train split)
+    counts = {
+        s: {
+            "clips": sum(1 for x in rows if x["split"] == s),
+            "patches": int(len(arrays[f"{s}_starts"])),
+            "seconds": float(len(arrays[f"{s}_hr"]) / cfg.sr),
+        }
+        for s in SPLITS
+    }
+    if (
+        counts["train"]["clips"] and counts["train"]["patches"] == 0
+    ):  # (evaluation-only sets have no train split)
         raise DatasetError(
             f"{cfg.dataset!r}: no training patch of {L} samples; clips are shorter than the patch. "
             "Use a smaller patch_len or longer clips."
         )
-    info = {"config": asdict(cfg), "counts": counts, "clips_digest": _clip_digest(clips),
-            "format": CACHE_FORMAT, "audiosr": __version__, "numpy": np.__version__,
-            "python": platform.python_version()}
+    info = {
+        "config": asdict(cfg),
+        "counts": counts,
+        "clips_digest": _clip_digest(clips),
+        "format": CACHE_FORMAT,
+        "audiosr": __version__,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+    }
     with atomic_path(folder) as tmp:
         tmp.mkdir()
         for name, a in arrays.items():
@@ -217,10 +257,14 @@ def open_cache(folder: str | Path) -> PatchCache:
     folder = resolve(folder)
     meta = folder / "config.json"
     if not meta.is_file():
-        raise DatasetError(f"{folder}: not a data cache (no config.json). Run notebooks/01_data first.")
+        raise DatasetError(
+            f"{folder}: not a data cache (no config.json). Run notebooks/01_data first."
+        )
     info = json.loads(meta.read_text())
     if info.get("format") != CACHE_FORMAT:
-        raise DatasetError(f"{folder}: cache format {info.get('format')} != {CACHE_FORMAT}; rebuild it.")
+        raise DatasetError(
+            f"{folder}: cache format {info.get('format')} != {CACHE_FORMAT}; rebuild it."
+        )
     return PatchCache(folder, DataConfig(**info["config"]), info)
 
 

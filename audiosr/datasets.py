@@ -19,6 +19,7 @@ Validation splits: the paper trains on its train split and reports on its test s
 validation split out of the *train* side (never the test side) to monitor training, so the test
 split stays exactly the paper's.
 """
+
 from __future__ import annotations
 
 import csv
@@ -40,8 +41,8 @@ VCTK_SINGLE_SPEAKER = "p225"
 VCTK_SINGLE_TEST = 8
 VCTK_MULTI_TRAIN = 99
 VCTK_MULTI_TEST = 8
-VAL_UTTERANCES = 8   # single-speaker val: the last 8 of the paper's train utterances
-VAL_SPEAKERS = 1     # multi-speaker val: the last of the paper's train speakers
+VAL_UTTERANCES = 8  # single-speaker val: the last 8 of the paper's train utterances
+VAL_SPEAKERS = 1  # multi-speaker val: the last of the paper's train speakers
 PIANO_FRACTIONS = (0.88, 0.06, 0.06)
 # SampleRNN's music set (the paper's piano data): 8-second parts p<i>.flac, sorted as strings,
 # shuffled with seed 123; the last 256 test, the 256 before them validation.
@@ -60,8 +61,8 @@ class Clip:
     """One audio file and where it belongs."""
 
     path: Path
-    group: str   # speaker, voice or piece: what splits keep together
-    split: str   # train, val or test
+    group: str  # speaker, voice or piece: what splits keep together
+    split: str  # train, val or test
 
 
 class DatasetError(ValueError):
@@ -92,7 +93,9 @@ def find_vctk_layout(root: Path) -> tuple[Path, str] | None:
     return None
 
 
-VCTK_SPEAKER = re.compile(r"p\d{3}")  # 0.92 adds a folder `s5`, which natural order puts among the test speakers
+VCTK_SPEAKER = re.compile(
+    r"p\d{3}"
+)  # 0.92 adds a folder `s5`, which natural order puts among the test speakers
 
 
 def vctk_speakers(root: Path) -> dict[str, list[Path]]:
@@ -100,11 +103,15 @@ def vctk_speakers(root: Path) -> dict[str, list[Path]]:
     paper's `pNNN` speakers count, so the splits are the paper's in both releases."""
     layout = find_vctk_layout(root)
     if layout is None:
-        raise DatasetError(f"{root}: no VCTK layout (wav48/, wav48_silence_trimmed/ or wav16/) found.")
+        raise DatasetError(
+            f"{root}: no VCTK layout (wav48/, wav48_silence_trimmed/ or wav16/) found."
+        )
     folder, pattern = layout
     speakers = {}
-    for d in sorted((d for d in folder.iterdir() if d.is_dir() and VCTK_SPEAKER.fullmatch(d.name)),
-                    key=lambda d: _natural_key(d.name)):
+    for d in sorted(
+        (d for d in folder.iterdir() if d.is_dir() and VCTK_SPEAKER.fullmatch(d.name)),
+        key=lambda d: _natural_key(d.name),
+    ):
         files = sorted(d.glob(pattern), key=lambda p: _natural_key(p.name))
         if files:
             speakers[d.name] = files
@@ -113,7 +120,9 @@ def vctk_speakers(root: Path) -> dict[str, list[Path]]:
     return speakers
 
 
-def split_single(files: list[Path], group: str, n_test: int, n_val: int = VAL_UTTERANCES) -> list[Clip]:
+def split_single(
+    files: list[Path], group: str, n_test: int, n_val: int = VAL_UTTERANCES
+) -> list[Clip]:
     """Last `n_test` utterances test, the `n_val` before them val, the rest train."""
     if len(files) < n_test + n_val + 1:
         raise DatasetError(
@@ -125,7 +134,9 @@ def split_single(files: list[Path], group: str, n_test: int, n_val: int = VAL_UT
     return [Clip(p, group, s) for p, s in zip(files, splits)]
 
 
-def split_multi(speakers: dict[str, list[Path]], n_train: int, n_test: int, n_val: int = VAL_SPEAKERS) -> list[Clip]:
+def split_multi(
+    speakers: dict[str, list[Path]], n_train: int, n_test: int, n_val: int = VAL_SPEAKERS
+) -> list[Clip]:
     """First `n_train` speakers train (their last `n_val` become val), last `n_test` speakers test."""
     names = list(speakers)
     if len(names) < n_train + n_test or n_train <= n_val:
@@ -134,8 +145,8 @@ def split_multi(speakers: dict[str, list[Path]], n_train: int, n_test: int, n_va
             f"+ {n_test} test."
         )
     role = {s: "train" for s in names[: n_train - n_val]}
-    role.update({s: "val" for s in names[n_train - n_val: n_train]})
-    role.update({s: "test" for s in names[len(names) - n_test:]})
+    role.update({s: "val" for s in names[n_train - n_val : n_train]})
+    role.update({s: "test" for s in names[len(names) - n_test :]})
     return [Clip(p, s, role[s]) for s in names if s in role for p in speakers[s]]
 
 
@@ -154,7 +165,9 @@ def vctk_clips(root: Path, task: str) -> list[Clip]:
     speakers = vctk_speakers(root)
     if task == "single":
         if VCTK_SINGLE_SPEAKER not in speakers:
-            raise DatasetError(f"{root}: speaker {VCTK_SINGLE_SPEAKER} (the paper's SingleSpeaker) not found.")
+            raise DatasetError(
+                f"{root}: speaker {VCTK_SINGLE_SPEAKER} (the paper's SingleSpeaker) not found."
+            )
         return split_single(speakers[VCTK_SINGLE_SPEAKER], VCTK_SINGLE_SPEAKER, VCTK_SINGLE_TEST)
     return split_multi(speakers, VCTK_MULTI_TRAIN, VCTK_MULTI_TEST)
 
@@ -178,7 +191,9 @@ def folder_clips(root: Path, natural: bool = True) -> list[Clip]:
     """
     files = list_audio(root)
     if not files:
-        raise DatasetError(f"{root}: no audio files ({', '.join(AUDIO_EXTENSIONS)}) found below it.")
+        raise DatasetError(
+            f"{root}: no audio files ({', '.join(AUDIO_EXTENSIONS)}) found below it."
+        )
     if is_samplernn_parts(files):
         return samplernn_clips(files)
     if natural:
@@ -192,8 +207,11 @@ def _uuid_order_clips(root: Path) -> list[Clip]:
 
 def is_samplernn_parts(files: list[Path]) -> bool:
     """SampleRNN's preprocessing output: only p<i>.flac / .wav in one folder, more than 512."""
-    return (len(files) > 2 * SAMPLERNN_HOLDOUT and len({p.parent for p in files}) == 1
-            and all(SAMPLERNN_PART.fullmatch(p.stem) for p in files))
+    return (
+        len(files) > 2 * SAMPLERNN_HOLDOUT
+        and len({p.parent for p in files}) == 1
+        and all(SAMPLERNN_PART.fullmatch(p.stem) for p in files)
+    )
 
 
 def _python2_shuffle(items: list, seed: int) -> None:
@@ -217,7 +235,7 @@ def samplernn_clips(files: list[Path], holdout: int = SAMPLERNN_HOLDOUT) -> list
     order = sorted(files, key=str)
     _python2_shuffle(order, SAMPLERNN_SEED)
     split = {p: "train" for p in order[: -2 * holdout]}
-    split.update({p: "val" for p in order[-2 * holdout: -holdout]})
+    split.update({p: "val" for p in order[-2 * holdout : -holdout]})
     split.update({p: "test" for p in order[-holdout:]})
     return [Clip(p, p.stem, split[p]) for p in sorted(files, key=lambda p: _natural_key(p.name))]
 
@@ -227,8 +245,8 @@ class Reader:
     """One row of LibriSpeech's SPEAKERS.TXT (a LibriVox reader)."""
 
     id: str
-    sex: str       # F or M
-    subset: str    # e.g. train-clean-100
+    sex: str  # F or M
+    subset: str  # e.g. train-clean-100
     minutes: float
     name: str
 
@@ -248,13 +266,17 @@ def read_speakers(path: Path) -> dict[str, Reader]:
                 raise ValueError
             readers[cols[0]] = Reader(cols[0], cols[1], cols[2], float(cols[3]), cols[4])
         except ValueError:
-            raise DatasetError(f"{path}:{n}: expected 'ID | SEX | SUBSET | MINUTES | NAME', "
-                               f"got {line.strip()!r}.") from None
+            raise DatasetError(
+                f"{path}:{n}: expected 'ID | SEX | SUBSET | MINUTES | NAME', got {line.strip()!r}."
+            ) from None
     return readers
 
 
 def _is_librispeech_subset(folder: Path) -> bool:
-    return any(p.name.startswith(f"{p.parent.parent.name}-{p.parent.name}-") for p in folder.glob("*/*/*.flac"))
+    return any(
+        p.name.startswith(f"{p.parent.parent.name}-{p.parent.name}-")
+        for p in folder.glob("*/*/*.flac")
+    )
 
 
 def find_librispeech(root: Path) -> list[Path] | None:
@@ -274,12 +296,17 @@ def find_librispeech(root: Path) -> list[Path] | None:
 
 
 def _speakers_file(subset: Path) -> Path:
-    for f in (subset.parent / "SPEAKERS.TXT", subset.parent / f"SPEAKERS-{subset.name}.TXT",
-              subset / "SPEAKERS.TXT"):
+    for f in (
+        subset.parent / "SPEAKERS.TXT",
+        subset.parent / f"SPEAKERS-{subset.name}.TXT",
+        subset / "SPEAKERS.TXT",
+    ):
         if f.is_file():
             return f
-    raise DatasetError(f"{subset}: no SPEAKERS.TXT beside it; LibriSpeech's speaker list is needed "
-                       "for its split (keep the one from the official archive).")
+    raise DatasetError(
+        f"{subset}: no SPEAKERS.TXT beside it; LibriSpeech's speaker list is needed "
+        "for its split (keep the one from the official archive)."
+    )
 
 
 def _subset_speakers(subset: Path) -> dict[str, list[Path]]:
@@ -293,8 +320,11 @@ def _subset_speakers(subset: Path) -> dict[str, list[Path]]:
         else:
             stray.append(p)
     if stray:
-        warnings.warn(f"{subset}: ignored {len(stray)} .flac file(s) outside <speaker>/<chapter>/"
-                      f"<speaker>-<chapter>-*.flac, e.g. {stray[0]}", stacklevel=3)
+        warnings.warn(
+            f"{subset}: ignored {len(stray)} .flac file(s) outside <speaker>/<chapter>/"
+            f"<speaker>-<chapter>-*.flac, e.g. {stray[0]}",
+            stacklevel=3,
+        )
     return speakers
 
 
@@ -310,7 +340,9 @@ def hold_out(ids: list[str], sex: dict[str, str], n: int) -> list[str]:
     return picked + [s for s in reversed(ids) if s not in picked][: n - len(picked)]
 
 
-def librispeech_clips(root: Path, n_test: int = LIBRI_TEST_SPEAKERS, n_val: int = LIBRI_VAL_SPEAKERS) -> list[Clip]:
+def librispeech_clips(
+    root: Path, n_test: int = LIBRI_TEST_SPEAKERS, n_val: int = LIBRI_VAL_SPEAKERS
+) -> list[Clip]:
     """Clips of LibriSpeech as distributed (see `find_librispeech`), split by speaker.
 
     Speakers come from SPEAKERS.TXT beside the subset folders (SPEAKERS-<subset>.TXT also
@@ -329,9 +361,13 @@ def librispeech_clips(root: Path, n_test: int = LIBRI_TEST_SPEAKERS, n_val: int 
     """
     subsets = find_librispeech(root)
     if subsets is None:
-        raise DatasetError(f"{root}: no LibriSpeech layout (<subset>/<speaker>/<chapter>/*.flac) found.")
-    role = {d: "test" if d.name.startswith("test") else "val" if d.name.startswith("dev") else "train"
-            for d in subsets}
+        raise DatasetError(
+            f"{root}: no LibriSpeech layout (<subset>/<speaker>/<chapter>/*.flac) found."
+        )
+    role = {
+        d: "test" if d.name.startswith("test") else "val" if d.name.startswith("dev") else "train"
+        for d in subsets
+    }
     files, split_of, sex = {}, {}, {}
     for d in subsets:
         speakers = _subset_speakers(d)
@@ -341,15 +377,19 @@ def librispeech_clips(root: Path, n_test: int = LIBRI_TEST_SPEAKERS, n_val: int 
             raise DatasetError(f"{d}: speaker(s) {', '.join(unknown[:3])} not in its SPEAKERS.TXT.")
         for s, utts in speakers.items():
             if split_of.setdefault(s, role[d]) != role[d]:
-                raise DatasetError(f"speaker {s} is in {d.name} and in a {split_of[s]} subset: "
-                                   "it would be in two splits.")
+                raise DatasetError(
+                    f"speaker {s} is in {d.name} and in a {split_of[s]} subset: "
+                    "it would be in two splits."
+                )
             files.setdefault(s, []).extend(utts)
             sex[s] = readers[s].sex
     ids = sorted((s for s in split_of if split_of[s] == "train"), key=_natural_key)
     held = {r: n for r, n in (("test", n_test), ("val", n_val)) if r not in role.values()}
     if ids and len(ids) <= sum(held.values()):
-        raise DatasetError(f"{root}: {len(ids)} training speakers; holding out "
-                           f"{' + '.join(f'{n} {r}' for r, n in held.items())} needs more.")
+        raise DatasetError(
+            f"{root}: {len(ids)} training speakers; holding out "
+            f"{' + '.join(f'{n} {r}' for r, n in held.items())} needs more."
+        )
     for r, n in held.items():
         for s in hold_out(ids, sex, n):
             split_of[s] = r
@@ -362,7 +402,7 @@ class SharedDataset:
     """A named dataset read from the shared folder, never from the project's tree."""
 
     name: str
-    folder: str                                # path under the shared folder
+    folder: str  # path under the shared folder
     loader: Callable[[Path], list[Clip]]
     about: str
 
@@ -370,16 +410,35 @@ class SharedDataset:
         return shared() / self.folder
 
 
-SHARED_DATASETS = {d.name: d for d in (
-    SharedDataset("vctk-sample", "vctk-sample", vctk_sample_clips,
-                  "16 real VCTK utterances of 4 speakers; evaluation only, every clip test"),
-    SharedDataset("librispeech-train", "real-speech/LibriSpeech/train-clean-100", librispeech_clips,
-                  "LibriSpeech train-clean-100; by speaker: last 10 (5 F, 5 M) test, 4 val, rest train"),
-    SharedDataset("librispeech-test-other", "real-speech/LibriSpeech/test-other", librispeech_clips,
-                  "LibriSpeech test-other; a test set: every clip test, never trained or tuned on"),
-    SharedDataset("speech-commands", "real-speech/picovoice-speech-to-intent", _uuid_order_clips,
-                  "Picovoice spoken commands, many microphones and rooms; 88 / 6 / 6 by file"),
-)}
+SHARED_DATASETS = {
+    d.name: d
+    for d in (
+        SharedDataset(
+            "vctk-sample",
+            "vctk-sample",
+            vctk_sample_clips,
+            "16 real VCTK utterances of 4 speakers; evaluation only, every clip test",
+        ),
+        SharedDataset(
+            "librispeech-train",
+            "real-speech/LibriSpeech/train-clean-100",
+            librispeech_clips,
+            "LibriSpeech train-clean-100; by speaker: last 10 (5 F, 5 M) test, 4 val, rest train",
+        ),
+        SharedDataset(
+            "librispeech-test-other",
+            "real-speech/LibriSpeech/test-other",
+            librispeech_clips,
+            "LibriSpeech test-other; a test set: every clip test, never trained or tuned on",
+        ),
+        SharedDataset(
+            "speech-commands",
+            "real-speech/picovoice-speech-to-intent",
+            _uuid_order_clips,
+            "Picovoice spoken commands, many microphones and rooms; 88 / 6 / 6 by file",
+        ),
+    )
+}
 
 
 def dataset_names() -> list[str]:
@@ -400,8 +459,10 @@ def dataset_available(dataset: str) -> str | None:
         d = SHARED_DATASETS[dataset]
         if d.path().is_dir():
             return None
-        return (f"{d.name}: {d.path()} not found; set AUDIOSR_SHARED to the folder holding "
-                f"{d.folder}, or pass the folder's path as dataset")
+        return (
+            f"{d.name}: {d.path()} not found; set AUDIOSR_SHARED to the folder holding "
+            f"{d.folder}, or pass the folder's path as dataset"
+        )
     if dataset in EMBEDDED_NAMES or resolve(dataset).is_dir():
         return None
     return f"{dataset}: not a known name ({', '.join(dataset_names())}) and {resolve(dataset)} is not a folder"
@@ -450,8 +511,11 @@ def load_clips(dataset: str, task: str = "multi") -> list[Clip]:
         parts = dataset.split(MIX)
         if len(set(parts)) != len(parts) or not all(parts):
             raise DatasetError(f"dataset {dataset!r}: name each part once, joined by {MIX!r}.")
-        return [Clip(c.path, f"{part}:{c.group}", c.split)
-                for part in parts for c in load_clips(part, task)]
+        return [
+            Clip(c.path, f"{part}:{c.group}", c.split)
+            for part in parts
+            for c in load_clips(part, task)
+        ]
     if dataset in EMBEDDED_NAMES:
         return embedded_clips(EMBEDDED_NAMES[dataset], task)
     if dataset in SHARED_DATASETS:

@@ -4,6 +4,7 @@
 process trains on its shard of every global batch and DistributedDataParallel averages the
 gradients (NCCL on GPUs, gloo on the CPU). Without torchrun everything here is a no-op.
 """
+
 from __future__ import annotations
 
 import os
@@ -48,7 +49,9 @@ def wrap(model: torch.nn.Module, device: torch.device) -> torch.nn.Module:
         return model
     from torch.nn.parallel import DistributedDataParallel
 
-    return DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
+    return DistributedDataParallel(
+        model, device_ids=[device.index] if device.type == "cuda" else None
+    )
 
 
 def barrier() -> None:

@@ -11,6 +11,7 @@ shared training loop (`audiosr.train`) trains it like AudioUNet.
 Our choices where the paper is silent: 512-sample frames (32 ms at 16 kHz), hop 256, Hann
 window, log(|X| + 1e-5), a LayerNorm on the input. Like the paper, only for r a power of 2.
 """
+
 from __future__ import annotations
 
 import torch
@@ -22,8 +23,10 @@ N_FFT, HOP, CONTEXT, EPS, HIDDEN = 512, 256, 2, 1e-5, 2048
 
 def check_ratio(r: int) -> None:
     if r < 2 or r & (r - 1):
-        raise ValueError(f"ratio {r}: the DNN baseline is defined for r a power of 2 (the paper "
-                         "reports it n/a at r = 6).")
+        raise ValueError(
+            f"ratio {r}: the DNN baseline is defined for r a power of 2 (the paper "
+            "reports it n/a at r = 6)."
+        )
 
 
 def band_edge(r: int) -> int:
@@ -42,8 +45,14 @@ def fold_index(r: int) -> torch.Tensor:
 
 def stft(x: torch.Tensor) -> torch.Tensor:
     """(N, T) -> (N, bins, frames), complex, centred frames."""
-    return torch.stft(x.float(), N_FFT, HOP, window=torch.hann_window(N_FFT, device=x.device),
-                      center=True, return_complex=True)
+    return torch.stft(
+        x.float(),
+        N_FFT,
+        HOP,
+        window=torch.hann_window(N_FFT, device=x.device),
+        center=True,
+        return_complex=True,
+    )
 
 
 def with_context(feat: torch.Tensor, context: int = CONTEXT) -> torch.Tensor:
@@ -51,7 +60,9 @@ def with_context(feat: torch.Tensor, context: int = CONTEXT) -> torch.Tensor:
     (edge frames repeated)."""
     padded = F.pad(feat, (context, context), mode="replicate")
     frames = feat.shape[-1]
-    return torch.cat([padded[..., i:i + frames] for i in range(2 * context + 1)], dim=1).transpose(1, 2)
+    return torch.cat(
+        [padded[..., i : i + frames] for i in range(2 * context + 1)], dim=1
+    ).transpose(1, 2)
 
 
 class BandDNN(nn.Module):
@@ -62,11 +73,16 @@ class BandDNN(nn.Module):
         check_ratio(ratio)
         self.ratio, self.edge = ratio, band_edge(ratio)
         n_in, n_out = (self.edge + 1) * (2 * CONTEXT + 1), N_FFT // 2 - self.edge
-        self.net = nn.Sequential(nn.LayerNorm(n_in),
-                                 nn.Linear(n_in, hidden), nn.ReLU(),
-                                 nn.Linear(hidden, hidden), nn.ReLU(),
-                                 nn.Linear(hidden, hidden), nn.ReLU(),
-                                 nn.Linear(hidden, n_out))
+        self.net = nn.Sequential(
+            nn.LayerNorm(n_in),
+            nn.Linear(n_in, hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, n_out),
+        )
         self.register_buffer("fold", fold_index(ratio), persistent=False)
 
     alignment = HOP  # frames start every HOP samples: a window must keep that phase
@@ -81,13 +97,22 @@ class BandDNN(nn.Module):
         log_high = self.net(with_context(torch.log(low.abs() + EPS))).transpose(1, 2)
         phase = -torch.angle(low)[:, self.fold]
         high = torch.polar(torch.exp(log_high.float()), phase)
-        out = torch.istft(torch.cat([low, high], dim=1), N_FFT, HOP,
-                          window=torch.hann_window(N_FFT, device=x.device), center=True, length=length)
+        out = torch.istft(
+            torch.cat([low, high], dim=1),
+            N_FFT,
+            HOP,
+            window=torch.hann_window(N_FFT, device=x.device),
+            center=True,
+            length=length,
+        )
         return out if squeeze else out.unsqueeze(1)
 
 
 def log_spectral_loss(estimate: torch.Tensor, target: torch.Tensor, ratio: int) -> torch.Tensor:
     """Li et al.'s objective: MSE between high-band log magnitudes of estimate and target."""
     e = band_edge(ratio)
-    est, ref = (torch.log(stft(t.reshape(-1, t.shape[-1]))[:, e + 1:].abs() + EPS) for t in (estimate, target))
+    est, ref = (
+        torch.log(stft(t.reshape(-1, t.shape[-1]))[:, e + 1 :].abs() + EPS)
+        for t in (estimate, target)
+    )
     return F.mse_loss(est, ref)

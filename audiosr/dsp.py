@@ -4,6 +4,7 @@ High-res sample `r * k` and low-res sample `k` are the same instant, as in the o
 `scipy.signal.decimate` keeps every r-th sample starting at 0, and the spline places low-res
 sample k at high-res position r * k. So `spline_upsample(lowres(x, r), r)[::r] == lowres(x, r)`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,7 +20,8 @@ def lowres_rate(ratio: int, sr: int = HR_RATE) -> int | float:
     fraction as a float (16000 / 6 = 2666.67 Hz, not 2666)."""
     return sr // ratio if sr % ratio == 0 else sr / ratio
 
-CHEBY_ORDER = 8       # scipy.signal.decimate's default IIR: Chebyshev type I, order 8,
+
+CHEBY_ORDER = 8  # scipy.signal.decimate's default IIR: Chebyshev type I, order 8,
 CHEBY_RIPPLE_DB = 0.05  # 0.05 dB pass-band ripple, cut-off at 0.8 of the new Nyquist
 
 
@@ -72,9 +74,9 @@ def spline_upsample(x_lr: np.ndarray, r: int) -> np.ndarray:
 class Triplet:
     """One clip at the three resolutions the paper works with, all aligned."""
 
-    hr: np.ndarray       # high-res target, cropped to a multiple of r
-    lr: np.ndarray       # low-res signal, len(hr) // r
-    spline: np.ndarray   # network input: lr back on the high-res grid, len(hr)
+    hr: np.ndarray  # high-res target, cropped to a multiple of r
+    lr: np.ndarray  # low-res signal, len(hr) // r
+    spline: np.ndarray  # network input: lr back on the high-res grid, len(hr)
 
 
 def make_triplet(x: np.ndarray, r: int, lowpass: bool = True) -> Triplet:

@@ -4,6 +4,7 @@ then the mean per method. One function serves the notebooks and the command line
     python -m audiosr.evaluate runs/<run> --split test     # writes runs/<run>/eval-test.csv
     python -m audiosr.evaluate --real                      # shipped models on real speech, r = 2, 4, 6
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,29 +35,50 @@ def model_method(model: torch.nn.Module, device: torch.device | str = "cpu") -> 
     def run(lr: np.ndarray, spline: np.ndarray) -> np.ndarray:
         x = torch.from_numpy(np.array(spline, dtype=np.float32)).to(device)  # a writable copy
         return model(x.view(1, 1, -1)).view(-1).float().cpu().numpy()
+
     return run
 
 
-def evaluate_split(cache: PatchCache, split: str, methods: dict[str, Method], progress: bool = True,
-                   meters: dict[str, LineMeter] | None = None) -> list[dict]:
+def evaluate_split(
+    cache: PatchCache,
+    split: str,
+    methods: dict[str, Method],
+    progress: bool = True,
+    meters: dict[str, LineMeter] | None = None,
+) -> list[dict]:
     """One row per (clip, method): SNR and LSD (paper eq. 2, 3) on the whole clip; with `meters`
     (method -> LineMeter), each method's estimates also go to its meter."""
     from tqdm.auto import tqdm
 
     rows = []
-    arrays = zip(cache.clip_arrays(split, "hr"), cache.clip_arrays(split, "spline"), cache.clip_arrays(split, "lr"))
+    arrays = zip(
+        cache.clip_arrays(split, "hr"),
+        cache.clip_arrays(split, "spline"),
+        cache.clip_arrays(split, "lr"),
+    )
     n = len(cache.clips(split))
-    for (clip, hr), (_, sp), (_, lr) in tqdm(arrays, total=n, desc=f"evaluate {split}", disable=not progress):
+    for (clip, hr), (_, sp), (_, lr) in tqdm(
+        arrays, total=n, desc=f"evaluate {split}", disable=not progress
+    ):
         for name, method in methods.items():
             t0 = time.perf_counter()
             est = method(lr, sp)
             compute = time.perf_counter() - t0
             if meters is not None and name in meters:
                 meters[name].add(est, hr)
-            rows.append({"clip": Path(clip["path"]).name, "group": clip.get("group", ""), "method": name,
-                         "seconds": len(hr) / cache.config.sr, "compute_s": compute,
-                         "snr": float(snr(est, hr)), "lsd": float(lsd(est, hr)),
-                         "lsd_code": _lsd_code(est, hr), "lsd_log10": float(lsd(est, hr, "log10"))})
+            rows.append(
+                {
+                    "clip": Path(clip["path"]).name,
+                    "group": clip.get("group", ""),
+                    "method": name,
+                    "seconds": len(hr) / cache.config.sr,
+                    "compute_s": compute,
+                    "snr": float(snr(est, hr)),
+                    "lsd": float(lsd(est, hr)),
+                    "lsd_code": _lsd_code(est, hr),
+                    "lsd_log10": float(lsd(est, hr, "log10")),
+                }
+            )
     return rows
 
 
@@ -74,11 +96,18 @@ def summarize(rows: list[dict]) -> list[dict]:
     out = []
     for m in dict.fromkeys(r["method"] for r in rows):
         sel = [r for r in rows if r["method"] == m]
-        out.append({"method": m, "files": len(sel), "SNR (dB)": float(np.mean([r["snr"] for r in sel])),
-                    "LSD": float(np.mean([r["lsd"] for r in sel])),
-                    "LSD (code)": float(np.nanmean([r["lsd_code"] for r in sel])),
-                    "LSD (log10)": float(np.mean([r["lsd_log10"] for r in sel])),
-                    "compute s per audio s": sum(r["compute_s"] for r in sel) / sum(r["seconds"] for r in sel)})
+        out.append(
+            {
+                "method": m,
+                "files": len(sel),
+                "SNR (dB)": float(np.mean([r["snr"] for r in sel])),
+                "LSD": float(np.mean([r["lsd"] for r in sel])),
+                "LSD (code)": float(np.nanmean([r["lsd_code"] for r in sel])),
+                "LSD (log10)": float(np.mean([r["lsd_log10"] for r in sel])),
+                "compute s per audio s": sum(r["compute_s"] for r in sel)
+                / sum(r["seconds"] for r in sel),
+            }
+        )
     return out
 
 
@@ -92,15 +121,19 @@ def write_rows(path: str | Path, rows: list[dict]) -> Path:
     return Path(path)
 
 
-def evaluate_run(run_dir: str | Path, split: str = "test", device: str = "auto", progress: bool = True) -> list[dict]:
+def evaluate_run(
+    run_dir: str | Path, split: str = "test", device: str = "auto", progress: bool = True
+) -> list[dict]:
     """Spline vs the run's model on `split` of the data cache it was trained on; writes eval-<split>.csv."""
     run_dir = resolve(run_dir)
     state = load_checkpoint(run_dir / CHECKPOINT)
     cache = find_cache(DataConfig(**state["data"]["data_config"]))
     dev = pick_device(device)
     model = load_model(run_dir / CHECKPOINT, device=dev)
-    methods = {**all_baselines(cache.config.ratio, cache.config.sr),
-               f"AudioUNet (epoch {state['epoch']})": model_method(model, dev)}
+    methods = {
+        **all_baselines(cache.config.ratio, cache.config.sr),
+        f"AudioUNet (epoch {state['epoch']})": model_method(model, dev),
+    }
     rows = evaluate_split(cache, split, methods, progress)
     write_rows(run_dir / f"eval-{split}.csv", rows)
     return rows
@@ -126,11 +159,19 @@ def table2_rows(summaries: dict[str, list[dict]], ratio: int, paper_row: str) ->
         for r in summary:
             key = next((v for k, v in PAPER_NAMES.items() if r["method"].startswith(k)), None)
             theirs = paper.get(key) if key and data_label == compared else None
-            rows.append({"test data": data_label, "r": ratio, "method": r["method"], "files": r["files"],
-                         "SNR (dB)": round(r["SNR (dB)"], 2), "LSD": round(r["LSD"], 2),
-                         "compute s / audio s": float(f"{r['compute s per audio s']:.3g}"),
-                         f"paper SNR ({paper_row})": theirs[0] if theirs else "",
-                         f"paper LSD ({paper_row})": theirs[1] if theirs else ""})
+            rows.append(
+                {
+                    "test data": data_label,
+                    "r": ratio,
+                    "method": r["method"],
+                    "files": r["files"],
+                    "SNR (dB)": round(r["SNR (dB)"], 2),
+                    "LSD": round(r["LSD"], 2),
+                    "compute s / audio s": float(f"{r['compute s per audio s']:.3g}"),
+                    f"paper SNR ({paper_row})": theirs[0] if theirs else "",
+                    f"paper LSD ({paper_row})": theirs[1] if theirs else "",
+                }
+            )
     return rows
 
 
@@ -144,11 +185,16 @@ def table3_rows(grid: dict[bool, dict[str, dict]], dataset: str = "") -> list[di
     rows = []
     for method in grid[True]:
         trained_lp = {"trained with LPF": True, "trained without LPF": False}.get(method)
-        row = {"method": method, "tested with LPF (SNR / LSD)": cell(grid[True][method]),
-               "tested without LPF (SNR / LSD)": cell(grid[False][method])}
+        row = {
+            "method": method,
+            "tested with LPF (SNR / LSD)": cell(grid[True][method]),
+            "tested without LPF (SNR / LSD)": cell(grid[False][method]),
+        }
         if "piano" in str(dataset).lower():
             for test_lp, col in ((True, "paper, tested with"), (False, "paper, tested without")):
-                row[col] = "%g / %g" % TABLE3[(trained_lp, test_lp)] if trained_lp is not None else ""
+                row[col] = (
+                    "%g / %g" % TABLE3[(trained_lp, test_lp)] if trained_lp is not None else ""
+                )
         rows.append(row)
     return rows
 
@@ -156,10 +202,16 @@ def table3_rows(grid: dict[bool, dict[str, dict]], dataset: str = "") -> list[di
 REAL_TEST_SETS = ("vctk-sample", "librispeech-test-other")
 
 
-def real_speech_rows(ratios=(2, 4, 6), datasets=REAL_TEST_SETS, model: str | None = None,
-                     device: str = "cpu", progress: bool = True,
-                     lines: dict | None = None, cache_root: str | Path = "data/cache",
-                     lowpass: bool = True) -> list[dict]:
+def real_speech_rows(
+    ratios=(2, 4, 6),
+    datasets=REAL_TEST_SETS,
+    model: str | None = None,
+    device: str = "cpu",
+    progress: bool = True,
+    lines: dict | None = None,
+    cache_root: str | Path = "data/cache",
+    lowpass: bool = True,
+) -> list[dict]:
     """Spline, soxr and a model (default: the shipped one per ratio; a path may hold ``{r}``
     for the ratio) on real speech no model trained on, whole files: mean SNR / LSD, the model's
     gain over the spline, and the strongest line each method adds at a multiple of 500 Hz
@@ -190,11 +242,20 @@ def real_speech_rows(ratios=(2, 4, 6), datasets=REAL_TEST_SETS, model: str | Non
             spline = next(row for row in summary if row["method"] == "cubic spline")
             for row in summary:
                 freq, db = meters[row["method"]].strongest()
-                rows.append({"r": r, "test set": ds, "method": row["method"], "files": row["files"],
-                             "SNR (dB)": round(row["SNR (dB)"], 2), "LSD": round(row["LSD"], 2),
-                             "SNR - spline (dB)": round(row["SNR (dB)"] - spline["SNR (dB)"], 2),
-                             "LSD / spline": round(row["LSD"] / spline["LSD"], 2),
-                             "strongest added line (dB)": round(db, 1), "at (Hz)": int(freq)})
+                rows.append(
+                    {
+                        "r": r,
+                        "test set": ds,
+                        "method": row["method"],
+                        "files": row["files"],
+                        "SNR (dB)": round(row["SNR (dB)"], 2),
+                        "LSD": round(row["LSD"], 2),
+                        "SNR - spline (dB)": round(row["SNR (dB)"] - spline["SNR (dB)"], 2),
+                        "LSD / spline": round(row["LSD"] / spline["LSD"], 2),
+                        "strongest added line (dB)": round(db, 1),
+                        "at (Hz)": int(freq),
+                    }
+                )
                 if lines is not None:
                     lines[(r, ds, row["method"])] = meters[row["method"]].lines()
     return rows
@@ -203,21 +264,37 @@ def real_speech_rows(ratios=(2, 4, 6), datasets=REAL_TEST_SETS, model: str | Non
 def main(argv=None) -> int:
     from .tables import markdown_table
 
-    ap = argparse.ArgumentParser(prog="python -m audiosr.evaluate", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m audiosr.evaluate", description=__doc__.split("\n")[0]
+    )
     ap.add_argument("run_dir", nargs="?", help="a run folder: its model on its own data's split")
     ap.add_argument("--split", default="test", choices=("train", "val", "test"))
-    ap.add_argument("--real", action="store_true",
-                    help="instead: spline, soxr and a model on real speech (" + ", ".join(REAL_TEST_SETS) + ")")
+    ap.add_argument(
+        "--real",
+        action="store_true",
+        help="instead: spline, soxr and a model on real speech (" + ", ".join(REAL_TEST_SETS) + ")",
+    )
     ap.add_argument("--ratios", type=int, nargs="+", default=[2, 4, 6], help="with --real")
-    ap.add_argument("--data", nargs="+", default=list(REAL_TEST_SETS), help="with --real: test sets")
-    ap.add_argument("--model", default=None,
-                    help="with --real: model name or file, {r} for the ratio (default: the shipped models)")
-    ap.add_argument("--no-lowpass", action="store_true",
-                    help="with --real: low-res input without the low-pass filter (x[::r])")
+    ap.add_argument(
+        "--data", nargs="+", default=list(REAL_TEST_SETS), help="with --real: test sets"
+    )
+    ap.add_argument(
+        "--model",
+        default=None,
+        help="with --real: model name or file, {r} for the ratio (default: the shipped models)",
+    )
+    ap.add_argument(
+        "--no-lowpass",
+        action="store_true",
+        help="with --real: low-res input without the low-pass filter (x[::r])",
+    )
     ap.add_argument("--device", default="auto")
     ap.add_argument("--out", default=None, help="also write the table here (.csv and .md)")
-    ap.add_argument("--figure", default=None,
-                    help="with --real: also plot the added lines per ratio here (.png, .svg, .pdf)")
+    ap.add_argument(
+        "--figure",
+        default=None,
+        help="with --real: also plot the added lines per ratio here (.png, .svg, .pdf)",
+    )
     args = ap.parse_args(argv)
     if args.real == bool(args.run_dir):
         ap.error("give a run folder, or --real (not both).")
@@ -225,8 +302,14 @@ def main(argv=None) -> int:
         ap.error("--figure goes with --real.")
     lines = {}
     if args.real:
-        rows = real_speech_rows(tuple(args.ratios), tuple(args.data), args.model, args.device, lines=lines,
-                                lowpass=not args.no_lowpass)
+        rows = real_speech_rows(
+            tuple(args.ratios),
+            tuple(args.data),
+            args.model,
+            args.device,
+            lines=lines,
+            lowpass=not args.no_lowpass,
+        )
     else:
         rows = summarize(evaluate_run(args.run_dir, args.split, args.device))
     table = markdown_table(rows)
@@ -235,7 +318,9 @@ def main(argv=None) -> int:
     if args.figure and lines:
         from .plots import added_lines, save_figure
 
-        fig = added_lines(lines, title=f"Lines added at multiples of 500 Hz on real speech\nmade by {cmd}")
+        fig = added_lines(
+            lines, title=f"Lines added at multiples of 500 Hz on real speech\nmade by {cmd}"
+        )
         out = resolve(args.figure)
         print("figure:", ", ".join(str(p) for p in save_figure(fig, out.parent, out.stem)))
     if args.out and rows:

@@ -5,6 +5,7 @@ Its length must be a multiple of the model's alignment (2^(B+1) samples, 32 for 
 padding AudioUNet does in Python is not part of the traced graph. `audiosr.inference.Upsampler`
 windows are such multiples; pad other inputs at the end and crop the output.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -35,10 +36,19 @@ def export(model: torch.nn.Module, out: str | Path) -> Path:
                 traced.save(str(tmp))
         elif out.suffix == ".onnx":
             with atomic_path(out, ".onnx") as tmp:
-                torch.onnx.export(model, (x,), str(tmp), dynamo=False, input_names=["spline"],
-                                  output_names=["estimate"], opset_version=17,
-                                  dynamic_axes={"spline": {0: "batch", 2: "length"},
-                                                "estimate": {0: "batch", 2: "length"}})
+                torch.onnx.export(
+                    model,
+                    (x,),
+                    str(tmp),
+                    dynamo=False,
+                    input_names=["spline"],
+                    output_names=["estimate"],
+                    opset_version=17,
+                    dynamic_axes={
+                        "spline": {0: "batch", 2: "length"},
+                        "estimate": {0: "batch", 2: "length"},
+                    },
+                )
         else:
             raise ValueError(f"{out}: choose a .pt (TorchScript) or .onnx file name.")
     return out

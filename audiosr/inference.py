@@ -8,6 +8,7 @@ AudioUNet's strided convolutions and SubPixel shuffles), so every window sees th
 phase as the whole file would, and the result equals whole-file processing to float precision
 (tests/test_inference.py). Memory depends on H + 2C, not on the file's length.
 """
+
 from __future__ import annotations
 
 import math
@@ -34,7 +35,9 @@ def context_hr(model) -> int:
     """High-res samples of context each side that make a window's kept output exact: the
     model's `context` (AudioUNet: half its receptive field; the DNN: its STFT frames)."""
     if not hasattr(model, "context"):
-        raise TypeError(f"unknown model type {type(model).__name__}: it has no `context` bounding its receptive field.")
+        raise TypeError(
+            f"unknown model type {type(model).__name__}: it has no `context` bounding its receptive field."
+        )
     return int(model.context)
 
 
@@ -49,11 +52,20 @@ class Upsampler:
         device, amp: where to run; bf16 autocast when `amp` (CUDA).
     """
 
-    def __init__(self, model: torch.nn.Module, ratio: int, hop: int = 16384, batch: int = 1,
-                 device: str | torch.device = "cpu", amp: bool = False):
+    def __init__(
+        self,
+        model: torch.nn.Module,
+        ratio: int,
+        hop: int = 16384,
+        batch: int = 1,
+        device: str | torch.device = "cpu",
+        amp: bool = False,
+    ):
         self.model, self.r, self.batch, self.amp = model.eval(), int(ratio), max(1, batch), amp
         self.device = torch.device(device)
-        a_lr = math.lcm(alignment(model), self.r) // self.r  # low-res step that keeps the high-res phase
+        a_lr = (
+            math.lcm(alignment(model), self.r) // self.r
+        )  # low-res step that keeps the high-res phase
         self.context = _round_up(math.ceil(context_hr(model) / self.r) + SPLINE_MARGIN, a_lr)
         self.hop = _round_up(max(hop, a_lr), a_lr)
 
@@ -101,14 +113,16 @@ class Stream:
     def __init__(self, up: Upsampler):
         self.up = up
         self.buf, self.buf_start, self.next, self.total = np.zeros(0, np.float32), 0, 0, 0
-        self.pending: list[tuple[np.ndarray, int, int]] = []  # (window, keep from, keep to), low-res units
+        self.pending: list[
+            tuple[np.ndarray, int, int]
+        ] = []  # (window, keep from, keep to), low-res units
 
     def _run(self, force: bool = False) -> list[np.ndarray]:
         if not self.pending or (not force and len(self.pending) < self.up.batch):
             return []
         r = self.up.r
         outs = self.up._net([spline_upsample(w, r) for w, _, _ in self.pending])
-        kept = [y[a * r:b * r] for y, (_, a, b) in zip(outs, self.pending)]
+        kept = [y[a * r : b * r] for y, (_, a, b) in zip(outs, self.pending)]
         self.pending = []
         return kept
 
@@ -121,7 +135,9 @@ class Stream:
         while self.total >= self.next + H + C:  # the window for hop [next, next + H) is complete
             ws = max(0, self.next - C)
             lo = ws - self.buf_start
-            self.pending.append((self.buf[lo:lo + self.next + H + C - ws], self.next - ws, self.next + H - ws))
+            self.pending.append(
+                (self.buf[lo : lo + self.next + H + C - ws], self.next - ws, self.next + H - ws)
+            )
             out += self._run()
             self.next += H
             drop = max(0, self.next - C) - self.buf_start
@@ -135,13 +151,14 @@ class Stream:
             raise ValueError(f"{self.total} low-res samples: the cubic spline needs at least 4.")
         while self.next < self.total:
             ws, end = max(0, self.next - C), min(self.total, self.next + H)
-            self.pending.append((self.buf[ws - self.buf_start:], self.next - ws, end - ws))
+            self.pending.append((self.buf[ws - self.buf_start :], self.next - ws, end - ws))
             self.next = end
         return self._run(force=True)
 
 
-def upsample(x: np.ndarray, sr: float, ratio: int = 4, model=None, device: str = "cpu",
-             hop: int = 16384) -> np.ndarray:
+def upsample(
+    x: np.ndarray, sr: float, ratio: int = 4, model=None, device: str = "cpu", hop: int = 16384
+) -> np.ndarray:
     """Super-resolve an array to 16 kHz: the Python face of `audiosr upsample`.
 
     Args:
@@ -191,8 +208,10 @@ def output_subtype(in_subtype: str, fmt: str, asked: str | None = None) -> str:
     if asked:
         asked = asked.upper()
         if not sf.check_format(fmt, asked):
-            raise AudioError(f"--subtype {asked} cannot be written as {fmt}; choose one of "
-                            f"{', '.join(sorted(sf.available_subtypes(fmt)))}.")
+            raise AudioError(
+                f"--subtype {asked} cannot be written as {fmt}; choose one of "
+                f"{', '.join(sorted(sf.available_subtypes(fmt)))}."
+            )
         return asked
     if fmt == "OGG":
         return "VORBIS"
@@ -201,8 +220,17 @@ def output_subtype(in_subtype: str, fmt: str, asked: str | None = None) -> str:
     return in_subtype if sf.check_format(fmt, in_subtype) else "PCM_16"
 
 
-def upsample_file(src: Path, dst: Path, model, ratio: int, device="cpu", hop: int = 16384,
-                  batch: int = 1, amp: bool = False, subtype: str | None = None) -> str:
+def upsample_file(
+    src: Path,
+    dst: Path,
+    model,
+    ratio: int,
+    device="cpu",
+    hop: int = 16384,
+    batch: int = 1,
+    amp: bool = False,
+    subtype: str | None = None,
+) -> str:
     """Stream a file through the model into `dst` (written atomically) in flat memory, every
     channel alike, resampling input at another rate to the model's low-res rate; returns a note
     on what was done. Unusable input is an AudioError naming the file."""
@@ -222,14 +250,18 @@ def upsample_file(src: Path, dst: Path, model, ratio: int, device="cpu", hop: in
     resampler = None
     if abs(info.samplerate - lr_rate) > RATE_TOLERANCE:
         note = f"resampled {info.samplerate} Hz -> {lr_rate:g} Hz (the model's low-res rate for r = {ratio})"
-        resampler = soxr.ResampleStream(info.samplerate, lr_rate, info.channels, dtype="float32", quality="HQ")
+        resampler = soxr.ResampleStream(
+            info.samplerate, lr_rate, info.channels, dtype="float32", quality="HQ"
+        )
     up = Upsampler(model, ratio, hop=hop, batch=batch, device=device, amp=amp)
     streams = [up.open() for _ in range(info.channels)]
     queues: list[list[np.ndarray]] = [[] for _ in range(info.channels)]
     fmt = dst.suffix.lstrip(".").upper()
     subtype = output_subtype(info.subtype, fmt, subtype)
-    with atomic_path(dst, dst.suffix) as tmp, \
-            sf.SoundFile(str(tmp), "w", HR_RATE, info.channels, subtype=subtype, format=fmt) as out:
+    with (
+        atomic_path(dst, dst.suffix) as tmp,
+        sf.SoundFile(str(tmp), "w", HR_RATE, info.channels, subtype=subtype, format=fmt) as out,
+    ):
 
         def emit():  # channels advance in step; write what all of them have
             n = min(sum(len(b) for b in q) for q in queues)

@@ -1,4 +1,5 @@
 """Players for listening side by side: a row of labelled audio widgets in JupyterLab."""
+
 from __future__ import annotations
 
 import io
@@ -41,14 +42,23 @@ def players(signals: dict[str, tuple[np.ndarray, int]]):
         import ipywidgets as w
     except ImportError:  # pragma: no cover - ipywidgets is a dependency, this is for bare kernels
         from IPython.display import Audio
+
         return [Audio(wav_bytes(x, sr)) for x, sr in signals.values()]
-    cells = [w.VBox([w.HTML(f"<b>{label}</b> <small>{sr / 1000:g} kHz</small>"),
-                     w.Audio(value=wav_bytes(x, sr), format="wav", autoplay=False, loop=False)])
-             for label, (x, sr) in signals.items()]
+    cells = [
+        w.VBox(
+            [
+                w.HTML(f"<b>{label}</b> <small>{sr / 1000:g} kHz</small>"),
+                w.Audio(value=wav_bytes(x, sr), format="wav", autoplay=False, loop=False),
+            ]
+        )
+        for label, (x, sr) in signals.items()
+    ]
     return w.HBox(cells)
 
 
-def clip_versions(cache, index: int, methods: dict, split: str = "test") -> tuple[str, dict[str, tuple[np.ndarray, int]]]:
+def clip_versions(
+    cache, index: int, methods: dict, split: str = "test"
+) -> tuple[str, dict[str, tuple[np.ndarray, int]]]:
     """One clip of a data cache in every version: high-res, low-res (at its own rate) and each
     method's estimate (`methods`: name -> (lr, spline) -> estimate). Returns (clip name, versions)."""
     from pathlib import Path
@@ -81,7 +91,9 @@ def _spectrogram_png(x: np.ndarray, sr: float, vmax: float, max_hz: float) -> by
     return buf.getvalue()
 
 
-def comparison_cells(versions: dict[str, tuple[np.ndarray, float]], reference: str = "high-res") -> list[dict]:
+def comparison_cells(
+    versions: dict[str, tuple[np.ndarray, float]], reference: str = "high-res"
+) -> list[dict]:
     """For each version: label, loudness-matched wav bytes, spectrogram PNG (one colour scale)
     and SNR / LSD against the reference (same-length versions only)."""
     from .loudness import LoudnessError, match_loudness
@@ -89,7 +101,10 @@ def comparison_cells(versions: dict[str, tuple[np.ndarray, float]], reference: s
     from .plots import spectrogram_db
 
     ref, ref_sr = versions[reference]
-    same = {k: x if sr == ref_sr else resample(np.asarray(x, np.float64), sr, ref_sr) for k, (x, sr) in versions.items()}
+    same = {
+        k: x if sr == ref_sr else resample(np.asarray(x, np.float64), sr, ref_sr)
+        for k, (x, sr) in versions.items()
+    }
     try:  # all at the reference rate, so one loudness meter for all
         matched, _ = match_loudness(same, ref_sr)
     except LoudnessError:
@@ -103,9 +118,15 @@ def comparison_cells(versions: dict[str, tuple[np.ndarray, float]], reference: s
                 score = f"SNR {snr(x, ref):.1f} dB · LSD {lsd(x, ref):.2f}"
             except MetricError:
                 score = ""
-        cells.append({"label": k, "rate": sr, "score": score,
-                      "wav": wav_bytes(matched[k], ref_sr),
-                      "png": _spectrogram_png(x, sr, vmax, ref_sr / 2)})
+        cells.append(
+            {
+                "label": k,
+                "rate": sr,
+                "score": score,
+                "wav": wav_bytes(matched[k], ref_sr),
+                "png": _spectrogram_png(x, sr, vmax, ref_sr / 2),
+            }
+        )
     return cells
 
 
@@ -119,7 +140,9 @@ def static_html(title: str, cells: list[dict]) -> str:
         f"<div style='display:inline-block;vertical-align:top;margin:4px;text-align:center'>"
         f"<b>{html.escape(c['label'])}</b><br><small>{c['rate'] / 1000:g} kHz {html.escape(c['score'])}</small><br>"
         f"<audio controls src='data:audio/wav;base64,{b64(c['wav'])}'></audio><br>"
-        f"<img src='data:image/png;base64,{b64(c['png'])}'></div>" for c in cells)
+        f"<img src='data:image/png;base64,{b64(c['png'])}'></div>"
+        for c in cells
+    )
     return f"<div><b>{html.escape(title)}</b><br>{cols}</div>"
 
 
@@ -153,9 +176,18 @@ class ComparisonPanel:
         name, versions = clip_versions(cache, self.clip.value, methods, self.split)
         self.title = f"{name}, r = {self.ratio.value}"
         self.cells = comparison_cells(versions)
-        self.row.children = [w.VBox([w.HTML(f"<b>{c['label']}</b><br><small>{c['rate'] / 1000:g} kHz<br>{c['score']}</small>"),
-                                     w.Audio(value=c["wav"], format="wav", autoplay=False, loop=False),
-                                     w.Image(value=c["png"], format="png")]) for c in self.cells]
+        self.row.children = [
+            w.VBox(
+                [
+                    w.HTML(
+                        f"<b>{c['label']}</b><br><small>{c['rate'] / 1000:g} kHz<br>{c['score']}</small>"
+                    ),
+                    w.Audio(value=c["wav"], format="wav", autoplay=False, loop=False),
+                    w.Image(value=c["png"], format="png"),
+                ]
+            )
+            for c in self.cells
+        ]
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = self.box._repr_mimebundle_(**kwargs)

@@ -22,16 +22,17 @@ Worked example: a 1 kHz sine against the same sine at half amplitude: every fram
 differs by ln(4) = 1.386 in the bins that carry the sine and by 0 elsewhere; the `paper` LSD is
 then ln(4) x sqrt(fraction of bins that differ). tests/test_metrics.py checks these by hand.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import torch
 
-N_FFT = 2048          # the paper's frame length
-HOP = N_FFT // 4      # librosa's default hop
-POWER_EPS = 1e-8      # added to the power before the log, as in the original code (every variant)
-CODE_EPS = 1e-8       # `code`: also inside the square root, as in the original
-CODE_CLIP = 10.0      # `code`: LSD values clipped here, as in the original
+N_FFT = 2048  # the paper's frame length
+HOP = N_FFT // 4  # librosa's default hop
+POWER_EPS = 1e-8  # added to the power before the log, as in the original code (every variant)
+CODE_EPS = 1e-8  # `code`: also inside the square root, as in the original
+CODE_CLIP = 10.0  # `code`: LSD values clipped here, as in the original
 LSD_VARIANTS = ("paper", "code", "log10")
 
 
@@ -47,8 +48,10 @@ def _t(x) -> torch.Tensor:
 
 def _check(est: torch.Tensor, ref: torch.Tensor) -> None:
     if est.shape != ref.shape:
-        raise MetricError(f"estimate {tuple(est.shape)} and reference {tuple(ref.shape)} differ in shape; "
-                          "crop both to the same length first.")
+        raise MetricError(
+            f"estimate {tuple(est.shape)} and reference {tuple(ref.shape)} differ in shape; "
+            "crop both to the same length first."
+        )
 
 
 def snr(est, ref) -> torch.Tensor:
@@ -61,7 +64,9 @@ def snr(est, ref) -> torch.Tensor:
     _check(est, ref)
     signal = ref.pow(2).sum(-1)
     if bool((signal == 0).any()):
-        raise MetricError("SNR is undefined for a silent reference (all samples zero); drop the clip.")
+        raise MetricError(
+            "SNR is undefined for a silent reference (all samples zero); drop the clip."
+        )
     return 10 * torch.log10(signal / (ref - est).pow(2).sum(-1))
 
 
@@ -72,11 +77,22 @@ def stft_power(x: torch.Tensor, pad_mode: str = "constant") -> torch.Tensor:
     the librosa of 2017 that the original code's LSD used)."""
     shape = x.shape
     x = x.reshape(-1, shape[-1])
-    if pad_mode == "reflect" and x.shape[-1] <= N_FFT // 2:  # too short to mirror: as librosa, an error
-        raise MetricError(f"{x.shape[-1]} samples are too short for the code LSD's reflect padding "
-                          f"(needs more than {N_FFT // 2}).")
-    spec = torch.stft(x, N_FFT, HOP, window=torch.hann_window(N_FFT, dtype=x.dtype, device=x.device),
-                      center=True, pad_mode=pad_mode, return_complex=True)
+    if (
+        pad_mode == "reflect" and x.shape[-1] <= N_FFT // 2
+    ):  # too short to mirror: as librosa, an error
+        raise MetricError(
+            f"{x.shape[-1]} samples are too short for the code LSD's reflect padding "
+            f"(needs more than {N_FFT // 2})."
+        )
+    spec = torch.stft(
+        x,
+        N_FFT,
+        HOP,
+        window=torch.hann_window(N_FFT, dtype=x.dtype, device=x.device),
+        center=True,
+        pad_mode=pad_mode,
+        return_complex=True,
+    )
     power = spec.real.pow(2) + spec.imag.pow(2)
     return power.reshape(*shape[:-1], *power.shape[-2:])
 
@@ -121,7 +137,10 @@ class LineMeter:
 
         est, ref = np.asarray(est, np.float64), np.asarray(ref, np.float64)
         if len(ref) < self.nperseg:  # too short for the frequency resolution: zero-pad one frame
-            est, ref = np.pad(est, (0, self.nperseg - len(est))), np.pad(ref, (0, self.nperseg - len(ref)))
+            est, ref = (
+                np.pad(est, (0, self.nperseg - len(est))),
+                np.pad(ref, (0, self.nperseg - len(ref))),
+            )
         self.est = self.est + welch(est, self.sr, nperseg=self.nperseg)[1] * len(ref)
         self.ref = self.ref + welch(ref, self.sr, nperseg=self.nperseg)[1] * len(ref)
 
@@ -133,8 +152,8 @@ class LineMeter:
         out = {}
         for k in range(1, int(np.ceil(self.sr / 2 / self.spacing))):
             i = int(round(k * self.spacing / df))
-            near = np.r_[excess[max(0, i - 12): i - 3], excess[i + 4: i + 13]]  # 16-47 Hz away
-            out[k * self.spacing] = float(excess[i - 1: i + 2].max() - np.median(near))
+            near = np.r_[excess[max(0, i - 12) : i - 3], excess[i + 4 : i + 13]]  # 16-47 Hz away
+            out[k * self.spacing] = float(excess[i - 1 : i + 2].max() - np.median(near))
         return out
 
     def strongest(self) -> tuple[float, float]:

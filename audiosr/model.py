@@ -14,6 +14,7 @@ learned separately, so any difference between them repeats every 2^(B+1) samples
 speech the paper's model adds stationary lines at multiples of 500 Hz (+20 to +25 dB at
 4 kHz). Resize-convolution has no such period (see the README's "Added tones").
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -91,8 +92,11 @@ class ModelConfig:
         return self.variant in CODE_FILTERS
 
     def filters(self) -> list[int]:
-        base = (CODE_FILTERS[self.variant][: self.blocks] if self.is_code
-                else [min(2 ** (6 + b), 512) for b in range(1, self.blocks + 1)])
+        base = (
+            CODE_FILTERS[self.variant][: self.blocks]
+            if self.is_code
+            else [min(2 ** (6 + b), 512) for b in range(1, self.blocks + 1)]
+        )
         return [max(1, round(f * self.width)) for f in base]
 
     def kernels(self) -> list[int]:
@@ -111,8 +115,11 @@ class Block(nn.Sequential):
     """Conv1d (+ batch norm) + activation (+ dropout), 'same' padding."""
 
     def __init__(self, c_in, c_out, kernel, stride, variant, act="relu", dropout=0.0):
-        layers = [nn.Conv1d(c_in, c_out, kernel, stride=stride, padding=kernel // 2,
-                            bias=variant != "paper")]
+        layers = [
+            nn.Conv1d(
+                c_in, c_out, kernel, stride=stride, padding=kernel // 2, bias=variant != "paper"
+            )
+        ]
         if variant == "paper":
             layers.append(nn.BatchNorm1d(c_out))
         if dropout:
@@ -142,8 +149,15 @@ class AudioUNet(nn.Module):
         for f, k in zip(filters, kernels):
             self.down.append(Block(c, f, k, 2, cfg.variant, act="leaky" if code else "relu"))
             c = f
-        self.bottleneck = Block(c, filters[-1], kernels[-1], 2, cfg.variant,
-                                act="leaky" if code else "relu", dropout=0.5 if code else 0.0)
+        self.bottleneck = Block(
+            c,
+            filters[-1],
+            kernels[-1],
+            2,
+            cfg.variant,
+            act="leaky" if code else "relu",
+            dropout=0.5 if code else 0.0,
+        )
         c = filters[-1]
         self.up = nn.ModuleList()
         shuffle = 2 if cfg.upsample == "subpixel" else 1  # the shuffle turns 2f channels into f
@@ -151,10 +165,14 @@ class AudioUNet(nn.Module):
             self.up.append(Block(c, shuffle * f, k, 1, cfg.variant, dropout=0.5 if code else 0.0))
             c = 2 * f if cfg.skips else f  # after the upsampling: f channels, plus f from the skip
         self.last = nn.Conv1d(c, shuffle, 9, padding=4)
-        if not code:  # the paper is silent on initialisation: start as the identity (output = spline)
+        if (
+            not code
+        ):  # the paper is silent on initialisation: start as the identity (output = spline)
             nn.init.zeros_(self.last.weight)
             nn.init.zeros_(self.last.bias)
-        if code:  # the original code: orthogonal convolutions, but the last one drawn from N(0, 1e-3)
+        if (
+            code
+        ):  # the original code: orthogonal convolutions, but the last one drawn from N(0, 1e-3)
             for m in self.modules():
                 if isinstance(m, nn.Conv1d):
                     nn.init.orthogonal_(m.weight)
@@ -235,23 +253,36 @@ def objective(config: ModelConfig, kind: str = "mse"):
     if kind == "paper":
         return lambda est, ref: (est - ref).flatten(1).pow(2).sum(-1).sqrt().mean()
     if kind == "code":
-        return lambda est, ref: ((est - ref).flatten(1).pow(2).mean(-1) + CODE_RMSE_EPS).sqrt().mean()
+        return lambda est, ref: (
+            ((est - ref).flatten(1).pow(2).mean(-1) + CODE_RMSE_EPS).sqrt().mean()
+        )
     return F.mse_loss
 
 
 def layer_table(model: AudioUNet, length: int = 6000) -> list[dict]:
     """Each layer's output shape and parameter count for one input of `length` samples."""
     rows, hooks = [], []
-    named = [("input pad", None)] + [(f"down {i + 1}", m) for i, m in enumerate(model.down)] + \
-        [("bottleneck", model.bottleneck)] + [(f"up {len(model.up) - i}", m) for i, m in enumerate(model.up)] + \
-        [("last conv", model.last)]
+    named = (
+        [("input pad", None)]
+        + [(f"down {i + 1}", m) for i, m in enumerate(model.down)]
+        + [("bottleneck", model.bottleneck)]
+        + [(f"up {len(model.up) - i}", m) for i, m in enumerate(model.up)]
+        + [("last conv", model.last)]
+    )
     for name, m in named[1:]:
         conv = m if isinstance(m, nn.Conv1d) else m[0]
 
         def hook(mod, inp, out, name=name, m=m, conv=conv):
-            rows.append({"layer": name, "kernel": conv.kernel_size[0], "stride": conv.stride[0],
-                         "output (channels x samples)": f"{out.shape[1]} x {out.shape[2]}",
-                         "parameters": sum(p.numel() for p in m.parameters())})
+            rows.append(
+                {
+                    "layer": name,
+                    "kernel": conv.kernel_size[0],
+                    "stride": conv.stride[0],
+                    "output (channels x samples)": f"{out.shape[1]} x {out.shape[2]}",
+                    "parameters": sum(p.numel() for p in m.parameters()),
+                }
+            )
+
         hooks.append(m.register_forward_hook(hook))
     was_training = model.training
     model.eval()
@@ -275,11 +306,11 @@ def receptive_field(config: ModelConfig) -> int:
     input spacing, counted here as half (2^B - 1 in all; checked against gradients too).
     """
     k = config.kernels()
-    down = sum((kb - 1) * 2 ** b for b, kb in enumerate(k))
-    bottleneck = (k[-1] - 1) * 2 ** config.blocks
+    down = sum((kb - 1) * 2**b for b, kb in enumerate(k))
+    bottleneck = (k[-1] - 1) * 2**config.blocks
     if config.upsample == "resize":
         up = sum((kb - 1) * 2 ** (b + 1) for b, kb in enumerate(k))
-        return 1 + down + bottleneck + up + (9 - 1) + 2 ** config.blocks - 1
+        return 1 + down + bottleneck + up + (9 - 1) + 2**config.blocks - 1
     up = sum((kb - 1) * 2 ** (b + 2) for b, kb in enumerate(k))
     return 1 + down + bottleneck + up + (9 - 1) * 2
 

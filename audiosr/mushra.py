@@ -8,6 +8,7 @@ low-pass anchor and one stimulus per method, cut to the same 2-10 s excerpt, lou
 (a rater who scores the hidden reference below 90 in more than 15% of trials is dropped),
 mean per clip and method with 95% confidence intervals, a box plot.
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-MIN_S, MAX_S = 2.0, 10.0           # BS.1534-3 recommends excerpts of about 10 s at most
-ANCHOR_HZ = 3500                   # the low-pass anchor BS.1534-3 requires
-HIDDEN_REFERENCE = "reference"     # webMUSHRA's id for the hidden reference in results
+MIN_S, MAX_S = 2.0, 10.0  # BS.1534-3 recommends excerpts of about 10 s at most
+ANCHOR_HZ = 3500  # the low-pass anchor BS.1534-3 requires
+HIDDEN_REFERENCE = "reference"  # webMUSHRA's id for the hidden reference in results
 ANCHOR = "anchor35"
 RATER_COLUMNS = ("rater", "session_uuid", "email", "name")  # first present identifies a rater
 REQUIRED_COLUMNS = ("trial_id", "rating_stimulus", "rating_score")
@@ -44,7 +45,9 @@ def choose_clips(clips: list[dict], sr: int, n: int = 4, min_s: float = MIN_S) -
     (`group`), groups in sorted order, clips by file name; take the first clip of at least
     `min_s` seconds from each group in turn, round robin, until `n`."""
     groups: dict[str, list[int]] = {}
-    for i, c in sorted(enumerate(clips), key=lambda ic: (ic[1].get("group", ""), Path(ic[1]["path"]).name)):
+    for i, c in sorted(
+        enumerate(clips), key=lambda ic: (ic[1].get("group", ""), Path(ic[1]["path"]).name)
+    ):
         if c["length"] >= min_s * sr:
             groups.setdefault(c.get("group", ""), []).append(i)
     chosen, queues = [], [list(v) for _, v in sorted(groups.items())]
@@ -53,24 +56,37 @@ def choose_clips(clips: list[dict], sr: int, n: int = 4, min_s: float = MIN_S) -
             if q and len(chosen) < n:
                 chosen.append(q.pop(0))
     if len(chosen) < n:
-        raise MushraError(f"only {len(chosen)} test clips are at least {min_s} s long; asked for {n}.")
+        raise MushraError(
+            f"only {len(chosen)} test clips are at least {min_s} s long; asked for {n}."
+        )
     return chosen
 
 
-def excerpt(x: np.ndarray, sr: int, min_s: float = MIN_S, max_s: float = MAX_S,
-            silence_db: float = -50.0) -> slice:
+def excerpt(
+    x: np.ndarray, sr: int, min_s: float = MIN_S, max_s: float = MAX_S, silence_db: float = -50.0
+) -> slice:
     """Where to cut: leading and trailing silence (20 ms frames more than 50 dB below the
     loudest) trimmed, then at most `max_s` seconds; an error below `min_s`."""
     x = np.asarray(x, np.float64)
     hop = max(1, int(0.02 * sr))
-    frames = np.array([np.sqrt(np.mean(x[i:i + hop] ** 2)) for i in range(0, len(x), hop)]) if len(x) else np.zeros(0)
-    loud = np.nonzero(frames > frames.max() * 10 ** (silence_db / 20))[0] if len(frames) and frames.max() > 0 else []
+    frames = (
+        np.array([np.sqrt(np.mean(x[i : i + hop] ** 2)) for i in range(0, len(x), hop)])
+        if len(x)
+        else np.zeros(0)
+    )
+    loud = (
+        np.nonzero(frames > frames.max() * 10 ** (silence_db / 20))[0]
+        if len(frames) and frames.max() > 0
+        else []
+    )
     if len(loud) == 0:
         raise MushraError("the clip is silent.")
     start, stop = loud[0] * hop, min(len(x), (loud[-1] + 1) * hop)
     stop = min(stop, start + int(max_s * sr))
     if stop - start < min_s * sr:
-        raise MushraError(f"the clip has {(stop - start) / sr:.2f} s of sound; a MUSHRA excerpt needs at least {min_s} s.")
+        raise MushraError(
+            f"the clip has {(stop - start) / sr:.2f} s of sound; a MUSHRA excerpt needs at least {min_s} s."
+        )
     return slice(start, stop)
 
 
@@ -78,11 +94,19 @@ def lowpass_anchor(x: np.ndarray, sr: int, cutoff: float = ANCHOR_HZ) -> np.ndar
     """BS.1534-3's low-quality anchor: the reference low-passed at 3.5 kHz (zero-phase)."""
     from scipy.signal import butter, sosfiltfilt
 
-    return sosfiltfilt(butter(8, cutoff, fs=sr, output="sos"), np.asarray(x, np.float64)).astype(np.float32)
+    return sosfiltfilt(butter(8, cutoff, fs=sr, output="sos"), np.asarray(x, np.float64)).astype(
+        np.float32
+    )
 
 
-def export_webmushra(out_dir: str | Path, trials: list[dict], sr: int, test_id: str = "audiosr",
-                     title: str = "Audio super-resolution", overwrite: bool = False) -> Path:
+def export_webmushra(
+    out_dir: str | Path,
+    trials: list[dict],
+    sr: int,
+    test_id: str = "audiosr",
+    title: str = "Audio super-resolution",
+    overwrite: bool = False,
+) -> Path:
     """Write a webMUSHRA experiment into `out_dir` (all at once: built beside it, then renamed).
 
     `trials`: one dict per clip with `name`, `reference` (the high-res clip) and `versions`
@@ -99,7 +123,9 @@ def export_webmushra(out_dir: str | Path, trials: list[dict], sr: int, test_id: 
     if out.exists() and not overwrite:
         raise FileExistsError(f"{out} exists: choose another folder or pass overwrite=True.")
     if out.exists() and not (out / "stimuli.csv").is_file():
-        raise FileExistsError(f"{out} exists and is not an audiosr MUSHRA export: refusing to replace it.")
+        raise FileExistsError(
+            f"{out} exists and is not an audiosr MUSHRA export: refusing to replace it."
+        )
     if not trials:
         raise MushraError("no trials to export.")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -114,12 +140,19 @@ def export_webmushra(out_dir: str | Path, trials: list[dict], sr: int, test_id: 
                 raise MushraError(f"trial {t['name']}: no audio for {', '.join(missing)}.")
             bad = [k for k, v in t["versions"].items() if len(v) != len(ref)]
             if bad:
-                raise MushraError(f"trial {t['name']}: {', '.join(bad)} differ in length from the reference.")
+                raise MushraError(
+                    f"trial {t['name']}: {', '.join(bad)} differ in length from the reference."
+                )
             if HIDDEN_REFERENCE in t["versions"] or ANCHOR in t["versions"]:
-                raise MushraError(f"condition ids {HIDDEN_REFERENCE!r} and {ANCHOR!r} are reserved.")
+                raise MushraError(
+                    f"condition ids {HIDDEN_REFERENCE!r} and {ANCHOR!r} are reserved."
+                )
             cut = excerpt(ref, sr)
-            signals = {"ref": ref[cut], ANCHOR: lowpass_anchor(ref, sr)[cut],
-                       **{k: np.asarray(v, np.float32)[cut] for k, v in t["versions"].items()}}
+            signals = {
+                "ref": ref[cut],
+                ANCHOR: lowpass_anchor(ref, sr)[cut],
+                **{k: np.asarray(v, np.float32)[cut] for k, v in t["versions"].items()},
+            }
             matched, lufs = match_loudness(signals, sr)
             trial_id = f"trial{n}"
             files = {}
@@ -128,29 +161,72 @@ def export_webmushra(out_dir: str | Path, trials: list[dict], sr: int, test_id: 
                 (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
                 sf.write(tmp / rel, x, sr, subtype="PCM_16")
                 files[key] = rel.as_posix()
-                manifest.append({"trial_id": trial_id, "clip": t["name"], "condition": HIDDEN_REFERENCE if key == "ref" else key,
-                                 "file": rel.as_posix(), "sample_rate": sr, "seconds": round(len(x) / sr, 3),
-                                 "lufs": round(loudness(x, sr), 2), "peak": round(float(np.max(np.abs(x))), 4)})
-            pages.append({"type": "mushra", "id": trial_id, "name": f"Trial {n} of {len(trials)}",
-                          "content": "Rate each condition against the reference (0-100).",
-                          "showWaveform": True, "enableLooping": True, "reference": files.pop("ref"),
-                          "createAnchor35": False, "createAnchor70": False, "randomize": True,
-                          "showConditionNames": False, "stimuli": files})
+                manifest.append(
+                    {
+                        "trial_id": trial_id,
+                        "clip": t["name"],
+                        "condition": HIDDEN_REFERENCE if key == "ref" else key,
+                        "file": rel.as_posix(),
+                        "sample_rate": sr,
+                        "seconds": round(len(x) / sr, 3),
+                        "lufs": round(loudness(x, sr), 2),
+                        "peak": round(float(np.max(np.abs(x))), 4),
+                    }
+                )
+            pages.append(
+                {
+                    "type": "mushra",
+                    "id": trial_id,
+                    "name": f"Trial {n} of {len(trials)}",
+                    "content": "Rate each condition against the reference (0-100).",
+                    "showWaveform": True,
+                    "enableLooping": True,
+                    "reference": files.pop("ref"),
+                    "createAnchor35": False,
+                    "createAnchor70": False,
+                    "randomize": True,
+                    "showConditionNames": False,
+                    "stimuli": files,
+                }
+            )
         config = {
-            "testname": title, "testId": test_id, "bufferSize": 2048, "stopOnErrors": True,
-            "showButtonPreviousPage": True, "remoteService": "service/write.php",
+            "testname": title,
+            "testId": test_id,
+            "bufferSize": 2048,
+            "stopOnErrors": True,
+            "showButtonPreviousPage": True,
+            "remoteService": "service/write.php",
             "pages": [
-                {"type": "generic", "id": "instructions", "name": "Instructions",
-                 "content": ("You will hear a reference recording and several processed versions of it, "
-                             "one of which is the reference itself. Rate how close each sounds to the "
-                             "reference, 0 (bad) to 100 (excellent). Use headphones in a quiet room; "
-                             "set the volume once on the next page and keep it.")},
-                {"type": "volume", "id": "volume", "name": "Volume", "content": "Set a comfortable level.",
-                 "stimulus": pages[0]["reference"], "defaultVolume": 0.5},
+                {
+                    "type": "generic",
+                    "id": "instructions",
+                    "name": "Instructions",
+                    "content": (
+                        "You will hear a reference recording and several processed versions of it, "
+                        "one of which is the reference itself. Rate how close each sounds to the "
+                        "reference, 0 (bad) to 100 (excellent). Use headphones in a quiet room; "
+                        "set the volume once on the next page and keep it."
+                    ),
+                },
+                {
+                    "type": "volume",
+                    "id": "volume",
+                    "name": "Volume",
+                    "content": "Set a comfortable level.",
+                    "stimulus": pages[0]["reference"],
+                    "defaultVolume": 0.5,
+                },
                 ["random", *pages],
-                {"type": "finish", "name": "Thank you", "content": "Thank you for taking part.",
-                 "showResults": False, "writeResults": True,
-                 "questionnaire": [{"type": "text", "label": "Rater ID", "name": "rater", "optional": False}]},
+                {
+                    "type": "finish",
+                    "name": "Thank you",
+                    "content": "Thank you for taking part.",
+                    "showResults": False,
+                    "writeResults": True,
+                    "questionnaire": [
+                        {"type": "text", "label": "Rater ID", "name": "rater", "optional": False}
+                    ],
+                },
             ],
         }
         (tmp / "configs").mkdir(parents=True, exist_ok=True)
@@ -177,7 +253,7 @@ def _readme(test_id: str, title: str, trials: list[dict], sr: int, manifest: lis
     return f"""# {title}: a webMUSHRA experiment
 
 Written by audiosr (`notebooks/06_mushra`). {len(trials)} trials, conditions per trial:
-{', '.join(conditions)} (`reference` is the hidden reference webMUSHRA adds; `{ANCHOR}` is the
+{", ".join(conditions)} (`reference` is the hidden reference webMUSHRA adds; `{ANCHOR}` is the
 3.5 kHz low-pass anchor of ITU-R BS.1534-3). Every file is a {sr} Hz 16-bit mono wav, cut to
 the same 2-10 s excerpt within a trial and matched in loudness (ITU-R BS.1770-4); see
 `stimuli.csv` for each file's clip, duration, loudness and peak.
@@ -222,29 +298,48 @@ def read_results(path: str | Path, manifest: str | Path) -> list[dict]:
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     rater_col = next((c for c in RATER_COLUMNS if c in columns), None)
     if missing or rater_col is None:
-        need = missing + ([f"a rater column ({' or '.join(RATER_COLUMNS)})"] if rater_col is None else [])
-        raise MushraError(f"{path.name}: missing {', '.join(need)}; it has {', '.join(columns) or 'no columns'}.")
+        need = missing + (
+            [f"a rater column ({' or '.join(RATER_COLUMNS)})"] if rater_col is None else []
+        )
+        raise MushraError(
+            f"{path.name}: missing {', '.join(need)}; it has {', '.join(columns) or 'no columns'}."
+        )
     foreign = sorted({r["trial_id"] for r in rows} - set(expected))
     if foreign:
-        raise MushraError(f"{path.name}: trials {', '.join(foreign)} are not in this export "
-                          f"({', '.join(sorted(expected))}): results from another experiment?")
+        raise MushraError(
+            f"{path.name}: trials {', '.join(foreign)} are not in this export "
+            f"({', '.join(sorted(expected))}): results from another experiment?"
+        )
     out, seen = [], {}
     for r in rows:
         cond = r["rating_stimulus"]
         if cond not in expected[r["trial_id"]]:
-            raise MushraError(f"{path.name}: condition {cond!r} in {r['trial_id']} is not in this export.")
-        out.append({"rater": r[rater_col], "trial_id": r["trial_id"], "clip": clip_of[r["trial_id"]],
-                    "condition": cond, "score": float(r["rating_score"])})
+            raise MushraError(
+                f"{path.name}: condition {cond!r} in {r['trial_id']} is not in this export."
+            )
+        out.append(
+            {
+                "rater": r[rater_col],
+                "trial_id": r["trial_id"],
+                "clip": clip_of[r["trial_id"]],
+                "condition": cond,
+                "score": float(r["rating_score"]),
+            }
+        )
         seen.setdefault((r[rater_col], r["trial_id"]), set()).add(cond)
     for (rater, trial), conds in sorted(seen.items()):
         if conds != expected[trial]:
-            raise MushraError(f"{path.name}: rater {rater} did not rate {', '.join(sorted(expected[trial] - conds))} in {trial}.")
+            raise MushraError(
+                f"{path.name}: rater {rater} did not rate {', '.join(sorted(expected[trial] - conds))} in {trial}."
+            )
     if not out:
         raise MushraError(f"{path.name}: no ratings.")
     return out
 
 
-def post_screen(ratings: list[dict], threshold: float = 90.0, max_fraction: float = 0.15) -> tuple[list[dict], dict]:
+def post_screen(
+    ratings: list[dict], threshold: float = 90.0, max_fraction: float = 0.15
+) -> tuple[list[dict], dict]:
     """BS.1534-3 post-screening: drop every rater who scores the hidden reference below
     `threshold` in more than `max_fraction` of their trials. Returns (kept ratings, {dropped
     rater: fraction of trials})."""
@@ -262,7 +357,11 @@ def ci95(scores) -> float:
     from scipy.stats import t
 
     x = np.asarray(scores, np.float64)
-    return float(t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))) if len(x) > 1 else float("nan")
+    return (
+        float(t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x)))
+        if len(x) > 1
+        else float("nan")
+    )
 
 
 def table1(ratings: list[dict], order: list[str] | None = None) -> list[dict]:
@@ -277,7 +376,9 @@ def table1(ratings: list[dict], order: list[str] | None = None) -> list[dict]:
         for clip in clips:
             s = [r["score"] for r in sel if r["clip"] == clip]
             row[clip] = f"{np.mean(s):.1f} ± {ci95(s):.1f}"
-        row["average"] = f"{np.mean([r['score'] for r in sel]):.1f} ± {ci95([r['score'] for r in sel]):.1f}"
+        row["average"] = (
+            f"{np.mean([r['score'] for r in sel]):.1f} ± {ci95([r['score'] for r in sel]):.1f}"
+        )
         row["raters"] = len({r["rater"] for r in sel})
         rows.append(row)
     return rows
@@ -288,15 +389,23 @@ def boxplot(ratings: list[dict], order: list[str] | None = None, title: str = "M
 
     conds = order or sorted({r["condition"] for r in ratings})
     fig, ax = plt.subplots(figsize=(1.2 * len(conds) + 2, 3.5), constrained_layout=True)
-    ax.boxplot([[r["score"] for r in ratings if r["condition"] == c] for c in conds], showmeans=True)
+    ax.boxplot(
+        [[r["score"] for r in ratings if r["condition"] == c] for c in conds], showmeans=True
+    )
     ax.set_xticks(range(1, len(conds) + 1), conds, rotation=20)
     ax.set(ylim=(0, 100), ylabel="score (0-100)", title=title)
     ax.grid(axis="y", alpha=0.3)
     return fig
 
 
-def simulate_ratings(manifest: str | Path, means: dict[str, float], raters: int = 10, spread: float = 8.0,
-                     seed: int = 0, careless: int = 0) -> str:
+def simulate_ratings(
+    manifest: str | Path,
+    means: dict[str, float],
+    raters: int = 10,
+    spread: float = 8.0,
+    seed: int = 0,
+    careless: int = 0,
+) -> str:
     """A webMUSHRA-style results CSV with known answers, for tests and for showing the analysis
     before real ratings exist: each rater scores condition c near `means[c]` (clipped 0-100)
     and recognises the hidden reference (100 minus a few points); the last `careless` raters
@@ -309,7 +418,17 @@ def simulate_ratings(manifest: str | Path, means: dict[str, float], raters: int 
         stimuli = list(csv.DictReader(f))
     buf = io.StringIO()
     w = csv.writer(buf)
-    w.writerow(["session_test_id", "rater", "trial_id", "rating_stimulus", "rating_score", "rating_time", "rating_comment"])
+    w.writerow(
+        [
+            "session_test_id",
+            "rater",
+            "trial_id",
+            "rating_stimulus",
+            "rating_score",
+            "rating_time",
+            "rating_comment",
+        ]
+    )
     for k in range(raters):
         bad = k >= raters - careless
         for s in stimuli:
@@ -320,5 +439,7 @@ def simulate_ratings(manifest: str | Path, means: dict[str, float], raters: int 
             else:
                 score = means[s["condition"]] + spread * rng.standard_normal()
             score = int(np.clip(round(score), 0, 100))
-            w.writerow(["simulated", f"rater{k + 1:02d}", s["trial_id"], s["condition"], score, 1000, ""])
+            w.writerow(
+                ["simulated", f"rater{k + 1:02d}", s["trial_id"], s["condition"], score, 1000, ""]
+            )
     return buf.getvalue()

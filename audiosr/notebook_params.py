@@ -7,6 +7,7 @@ notebook reads (a typo would otherwise be dropped silently):
 
     python -m audiosr.notebook_params notebooks/03_train.ipynb out/03.ipynb -f params/demo.yaml -p ratio 6
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,7 +47,9 @@ def params_for(notebook: str | Path, params: dict, folder: str | Path = NOTEBOOK
     """The subset of `params` that `notebook` reads; a key no notebook reads is an error."""
     unknown = sorted(set(params) - known_parameters(folder))
     if unknown:
-        raise KeyError(f"no notebook reads {', '.join(unknown)}; known keys: {', '.join(sorted(known_parameters(folder)))}")
+        raise KeyError(
+            f"no notebook reads {', '.join(unknown)}; known keys: {', '.join(sorted(known_parameters(folder)))}"
+        )
     wanted = notebook_parameters(notebook)
     return {k: v for k, v in params.items() if k in wanted}
 
@@ -61,23 +64,38 @@ def load(files: list[str], overrides: list[tuple[str, str]]) -> dict:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m audiosr.notebook_params", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m audiosr.notebook_params", description=__doc__.split("\n")[0]
+    )
     ap.add_argument("notebook")
     ap.add_argument("output")
-    ap.add_argument("-f", "--parameters-file", action="append", default=[], help="params yaml (repeatable)")
-    ap.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("KEY", "VALUE"))
-    ap.add_argument("--cwd", default=None, help="working folder of the kernel (default: the notebook's)")
+    ap.add_argument(
+        "-f", "--parameters-file", action="append", default=[], help="params yaml (repeatable)"
+    )
+    ap.add_argument(
+        "-p", "--parameter", nargs=2, action="append", default=[], metavar=("KEY", "VALUE")
+    )
+    ap.add_argument(
+        "--cwd", default=None, help="working folder of the kernel (default: the notebook's)"
+    )
     args = ap.parse_args(argv)
     import papermill
 
     try:
-        params = params_for(args.notebook, load(args.parameters_file, args.parameter),
-                            Path(args.notebook).resolve().parent)
+        params = params_for(
+            args.notebook,
+            load(args.parameters_file, args.parameter),
+            Path(args.notebook).resolve().parent,
+        )
     except (KeyError, OSError, yaml.YAMLError) as e:
         print(f"error: {e.args[0] if isinstance(e, KeyError) else e}", file=sys.stderr)
         return 2
-    papermill.execute_notebook(args.notebook, args.output, parameters=params,
-                               cwd=args.cwd or str(Path(args.notebook).resolve().parent))
+    papermill.execute_notebook(
+        args.notebook,
+        args.output,
+        parameters=params,
+        cwd=args.cwd or str(Path(args.notebook).resolve().parent),
+    )
     return 0
 
 

@@ -17,6 +17,7 @@ studio recordings, but G.722 keeps nothing above 7 kHz, so the 7-8 kHz band of e
 would be silence and a model would learn to cut it; the three packages here already give more
 than three hours that reach 7.5-8 kHz.
 """
+
 from __future__ import annotations
 
 import re
@@ -36,7 +37,7 @@ from .dsp import band_energy_fraction, bandwidth_hz
 MIN_SOURCE_SR = 16000
 MIN_BANDWIDTH_HZ = 7000.0
 BANDWIDTH_FLOOR_DB = 50.0
-MIN_SECONDS = 0.1          # after trimming; shorter files are clicks, not words
+MIN_SECONDS = 0.1  # after trimming; shorter files are clicks, not words
 
 
 @dataclass(frozen=True)
@@ -48,25 +49,38 @@ class Package:
     """
 
     name: str
-    short: str      # voice ids are `<short>-<language>`
+    short: str  # voice ids are `<short>-<language>`
     license: str
     pattern: str
     default_lang: str = ""
 
 
 PACKAGES = (
-    Package("tuxpaint-stamps-default", "tuxpaint", "GPL-2 (Tux Paint stamps, Bill Kendrick et al.)",
-            r"^usr/share/tuxpaint/stamps/.+_desc(?:_(?P<lang>[A-Za-z@_]+))?(?:\.ogg)+$", "en"),
-    Package("klettres-data", "klettres", "GPL-2+ (KLettres, KDE)",
-            r"^usr/share/klettres/(?P<lang>[^/]+)/(?:alpha|syllab)/[^/]+\.ogg$"),
-    Package("ktuberling-data", "ktuberling", "GPL-2+ (KTuberling, KDE)",
-            r"^usr/share/ktuberling/sounds/(?P<lang>[^/]+)/[^/]+\.(?:ogg|wav|opus|flac)$"),
+    Package(
+        "tuxpaint-stamps-default",
+        "tuxpaint",
+        "GPL-2 (Tux Paint stamps, Bill Kendrick et al.)",
+        r"^usr/share/tuxpaint/stamps/.+_desc(?:_(?P<lang>[A-Za-z@_]+))?(?:\.ogg)+$",
+        "en",
+    ),
+    Package(
+        "klettres-data",
+        "klettres",
+        "GPL-2+ (KLettres, KDE)",
+        r"^usr/share/klettres/(?P<lang>[^/]+)/(?:alpha|syllab)/[^/]+\.ogg$",
+    ),
+    Package(
+        "ktuberling-data",
+        "ktuberling",
+        "GPL-2+ (KTuberling, KDE)",
+        r"^usr/share/ktuberling/sounds/(?P<lang>[^/]+)/[^/]+\.(?:ogg|wav|opus|flac)$",
+    ),
 )
 # Whole languages held out (chosen once, by hand, for size and variety; see README):
 # test about 17 minutes in 3 packages, val about 13 minutes; everything else trains.
 TEST_LANGUAGES = ("el", "hu", "sl")
 VAL_LANGUAGES = ("da", "he", "lt")
-SINGLE_VOICE = "tuxpaint-ro"   # SingleSpeaker-style: the voice with the most speech
+SINGLE_VOICE = "tuxpaint-ro"  # SingleSpeaker-style: the voice with the most speech
 VAL_UTTERANCES = TEST_UTTERANCES = 8
 
 
@@ -75,9 +89,11 @@ class PackageError(RuntimeError):
 
 
 def fallback_hint(name: str, cache: Path | str = "the package cache") -> str:
-    return (f"the real voices need Debian's package archive: put {name}_*.deb into {cache} "
-            "by hand, or build only the synthetic voices and piano "
-            "(`python -m audiosr.corpus --parts tts piano`) and use dataset='embedded-tts'.")
+    return (
+        f"the real voices need Debian's package archive: put {name}_*.deb into {cache} "
+        "by hand, or build only the synthetic voices and piano "
+        "(`python -m audiosr.corpus --parts tts piano`) and use dataset='embedded-tts'."
+    )
 
 
 def fetch(name: str, cache: Path) -> Path:
@@ -87,20 +103,34 @@ def fetch(name: str, cache: Path) -> Path:
     if found:
         return found[-1]
     if shutil.which("apt-get") is None:
-        raise PackageError(f"cannot download {name}: apt-get not found (not a Debian system); "
-                           + fallback_hint(name, cache))
+        raise PackageError(
+            f"cannot download {name}: apt-get not found (not a Debian system); "
+            + fallback_hint(name, cache)
+        )
     print(f"downloading {name} (apt-get download) into {cache}", file=sys.stderr, flush=True)
     with tempfile.TemporaryDirectory(dir=cache, prefix=".download.") as tmp:
         try:
-            subprocess.run(["apt-get", "download", "-q", name], cwd=tmp, check=True,
-                           capture_output=True, text=True, timeout=1800)
+            subprocess.run(
+                ["apt-get", "download", "-q", name],
+                cwd=tmp,
+                check=True,
+                capture_output=True,
+                text=True,
+                timeout=1800,
+            )
         except subprocess.CalledProcessError as e:
-            reason = " ".join(line for line in (e.stderr or "").splitlines() if line.startswith("E:"))
-            raise PackageError(f"cannot download {name} ({reason or 'apt-get download failed'}); "
-                               + fallback_hint(name, cache)) from None
+            reason = " ".join(
+                line for line in (e.stderr or "").splitlines() if line.startswith("E:")
+            )
+            raise PackageError(
+                f"cannot download {name} ({reason or 'apt-get download failed'}); "
+                + fallback_hint(name, cache)
+            ) from None
         debs = sorted(Path(tmp).glob(f"{name}_*.deb"))
         if not debs:
-            raise PackageError(f"apt-get download {name} wrote no .deb; " + fallback_hint(name, cache))
+            raise PackageError(
+                f"apt-get download {name} wrote no .deb; " + fallback_hint(name, cache)
+            )
         final = cache / debs[0].name
         debs[0].replace(final)  # same folder, atomic: a half-downloaded .deb is never cached
     return final
@@ -109,13 +139,18 @@ def fetch(name: str, cache: Path) -> Path:
 def package_version(deb: Path) -> str:
     out = subprocess.run(["dpkg-deb", "-f", str(deb), "Version"], capture_output=True, text=True)
     if out.returncode:
-        raise PackageError(f"{deb}: not a readable .deb ({out.stderr.strip()}); delete it and rebuild.")
+        raise PackageError(
+            f"{deb}: not a readable .deb ({out.stderr.strip()}); delete it and rebuild."
+        )
     return out.stdout.strip()
 
 
 def unpack(deb: Path, dest: Path) -> None:
     if shutil.which("dpkg-deb") is None:
-        raise PackageError(f"cannot unpack {deb.name}: dpkg-deb not found; " + fallback_hint(deb.name.split("_")[0]))
+        raise PackageError(
+            f"cannot unpack {deb.name}: dpkg-deb not found; "
+            + fallback_hint(deb.name.split("_")[0])
+        )
     out = subprocess.run(["dpkg-deb", "-x", str(deb), str(dest)], capture_output=True, text=True)
     if out.returncode:
         raise PackageError(f"{deb}: cannot unpack ({out.stderr.strip()}); delete it and rebuild.")
@@ -164,11 +199,16 @@ def process(src: str, out: str) -> dict:
         return {**info, "excluded": "silent or non-finite"}
     y = tidy_clip(x, sr)
     bw = bandwidth_hz(y, DEFAULT_SR, BANDWIDTH_FLOOR_DB)
-    info.update(bandwidth_hz=bw, hf_4k=band_energy_fraction(y, DEFAULT_SR), duration_s=len(y) / DEFAULT_SR)
+    info.update(
+        bandwidth_hz=bw, hf_4k=band_energy_fraction(y, DEFAULT_SR), duration_s=len(y) / DEFAULT_SR
+    )
     if len(y) < MIN_SECONDS * DEFAULT_SR:
         return {**info, "excluded": f"{len(y) / DEFAULT_SR:.2f} s of sound (< {MIN_SECONDS} s)"}
     if bw < MIN_BANDWIDTH_HZ:
-        return {**info, "excluded": f"bandwidth {bw / 1000:.1f} kHz (< {MIN_BANDWIDTH_HZ / 1000:g} kHz)"}
+        return {
+            **info,
+            "excluded": f"bandwidth {bw / 1000:.1f} kHz (< {MIN_BANDWIDTH_HZ / 1000:g} kHz)",
+        }
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     sf.write(out, y, DEFAULT_SR, subtype="PCM_16")
     return info
@@ -183,8 +223,13 @@ def assign_splits(rows: list[dict]) -> None:
     single = [r for r in rows if r["group"] == SINGLE_VOICE and not r["excluded"]]
     n = len(single)
     for j, r in enumerate(single):
-        r["split_single"] = ("test" if j >= n - TEST_UTTERANCES else
-                             "val" if j >= n - TEST_UTTERANCES - VAL_UTTERANCES else "train")
+        r["split_single"] = (
+            "test"
+            if j >= n - TEST_UTTERANCES
+            else "val"
+            if j >= n - TEST_UTTERANCES - VAL_UTTERANCES
+            else "train"
+        )
 
 
 def warn(message: str) -> None:

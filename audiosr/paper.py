@@ -3,6 +3,7 @@
 They were measured on VCTK and the Beethoven piano set; tables label them as the paper's so no
 one reads them as ours.
 """
+
 from __future__ import annotations
 
 # Table 2: (SNR dB, LSD) per task and ratio; None where the paper reports n/a.
@@ -19,8 +20,12 @@ TABLE2 = {
 }
 
 # Table 3 (piano, r = 2): (SNR dB, LSD) by (trained with low-pass, tested with low-pass).
-TABLE3 = {(True, True): (30.1, 3.4), (True, False): (0.42, 4.5),
-          (False, True): (0.43, 4.4), (False, False): (33.2, 3.3)}
+TABLE3 = {
+    (True, True): (30.1, 3.4),
+    (True, False): (0.42, 4.5),
+    (False, True): (0.43, 4.4),
+    (False, False): (33.2, 3.3),
+}
 
 
 def paper_task(dataset: str, task: str) -> str:
@@ -31,6 +36,8 @@ def paper_task(dataset: str, task: str) -> str:
 
 
 # Table 1: MUSHRA (0-100), 10 raters, 4 MultiSpeaker test utterances at r = 4.
-TABLE1 = {"AudioUNet": {"per clip": (69, 75, 64, 37), "average": 61.3},
-          "DNN": {"per clip": (51, 55, 66, 53), "average": 56.3},
-          "cubic spline": {"per clip": (31, 25, 38, 47), "average": 35.3}}
+TABLE1 = {
+    "AudioUNet": {"per clip": (69, 75, 64, 37), "average": 61.3},
+    "DNN": {"per clip": (51, 55, 66, 53), "average": 56.3},
+    "cubic spline": {"per clip": (31, 25, 38, 47), "average": 35.3},
+}

@@ -1,5 +1,6 @@
 """Parameters: the notebooks' plain values, read from params/*.yaml files and `--set` overrides,
 and turned into the configs the package works with."""
+
 from __future__ import annotations
 
 from pathlib import Path

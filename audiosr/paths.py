@@ -6,6 +6,7 @@ notebooks behave the same under JupyterLab (cwd = notebooks/), papermill and nbv
 Real recordings fetched from public repositories (VCTK, LibriSpeech, ...) live outside the
 project, in a shared folder (`shared()`), so they are never copied into or committed with it.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -18,7 +19,7 @@ from pathlib import Path
 ROOT = Path(os.environ.get("AUDIOSR_ROOT", Path(__file__).resolve().parents[1]))
 DATA = ROOT / "data"
 EMBEDDED = DATA / "embedded"
-PACKAGE_CACHE = DATA / "packages"   # Debian packages the embedded corpus is made from
+PACKAGE_CACHE = DATA / "packages"  # Debian packages the embedded corpus is made from
 CACHE = DATA / "cache"
 RUNS = ROOT / "runs"
 RESULTS = ROOT / "results"

@@ -1,4 +1,5 @@
 """Figures the notebooks show: waveforms, spectrograms on shared axes, filter responses."""
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -8,26 +9,45 @@ from scipy import signal
 from .dsp import lowpass_filter
 
 
-def spectrogram_db(x: np.ndarray, sr: int, n_fft: int = 512) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def spectrogram_db(
+    x: np.ndarray, sr: int, n_fft: int = 512
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(freqs Hz, times s, power dB) with a Hann window and 75% overlap."""
     f, t, z = signal.stft(x, sr, nperseg=n_fft, noverlap=3 * n_fft // 4)
     return f, t, 10 * np.log10(np.abs(z) ** 2 + 1e-10)
 
 
-def compare_spectrograms(signals: dict[str, tuple[np.ndarray, int]], max_hz: float | None = None,
-                         dynamic_range_db: float = 80.0, title: str | None = None):
+def compare_spectrograms(
+    signals: dict[str, tuple[np.ndarray, int]],
+    max_hz: float | None = None,
+    dynamic_range_db: float = 80.0,
+    title: str | None = None,
+):
     """One spectrogram per version, side by side, on the same frequency axis and colour scale.
 
     `signals` maps a label to (audio, sample rate); a low-res version keeps its own rate, so the
     band it lacks shows as empty space above its Nyquist.
     """
-    specs = {k: spectrogram_db(x, sr, n_fft=max(64, int(512 * sr / 16000))) for k, (x, sr) in signals.items()}
+    specs = {
+        k: spectrogram_db(x, sr, n_fft=max(64, int(512 * sr / 16000)))
+        for k, (x, sr) in signals.items()
+    }
     vmax = max(s[2].max() for s in specs.values())
     max_hz = max_hz or max(sr for _, sr in signals.values()) / 2
-    fig, axes = plt.subplots(1, len(specs), figsize=(3.6 * len(specs), 3.2), sharey=True, constrained_layout=True)
+    fig, axes = plt.subplots(
+        1, len(specs), figsize=(3.6 * len(specs), 3.2), sharey=True, constrained_layout=True
+    )
     for ax, (label, (f, t, db)) in zip(np.atleast_1d(axes), specs.items()):
-        im = ax.pcolormesh(t, f / 1000, db, vmin=vmax - dynamic_range_db, vmax=vmax, shading="auto", cmap="magma",
-                           rasterized=True)  # vector files stay small
+        im = ax.pcolormesh(
+            t,
+            f / 1000,
+            db,
+            vmin=vmax - dynamic_range_db,
+            vmax=vmax,
+            shading="auto",
+            cmap="magma",
+            rasterized=True,
+        )  # vector files stay small
         ax.set(title=label, xlabel="time (s)", ylim=(0, max_hz / 1000))
     np.atleast_1d(axes)[0].set_ylabel("frequency (kHz)")
     fig.colorbar(im, ax=axes, label="power (dB)")
@@ -43,8 +63,9 @@ def loudest_window(x: np.ndarray, sr: int, dur_s: float) -> float:
     return float(np.argmax(energy)) / sr
 
 
-def compare_waveforms(signals: dict[str, tuple[np.ndarray, int]], start_s: float | None = None,
-                      dur_s: float = 0.02):
+def compare_waveforms(
+    signals: dict[str, tuple[np.ndarray, int]], start_s: float | None = None, dur_s: float = 0.02
+):
     """A short window of each version on one time axis: shows alignment and smoothing.
 
     `start_s=None` zooms on the loudest stretch of the first (reference) signal.
@@ -56,7 +77,9 @@ def compare_waveforms(signals: dict[str, tuple[np.ndarray, int]], start_s: float
     for label, (x, sr) in signals.items():
         i0, i1 = int(np.ceil(start_s * sr)), int((start_s + dur_s) * sr)
         t = np.arange(i0, i1) / sr
-        style = dict(marker="o", ms=3, ls="none") if sr < max(s for _, s in signals.values()) else {}
+        style = (
+            dict(marker="o", ms=3, ls="none") if sr < max(s for _, s in signals.values()) else {}
+        )
         ax.plot(t * 1000, x[i0:i1], label=label, **style)
     ax.set(xlabel="time (ms)", ylabel="amplitude")
     ax.legend(loc="upper right")
@@ -69,14 +92,25 @@ def lowpass_response(ratios=(2, 4, 6), sr: int = 16000):
     for r in ratios:
         b, a = lowpass_filter(r)
         w, h = signal.freqz(b, a, worN=4096, fs=sr)
-        line, = ax.plot(w / 1000, 20 * np.log10(np.abs(h) ** 2 + 1e-20), label=f"r = {r} (zero-phase: applied twice)")
+        (line,) = ax.plot(
+            w / 1000,
+            20 * np.log10(np.abs(h) ** 2 + 1e-20),
+            label=f"r = {r} (zero-phase: applied twice)",
+        )
         ax.axvline(sr / (2 * r) / 1000, color=line.get_color(), ls=":")
-    ax.set(xlabel="frequency (kHz)", ylabel="gain (dB)", ylim=(-160, 5), title="Chebyshev I, order 8, 0.05 dB ripple")
+    ax.set(
+        xlabel="frequency (kHz)",
+        ylabel="gain (dB)",
+        ylim=(-160, 5),
+        title="Chebyshev I, order 8, 0.05 dB ripple",
+    )
     ax.legend()
     return fig
 
 
-def loss_curves(histories: dict[str, list[dict]], key: str = "val_loss", ylabel: str = "validation MSE"):
+def loss_curves(
+    histories: dict[str, list[dict]], key: str = "val_loss", ylabel: str = "validation MSE"
+):
     """One curve per run from its training history (Figure 3: the ablations)."""
     fig, ax = plt.subplots(figsize=(6, 3.5), constrained_layout=True)
     for label, history in histories.items():
@@ -95,8 +129,14 @@ def file_validation_curves(histories: dict[str, list[dict]]):
         h = [row for row in h if "val_file_snr" in row]
         epochs = [row["epoch"] for row in h]
         gain = [row["val_file_snr"] - row["spline_file_snr"] for row in h]
-        line, = a.plot(epochs, gain, "o-", ms=3, label=label)
-        b.plot(epochs, [row["val_file_lsd"] / row["spline_file_lsd"] for row in h], "o-", ms=3, color=line.get_color())
+        (line,) = a.plot(epochs, gain, "o-", ms=3, label=label)
+        b.plot(
+            epochs,
+            [row["val_file_lsd"] / row["spline_file_lsd"] for row in h],
+            "o-",
+            ms=3,
+            color=line.get_color(),
+        )
         best = int(np.argmax(gain))
         a.plot(epochs[best], gain[best], "*", ms=12, color=line.get_color())
     a.set(xlabel="epoch", ylabel="SNR - spline (dB)", title="validation files: SNR gain")
@@ -116,8 +156,15 @@ def added_lines(lines: dict[tuple, dict[float, float]], goal_db: float = 3.0, ti
     methods = list(dict.fromkeys(k[2] for k in lines))
     cols = len({p[1] for p in panels})
     rows = int(np.ceil(len(panels) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 2.6 * rows), sharex=True, sharey=True,
-                             squeeze=False, constrained_layout=True)
+    fig, axes = plt.subplots(
+        rows,
+        cols,
+        figsize=(4.2 * cols, 2.6 * rows),
+        sharex=True,
+        sharey=True,
+        squeeze=False,
+        constrained_layout=True,
+    )
     for ax, (r, ds) in zip(axes.flat, panels):
         for i, m in enumerate(methods):
             if (r, ds, m) in lines:
@@ -130,7 +177,7 @@ def added_lines(lines: dict[tuple, dict[float, float]], goal_db: float = 3.0, ti
         ax.set_xlabel("frequency (kHz)")
     for ax in axes[:, 0]:
         ax.set_ylabel("added line (dB)")
-    for ax in list(axes.flat)[len(panels):]:
+    for ax in list(axes.flat)[len(panels) :]:
         ax.axis("off")
     axes.flat[0].legend(fontsize=7)
     if title:
@@ -148,8 +195,10 @@ def save_figure(fig, folder, name: str, formats=("png", "svg", "pdf")) -> list:
     no_date = {"svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": None}}
     paths = []
     for fmt in formats:
-        with atomic_path(resolve(folder) / f"{name}.{fmt}", f".{fmt}") as tmp, \
-                matplotlib.rc_context({"svg.hashsalt": "audiosr"}):
+        with (
+            atomic_path(resolve(folder) / f"{name}.{fmt}", f".{fmt}") as tmp,
+            matplotlib.rc_context({"svg.hashsalt": "audiosr"}),
+        ):
             fig.savefig(tmp, format=fmt, dpi=150, metadata=no_date.get(fmt))
         paths.append(resolve(folder) / f"{name}.{fmt}")
     return paths

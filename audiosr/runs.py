@@ -7,6 +7,7 @@ call finds the finished run instead of retraining; `run_for_params` resolves a p
 `checkpoint.pt`, `best.pt` (with whole-file validation), `config.json` and `history.json` /
 `history.csv` (`write_history`), each written atomically.
 """
+
 from __future__ import annotations
 
 import csv
@@ -21,8 +22,9 @@ from .params import fields_for
 from .paths import atomic_path, resolve, write_json
 
 
-def default_run_dir(cache: PatchCache, model_cfg: ModelConfig, root: str | Path = "runs",
-                    objective: str = "mse") -> Path:
+def default_run_dir(
+    cache: PatchCache, model_cfg: ModelConfig, root: str | Path = "runs", objective: str = "mse"
+) -> Path:
     """runs/<data cache>--<model>: one folder per (data, architecture, objective), so runs never
     collide."""
     m = model_cfg
@@ -48,13 +50,26 @@ def write_history(run_dir: Path, history: list[dict]) -> None:
         tmp.write_text(buf.getvalue())
 
 
-def ensure_cache(data_cfg: DataConfig, root: str | Path = "data/cache", build: bool = True) -> PatchCache:
+def ensure_cache(
+    data_cfg: DataConfig, root: str | Path = "data/cache", build: bool = True
+) -> PatchCache:
     """The data cache for `data_cfg`, built (as 01_data would) when missing and `build`."""
-    return build_cache(data_cfg, root=root, progress=False) if build else find_cache(data_cfg, root=root)
+    return (
+        build_cache(data_cfg, root=root, progress=False)
+        if build
+        else find_cache(data_cfg, root=root)
+    )
 
 
-def ensure_run(data_cfg: DataConfig, model_cfg: ModelConfig, train_cfg, root: str | Path = "data/cache",
-               train_missing: bool = True, progress: bool = True, runs_root: str | Path = "runs") -> Path:
+def ensure_run(
+    data_cfg: DataConfig,
+    model_cfg: ModelConfig,
+    train_cfg,
+    root: str | Path = "data/cache",
+    train_missing: bool = True,
+    progress: bool = True,
+    runs_root: str | Path = "runs",
+) -> Path:
     """The run folder for (data, model, objective), trained to `train_cfg.epochs` if it has fewer.
 
     With `train_missing=False` a missing or short run is an error that says which 03_train
@@ -72,7 +87,8 @@ def ensure_run(data_cfg: DataConfig, model_cfg: ModelConfig, train_cfg, root: st
     if not train_missing:
         raise FileNotFoundError(
             f"{run} has {done} of {train_cfg.epochs} epochs. Train it with 03_train (data {data_cfg}, "
-            f"model {model_cfg}), or set train_missing=True.")
+            f"model {model_cfg}), or set train_missing=True."
+        )
     if progress:
         print(f"training {run.name} ({train_cfg.epochs} epochs) ...")
     train(cache, model_cfg, train_cfg, run, resume=True, progress=progress)
@@ -90,8 +106,14 @@ def run_for_params(p: dict, build: bool = False) -> tuple[PatchCache, ModelConfi
     except DatasetError:
         if not build:
             raise
-        print(f"no data cache for {data_cfg.dataset} at r = {data_cfg.ratio} yet: building it (as 01_data would).")
+        print(
+            f"no data cache for {data_cfg.dataset} at r = {data_cfg.ratio} yet: building it (as 01_data would)."
+        )
         cache = build_cache(data_cfg, root=root)
     model_cfg = ModelConfig(**fields_for(ModelConfig, p))
     objective = p.get("objective", TrainConfig.objective)
-    return cache, model_cfg, resolve(p.get("run_dir") or default_run_dir(cache, model_cfg, objective=objective))
+    return (
+        cache,
+        model_cfg,
+        resolve(p.get("run_dir") or default_run_dir(cache, model_cfg, objective=objective)),
+    )

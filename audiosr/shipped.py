@@ -5,6 +5,7 @@ Each `models/audiounet-small-r{r}.safetensors` (speech; `audiounet-piano-r4` for
 its architecture, data and training settings in its metadata, and a `.json` beside it says how
 to remake it (`scripts/train-shipped-models.sh`).
 """
+
 from __future__ import annotations
 
 import json
@@ -21,9 +22,13 @@ MODELS = Path(__file__).parent / "models"
 def shipped_path(ratio: int) -> Path:
     path = MODELS / f"audiounet-small-r{ratio}.safetensors"
     if not path.is_file():
-        have = sorted(p.stem.rsplit("-r", 1)[1] for p in MODELS.glob("audiounet-small-r*.safetensors"))
-        raise CheckpointError(f"no shipped model for ratio {ratio} (shipped: r = {', '.join(have) or 'none'}); "
-                              "pass --checkpoint with a model you trained.")
+        have = sorted(
+            p.stem.rsplit("-r", 1)[1] for p in MODELS.glob("audiounet-small-r*.safetensors")
+        )
+        raise CheckpointError(
+            f"no shipped model for ratio {ratio} (shipped: r = {', '.join(have) or 'none'}); "
+            "pass --checkpoint with a model you trained."
+        )
     return path
 
 
@@ -33,10 +38,18 @@ def ship(run_dir: str | Path, out: str | Path, recipe: str | None = None) -> Pat
     run_dir = resolve(run_dir)
     best = run_dir / BEST
     state = load_checkpoint(best if best.is_file() else run_dir / CHECKPOINT)
-    meta = {"model_config": state["model_config"], "data": state["data"], "train_config": state["train_config"],
-            "epoch": state["epoch"], "validation": state["history"][-1] if state["history"] else {},
-            "selected": "best epoch on whole validation files (SNR)" if best.is_file() else "last epoch",
-            "run": run_dir.name, "recipe": recipe or f"audiosr ship {run_dir} -o {out}"}
+    meta = {
+        "model_config": state["model_config"],
+        "data": state["data"],
+        "train_config": state["train_config"],
+        "epoch": state["epoch"],
+        "validation": state["history"][-1] if state["history"] else {},
+        "selected": "best epoch on whole validation files (SNR)"
+        if best.is_file()
+        else "last epoch",
+        "run": run_dir.name,
+        "recipe": recipe or f"audiosr ship {run_dir} -o {out}",
+    }
     return save_model(state["model"], out, meta)
 
 
@@ -48,8 +61,11 @@ def save_model(tensors: dict, out: str | Path, meta: dict) -> Path:
         raise ValueError("meta needs the model_config that rebuilds the network.")
     out = resolve(out)
     with atomic_path(out, ".safetensors") as tmp:
-        save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, str(tmp),
-                  metadata={"audiosr": json.dumps(meta)})
+        save_file(
+            {k: v.detach().cpu().contiguous() for k, v in tensors.items()},
+            str(tmp),
+            metadata={"audiosr": json.dumps(meta)},
+        )
     write_json(out.with_suffix(".json"), meta)
     return out
 
@@ -62,7 +78,9 @@ def load_any(path: str | Path | None, ratio: int | None = None, device="cpu") ->
     """A model from a shipped model's name (`audiounet-small-r4`), a .safetensors or a training
     .pt checkpoint (checked against `ratio` when given); None: the shipped model for `ratio`."""
     if path is None and ratio is None:
-        raise CheckpointError(f"give a model name ({', '.join(shipped_names())}), a file, or a ratio.")
+        raise CheckpointError(
+            f"give a model name ({', '.join(shipped_names())}), a file, or a ratio."
+        )
     if isinstance(path, str) and path in shipped_names():
         path = MODELS / f"{path}.safetensors"
     path = shipped_path(ratio) if path is None else resolve(path)

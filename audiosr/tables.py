@@ -1,4 +1,5 @@
 """Small tables for notebooks and README: rows of dicts rendered as Markdown."""
+
 from __future__ import annotations
 
 

@@ -10,6 +10,7 @@ validation files came out best (patch scores swing with silent patches; whole fi
 `resume=True` continues a killed run exactly where its last checkpoint left it: patch order is
 a function of (seed, epoch), and RNG states are restored.
 """
+
 from __future__ import annotations
 
 import math
@@ -107,7 +108,9 @@ def learning_rate(cfg: TrainConfig, step: int, total_steps: int) -> float:
     return cfg.lr * 0.5 * (1 + math.cos(math.pi * min(1.0, done)))
 
 
-def load_patches(cache: PatchCache, split: str, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+def load_patches(
+    cache: PatchCache, split: str, device: torch.device
+) -> tuple[torch.Tensor, torch.Tensor]:
     """(spline, hr) patches of a split as float32 tensors on `device` (pinned host memory for CUDA
     when they do not fit in a quarter of the free GPU memory; then moved per batch)."""
     spline = torch.from_numpy(cache.patches(split, "spline"))
@@ -120,8 +123,9 @@ def load_patches(cache: PatchCache, split: str, device: torch.device) -> tuple[t
     return spline.to(device), hr.to(device)
 
 
-def train_step(model, optimizer, x: torch.Tensor, y: torch.Tensor, amp: bool = False,
-               criterion=F.mse_loss) -> torch.Tensor:
+def train_step(
+    model, optimizer, x: torch.Tensor, y: torch.Tensor, amp: bool = False, criterion=F.mse_loss
+) -> torch.Tensor:
     """One Adam step on `criterion` (the MSE of paper eq. 1 by default); bf16 autocast for the
     forward pass when `amp`."""
     with torch.autocast(x.device.type, torch.bfloat16, enabled=amp):
@@ -134,15 +138,22 @@ def train_step(model, optimizer, x: torch.Tensor, y: torch.Tensor, amp: bool = F
 
 
 @torch.no_grad()
-def validate(model, spline: torch.Tensor, hr: torch.Tensor, batch_size: int, device: torch.device,
-             max_batches: int | None = None, amp: bool = False) -> dict:
+def validate(
+    model,
+    spline: torch.Tensor,
+    hr: torch.Tensor,
+    batch_size: int,
+    device: torch.device,
+    max_batches: int | None = None,
+    amp: bool = False,
+) -> dict:
     """Mean MSE loss, SNR and LSD (dB / paper eq. 3) over validation patches."""
     model.eval()
     losses, snrs, lsds = [], [], []
     n = len(spline) if max_batches is None else min(len(spline), max_batches * batch_size)
     for i in range(0, n, batch_size):
-        x = spline[i:i + batch_size].to(device, non_blocking=True)
-        y = hr[i:i + batch_size].to(device, non_blocking=True)
+        x = spline[i : i + batch_size].to(device, non_blocking=True)
+        y = hr[i : i + batch_size].to(device, non_blocking=True)
         with torch.autocast(device.type, torch.bfloat16, enabled=amp):
             out = model(x.unsqueeze(1)).squeeze(1)
         out = out.float()
@@ -156,7 +167,9 @@ def validate(model, spline: torch.Tensor, hr: torch.Tensor, batch_size: int, dev
 
 
 @torch.no_grad()
-def validate_files(model, cache: PatchCache, device: torch.device, n_files: int, amp: bool = False) -> dict:
+def validate_files(
+    model, cache: PatchCache, device: torch.device, n_files: int, amp: bool = False
+) -> dict:
     """Mean SNR and LSD over `n_files` whole validation clips (evenly spread over the split), the
     spline's beside them: what a user gets on a file, unlike patch scores, which swing with the
     silent patches of recordings with pauses."""
@@ -174,18 +187,34 @@ def validate_files(model, cache: PatchCache, device: torch.device, n_files: int,
             out = model(x)
         est = out.float().view(-1).cpu()
         ref_t, spline_t = torch.from_numpy(np.array(ref)), torch.from_numpy(np.array(spline))
-        rows.append((snr(est, ref_t).item(), lsd(est, ref_t).item(),
-                     snr(spline_t, ref_t).item(), lsd(spline_t, ref_t).item()))
+        rows.append(
+            (
+                snr(est, ref_t).item(),
+                lsd(est, ref_t).item(),
+                snr(spline_t, ref_t).item(),
+                lsd(spline_t, ref_t).item(),
+            )
+        )
     model.train()
     if not rows:
         return {}
     m = np.mean(rows, axis=0)
-    return {"val_file_snr": float(m[0]), "val_file_lsd": float(m[1]),
-            "spline_file_snr": float(m[2]), "spline_file_lsd": float(m[3])}
+    return {
+        "val_file_snr": float(m[0]),
+        "val_file_lsd": float(m[1]),
+        "spline_file_snr": float(m[2]),
+        "spline_file_lsd": float(m[3]),
+    }
 
 
-def train(cache: PatchCache, model_cfg: ModelConfig, cfg: TrainConfig, run_dir: str | Path,
-          resume: bool = False, progress: bool = True) -> list[dict]:
+def train(
+    cache: PatchCache,
+    model_cfg: ModelConfig,
+    cfg: TrainConfig,
+    run_dir: str | Path,
+    resume: bool = False,
+    progress: bool = True,
+) -> list[dict]:
     """Train AudioUNet on `cache`, writing into `run_dir`; returns the per-epoch history.
 
     Raises:
@@ -198,11 +227,15 @@ def train(cache: PatchCache, model_cfg: ModelConfig, cfg: TrainConfig, run_dir: 
     run_dir = resolve(run_dir)
     ckpt = run_dir / CHECKPOINT
     if model_cfg.ratio != cache.config.ratio:
-        raise TrainingError(f"model ratio {model_cfg.ratio} but the data cache {cache.folder.name} was built "
-                            f"for ratio {cache.config.ratio}: run 01_data with ratio={model_cfg.ratio}.")
+        raise TrainingError(
+            f"model ratio {model_cfg.ratio} but the data cache {cache.folder.name} was built "
+            f"for ratio {cache.config.ratio}: run 01_data with ratio={model_cfg.ratio}."
+        )
     if ckpt.exists() and not resume:
-        raise FileExistsError(f"{run_dir} already holds a run: pass resume=True to continue it, "
-                              "or choose a new run directory.")
+        raise FileExistsError(
+            f"{run_dir} already holds a run: pass resume=True to continue it, "
+            "or choose a new run directory."
+        )
     world, rank = distrib.world()
     device = distrib.setup(distrib.pick_device(cfg.device))
     is_main = rank == 0
@@ -210,8 +243,12 @@ def train(cache: PatchCache, model_cfg: ModelConfig, cfg: TrainConfig, run_dir: 
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     if device.type == "cuda":  # fixed patch shapes: let cuDNN time its algorithms once (not for
-        torch.backends.cudnn.benchmark = True  # variable-length inference, which it would re-time per length)
-    amp = False if cfg.amp == "auto" else bool(cfg.amp)  # measured on an H100: bf16 autocast trains the
+        torch.backends.cudnn.benchmark = (
+            True  # variable-length inference, which it would re-time per length)
+        )
+    amp = (
+        False if cfg.amp == "auto" else bool(cfg.amp)
+    )  # measured on an H100: bf16 autocast trains the
     # full model 8x slower than fp32 with TF32 convolutions (33 vs 261 audio s/s, results/gpu-h100)
     data_info = {"cache": cache.folder.name, "data_config": asdict(cache.config)}
 
@@ -231,11 +268,15 @@ def train(cache: PatchCache, model_cfg: ModelConfig, cfg: TrainConfig, run_dir: 
             torch.cuda.set_rng_state_all(state["rng"]["cuda"])
     if start > cfg.epochs:
         if progress:
-            print(f"{run_dir.name} already has {start - 1} epoch(s) >= epochs={cfg.epochs}: nothing to train.")
+            print(
+                f"{run_dir.name} already has {start - 1} epoch(s) >= epochs={cfg.epochs}: nothing to train."
+            )
         return history
     run_dir.mkdir(parents=True, exist_ok=True)
     if is_main:
-        write_json(run_dir / "config.json", {"model": asdict(model_cfg), "train": asdict(cfg), **data_info})
+        write_json(
+            run_dir / "config.json", {"model": asdict(model_cfg), "train": asdict(cfg), **data_info}
+        )
 
     spline, hr = load_patches(cache, "train", device)
     val_spline, val_hr = load_patches(cache, "val", device)
@@ -254,11 +295,17 @@ def train(cache: PatchCache, model_cfg: ModelConfig, cfg: TrainConfig, run_dir: 
 
     started = time.perf_counter()
     for epoch in range(start, cfg.epochs + 1):
-        order = torch.randperm(len(spline), generator=torch.Generator().manual_seed(cfg.seed * 100_003 + epoch))
+        order = torch.randperm(
+            len(spline), generator=torch.Generator().manual_seed(cfg.seed * 100_003 + epoch)
+        )
         t0, total = time.perf_counter(), torch.zeros((), device=device)
-        bar = tqdm(range(n_steps), desc=f"epoch {epoch}/{cfg.epochs}", leave=False, disable=not progress)
+        bar = tqdm(
+            range(n_steps), desc=f"epoch {epoch}/{cfg.epochs}", leave=False, disable=not progress
+        )
         for step in bar:
-            idx = order[step * cfg.batch_size:(step + 1) * cfg.batch_size][rank::world]  # global batch, sharded
+            idx = order[step * cfg.batch_size : (step + 1) * cfg.batch_size][
+                rank::world
+            ]  # global batch, sharded
             x = spline[idx].to(device, non_blocking=True).unsqueeze(1)
             y = hr[idx].to(device, non_blocking=True).unsqueeze(1)
             for group in optimizer.param_groups:
@@ -266,42 +313,70 @@ def train(cache: PatchCache, model_cfg: ModelConfig, cfg: TrainConfig, run_dir: 
             try:
                 loss = train_step(step_fn, optimizer, x, y, amp, criterion)
             except torch.cuda.OutOfMemoryError:
-                raise TrainingError(f"out of GPU memory at batch_size={cfg.batch_size}: try "
-                                    f"batch_size={max(1, cfg.batch_size // 2)} or a smaller width.") from None
+                raise TrainingError(
+                    f"out of GPU memory at batch_size={cfg.batch_size}: try "
+                    f"batch_size={max(1, cfg.batch_size // 2)} or a smaller width."
+                ) from None
             total += loss
-            if device.type == "cpu" or step % 50 == 49 or step == n_steps - 1:  # no per-step host sync on GPU
+            if (
+                device.type == "cpu" or step % 50 == 49 or step == n_steps - 1
+            ):  # no per-step host sync on GPU
                 mean = total.item() / (step + 1)
                 if not math.isfinite(mean):
-                    raise TrainingError(f"loss became {mean} at epoch {epoch}, step {step + 1}: stopping. "
-                                        f"The last good checkpoint is {ckpt if ckpt.exists() else 'none (first epoch)'}; "
-                                        "try a lower lr.")
+                    raise TrainingError(
+                        f"loss became {mean} at epoch {epoch}, step {step + 1}: stopping. "
+                        f"The last good checkpoint is {ckpt if ckpt.exists() else 'none (first epoch)'}; "
+                        "try a lower lr."
+                    )
                 seconds = time.perf_counter() - t0
-                bar.set_postfix(loss=f"{mean:.2e}", audio_s_per_s=f"{(step + 1) * len(idx) * x.shape[-1] / sr / seconds:.1f}")
+                bar.set_postfix(
+                    loss=f"{mean:.2e}",
+                    audio_s_per_s=f"{(step + 1) * len(idx) * x.shape[-1] / sr / seconds:.1f}",
+                )
         train_seconds = time.perf_counter() - t0
-        row = {"epoch": epoch, "train_loss": total.item() / n_steps, "seconds": round(train_seconds, 3),
-               "audio_s_per_s": n_steps * cfg.batch_size * spline.shape[-1] / sr / train_seconds}
+        row = {
+            "epoch": epoch,
+            "train_loss": total.item() / n_steps,
+            "seconds": round(train_seconds, 3),
+            "audio_s_per_s": n_steps * cfg.batch_size * spline.shape[-1] / sr / train_seconds,
+        }
         row["lr"] = optimizer.param_groups[0]["lr"]
-        row.update(validate(model, val_spline, val_hr, cfg.batch_size, device, cfg.val_batches, amp))
+        row.update(
+            validate(model, val_spline, val_hr, cfg.batch_size, device, cfg.val_batches, amp)
+        )
         if cfg.file_val and is_main:
             row.update(validate_files(model, cache, device, cfg.file_val, amp))
         history.append(row)
         if is_main:
             if row.get("val_file_snr", -math.inf) > best_snr:
                 best_snr = row["val_file_snr"]
-                save_checkpoint(run_dir / BEST, model, None, epoch, [row], model_cfg, cfg, data_info)
+                save_checkpoint(
+                    run_dir / BEST, model, None, epoch, [row], model_cfg, cfg, data_info
+                )
             save_checkpoint(ckpt, model, optimizer, epoch, history, model_cfg, cfg, data_info)
             write_history(run_dir, history)
         distrib.barrier()
         if progress:
-            files = (f"  files: SNR {row['val_file_snr']:.2f} (spline {row['spline_file_snr']:.2f}) "
-                     f"LSD {row['val_file_lsd']:.2f} (spline {row['spline_file_lsd']:.2f})"
-                     if "val_file_snr" in row else "")
-            print(f"epoch {epoch}: train {row['train_loss']:.3e}  val {row['val_loss']:.3e}  "
-                  f"SNR {row['val_snr']:.2f} dB  LSD {row['val_lsd']:.2f}{files}  "
-                  f"({row['audio_s_per_s']:.0f} audio s/s)")
-        if cfg.max_minutes is not None and time.perf_counter() - started > 60 * cfg.max_minutes and epoch < cfg.epochs:
+            files = (
+                f"  files: SNR {row['val_file_snr']:.2f} (spline {row['spline_file_snr']:.2f}) "
+                f"LSD {row['val_file_lsd']:.2f} (spline {row['spline_file_lsd']:.2f})"
+                if "val_file_snr" in row
+                else ""
+            )
+            print(
+                f"epoch {epoch}: train {row['train_loss']:.3e}  val {row['val_loss']:.3e}  "
+                f"SNR {row['val_snr']:.2f} dB  LSD {row['val_lsd']:.2f}{files}  "
+                f"({row['audio_s_per_s']:.0f} audio s/s)"
+            )
+        if (
+            cfg.max_minutes is not None
+            and time.perf_counter() - started > 60 * cfg.max_minutes
+            and epoch < cfg.epochs
+        ):
             if progress:
-                print(f"stopping after epoch {epoch}: max_minutes={cfg.max_minutes} reached (resume to continue).")
+                print(
+                    f"stopping after epoch {epoch}: max_minutes={cfg.max_minutes} reached (resume to continue)."
+                )
             break
     return history
 
@@ -309,13 +384,17 @@ def train(cache: PatchCache, model_cfg: ModelConfig, cfg: TrainConfig, run_dir: 
 def main(argv=None) -> int:
     """Command line over the same functions as 03_train, and the torchrun entry point:
 
-        python -m audiosr.train -f params/demo.yaml [--set epochs=2 ...]
-        torchrun --nproc_per_node 8 -m audiosr.train -f params/paper-multispeaker-r4.yaml
+    python -m audiosr.train -f params/demo.yaml [--set epochs=2 ...]
+    torchrun --nproc_per_node 8 -m audiosr.train -f params/paper-multispeaker-r4.yaml
     """
     import argparse
 
-    ap = argparse.ArgumentParser(prog="python -m audiosr.train", description="Train AudioUNet on a data cache.")
-    ap.add_argument("-f", "--params", required=True, help="a params/*.yaml file (the notebooks' parameters)")
+    ap = argparse.ArgumentParser(
+        prog="python -m audiosr.train", description="Train AudioUNet on a data cache."
+    )
+    ap.add_argument(
+        "-f", "--params", required=True, help="a params/*.yaml file (the notebooks' parameters)"
+    )
     ap.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="override parameters")
     ap.add_argument("--run-dir", default=None, help="default: runs/<data>--<model>")
     ap.add_argument("--no-resume", action="store_true", help="refuse to continue an existing run")
@@ -324,7 +403,13 @@ def main(argv=None) -> int:
     cache, model_cfg, run_dir = run_for_params(p, build=True)
     run_dir = args.run_dir or run_dir
     try:
-        train(cache, model_cfg, TrainConfig(**fields_for(TrainConfig, p)), run_dir, resume=not args.no_resume)
+        train(
+            cache,
+            model_cfg,
+            TrainConfig(**fields_for(TrainConfig, p)),
+            run_dir,
+            resume=not args.no_resume,
+        )
     except (TrainingError, CheckpointError, FileExistsError) as e:
         print(f"error: {e}")
         return 1

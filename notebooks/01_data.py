@@ -99,7 +99,7 @@ assert np.allclose(t.spline[::ratio], t.lr, atol=1e-5)  # spline passes through 
 print(f"{clip.path.name} ({clip.group}): {len(t.hr) / cfg.sr:.2f} s, HR {len(t.hr)} samples, "
       f"LR {len(t.lr)} samples at {lr_sr:g} Hz")
 versions = {"HR": (t.hr, cfg.sr), f"LR (r={ratio})": (t.lr, lr_sr), "spline": (t.spline, cfg.sr)}
-plots.compare_spectrograms(versions, title=f"{clip.path.name}: what the network sees and must predict");
+plots.compare_spectrograms(versions, title=f"{clip.path.name}: what the network sees and must predict")
 
 # %% [markdown]
 # The LR spectrogram stops at its Nyquist frequency (16 / 2r kHz); the spline brings the signal
@@ -107,7 +107,7 @@ plots.compare_spectrograms(versions, title=f"{clip.path.name}: what the network 
 # fills in. The paper's Figure 2 shows the same picture for VCTK at r = 4.
 
 # %%
-plots.compare_waveforms(versions, dur_s=0.01);  # the loudest 10 ms of HR
+plots.compare_waveforms(versions, dur_s=0.01)  # the loudest 10 ms of HR
 
 # %% [markdown]
 # Up close, the LR samples (dots) lie on both curves: the spline interpolates them exactly, and
@@ -122,7 +122,7 @@ plots.compare_waveforms(versions, dur_s=0.01);  # the loudest 10 ms of HR
 # low band: the paper's Table 3 shows a model trained one way fails on data made the other way.
 
 # %%
-plots.lowpass_response((2, 4, 6), cfg.sr);
+plots.lowpass_response((2, 4, 6), cfg.sr)
 hr_hf = dsp.band_energy_fraction(t.hr, cfg.sr, cfg.sr / (2 * ratio))
 sp_hf = dsp.band_energy_fraction(t.spline, cfg.sr, cfg.sr / (2 * ratio))
 print(f"energy above {cfg.sr / (2 * ratio):.0f} Hz: HR {hr_hf:.2%}, spline {sp_hf:.4%}")

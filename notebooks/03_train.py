@@ -117,7 +117,7 @@ ax[0].plot(ep, [h["val_loss"] for h in history], "o-", label="validation")
 ax[0].set(xlabel="epoch", ylabel="MSE", yscale="log", title="loss")
 ax[0].legend()
 ax[1].plot(ep, [h["val_lsd"] for h in history], "o-", color="C2")
-ax[1].set(xlabel="epoch", ylabel="LSD", title="validation LSD");
+ax[1].set(xlabel="epoch", ylabel="LSD", title="validation LSD")
 
 # %% [markdown]
 # ## 3. Better than the spline?

@@ -5,6 +5,7 @@ scored on whole *validation* files (the choice of default is made there, never o
 
     .venv/bin/python scripts/compare-objectives.py      # about 12 minutes on 2 cores
 """
+
 import argparse
 from dataclasses import replace
 
@@ -35,8 +36,16 @@ for kind in OBJECTIVES:
     cache = find_cache(data_cfg)
     with torch.no_grad():
         s = validate_files(model, cache, torch.device("cpu"), args.files)
-    rows.append({"objective": kind, "run": run.name, "val files": min(args.files, len(cache.clips("val"))),
-                 "SNR (dB)": f"{s['val_file_snr']:.2f}", "SNR - spline": f"{s['val_file_snr'] - s['spline_file_snr']:+.2f}",
-                 "LSD": f"{s['val_file_lsd']:.2f}", "LSD / spline": f"{s['val_file_lsd'] / s['spline_file_lsd']:.3f}"})
+    rows.append(
+        {
+            "objective": kind,
+            "run": run.name,
+            "val files": min(args.files, len(cache.clips("val"))),
+            "SNR (dB)": f"{s['val_file_snr']:.2f}",
+            "SNR - spline": f"{s['val_file_snr'] - s['spline_file_snr']:+.2f}",
+            "LSD": f"{s['val_file_lsd']:.2f}",
+            "LSD / spline": f"{s['val_file_lsd'] / s['spline_file_lsd']:.3f}",
+        }
+    )
     print(rows[-1], flush=True)
 print(markdown_table(rows))

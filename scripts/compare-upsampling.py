@@ -4,6 +4,7 @@ same way on the embedded real voices at r = 4, then scored on real speech no mod
 
     .venv/bin/python scripts/compare-upsampling.py --steps 600      # about 6 minutes on 2 cores
 """
+
 import argparse
 
 import torch
@@ -40,9 +41,17 @@ for upsample in ("subpixel", "resize"):
             continue
         test = ensure_cache(DataConfig(dataset=ds, ratio=args.ratio))
         meters = {upsample: LineMeter()}
-        methods = {"cubic spline": all_baselines(args.ratio)["cubic spline"], upsample: model_method(model)}
-        rows = {r["method"]: r for r in summarize(evaluate_split(test, "test", methods, False, meters))}
+        methods = {
+            "cubic spline": all_baselines(args.ratio)["cubic spline"],
+            upsample: model_method(model),
+        }
+        rows = {
+            r["method"]: r for r in summarize(evaluate_split(test, "test", methods, False, meters))
+        }
         top = sorted(meters[upsample].lines().items(), key=lambda kv: -kv[1])[:3]
-        print(f"{upsample:8s} {args.steps} steps, {ds}: SNR - spline {rows[upsample]['SNR (dB)'] - rows['cubic spline']['SNR (dB)']:+.2f} dB, "
-              f"LSD {rows[upsample]['LSD']:.2f} (spline {rows['cubic spline']['LSD']:.2f}), "
-              f"strongest lines {', '.join(f'{f / 1000:g} kHz {d:+.1f} dB' for f, d in top)}", flush=True)
+        print(
+            f"{upsample:8s} {args.steps} steps, {ds}: SNR - spline {rows[upsample]['SNR (dB)'] - rows['cubic spline']['SNR (dB)']:+.2f} dB, "
+            f"LSD {rows[upsample]['LSD']:.2f} (spline {rows['cubic spline']['LSD']:.2f}), "
+            f"strongest lines {', '.join(f'{f / 1000:g} kHz {d:+.1f} dB' for f, d in top)}",
+            flush=True,
+        )

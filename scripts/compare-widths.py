@@ -3,6 +3,7 @@ r = 4, the embedded real voices, lr 1e-3, batch 16; scored on the validation spl
 
     .venv/bin/python scripts/compare-widths.py --minutes 5      # about 25 minutes in all
 """
+
 import argparse
 import json
 import tempfile
@@ -24,17 +25,57 @@ args = ap.parse_args()
 
 cache = ensure_cache(DataConfig(dataset="embedded-speech", ratio=4))
 with tempfile.TemporaryDirectory() as tmp:
-    for name, width, amp in [("w1/16 fp32", 1 / 16, False), ("w1/16 bf16", 1 / 16, True),
-                             ("w1/8 fp32", 1 / 8, False), ("w1/4 fp32", 1 / 4, False)]:
+    for name, width, amp in [
+        ("w1/16 fp32", 1 / 16, False),
+        ("w1/16 bf16", 1 / 16, True),
+        ("w1/8 fp32", 1 / 8, False),
+        ("w1/4 fp32", 1 / 4, False),
+    ]:
         run, t = f"{tmp}/{name.replace('/', '_').replace(' ', '-')}", time.time()
-        history = train(cache, ModelConfig(ratio=4, width=width),
-                        TrainConfig(epochs=10_000, steps_per_epoch=100, batch_size=16, lr=1e-3, device="cpu",
-                                    amp=amp, max_minutes=args.minutes, val_batches=20), run, progress=False)
-        methods = {"spline": all_baselines(4)["cubic spline"], name: model_method(load_model(f"{run}/{CHECKPOINT}"))}
-        rows = {r["method"]: r for r in summarize(evaluate_split(cache, "val", methods, progress=False))}
-        print(json.dumps({"model": name, "steps": 100 * len(history),
-                          "audio_s_per_s": round(float(np.mean([h["audio_s_per_s"] for h in history])), 1),
-                          "val files SNR / LSD": [round(rows[name]["SNR (dB)"], 2), round(rows[name]["LSD"], 2)],
-                          "spline": [round(rows["spline"]["SNR (dB)"], 2), round(rows["spline"]["LSD"], 2)],
-                          "val_loss curve (every 100 steps)": [float(f"{h['val_loss']:.3g}") for h in history],
-                          "wall_s": round(time.time() - t)}), flush=True)
+        history = train(
+            cache,
+            ModelConfig(ratio=4, width=width),
+            TrainConfig(
+                epochs=10_000,
+                steps_per_epoch=100,
+                batch_size=16,
+                lr=1e-3,
+                device="cpu",
+                amp=amp,
+                max_minutes=args.minutes,
+                val_batches=20,
+            ),
+            run,
+            progress=False,
+        )
+        methods = {
+            "spline": all_baselines(4)["cubic spline"],
+            name: model_method(load_model(f"{run}/{CHECKPOINT}")),
+        }
+        rows = {
+            r["method"]: r for r in summarize(evaluate_split(cache, "val", methods, progress=False))
+        }
+        print(
+            json.dumps(
+                {
+                    "model": name,
+                    "steps": 100 * len(history),
+                    "audio_s_per_s": round(
+                        float(np.mean([h["audio_s_per_s"] for h in history])), 1
+                    ),
+                    "val files SNR / LSD": [
+                        round(rows[name]["SNR (dB)"], 2),
+                        round(rows[name]["LSD"], 2),
+                    ],
+                    "spline": [
+                        round(rows["spline"]["SNR (dB)"], 2),
+                        round(rows["spline"]["LSD"], 2),
+                    ],
+                    "val_loss curve (every 100 steps)": [
+                        float(f"{h['val_loss']:.3g}") for h in history
+                    ],
+                    "wall_s": round(time.time() - t),
+                }
+            ),
+            flush=True,
+        )

@@ -7,6 +7,7 @@ package archive, no synthesisers there) under an upload size limit.
 
 Sizes: tts about 44 MB, speech (the real voices) about 4x more; check the limit you have.
 """
+
 import io
 import sys
 import tarfile

@@ -3,6 +3,7 @@ figures/shipped-training.{png,svg,pdf}.
 
     .venv/bin/python scripts/plot-shipped-training.py
 """
+
 import json
 import sys
 
@@ -15,9 +16,22 @@ for meta_path in sorted(MODELS.glob("*.json")):
     meta = json.loads(meta_path.read_text())
     history = resolve("runs") / meta["run"] / "history.json"
     if not history.is_file():
-        print(f"skipped {meta_path.stem}: {history} not here (train it with {meta['recipe'].split(';')[0]})")
+        print(
+            f"skipped {meta_path.stem}: {history} not here (train it with {meta['recipe'].split(';')[0]})"
+        )
         continue
-    histories[f"{meta_path.stem} (r = {meta['model_config']['ratio']})"] = json.loads(history.read_text())
+    histories[f"{meta_path.stem} (r = {meta['model_config']['ratio']})"] = json.loads(
+        history.read_text()
+    )
 if not histories:
-    sys.exit("no run histories found: train the shipped models first (scripts/train-shipped-models.sh).")
-print(", ".join(str(p) for p in save_figure(file_validation_curves(histories), resolve("figures"), "shipped-training")))
+    sys.exit(
+        "no run histories found: train the shipped models first (scripts/train-shipped-models.sh)."
+    )
+print(
+    ", ".join(
+        str(p)
+        for p in save_figure(
+            file_validation_curves(histories), resolve("figures"), "shipped-training"
+        )
+    )
+)

@@ -1,25 +1,7 @@
 """Fixture audio is generated here, never downloaded: small folders in the real corpora's layouts."""
-from pathlib import Path
 
-import numpy as np
 import pytest
-import soundfile as sf
-
-
-def tone_mix(n: int, sr: int = 16000, seed: int = 0) -> np.ndarray:
-    """A broadband test signal: harmonics from 100 Hz to 7 kHz plus a little noise."""
-    rng = np.random.default_rng(seed)
-    t = np.arange(n) / sr
-    f0 = 100 + 50 * seed % 7
-    x = sum(np.sin(2 * np.pi * f0 * k * t + k) / k for k in range(1, int(7000 / f0)))
-    x = x + 0.05 * rng.standard_normal(n)
-    return (0.5 * x / np.max(np.abs(x))).astype(np.float32)
-
-
-def write(path: Path, x: np.ndarray, sr: int = 16000) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    sf.write(str(path), x, sr)
-    return path
+from helpers import LIBRI_SUBSETS, tone_mix, write
 
 
 @pytest.fixture
@@ -46,8 +28,11 @@ def vctk092(tmp_path):
     for s in ["p225", "p226", "p227", "s5"]:
         for u in range(1, 21):
             for mic in (1, 2):
-                write(root / "wav48_silence_trimmed" / s / f"{s}_{u:03d}_mic{mic}.flac",
-                      tone_mix(4800, 48000, seed=u % 3), 48000)
+                write(
+                    root / "wav48_silence_trimmed" / s / f"{s}_{u:03d}_mic{mic}.flac",
+                    tone_mix(4800, 48000, seed=u % 3),
+                    48000,
+                )
     return tmp_path
 
 
@@ -58,14 +43,6 @@ def piano_folder(tmp_path):
     for i in range(50):
         write(root / f"piece_{i:03d}.wav", tone_mix(16000, seed=i))
     return root
-
-
-# LibriSpeech readers of the fixture, in natural order, with their sex: the first ten alternate,
-# then six M and four F, so a sex-balanced hold-out differs from simply taking the last ten.
-LIBRI_TRAIN = dict(zip([19, 26, 27, 32, 39, 40, 60, 78, 83, 87, 89, 103, 118, 125, 150, 163, 196, 198, 200, 201],
-                       "FMFMFMFMFM" + "MMMMMM" + "FFFF"))
-LIBRI_SUBSETS = {"train-clean-100": LIBRI_TRAIN, "dev-clean": {84: "F", 174: "M"},
-                 "test-other": {367: "F", 533: "F", 1688: "M"}}
 
 
 @pytest.fixture
@@ -87,12 +64,16 @@ def librispeech(tmp_path):
                 for u in range(2):
                     write(folder / f"{spk}-{ch}-{u:04d}.flac", tone_mix(320, seed=u))
                 (folder / f"{spk}-{ch}.trans.txt").write_text(
-                    "".join(f"{spk}-{ch}-{u:04d} SOME WORDS\n" for u in range(2)))
+                    "".join(f"{spk}-{ch}-{u:04d} SOME WORDS\n" for u in range(2))
+                )
     rows.append("14   | M | train-clean-100  | 20.18 | |CBW|Simon")
     (root / "SPEAKERS.TXT").write_text(
         "; Some pipe(|) separated metadata about all LibriVox readers\n;\n"
-        ";ID  |SEX| SUBSET           |MINUTES| NAME\n" + "\n".join(rows) + "\n")
-    (root / "CHAPTERS.TXT").write_text(";ID |READER|MINUTES| SUBSET | PROJ.|BOOK ID| CH. TITLE | PROJECT TITLE\n")
+        ";ID  |SEX| SUBSET           |MINUTES| NAME\n" + "\n".join(rows) + "\n"
+    )
+    (root / "CHAPTERS.TXT").write_text(
+        ";ID |READER|MINUTES| SUBSET | PROJ.|BOOK ID| CH. TITLE | PROJECT TITLE\n"
+    )
     (root / "LICENSE.TXT").write_text("CC BY 4.0\n")
     (root / "README.TXT").write_text("stray\n")
     (root / "train-clean-100" / "19" / "notes.json").write_text("{}\n")

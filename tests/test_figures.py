@@ -1,4 +1,5 @@
 """Figures are written atomically in every format, and a rerun gives the same bytes."""
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -15,15 +16,29 @@ def test_save_figure_writes_each_format_reproducibly(tmp_path):
     assert [p.name for p in first] == ["fig.png", "fig.svg", "fig.pdf"]
     for a, b in zip(first, second):
         assert a.read_bytes() == b.read_bytes() and a.stat().st_size > 1000
-    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["fig.pdf", "fig.png", "fig.svg"]  # no temp files left
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == [
+        "fig.pdf",
+        "fig.png",
+        "fig.svg",
+    ]  # no temp files left
 
 
 def test_file_validation_curves_mark_the_best_epoch():
     from audiosr.plots import file_validation_curves
 
-    h = [{"epoch": e, "val_file_snr": 14 + g, "spline_file_snr": 14.0, "val_file_lsd": 5.0, "spline_file_lsd": 10.0}
-         for e, g in enumerate([0.1, 0.5, 0.3], 1)]
-    fig = file_validation_curves({"a": h, "b": h[:2] + [{"epoch": 3}]})  # a row without file scores is skipped
+    h = [
+        {
+            "epoch": e,
+            "val_file_snr": 14 + g,
+            "spline_file_snr": 14.0,
+            "val_file_lsd": 5.0,
+            "spline_file_lsd": 10.0,
+        }
+        for e, g in enumerate([0.1, 0.5, 0.3], 1)
+    ]
+    fig = file_validation_curves(
+        {"a": h, "b": h[:2] + [{"epoch": 3}]}
+    )  # a row without file scores is skipped
     gain = fig.axes[0]
     stars = [ln for ln in gain.lines if ln.get_marker() == "*"]
     assert [tuple(s.get_xdata()) for s in stars] == [(2,), (2,)]

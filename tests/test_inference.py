@@ -1,4 +1,5 @@
 """Long files in bounded memory: windowed inference equals whole-file inference; export matches."""
+
 import numpy as np
 import pytest
 import torch

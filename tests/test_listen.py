@@ -1,4 +1,5 @@
 """Players must accept every rate the pipeline produces (LR at r = 6 is 2666.67 Hz)."""
+
 import io
 
 import numpy as np
@@ -31,8 +32,11 @@ def test_comparison_panel_matches_loudness_and_switches_clip(piano_folder, tmp_p
     from audiosr.listen import ComparisonPanel
     from audiosr.loudness import loudness
 
-    cache = build_cache(DataConfig(dataset=str(piano_folder), ratio=4, patch_len=2048, stride=2048, max_clips=3),
-                        root=tmp_path / "cache", progress=False)
+    cache = build_cache(
+        DataConfig(dataset=str(piano_folder), ratio=4, patch_len=2048, stride=2048, max_clips=3),
+        root=tmp_path / "cache",
+        progress=False,
+    )
     panel = ComparisonPanel({4: (cache, all_baselines(4))})
     labels = [c["label"] for c in panel.cells]
     assert labels[0] == "high-res" and labels[1].startswith("low-res") and "cubic spline" in labels
@@ -41,7 +45,9 @@ def test_comparison_panel_matches_loudness_and_switches_clip(piano_folder, tmp_p
     assert panel.cells[2]["score"].startswith("SNR") and panel.cells[0]["score"] == ""
     bundle = panel._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
-    assert bundle["text/html"].count("<audio") == len(labels) and bundle["text/html"].count("<img") == len(labels)
+    assert bundle["text/html"].count("<audio") == len(labels) and bundle["text/html"].count(
+        "<img"
+    ) == len(labels)
     first = panel.title
     panel.clip.value = 1  # switching clip re-renders without re-running anything
     assert panel.title != first and len(panel.row.children) == len(labels)

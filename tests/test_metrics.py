@@ -1,4 +1,5 @@
 """Every metric formula against values computed by hand on tiny signals, and the edge cases."""
+
 import math
 
 import numpy as np
@@ -10,16 +11,16 @@ from audiosr.metrics import MetricError, lsd, snr
 
 
 def test_snr_by_hand():
-    ref = np.array([3.0, 4.0])           # ||ref||^2 = 25
-    est = np.array([3.0, 3.0])           # error energy 1
+    ref = np.array([3.0, 4.0])  # ||ref||^2 = 25
+    est = np.array([3.0, 3.0])  # error energy 1
     assert float(snr(est, ref)) == pytest.approx(10 * math.log10(25))
-    batch = snr(np.stack([est, ref * 0.5]), np.stack([ref, ref]))   # second: error 6.25 -> 6.02 dB
+    batch = snr(np.stack([est, ref * 0.5]), np.stack([ref, ref]))  # second: error 6.25 -> 6.02 dB
     assert batch.tolist() == pytest.approx([13.9794, 6.0206], abs=1e-4)
 
 
 def test_snr_edge_cases():
     x = np.random.default_rng(0).standard_normal(100)
-    assert float(snr(x, x)) == math.inf                    # identical: nothing to measure
+    assert float(snr(x, x)) == math.inf  # identical: nothing to measure
     with pytest.raises(MetricError, match="silent reference"):
         snr(x, np.zeros(100))
     with pytest.raises(MetricError, match="same length"):
@@ -38,10 +39,12 @@ def test_lsd_paper_by_hand_for_a_gain_change():
     d = (pr + 1e-8).log() - (pr * 0.25 + 1e-8).log()
     expected = d.pow(2).mean(0).sqrt().mean().item()
     assert float(lsd(est, ref)) == pytest.approx(expected, rel=1e-6)
-    loud = (pr * 0.25 > 1e-6).double()                               # guard negligible here
+    loud = (pr * 0.25 > 1e-6).double()  # guard negligible here
     assert expected == pytest.approx((math.log(4) * loud.mean(0).sqrt()).mean().item(), rel=0.02)
     # log10 variant: the same error in decades
-    assert float(lsd(est, ref)) / float(lsd(est, ref, "log10")) == pytest.approx(math.log(10), rel=1e-6)
+    assert float(lsd(est, ref)) / float(lsd(est, ref, "log10")) == pytest.approx(
+        math.log(10), rel=1e-6
+    )
 
 
 def test_lsd_guard_is_the_original_codes():
@@ -58,11 +61,11 @@ def test_lsd_guard_is_the_original_codes():
 def test_lsd_code_variant_swaps_the_axes_reflects_the_ends_and_clips():
     ref, est = _sine(), _sine(a=0.5)
     pr, pe = (metrics.stft_power(torch.from_numpy(x), "reflect") for x in (ref, est))
-    d = (pr + 1e-8).log() - (pe + 1e-8).log()                      # (freq, frames)
-    expected = (d.pow(2).mean(1) + 1e-8).sqrt().mean(0).item()       # time inside, frequency outside
+    d = (pr + 1e-8).log() - (pe + 1e-8).log()  # (freq, frames)
+    expected = (d.pow(2).mean(1) + 1e-8).sqrt().mean(0).item()  # time inside, frequency outside
     assert float(lsd(est, ref, "code")) == pytest.approx(expected, rel=1e-9)
     noise = np.random.default_rng(1).standard_normal(8192)
-    assert float(lsd(noise * 1e-6, noise, "code")) == 10.0           # ln(1e12) = 27.6 -> clipped at 10
+    assert float(lsd(noise * 1e-6, noise, "code")) == 10.0  # ln(1e12) = 27.6 -> clipped at 10
     # reflect padding as librosa's STFT did in 2017: the first frame mirrors the signal's start
     x = torch.from_numpy(np.random.default_rng(2).standard_normal(4096))
     mirrored = torch.cat([x[1:1025].flip(0), x[:1024]])
@@ -77,7 +80,7 @@ def test_lsd_code_variant_swaps_the_axes_reflects_the_ends_and_clips():
 def test_lsd_identical_is_zero_and_silence_is_finite():
     x = _sine()
     assert float(lsd(x, x)) == 0.0
-    assert float(lsd(x, x, "code")) == pytest.approx(1e-4)            # sqrt(1e-8): the original's floor
+    assert float(lsd(x, x, "code")) == pytest.approx(1e-4)  # sqrt(1e-8): the original's floor
     silent = np.zeros(8192)
     for v in metrics.LSD_VARIANTS:
         assert math.isfinite(float(lsd(silent, x, v))) and math.isfinite(float(lsd(x, silent, v)))

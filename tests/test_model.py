@@ -1,5 +1,6 @@
 """AudioUNet: shapes for every B and r, the SubPixel shuffle, the ablations, the receptive field,
 and that a small model can fit one patch (one optimizer step per variant, PWG-style)."""
+
 import numpy as np
 import pytest
 import torch
@@ -34,22 +35,27 @@ def test_paper_filters_and_kernels():
     assert code2017.filters() == [128, 256, 512, 512] and code2017.kernels() == [65, 33, 17, 9]
     assert ModelConfig(variant="code").variant == "code2019"  # the older name reads as the head
     assert ModelConfig(width=0.25).filters() == [32, 64, 128, 128]
-    # the original code's model at its head: 71.0 M parameters; in 2017, with 256 filters in block 2, fewer
-    assert round(count_parameters(AudioUNet(code)) / 1e6, 1) == 71.0
-    assert count_parameters(AudioUNet(code2017)) < count_parameters(AudioUNet(code))
     with pytest.raises(ValueError, match="code2017"):
         ModelConfig(variant="tf")
+
+
+@pytest.mark.slow
+def test_full_models_parameter_counts():
+    """The paper's model 56.4 M; the original code at its head 71.0 M, in 2017 (256 filters in
+    block 2, biases instead of batch norm) 56.4 M as well."""
+    count = lambda v: round(count_parameters(AudioUNet(ModelConfig(variant=v))) / 1e6, 1)
+    assert (count("paper"), count("code2017"), count("code2019")) == (56.4, 56.4, 71.0)
 
 
 def test_subpixel_moves_channels_into_time():
     x = torch.arange(2 * 4 * 3).reshape(2, 4, 3)
     y = subpixel1d(x)
     assert y.shape == (2, 2, 6)
-    # out[n, c, l*2 + i] = x[n, c*2 + i, l]
+    # out[n, c, t*2 + i] = x[n, c*2 + i, t]
     for c in range(2):
-        for l in range(3):
+        for t in range(3):
             for i in range(2):
-                assert y[1, c, l * 2 + i] == x[1, c * 2 + i, l]
+                assert y[1, c, t * 2 + i] == x[1, c * 2 + i, t]
 
 
 def test_residual_ablation_and_identity_at_zero_weights():
@@ -71,7 +77,10 @@ def test_paper_variant_starts_as_the_spline():
 
 
 def test_no_skip_ablation_keeps_the_filter_counts():
-    full, noskip = AudioUNet(ModelConfig(width=0.25)), AudioUNet(ModelConfig(width=0.25, skips=False))
+    full, noskip = (
+        AudioUNet(ModelConfig(width=0.25)),
+        AudioUNet(ModelConfig(width=0.25, skips=False)),
+    )
     assert [b[0].out_channels for b in full.up] == [b[0].out_channels for b in noskip.up]
     assert count_parameters(noskip) < count_parameters(full)  # fewer inputs to each up conv
     assert noskip(torch.randn(1, 1, 640)).shape == (1, 1, 640)
@@ -91,7 +100,7 @@ def test_receptive_field_formula_matches_gradients(blocks, upsample):
     g[L // 2] -= 1  # the residual's own contribution
     nz = torch.nonzero(g > 1e-13).flatten()
     span = int(nz.max() - nz.min() + 1)
-    assert abs(span - receptive_field(cfg)) <= 2 ** blocks
+    assert abs(span - receptive_field(cfg)) <= 2**blocks
 
 
 def _constant_response(upsample: str) -> torch.Tensor:
@@ -131,9 +140,13 @@ def test_unknown_upsample_is_refused():
 
 def test_layer_table_lists_every_block():
     rows = layer_table(AudioUNet(ModelConfig(width=1 / 8)), 6000)
-    assert [r["layer"] for r in rows][:2] == ["down 1", "down 2"] and rows[-1]["layer"] == "last conv"
+    assert [r["layer"] for r in rows][:2] == ["down 1", "down 2"] and rows[-1][
+        "layer"
+    ] == "last conv"
     assert rows[0]["output (channels x samples)"] == "16 x 3008"  # 6000 padded to 6016, halved
-    assert sum(r["parameters"] for r in rows) == count_parameters(AudioUNet(ModelConfig(width=1 / 8)))
+    assert sum(r["parameters"] for r in rows) == count_parameters(
+        AudioUNet(ModelConfig(width=1 / 8))
+    )
 
 
 @pytest.mark.parametrize("variant", ["paper", "code", "resize"])
@@ -144,8 +157,11 @@ def test_small_model_overfits_one_patch(variant):
     hr = (torch.sin(2 * np.pi * 300 * t) + 0.3 * torch.sin(2 * np.pi * 5000 * t)).reshape(1, 1, -1)
     spline = torch.sin(2 * np.pi * 300 * t).reshape(1, 1, -1)  # the high partial is missing
     baseline = torch.nn.functional.mse_loss(spline, hr).item()
-    cfg = (ModelConfig(width=1 / 8, blocks=2, upsample="resize") if variant == "resize"
-           else ModelConfig(width=1 / 8, blocks=2, variant=variant))
+    cfg = (
+        ModelConfig(width=1 / 8, blocks=2, upsample="resize")
+        if variant == "resize"
+        else ModelConfig(width=1 / 8, blocks=2, variant=variant)
+    )
     model = AudioUNet(cfg)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3 if variant == "code" else 3e-3)
     for _ in range(200):

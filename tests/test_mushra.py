@@ -1,12 +1,13 @@
 """MUSHRA export and analysis: a valid webMUSHRA config whose files exist at the stated rate and
 loudness, post-screening that drops the right rater, and the known answer on synthetic ratings."""
+
 import csv
 
 import numpy as np
 import pytest
 import soundfile as sf
 import yaml
-from conftest import tone_mix
+from helpers import tone_mix
 
 from audiosr import mushra
 from audiosr.loudness import LoudnessError, loudness, match_loudness
@@ -21,8 +22,18 @@ def _trials(n=3, seconds=3.0):
     for i in range(n):
         hr = tone_mix(int(seconds * SR), seed=i)
         hr[: SR // 4] = 0  # leading silence: trimmed from the excerpt
-        out.append({"name": f"clip{i}.wav", "reference": hr,
-                    "versions": {"lowres": 0.3 * hr, "spline": 0.5 * hr, "dnn": 0.9 * hr, "audiounet": hr}})
+        out.append(
+            {
+                "name": f"clip{i}.wav",
+                "reference": hr,
+                "versions": {
+                    "lowres": 0.3 * hr,
+                    "spline": 0.5 * hr,
+                    "dnn": 0.9 * hr,
+                    "audiounet": hr,
+                },
+            }
+        )
     return out
 
 
@@ -35,22 +46,33 @@ def test_export_is_a_valid_webmushra_config_with_matched_files(export):
     config = yaml.safe_load((export / "configs/t1.yaml").read_text())
     assert config["testId"] == "t1" and config["pages"][-1]["type"] == "finish"
     pages = [p for p in config["pages"][2][1:]]
-    assert config["pages"][2][0] == "random" and [p["id"] for p in pages] == ["trial1", "trial2", "trial3"]
+    assert config["pages"][2][0] == "random" and [p["id"] for p in pages] == [
+        "trial1",
+        "trial2",
+        "trial3",
+    ]
     for page in pages:
-        assert page["type"] == "mushra" and set(page["stimuli"]) == {"anchor35", *_trials()[0]["versions"]}
+        assert page["type"] == "mushra" and set(page["stimuli"]) == {
+            "anchor35",
+            *_trials()[0]["versions"],
+        }
         lengths = set()
         for f in [page["reference"], *page["stimuli"].values()]:
             x, sr = sf.read(export / f)
             assert sr == SR and x.ndim == 1 and np.max(np.abs(x)) <= 0.99 + 1e-4
-            assert abs(loudness(x, sr) - loudness(*sf.read(export / page["reference"]))) < 0.1  # equal loudness
+            assert (
+                abs(loudness(x, sr) - loudness(*sf.read(export / page["reference"]))) < 0.1
+            )  # equal loudness
             lengths.add(len(x))
-        assert len(lengths) == 1 and 2.0 <= lengths.pop() / SR <= 2.8  # silence trimmed, same excerpt
+        assert (
+            len(lengths) == 1 and 2.0 <= lengths.pop() / SR <= 2.8
+        )  # silence trimmed, same excerpt
     rows = list(csv.DictReader(open(export / "stimuli.csv")))
     assert len(rows) == 3 * 6 and all((export / r["file"]).is_file() for r in rows)
     assert "php -S localhost:8000" in (export / "README.md").read_text()
     anchor, _ = sf.read(export / pages[0]["stimuli"]["anchor35"])
     spec = np.abs(np.fft.rfft(anchor)) ** 2
-    assert spec[int(4500 * len(anchor) / SR):].sum() < 1e-4 * spec.sum()  # low-passed at 3.5 kHz
+    assert spec[int(4500 * len(anchor) / SR) :].sum() < 1e-4 * spec.sum()  # low-passed at 3.5 kHz
 
 
 def test_export_never_replaces_silently(export, tmp_path):
@@ -83,7 +105,9 @@ def test_export_bad_input_names_what_is_wrong(tmp_path):
 
 def test_analysis_reproduces_the_known_answer_and_screens_the_careless_rater(export, tmp_path):
     results = tmp_path / "mushra.csv"
-    results.write_text(mushra.simulate_ratings(export / "stimuli.csv", MEANS, raters=6, spread=0, careless=1))
+    results.write_text(
+        mushra.simulate_ratings(export / "stimuli.csv", MEANS, raters=6, spread=0, careless=1)
+    )
     ratings = mushra.read_results(results, export / "stimuli.csv")
     kept, dropped = mushra.post_screen(ratings)
     assert dropped == {"rater06": 1.0}
@@ -92,23 +116,33 @@ def test_analysis_reproduces_the_known_answer_and_screens_the_careless_rater(exp
     for cond, mean in MEANS.items():
         assert table[cond]["average"] == f"{mean:.1f} ± 0.0" and table[cond]["raters"] == 5
         assert table[cond]["clip1.wav"] == f"{mean:.1f} ± 0.0"
-    assert mushra.ci95([50, 60, 70]) == pytest.approx(4.3027 * 10 / np.sqrt(3), abs=1e-3)  # t(0.975, 2) sd / sqrt(n)
+    assert mushra.ci95([50, 60, 70]) == pytest.approx(
+        4.3027 * 10 / np.sqrt(3), abs=1e-3
+    )  # t(0.975, 2) sd / sqrt(n)
 
 
 def test_post_screening_threshold_is_more_than_15_percent_of_trials():
-    rows = lambda rater, refs: [{"rater": rater, "condition": "reference", "score": s, "trial_id": f"t{i}", "clip": f"c{i}"}
-                                for i, s in enumerate(refs)]
-    ratings = rows("ok", [100] * 7 + [80]) + rows("bad", [100] * 6 + [80, 85])  # 12.5% vs 25% of trials
+    rows = lambda rater, refs: [
+        {"rater": rater, "condition": "reference", "score": s, "trial_id": f"t{i}", "clip": f"c{i}"}
+        for i, s in enumerate(refs)
+    ]
+    ratings = rows("ok", [100] * 7 + [80]) + rows(
+        "bad", [100] * 6 + [80, 85]
+    )  # 12.5% vs 25% of trials
     kept, dropped = mushra.post_screen(ratings)
     assert dropped == {"bad": 0.25} and {r["rater"] for r in kept} == {"ok"}
 
 
 def test_results_from_elsewhere_are_refused(export, tmp_path):
     good = mushra.simulate_ratings(export / "stimuli.csv", MEANS, raters=2)
-    cases = {"missing rating_score": good.replace("rating_score", "score"),
-             "missing .*rater column": good.replace("rater,", "who,", 1),
-             "not in this export": good.replace("trial1", "trialX"),
-             "did not rate": "\n".join(l for l in good.splitlines() if ",trial2,dnn," not in l or "rater01" not in l)}
+    cases = {
+        "missing rating_score": good.replace("rating_score", "score"),
+        "missing .*rater column": good.replace("rater,", "who,", 1),
+        "not in this export": good.replace("trial1", "trialX"),
+        "did not rate": "\n".join(
+            row for row in good.splitlines() if ",trial2,dnn," not in row or "rater01" not in row
+        ),
+    }
     for message, text in cases.items():
         path = tmp_path / "r.csv"
         path.write_text(text)
@@ -117,10 +151,18 @@ def test_results_from_elsewhere_are_refused(export, tmp_path):
 
 
 def test_clip_rule_is_round_robin_over_speakers_and_skips_short_clips():
-    clips = [{"path": f"/x/{g}-{i}.wav", "group": g, "length": (1 if i == 0 and g == "b" else 3) * SR}
-             for g in ("b", "a", "c") for i in range(3)]
+    clips = [
+        {"path": f"/x/{g}-{i}.wav", "group": g, "length": (1 if i == 0 and g == "b" else 3) * SR}
+        for g in ("b", "a", "c")
+        for i in range(3)
+    ]
     chosen = mushra.choose_clips(clips, SR, n=4)
-    assert [clips[i]["path"].rsplit("/", 1)[1] for i in chosen] == ["a-0.wav", "b-1.wav", "c-0.wav", "a-1.wav"]
+    assert [clips[i]["path"].rsplit("/", 1)[1] for i in chosen] == [
+        "a-0.wav",
+        "b-1.wav",
+        "c-0.wav",
+        "a-1.wav",
+    ]
     with pytest.raises(MushraError, match="only 8"):
         mushra.choose_clips(clips, SR, n=9)
 

@@ -1,5 +1,6 @@
 """Project hygiene: notebooks and their jupytext sources agree, and stay output-free; the
 conda environment lists what pyproject does."""
+
 import json
 import re
 from pathlib import Path
@@ -23,8 +24,9 @@ def test_notebook_matches_its_jupytext_source(source):
     assert ipynb.is_file(), f"{ipynb.name} missing: run `make sync`"
     a = jupytext.read(source)
     b = jupytext.read(ipynb)
-    assert [(c.cell_type, c.source) for c in a.cells] == [(c.cell_type, c.source) for c in b.cells], \
-        f"{ipynb.name} differs from {source.name}: run `make sync`"
+    assert [(c.cell_type, c.source) for c in a.cells] == [
+        (c.cell_type, c.source) for c in b.cells
+    ], f"{ipynb.name} differs from {source.name}: run `make sync`"
 
 
 @pytest.mark.parametrize("source", NOTEBOOKS, ids=lambda p: p.stem)
@@ -32,7 +34,9 @@ def test_notebook_is_stored_without_outputs_and_has_a_parameters_cell(source):
     nb = json.loads(source.with_suffix(".ipynb").read_text())
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     assert not any(c.get("outputs") for c in code), "strip outputs before committing"
-    assert "parameters" in code[0].get("metadata", {}).get("tags", []), "first code cell must be tagged parameters"
+    assert "parameters" in code[0].get("metadata", {}).get("tags", []), (
+        "first code cell must be tagged parameters"
+    )
 
 
 def test_environment_yml_agrees_with_pyproject():
@@ -56,7 +60,9 @@ def test_papermill_understands_every_parameter(source):
 
     nb = json.loads(source.with_suffix(".ipynb").read_text())
     first = "".join(next(c for c in nb["cells"] if c["cell_type"] == "code")["source"])
-    names = [line.split("=")[0].strip() for line in first.splitlines() if re.match(r"^\w+\s*=", line)]
+    names = [
+        line.split("=")[0].strip() for line in first.splitlines() if re.match(r"^\w+\s*=", line)
+    ]
     assert list(papermill.inspect_notebook(str(source.with_suffix(".ipynb")))) == names
 
 
@@ -79,7 +85,11 @@ def test_each_notebook_gets_only_the_parameters_it_reads():
     assert demo["ratio"] == 6 and demo["lr"] == 1e-4
     nb = ROOT / "notebooks/02_model.ipynb"
     given = params_for(nb, demo)
-    assert set(given) == set(notebook_parameters(nb)) & set(demo) and "dnn" not in given and given["ratio"] == 6
+    assert (
+        set(given) == set(notebook_parameters(nb)) & set(demo)
+        and "dnn" not in given
+        and given["ratio"] == 6
+    )
     with pytest.raises(KeyError, match="stpes_per_epoch"):
         params_for(nb, {**demo, "stpes_per_epoch": 3})
     makefile = (ROOT / "Makefile").read_text()
@@ -94,11 +104,15 @@ def test_no_fetched_audio_is_tracked():
     tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True)
     if tracked.returncode:
         pytest.skip("not a git checkout")
-    audio = [f for f in tracked.stdout.splitlines()
-             if Path(f).suffix.lower() in (".wav", ".flac", ".ogg", ".opus", ".mp3", ".deb")]
+    audio = [
+        f
+        for f in tracked.stdout.splitlines()
+        if Path(f).suffix.lower() in (".wav", ".flac", ".ogg", ".opus", ".mp3", ".deb")
+    ]
     assert audio == []
 
 
+@pytest.mark.slow
 def test_the_train_notebook_runs_on_its_own_as_a_user_types_it(tmp_path):
     """`cd notebooks && papermill 03_train.ipynb out.ipynb -p ratio 6` on a fresh set-up: 03 builds
     the data cache it needs (as 01_data would) instead of failing. Output goes to a temporary
@@ -108,7 +122,12 @@ def test_the_train_notebook_runs_on_its_own_as_a_user_types_it(tmp_path):
 
     papermill = Path(sys.executable).parent / "papermill"
     out = tmp_path / "out.ipynb"
-    done = subprocess.run([str(papermill), "03_train.ipynb", str(out), "-p", "ratio", "6"],
-                          cwd=ROOT / "notebooks", capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [str(papermill), "03_train.ipynb", str(out), "-p", "ratio", "6"],
+        cwd=ROOT / "notebooks",
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "ratio = 6" in out.read_text()

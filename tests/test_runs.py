@@ -1,4 +1,5 @@
 """Runs made on demand: trained once, found the second time, never silently when told not to."""
+
 import pytest
 
 import audiosr.train as train_mod
@@ -23,6 +24,7 @@ def test_ensure_run_trains_once_then_finds_it(piano_folder, tmp_path, monkeypatc
 
     def no_training(*a, **k):
         raise AssertionError("retrained a finished run")
+
     monkeypatch.setattr(train_mod, "train", no_training)
     assert ensure_run(data, model, cfg, **kw) == run
     assert ensure_run(data, model, cfg, train_missing=False, **kw) == run

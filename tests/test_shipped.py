@@ -1,10 +1,11 @@
 """The shipped models load without executing code, say how they were made, and run from the command."""
+
 import json
 
 import numpy as np
 import pytest
 import soundfile as sf
-from conftest import tone_mix
+from helpers import tone_mix
 
 from audiosr.checkpoint import CheckpointError, load_model
 from audiosr.cli import main
@@ -25,9 +26,16 @@ def test_each_model_loads_and_records_its_recipe(path):
     r = meta["model_config"]["ratio"]
     assert path.stat().st_size < 5e6
     params = "params/shipped-piano.yaml" if path == PIANO else "params/shipped-speech.yaml"
-    assert meta["recipe"].startswith(f"audiosr train -f {params}") and f"-o audiosr/models/{path.name}" in meta["recipe"]
-    assert meta["model_config"]["upsample"] == "resize" and meta["selected"].startswith("best epoch")
-    assert meta["data"]["data_config"]["dataset"].startswith("embedded-piano" if path == PIANO else "embedded-speech+")
+    assert (
+        meta["recipe"].startswith(f"audiosr train -f {params}")
+        and f"-o audiosr/models/{path.name}" in meta["recipe"]
+    )
+    assert meta["model_config"]["upsample"] == "resize" and meta["selected"].startswith(
+        "best epoch"
+    )
+    assert meta["data"]["data_config"]["dataset"].startswith(
+        "embedded-piano" if path == PIANO else "embedded-speech+"
+    )
     assert meta["validation"]["val_file_lsd"] < meta["validation"]["spline_file_lsd"]
     if path != PIANO:
         assert shipped_path(r) == path
@@ -39,6 +47,19 @@ def test_each_model_loads_and_records_its_recipe(path):
 
 def test_upsample_works_with_no_checkpoint_argument(tmp_path):
     sf.write(tmp_path / "in.wav", tone_mix(8000, sr=4000), 4000)
-    assert main(["upsample", str(tmp_path / "in.wav"), "-o", str(tmp_path / "out.wav"), "--ratio", "4", "-q"]) == 0
+    assert (
+        main(
+            [
+                "upsample",
+                str(tmp_path / "in.wav"),
+                "-o",
+                str(tmp_path / "out.wav"),
+                "--ratio",
+                "4",
+                "-q",
+            ]
+        )
+        == 0
+    )
     y, sr = sf.read(tmp_path / "out.wav")
     assert sr == 16000 and len(y) == 32000 and np.isfinite(y).all()

@@ -1,4 +1,5 @@
 """Training: resume is exact, nothing is overwritten, bad checkpoints and bad settings are refused."""
+
 import pytest
 import torch
 
@@ -8,7 +9,9 @@ from audiosr.data import DataConfig, build_cache
 from audiosr.model import ModelConfig
 from audiosr.train import TrainConfig, TrainingError, train
 
-TINY = ModelConfig(ratio=4, blocks=2, width=1 / 16, variant="code")  # code variant: dropout uses the RNG
+TINY = ModelConfig(
+    ratio=4, blocks=2, width=1 / 16, variant="code"
+)  # code variant: dropout uses the RNG
 
 
 @pytest.fixture
@@ -27,10 +30,13 @@ def _losses(history):
 
 def test_resume_after_a_kill_matches_a_straight_run(cache, tmp_path):
     straight = train(cache, TINY, _cfg(3), tmp_path / "a", progress=False)
-    train(cache, TINY, _cfg(2), tmp_path / "b", progress=False)          # killed after epoch 2
+    train(cache, TINY, _cfg(2), tmp_path / "b", progress=False)  # killed after epoch 2
     resumed = train(cache, TINY, _cfg(3), tmp_path / "b", resume=True, progress=False)
     assert _losses(resumed) == _losses(straight)
-    a, b = load_checkpoint(tmp_path / "a/checkpoint.pt"), load_checkpoint(tmp_path / "b/checkpoint.pt")
+    a, b = (
+        load_checkpoint(tmp_path / "a/checkpoint.pt"),
+        load_checkpoint(tmp_path / "b/checkpoint.pt"),
+    )
     for k in a["model"]:
         torch.testing.assert_close(a["model"][k], b["model"][k], rtol=0, atol=0)
     assert (tmp_path / "b/history.csv").read_text().count("\n") == 4  # header + 3 epochs
@@ -44,10 +50,23 @@ def test_a_run_is_never_overwritten(cache, tmp_path):
 
 def test_bad_checkpoints_and_settings_are_refused(cache, tmp_path):
     with pytest.raises(TrainingError, match="ratio 4"):
-        train(cache, ModelConfig(ratio=2, blocks=2, width=1 / 16), _cfg(1), tmp_path / "r", progress=False)
+        train(
+            cache,
+            ModelConfig(ratio=2, blocks=2, width=1 / 16),
+            _cfg(1),
+            tmp_path / "r",
+            progress=False,
+        )
     train(cache, TINY, _cfg(1), tmp_path / "run", progress=False)
     with pytest.raises(CheckpointError, match="another model"):
-        train(cache, ModelConfig(ratio=4, blocks=3, width=1 / 16), _cfg(2), tmp_path / "run", resume=True, progress=False)
+        train(
+            cache,
+            ModelConfig(ratio=4, blocks=3, width=1 / 16),
+            _cfg(2),
+            tmp_path / "run",
+            resume=True,
+            progress=False,
+        )
     with pytest.raises(CheckpointError, match="ratio 4, asked for ratio 6"):
         load_model(tmp_path / "run/checkpoint.pt", ratio=6)
     assert load_model(tmp_path / "run/checkpoint.pt", ratio=4).config == TINY
@@ -68,6 +87,7 @@ def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(cache, tmp_path, monk
     assert load_checkpoint(tmp_path / "run/checkpoint.pt")["epoch"] == 1
 
 
+@pytest.mark.slow
 def test_torchrun_two_processes_train_with_ddp_on_cpu(cache, tmp_path):
     """The documented multi-GPU route (torchrun + DistributedDataParallel), here with gloo on CPU."""
     import subprocess
@@ -76,12 +96,45 @@ def test_torchrun_two_processes_train_with_ddp_on_cpu(cache, tmp_path):
     import yaml
 
     params = tmp_path / "p.yaml"
-    params.write_text(yaml.safe_dump({**{k: getattr(cache.config, k) for k in
-                                         ("dataset", "task", "ratio", "patch_len", "stride", "lowpass", "max_clips")},
-                                      "cache_root": str(cache.folder.parent), "blocks": 2, "width": 1 / 16,
-                                      "epochs": 2, "batch_size": 4, "lr": 1e-3, "device": "cpu", "threads": 1}))
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "-m", "audiosr.train",
-           "-f", str(params), "--run-dir", str(tmp_path / "ddp")]
+    params.write_text(
+        yaml.safe_dump(
+            {
+                **{
+                    k: getattr(cache.config, k)
+                    for k in (
+                        "dataset",
+                        "task",
+                        "ratio",
+                        "patch_len",
+                        "stride",
+                        "lowpass",
+                        "max_clips",
+                    )
+                },
+                "cache_root": str(cache.folder.parent),
+                "blocks": 2,
+                "width": 1 / 16,
+                "epochs": 2,
+                "batch_size": 4,
+                "lr": 1e-3,
+                "device": "cpu",
+                "threads": 1,
+            }
+        )
+    )
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--nproc_per_node",
+        "2",
+        "-m",
+        "audiosr.train",
+        "-f",
+        str(params),
+        "--run-dir",
+        str(tmp_path / "ddp"),
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     state = load_checkpoint(tmp_path / "ddp/checkpoint.pt")
@@ -105,7 +158,13 @@ def test_cosine_run_resumes_exactly_and_keeps_the_best_epoch_on_whole_files(cach
 
     cfg = _cfg(3, schedule="cosine", warmup_steps=2, file_val=3)
     straight = train(cache, TINY, cfg, tmp_path / "a", progress=False)
-    train(cache, TINY, TrainConfig(**{**cfg.__dict__, "max_minutes": 0}), tmp_path / "b", progress=False)
+    train(
+        cache,
+        TINY,
+        TrainConfig(**{**cfg.__dict__, "max_minutes": 0}),
+        tmp_path / "b",
+        progress=False,
+    )
     assert len(load_checkpoint(tmp_path / "b/checkpoint.pt")["history"]) == 1  # stopped early
     resumed = train(cache, TINY, cfg, tmp_path / "b", resume=True, progress=False)
     key = lambda h: [(r["lr"], r["train_loss"], r["val_file_snr"]) for r in h]
@@ -113,7 +172,10 @@ def test_cosine_run_resumes_exactly_and_keeps_the_best_epoch_on_whole_files(cach
     assert resumed[-1]["lr"] < resumed[0]["lr"]
     best = max(straight, key=lambda r: r["val_file_snr"])
     kept = load_checkpoint(tmp_path / "a/best.pt")
-    assert kept["epoch"] == best["epoch"] and kept["history"][0]["val_file_snr"] == best["val_file_snr"]
+    assert (
+        kept["epoch"] == best["epoch"]
+        and kept["history"][0]["val_file_snr"] == best["val_file_snr"]
+    )
     assert {"spline_file_snr", "spline_file_lsd", "val_file_lsd"} <= set(best)
     out = ship(tmp_path / "a", tmp_path / "m.safetensors")
     shipped = load_safetensors(out)  # .safetensors: read by the same loader
@@ -131,8 +193,14 @@ def test_runs_from_before_the_upsample_option_still_resume(cache, tmp_path):
     history = train(cache, cfg, _cfg(2), run, resume=True, progress=False)
     assert [h["epoch"] for h in history] == [1, 2]
     with pytest.raises(CheckpointError, match="upsample"):
-        train(cache, ModelConfig(ratio=4, blocks=2, width=1 / 16, upsample="resize"), _cfg(3), run, resume=True,
-              progress=False)
+        train(
+            cache,
+            ModelConfig(ratio=4, blocks=2, width=1 / 16, upsample="resize"),
+            _cfg(3),
+            run,
+            resume=True,
+            progress=False,
+        )
 
 
 def test_objectives_by_hand():
@@ -142,8 +210,10 @@ def test_objectives_by_hand():
     est = torch.tensor([[[3.0, 4.0, 0.0, 0.0]], [[1.0, 1.0, 1.0, 1.0]]])  # errors: norms 5 and 2
     cfg = ModelConfig()
     assert objective(cfg, "mse")(est, ref).item() == pytest.approx((25 + 4) / 8)
-    assert objective(cfg, "paper")(est, ref).item() == pytest.approx((5 + 2) / 2)   # mean per-example L2 norm
-    rmse = ((25 / 4 + 1e-6) ** 0.5 + (4 / 4 + 1e-6) ** 0.5) / 2                      # mean per-example RMSE
+    assert objective(cfg, "paper")(est, ref).item() == pytest.approx(
+        (5 + 2) / 2
+    )  # mean per-example L2 norm
+    rmse = ((25 / 4 + 1e-6) ** 0.5 + (4 / 4 + 1e-6) ** 0.5) / 2  # mean per-example RMSE
     assert objective(cfg, "code")(est, ref).item() == pytest.approx(rmse)
     # a silent patch predicted exactly keeps a finite gradient under the code's guard
     x = torch.zeros(1, 1, 8, requires_grad=True)

@@ -1,0 +1,38 @@
+"""What tests share besides fixtures: generated signals, a wav writer, the LibriSpeech fixture's
+speakers. Fixtures that build folders from these live in conftest.py."""
+
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+
+def tone_mix(n: int, sr: int = 16000, seed: int = 0) -> np.ndarray:
+    """A broadband test signal: harmonics from 100 Hz to 7 kHz plus a little noise."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n) / sr
+    f0 = 100 + 50 * seed % 7
+    x = sum(np.sin(2 * np.pi * f0 * k * t + k) / k for k in range(1, int(7000 / f0)))
+    x = x + 0.05 * rng.standard_normal(n)
+    return (0.5 * x / np.max(np.abs(x))).astype(np.float32)
+
+
+def write(path: Path, x: np.ndarray, sr: int = 16000) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sf.write(str(path), x, sr)
+    return path
+
+
+# LibriSpeech readers of the fixture, in natural order, with their sex: the first ten alternate,
+# then six M and four F, so a sex-balanced hold-out differs from simply taking the last ten.
+LIBRI_TRAIN = dict(
+    zip(
+        [19, 26, 27, 32, 39, 40, 60, 78, 83, 87, 89, 103, 118, 125, 150, 163, 196, 198, 200, 201],
+        "FMFMFMFMFM" + "MMMMMM" + "FFFF",
+    )
+)
+LIBRI_SUBSETS = {
+    "train-clean-100": LIBRI_TRAIN,
+    "dev-clean": {84: "F", 174: "M"},
+    "test-other": {367: "F", 533: "F", 1688: "M"},
+}
