@@ -150,16 +150,14 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_prepare(args) -> int:
-    from .data import DataConfig, build_cache
-    from .params import fields_for, load_params
+    from .data import build_cache
+    from .params import configs_from, load_params
 
     try:
         p = load_params(args.params, args.set)
     except FileNotFoundError as e:
         raise UserError(str(e)) from None
-    cache = build_cache(
-        DataConfig(**fields_for(DataConfig, p)), root=p.get("cache_root", "data/cache")
-    )
+    cache = build_cache(configs_from(p).data, root=p.get("cache_root", "data/cache"))
     print(cache.folder)
     return 0
 
@@ -167,7 +165,7 @@ def cmd_prepare(args) -> int:
 def cmd_train(args) -> int:
     from .train import main as train_main
 
-    return train_main(["-f", args.params, "--set", *args.set])
+    return train_main([a for f in args.params for a in ("-f", f)] + ["--set", *args.set])
 
 
 def cmd_ship(args) -> int:
@@ -187,14 +185,12 @@ def cmd_ship(args) -> int:
     run_dir, recipe = args.run_dir, f"audiosr ship {args.run_dir} -o {args.output}"
     if args.params:
         sets = f" --set {' '.join(args.set)}" if args.set else ""
+        files = " ".join(f"-f {f}" for f in args.params)
         try:
             _, _, run_dir = run_for_params(load_params(args.params, args.set))
         except (DatasetError, FileNotFoundError) as e:
             raise UserError(str(e)) from None
-        recipe = (
-            f"audiosr train -f {args.params}{sets}; "
-            f"audiosr ship -f {args.params}{sets} -o {args.output}"
-        )
+        recipe = f"audiosr train {files}{sets}; audiosr ship {files}{sets} -o {args.output}"
     try:
         print(ship(run_dir, out, recipe))
     except CheckpointError as e:
@@ -253,14 +249,18 @@ def main(argv=None) -> int:
         ("train", cmd_train, "train from a params file (03_train)"),
     ):
         s = sub.add_parser(name, help=text)
-        s.add_argument("-f", "--params", required=True)
+        s.add_argument(
+            "-f", "--params", required=True, action="append", help="repeat to apply in order"
+        )
         s.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE")
         s.set_defaults(func=func)
     s = sub.add_parser(
         "ship", help="a run's weights (its best epoch where kept) as a safetensors model"
     )
     s.add_argument("run_dir", nargs="?", help="a run folder, or name it with -f / --set")
-    s.add_argument("-f", "--params", default=None, help="the params file the run was trained with")
+    s.add_argument(
+        "-f", "--params", action="append", help="the params file(s) the run was trained with"
+    )
     s.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE")
     s.add_argument("-o", "--output", required=True)
     s.add_argument("--force", action="store_true", help="replace an existing output file")

@@ -24,7 +24,6 @@ SHA-256, and for files left out the reason.
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import json
 import multiprocessing
@@ -49,6 +48,7 @@ from .datasets import (
 )
 from .dsp import band_energy_fraction, bandwidth_hz
 from .paths import EMBEDDED, PACKAGE_CACHE, atomic_path
+from .tables import csv_text
 
 RECIPE_VERSION = 2
 PARTS = ("speech", "tts", "piano")
@@ -537,10 +537,7 @@ def build(
 
 
 def _write_manifest(path: Path, rows: list[dict]) -> None:
-    with open(path, "w", newline="") as f:
-        w = csv.DictWriter(f, MANIFEST_COLUMNS)
-        w.writeheader()
-        w.writerows(rows)
+    path.write_text(csv_text(rows, MANIFEST_COLUMNS))
 
 
 def _check_voices_differ(rows: list[dict]) -> None:

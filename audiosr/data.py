@@ -29,8 +29,9 @@ from tqdm.auto import tqdm
 from . import __version__
 from .audio import DEFAULT_SR, load_audio
 from .datasets import SPLITS, Clip, DatasetError, load_clips
-from .dsp import check_ratio, make_triplet
+from .dsp import make_triplet, valid_ratio
 from .paths import CACHE, ROOT, atomic_path, resolve
+from .tables import csv_text
 
 CACHE_FORMAT = 1
 
@@ -60,7 +61,7 @@ class DataConfig:
     max_clips: int | None = None
 
     def __post_init__(self):
-        r = check_ratio(self.ratio)
+        r = valid_ratio(self.ratio)
         for name in ("patch_len", "stride"):
             v = getattr(self, name)
             if v <= 0 or v % r:
@@ -244,10 +245,7 @@ def build_cache(cfg: DataConfig, root: str | Path = CACHE, progress: bool = True
         tmp.mkdir()
         for name, a in arrays.items():
             np.save(tmp / f"{name}.npy", a)
-        with open(tmp / "clips.csv", "w", newline="") as f:
-            w = csv.DictWriter(f, fieldnames=list(rows[0]))
-            w.writeheader()
-            w.writerows(rows)
+        (tmp / "clips.csv").write_text(csv_text(rows))
         (tmp / "config.json").write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
     return open_cache(folder)
 

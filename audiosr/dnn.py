@@ -18,11 +18,16 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-N_FFT, HOP, CONTEXT, EPS, HIDDEN = 512, 256, 2, 1e-5, 2048
+DNN_N_FFT, DNN_HOP, CONTEXT, EPS, HIDDEN = 512, 256, 2, 1e-5, 2048
 
 
-def check_ratio(r: int) -> None:
-    if r < 2 or r & (r - 1):
+def supports_ratio(r: int) -> bool:
+    """The DNN's bands need r a power of 2 (the paper reports it n/a at r = 6)."""
+    return r >= 2 and not r & (r - 1)
+
+
+def check_dnn_ratio(r: int) -> None:
+    if not supports_ratio(r):
         raise ValueError(
             f"ratio {r}: the DNN baseline is defined for r a power of 2 (the paper "
             "reports it n/a at r = 6)."
@@ -31,14 +36,14 @@ def check_ratio(r: int) -> None:
 
 def band_edge(r: int) -> int:
     """Index of the last STFT bin below the low-res Nyquist frequency (sr / 2r)."""
-    return (N_FFT // 2) // r
+    return (DNN_N_FFT // 2) // r
 
 
 def fold_index(r: int) -> torch.Tensor:
     """For each high-band bin, the low-band bin whose phase it takes: a triangle wave that
     mirrors about the cutoff, then about 0, and so on (r = 2: bin e + j takes bin e - j)."""
     e = band_edge(r)
-    k = torch.arange(e + 1, N_FFT // 2 + 1)
+    k = torch.arange(e + 1, DNN_N_FFT // 2 + 1)
     t = k % (2 * e)
     return torch.where(t <= e, t, 2 * e - t)
 
@@ -47,9 +52,9 @@ def stft(x: torch.Tensor) -> torch.Tensor:
     """(N, T) -> (N, bins, frames), complex, centred frames."""
     return torch.stft(
         x.float(),
-        N_FFT,
-        HOP,
-        window=torch.hann_window(N_FFT, device=x.device),
+        DNN_N_FFT,
+        DNN_HOP,
+        window=torch.hann_window(DNN_N_FFT, device=x.device),
         center=True,
         return_complex=True,
     )
@@ -70,9 +75,9 @@ class BandDNN(nn.Module):
 
     def __init__(self, ratio: int, hidden: int = HIDDEN):
         super().__init__()
-        check_ratio(ratio)
+        check_dnn_ratio(ratio)
         self.ratio, self.edge = ratio, band_edge(ratio)
-        n_in, n_out = (self.edge + 1) * (2 * CONTEXT + 1), N_FFT // 2 - self.edge
+        n_in, n_out = (self.edge + 1) * (2 * CONTEXT + 1), DNN_N_FFT // 2 - self.edge
         self.net = nn.Sequential(
             nn.LayerNorm(n_in),
             nn.Linear(n_in, hidden),
@@ -85,8 +90,8 @@ class BandDNN(nn.Module):
         )
         self.register_buffer("fold", fold_index(ratio), persistent=False)
 
-    alignment = HOP  # frames start every HOP samples: a window must keep that phase
-    context = N_FFT + CONTEXT * HOP  # one frame plus the frames of context each side
+    alignment = DNN_HOP  # frames start every DNN_HOP samples: a window must keep that phase
+    context = DNN_N_FFT + CONTEXT * DNN_HOP  # one frame plus the frames of context each side
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         squeeze = x.dim() == 2
@@ -99,9 +104,9 @@ class BandDNN(nn.Module):
         high = torch.polar(torch.exp(log_high.float()), phase)
         out = torch.istft(
             torch.cat([low, high], dim=1),
-            N_FFT,
-            HOP,
-            window=torch.hann_window(N_FFT, device=x.device),
+            DNN_N_FFT,
+            DNN_HOP,
+            window=torch.hann_window(DNN_N_FFT, device=x.device),
             center=True,
             length=length,
         )

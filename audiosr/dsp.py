@@ -25,7 +25,7 @@ CHEBY_ORDER = 8  # scipy.signal.decimate's default IIR: Chebyshev type I, order 
 CHEBY_RIPPLE_DB = 0.05  # 0.05 dB pass-band ripple, cut-off at 0.8 of the new Nyquist
 
 
-def check_ratio(r: int) -> int:
+def valid_ratio(r: int) -> int:
     if int(r) != r or r < 2:
         raise ValueError(f"ratio must be an integer >= 2 (the upsampling factor), got {r!r}.")
     return int(r)
@@ -38,7 +38,7 @@ def crop_to_multiple(x: np.ndarray, m: int) -> np.ndarray:
 
 def lowpass_filter(r: int) -> tuple[np.ndarray, np.ndarray]:
     """The (b, a) anti-aliasing filter `decimate(x, r)` applies: cheby1(8, 0.05, 0.8 / r)."""
-    return signal.cheby1(CHEBY_ORDER, CHEBY_RIPPLE_DB, 0.8 / check_ratio(r))
+    return signal.cheby1(CHEBY_ORDER, CHEBY_RIPPLE_DB, 0.8 / valid_ratio(r))
 
 
 def lowres(x: np.ndarray, r: int, lowpass: bool = True) -> np.ndarray:
@@ -47,7 +47,7 @@ def lowres(x: np.ndarray, r: int, lowpass: bool = True) -> np.ndarray:
     `lowpass=False` is Table 3's variant, plain `x[::r]` (aliasing included).
     `x` should already be cropped to a multiple of r; the result has len(x) // r samples.
     """
-    r = check_ratio(r)
+    r = valid_ratio(r)
     x = np.asarray(x, dtype=np.float64)
     if len(x) % r:
         raise ValueError(f"length {len(x)} is not a multiple of r={r}: crop_to_multiple first.")
@@ -61,7 +61,7 @@ def spline_upsample(x_lr: np.ndarray, r: int) -> np.ndarray:
     Output length is len(x_lr) * r (the last r - 1 samples are spline extrapolation, as in the
     original code's `splrep`/`splev`).
     """
-    r = check_ratio(r)
+    r = valid_ratio(r)
     x_lr = np.asarray(x_lr, dtype=np.float64).ravel()
     if len(x_lr) < 4:
         raise ValueError(f"cubic spline needs at least 4 low-res samples, got {len(x_lr)}.")
@@ -81,7 +81,7 @@ class Triplet:
 
 def make_triplet(x: np.ndarray, r: int, lowpass: bool = True) -> Triplet:
     """HR (cropped), LR and spline for one clip, exactly as the paper's data pipeline."""
-    hr = crop_to_multiple(np.asarray(x, dtype=np.float32), check_ratio(r))
+    hr = crop_to_multiple(np.asarray(x, dtype=np.float32), valid_ratio(r))
     if len(hr) < 4 * r:
         raise ValueError(f"clip of {len(x)} samples is too short for r={r}: need at least {4 * r}.")
     lr = lowres(hr, r, lowpass)

@@ -8,8 +8,6 @@ then the mean per method. One function serves the notebooks and the command line
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import sys
 import time
 from collections.abc import Callable
@@ -23,7 +21,8 @@ from .checkpoint import CHECKPOINT, load_checkpoint, load_model
 from .data import DataConfig, PatchCache, find_cache
 from .distrib import pick_device
 from .metrics import LineMeter, MetricError, lsd, snr
-from .paths import atomic_path, resolve
+from .paths import resolve
+from .tables import write_csv, write_table
 
 Method = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (lr, spline) -> estimate, len(spline)
 
@@ -111,16 +110,6 @@ def summarize(rows: list[dict]) -> list[dict]:
     return out
 
 
-def write_rows(path: str | Path, rows: list[dict]) -> Path:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, list(rows[0]))
-    w.writeheader()
-    w.writerows(rows)
-    with atomic_path(path, ".csv") as tmp:
-        tmp.write_text(buf.getvalue())
-    return Path(path)
-
-
 def evaluate_run(
     run_dir: str | Path, split: str = "test", device: str = "auto", progress: bool = True
 ) -> list[dict]:
@@ -135,7 +124,7 @@ def evaluate_run(
         f"AudioUNet (epoch {state['epoch']})": model_method(model, dev),
     }
     rows = evaluate_split(cache, split, methods, progress)
-    write_rows(run_dir / f"eval-{split}.csv", rows)
+    write_csv(run_dir / f"eval-{split}.csv", rows)
     return rows
 
 
@@ -324,11 +313,7 @@ def main(argv=None) -> int:
         out = resolve(args.figure)
         print("figure:", ", ".join(str(p) for p in save_figure(fig, out.parent, out.stem)))
     if args.out and rows:
-        from .paths import write_text
-
-        out = resolve(args.out)
-        write_rows(out.with_suffix(".csv"), rows)
-        write_text(out.with_suffix(".md"), f"{table}\n\nMade by `{cmd}`.\n")
+        write_table(resolve(args.out), rows, notes=f"Made by `{cmd}`.")
     return 0
 
 

@@ -28,8 +28,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-N_FFT = 2048  # the paper's frame length
-HOP = N_FFT // 4  # librosa's default hop
+LSD_N_FFT = 2048  # the paper's frame length
+LSD_HOP = LSD_N_FFT // 4  # librosa's default hop
 POWER_EPS = 1e-8  # added to the power before the log, as in the original code (every variant)
 CODE_EPS = 1e-8  # `code`: also inside the square root, as in the original
 CODE_CLIP = 10.0  # `code`: LSD values clipped here, as in the original
@@ -78,17 +78,17 @@ def stft_power(x: torch.Tensor, pad_mode: str = "constant") -> torch.Tensor:
     shape = x.shape
     x = x.reshape(-1, shape[-1])
     if (
-        pad_mode == "reflect" and x.shape[-1] <= N_FFT // 2
+        pad_mode == "reflect" and x.shape[-1] <= LSD_N_FFT // 2
     ):  # too short to mirror: as librosa, an error
         raise MetricError(
             f"{x.shape[-1]} samples are too short for the code LSD's reflect padding "
-            f"(needs more than {N_FFT // 2})."
+            f"(needs more than {LSD_N_FFT // 2})."
         )
     spec = torch.stft(
         x,
-        N_FFT,
-        HOP,
-        window=torch.hann_window(N_FFT, dtype=x.dtype, device=x.device),
+        LSD_N_FFT,
+        LSD_HOP,
+        window=torch.hann_window(LSD_N_FFT, dtype=x.dtype, device=x.device),
         center=True,
         pad_mode=pad_mode,
         return_complex=True,

@@ -68,9 +68,9 @@ class ModelConfig:
         if self.arch not in ARCHS:
             raise ValueError(f"arch={self.arch!r}: choose one of {ARCHS}.")
         if self.arch == "dnn":
-            from .dnn import check_ratio
+            from .dnn import check_dnn_ratio
 
-            check_ratio(self.ratio)
+            check_dnn_ratio(self.ratio)
         self.variant = VARIANT_ALIASES.get(self.variant, self.variant)
         if self.variant not in VARIANTS:
             raise ValueError(f"variant={self.variant!r}: choose one of {VARIANTS}.")

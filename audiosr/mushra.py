@@ -12,7 +12,6 @@ mean per clip and method with 95% confidence intervals, a box plot.
 from __future__ import annotations
 
 import csv
-import io
 import os
 import re
 import shutil
@@ -20,6 +19,8 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from .tables import csv_text
 
 MIN_S, MAX_S = 2.0, 10.0  # BS.1534-3 recommends excerpts of about 10 s at most
 ANCHOR_HZ = 3500  # the low-pass anchor BS.1534-3 requires
@@ -231,11 +232,7 @@ def export_webmushra(
         }
         (tmp / "configs").mkdir(parents=True, exist_ok=True)
         (tmp / "configs" / f"{test_id}.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, list(manifest[0]))
-        w.writeheader()
-        w.writerows(manifest)
-        (tmp / "stimuli.csv").write_text(buf.getvalue())
+        (tmp / "stimuli.csv").write_text(csv_text(manifest))
         (tmp / "README.md").write_text(_readme(test_id, title, trials, sr, manifest))
         umask = os.umask(0)
         os.umask(umask)
@@ -416,19 +413,7 @@ def simulate_ratings(
     rng = np.random.default_rng(seed)
     with open(resolve(manifest), newline="") as f:
         stimuli = list(csv.DictReader(f))
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(
-        [
-            "session_test_id",
-            "rater",
-            "trial_id",
-            "rating_stimulus",
-            "rating_score",
-            "rating_time",
-            "rating_comment",
-        ]
-    )
+    rows = []
     for k in range(raters):
         bad = k >= raters - careless
         for s in stimuli:
@@ -439,7 +424,15 @@ def simulate_ratings(
             else:
                 score = means[s["condition"]] + spread * rng.standard_normal()
             score = int(np.clip(round(score), 0, 100))
-            w.writerow(
-                ["simulated", f"rater{k + 1:02d}", s["trial_id"], s["condition"], score, 1000, ""]
+            rows.append(
+                {
+                    "session_test_id": "simulated",
+                    "rater": f"rater{k + 1:02d}",
+                    "trial_id": s["trial_id"],
+                    "rating_stimulus": s["condition"],
+                    "rating_score": score,
+                    "rating_time": 1000,
+                    "rating_comment": "",
+                }
             )
-    return buf.getvalue()
+    return csv_text(rows)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from .paths import ROOT, resolve
+from .paths import ROOT
 
 NOTEBOOKS = ROOT / "notebooks"
 
@@ -56,9 +56,9 @@ def params_for(notebook: str | Path, params: dict, folder: str | Path = NOTEBOOK
 
 def load(files: list[str], overrides: list[tuple[str, str]]) -> dict:
     """Params files in order (later ones override), then -p KEY VALUE pairs."""
-    params = {}
-    for f in files:
-        params.update(yaml.safe_load(resolve(f).read_text()) or {})
+    from .params import load_params
+
+    params = load_params(files)
     params.update({k: value(v) for k, v in overrides})
     return params
 

@@ -108,6 +108,21 @@ def lowpass_response(ratios=(2, 4, 6), sr: int = 16000):
     return fig
 
 
+def training_curves(history: list[dict]):
+    """One run over its epochs: train and validation MSE (log scale), and the validation LSD."""
+    fig, ax = plt.subplots(1, 2, figsize=(10, 3), constrained_layout=True)
+    ep = [h["epoch"] for h in history]
+    ax[0].plot(ep, [h["train_loss"] for h in history], "o-", label="train")
+    ax[0].plot(ep, [h["val_loss"] for h in history], "o-", label="validation")
+    ax[0].set(xlabel="epoch", ylabel="MSE", yscale="log", title="loss")
+    ax[0].legend()
+    ax[1].plot(ep, [h["val_lsd"] for h in history], "o-", color="C2")
+    ax[1].set(xlabel="epoch", ylabel="LSD", title="validation LSD")
+    for a in ax:
+        a.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    return fig
+
+
 def loss_curves(
     histories: dict[str, list[dict]], key: str = "val_loss", ylabel: str = "validation MSE"
 ):

@@ -10,16 +10,15 @@ call finds the finished run instead of retraining; `run_for_params` resolves a p
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import replace
 from pathlib import Path
 
 from .checkpoint import CHECKPOINT, load_checkpoint
 from .data import DataConfig, DatasetError, PatchCache, build_cache, find_cache
 from .model import ModelConfig
-from .params import fields_for
-from .paths import atomic_path, resolve, write_json
+from .params import configs_from
+from .paths import resolve, write_json
+from .tables import write_csv
 
 
 def default_run_dir(
@@ -41,13 +40,7 @@ def default_run_dir(
 def write_history(run_dir: Path, history: list[dict]) -> None:
     """history.json and history.csv, one row per epoch (resumed runs may add columns)."""
     write_json(run_dir / "history.json", history)
-    buf = io.StringIO()
-    if history:
-        w = csv.DictWriter(buf, list(dict.fromkeys(k for row in history for k in row)))
-        w.writeheader()
-        w.writerows(history)
-    with atomic_path(run_dir / "history.csv", ".csv") as tmp:
-        tmp.write_text(buf.getvalue())
+    write_csv(run_dir / "history.csv", history)
 
 
 def ensure_cache(
@@ -98,9 +91,8 @@ def ensure_run(
 def run_for_params(p: dict, build: bool = False) -> tuple[PatchCache, ModelConfig, Path]:
     """(data cache, model config, run folder) that a params dict names; a missing cache is built
     when `build` (saying so), else an error that says how to build it."""
-    from .train import TrainConfig
-
-    data_cfg, root = DataConfig(**fields_for(DataConfig, p)), p.get("cache_root", "data/cache")
+    spec = configs_from(p)
+    data_cfg, root = spec.data, p.get("cache_root", "data/cache")
     try:
         cache = find_cache(data_cfg, root=root)
     except DatasetError:
@@ -110,10 +102,5 @@ def run_for_params(p: dict, build: bool = False) -> tuple[PatchCache, ModelConfi
             f"no data cache for {data_cfg.dataset} at r = {data_cfg.ratio} yet: building it (as 01_data would)."
         )
         cache = build_cache(data_cfg, root=root)
-    model_cfg = ModelConfig(**fields_for(ModelConfig, p))
-    objective = p.get("objective", TrainConfig.objective)
-    return (
-        cache,
-        model_cfg,
-        resolve(p.get("run_dir") or default_run_dir(cache, model_cfg, objective=objective)),
-    )
+    run = p.get("run_dir") or default_run_dir(cache, spec.model, objective=spec.train.objective)
+    return cache, spec.model, resolve(run)

@@ -34,9 +34,8 @@ from .checkpoint import (
 from .data import PatchCache
 from .metrics import lsd, snr
 from .model import OBJECTIVES, ModelConfig, build_model, objective
-from .params import fields_for, load_params
 from .paths import resolve, write_json
-from .runs import run_for_params, write_history
+from .runs import write_history
 
 SCHEDULES = ("constant", "cosine")
 
@@ -385,7 +384,7 @@ def main(argv=None) -> int:
     """Command line over the same functions as 03_train, and the torchrun entry point:
 
     python -m audiosr.train -f params/demo.yaml [--set epochs=2 ...]
-    torchrun --nproc_per_node 8 -m audiosr.train -f params/paper-multispeaker-r4.yaml
+    torchrun --nproc_per_node 8 -m audiosr.train -f params/paper.yaml -f params/paper-multispeaker-r4.yaml
     """
     import argparse
 
@@ -393,12 +392,19 @@ def main(argv=None) -> int:
         prog="python -m audiosr.train", description="Train AudioUNet on a data cache."
     )
     ap.add_argument(
-        "-f", "--params", required=True, help="a params/*.yaml file (the notebooks' parameters)"
+        "-f",
+        "--params",
+        required=True,
+        action="append",
+        help="a params/*.yaml file (the notebooks' parameters); repeat to apply several in order",
     )
     ap.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="override parameters")
     ap.add_argument("--run-dir", default=None, help="default: runs/<data>--<model>")
     ap.add_argument("--no-resume", action="store_true", help="refuse to continue an existing run")
     args = ap.parse_args(argv)
+    from .params import configs_from, load_params
+    from .runs import run_for_params
+
     p = load_params(args.params, args.set)
     cache, model_cfg, run_dir = run_for_params(p, build=True)
     run_dir = args.run_dir or run_dir
@@ -406,7 +412,7 @@ def main(argv=None) -> int:
         train(
             cache,
             model_cfg,
-            TrainConfig(**fields_for(TrainConfig, p)),
+            configs_from(p).train,
             run_dir,
             resume=not args.no_resume,
         )

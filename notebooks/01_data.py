@@ -44,12 +44,12 @@ from IPython.display import Markdown, display
 from audiosr import corpus, datasets, dsp, listen, plots
 from audiosr.audio import load_audio
 from audiosr.baselines import all_baselines
-from audiosr.data import DataConfig, build_cache
+from audiosr.data import build_cache
+from audiosr.params import configs_from
 from audiosr.paths import RESULTS, write_json
 from audiosr.tables import markdown_table
 
-cfg = DataConfig(dataset=dataset, task=task, ratio=ratio, patch_len=patch_len, stride=stride,
-                 lowpass=lowpass, max_clips=max_clips)
+cfg = configs_from(globals()).data  # the data parameters above, as one config
 cfg
 
 # %% [markdown]

@@ -38,17 +38,17 @@ from IPython.display import Markdown, display
 
 from audiosr.model import (
     AudioUNet,
-    ModelConfig,
     count_parameters,
     describe,
     layer_table,
     receptive_field,
     subpixel1d,
 )
+from audiosr.params import configs_from
 from audiosr.paths import RESULTS, write_json
 from audiosr.tables import markdown_table
 
-cfg = ModelConfig(ratio=ratio, blocks=blocks, variant=variant, width=width, upsample=upsample)
+cfg = configs_from(globals()).model  # the model parameters above, as one config
 model = AudioUNet(cfg)
 describe(cfg)
 

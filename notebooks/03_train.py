@@ -25,7 +25,8 @@
 #
 # It reads the cache `01_data` built with the same data parameters (dataset, task, ratio,
 # patch_len, stride, lowpass, max_clips), and builds it with the same function where it is
-# missing. On a GPU: `python -m audiosr.notebook_params notebooks/03_train.ipynb out.ipynb -f params/paper-multispeaker-r4.yaml`. The shipped models'
+# missing. On a GPU, the paper's recipe and one row of its Table 2: `python -m audiosr.notebook_params
+# notebooks/03_train.ipynb out.ipynb -f params/paper.yaml -f params/paper-multispeaker-r4.yaml`. The shipped models'
 # recipe (`params/shipped-speech.yaml`) adds a cosine schedule, bf16 on the CPU and whole-file
 # validation that keeps the best epoch.
 
@@ -61,33 +62,27 @@ run_dir = None               # where checkpoint and history go; None: runs/<data
 resume = True                # continue the run in run_dir if there is one (False: refuse to touch it)
 
 # %%
-import matplotlib.pyplot as plt
 import torch
 from IPython.display import Markdown, display
 
 from audiosr.checkpoint import load_model
-from audiosr.data import DataConfig, DatasetError, build_cache, find_cache
+from audiosr.data import DatasetError, build_cache, find_cache
 from audiosr.distrib import pick_device
-from audiosr.metrics import lsd, snr
-from audiosr.model import AudioUNet, ModelConfig, count_parameters
+from audiosr.model import AudioUNet, count_parameters
+from audiosr.params import configs_from
 from audiosr.paths import RESULTS, resolve, write_json
+from audiosr.plots import training_curves
 from audiosr.runs import default_run_dir
 from audiosr.tables import markdown_table
-from audiosr.train import TrainConfig, load_patches, train
+from audiosr.train import load_patches, train, validate
 
-data_cfg = DataConfig(dataset=dataset, task=task, ratio=ratio, patch_len=patch_len, stride=stride,
-                      lowpass=lowpass, max_clips=max_clips)
+spec = configs_from(globals())  # the parameters above as data, model and training configs
+data_cfg, model_cfg, train_cfg = spec.data, spec.model, spec.train
 try:
     cache = find_cache(data_cfg, root=cache_root)
 except DatasetError:
     print("no data cache for these parameters yet: building it with 01_data's function (build_cache)")
     cache = build_cache(data_cfg, root=cache_root)
-model_cfg = ModelConfig(ratio=ratio, blocks=blocks, variant=variant, width=width, residual=residual, skips=skips,
-                        upsample=upsample)
-train_cfg = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, device=device, seed=seed,
-                        steps_per_epoch=steps_per_epoch, compile=compile, val_batches=val_batches,
-                        schedule=schedule, warmup_steps=warmup_steps, amp=amp, file_val=file_val,
-                        objective=objective)
 run_dir = resolve(run_dir) if run_dir else default_run_dir(cache, model_cfg, objective=objective)
 print(f"run: {run_dir}\ndata: {cache.folder.name}\nmodel: {count_parameters(AudioUNet(model_cfg)) / 1e6:.2f} M parameters "
       f"on {pick_device(device)}")
@@ -110,14 +105,7 @@ display(Markdown(markdown_table(history[-5:])))
 # ablations' curves from their run folders.
 
 # %%
-fig, ax = plt.subplots(1, 2, figsize=(10, 3), constrained_layout=True)
-ep = [h["epoch"] for h in history]
-ax[0].plot(ep, [h["train_loss"] for h in history], "o-", label="train")
-ax[0].plot(ep, [h["val_loss"] for h in history], "o-", label="validation")
-ax[0].set(xlabel="epoch", ylabel="MSE", yscale="log", title="loss")
-ax[0].legend()
-ax[1].plot(ep, [h["val_lsd"] for h in history], "o-", color="C2")
-ax[1].set(xlabel="epoch", ylabel="LSD", title="validation LSD")
+training_curves(history)
 
 # %% [markdown]
 # ## 3. Better than the spline?
@@ -128,11 +116,9 @@ ax[1].set(xlabel="epoch", ylabel="LSD", title="validation LSD")
 # %%
 model = load_model(run_dir / "checkpoint.pt", ratio=ratio)
 sp, hr = load_patches(cache, "val", torch.device("cpu"))
-with torch.no_grad():
-    out = torch.cat([model(sp[i:i + 64].unsqueeze(1)).squeeze(1) for i in range(0, len(sp), 64)])
-rows = [{"method": "cubic spline", "SNR (dB)": snr(sp, hr).mean().item(), "LSD": lsd(sp, hr).mean().item()},
-        {"method": f"AudioUNet (epoch {history[-1]['epoch']})", "SNR (dB)": snr(out, hr).mean().item(),
-         "LSD": lsd(out, hr).mean().item()}]
+scores = {"cubic spline": validate(torch.nn.Identity(), sp, hr, 64, torch.device("cpu")),
+          f"AudioUNet (epoch {history[-1]['epoch']})": validate(model, sp, hr, 64, torch.device("cpu"))}
+rows = [{"method": k, "SNR (dB)": v["val_snr"], "LSD": v["val_lsd"]} for k, v in scores.items()]
 assert all(torch.isfinite(torch.tensor([r["SNR (dB)"], r["LSD"]])).all() for r in rows)
 display(Markdown(markdown_table(rows)))
 
@@ -140,7 +126,7 @@ display(Markdown(markdown_table(rows)))
 # With the tiny defaults (a few steps) the model is barely trained and this says nothing. With
 # `params/demo.yaml` (a few minutes on a CPU) the LSD falls well below the spline's: the spline
 # leaves the band above 16/(2r) kHz empty and the model fills it. The paper's margins need its
-# full recipe on a GPU (`params/paper-*.yaml`).
+# full recipe on a GPU (`params/paper.yaml` with a `params/paper-*.yaml` row).
 
 # %% [markdown]
 # ## Summary

@@ -33,7 +33,7 @@
 # model comes from a run folder: `03_train` makes the main one; a run a table needs that does
 # not exist yet is trained here by the same code (`train_missing`), so this notebook also runs
 # on its own. To get the paper's tables, point `dataset` at VCTK and `piano_dataset` at the
-# piano corpus, with a `params/paper-*.yaml` file's training settings, on a GPU.
+# piano corpus, with `params/paper.yaml`'s training settings, on a GPU.
 
 # %% tags=["parameters"]
 dataset = "embedded-speech"          # as in 01_data and 03_train
@@ -75,26 +75,25 @@ from audiosr.checkpoint import CHECKPOINT, load_checkpoint, load_model
 from audiosr.data import DataConfig
 from audiosr.datasets import dataset_available
 from audiosr.distrib import pick_device
+from audiosr.dnn import supports_ratio
 from audiosr.evaluate import (
     evaluate_split,
     model_method,
     summarize,
     table2_rows,
     table3_rows,
-    write_rows,
 )
 from audiosr.listen import ComparisonPanel
 from audiosr.model import ModelConfig
 from audiosr.paper import paper_task
-from audiosr.paths import RESULTS, resolve, write_json, write_text
+from audiosr.params import configs_from
+from audiosr.paths import RESULTS, resolve, write_json
 from audiosr.runs import ensure_cache, ensure_run
-from audiosr.tables import markdown_table
-from audiosr.train import TrainConfig
+from audiosr.tables import markdown_table, write_csv, write_table
 
 dev = pick_device(device)
-train_cfg = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, device=device, seed=seed,
-                        steps_per_epoch=steps_per_epoch, val_batches=val_batches)
-unet = ModelConfig(blocks=blocks, variant=variant, width=width, upsample=upsample)
+spec = configs_from(globals())  # the parameters above as data, model and training configs
+train_cfg, unet = spec.train, spec.model  # each run gets its ratio from its data
 dnn_cfg = ModelConfig(arch="dnn", width=dnn_width, ratio=2)
 figures = resolve(figures_dir)
 made_by = f"Made by notebooks/04_evaluate with {params_name or 'its default parameters'}."
@@ -118,10 +117,6 @@ def trained(run):
     return arch, model_method(load_model(run / CHECKPOINT, device=dev), dev), how
 
 
-def is_power_of_2(r):
-    return r >= 2 and not r & (r - 1)
-
-
 # %% [markdown]
 # ## 1. Table 2: every method on whole test files
 #
@@ -132,7 +127,7 @@ def is_power_of_2(r):
 summaries, provenance, listen_methods = {}, [], {}
 for r in ratios:
     methods = all_baselines(r)
-    if dnn and is_power_of_2(r):
+    if dnn and supports_ratio(r):
         label, method, how = trained(ensure_run(data(r), dnn_cfg, train_cfg, cache_root, train_missing))
         methods[label] = method
         provenance.append(f"r = {r}, {label}: {how}")
@@ -148,7 +143,7 @@ for r in ratios:
     for set_name, cache in sets.items():
         rows = evaluate_split(cache, "test", methods)
         assert len(rows) == len(methods) * len(cache.clips("test"))
-        write_rows(RESULTS / f"04_evaluate-{cache.folder.name}-test.csv", rows)
+        write_csv(RESULTS / f"04_evaluate-{cache.folder.name}-test.csv", rows)
         summaries[r][set_name] = summarize(rows)
         print(f"r = {r}, {set_name}:")
         display(Markdown(markdown_table(summaries[r][set_name])))
@@ -170,14 +165,12 @@ paper_row = paper_row or paper_task(dataset, task)
 table2 = [row for r in ratios for row in table2_rows(summaries[r], r, paper_row)]
 notes = [f"The paper's columns are its {paper_row} numbers (VCTK / its piano set, the full model "
          "trained 400 epochs on a GPU), not ours, beside our own test split only."]
-if dnn and any(not is_power_of_2(r) for r in ratios):
+if dnn and any(not supports_ratio(r) for r in ratios):
     notes.append("DNN: n/a for r not a power of 2, as in the paper.")
 name = f"table2-{dataset if '/' not in str(dataset) else 'custom'}-{task}"
-write_rows(figures / f"{name}.csv", table2)
-md2 = (f"# Table 2 ({dataset}, {task}, whole test files; paper: {paper_row})\n\n{markdown_table(table2)}\n\n"
-       + "\n".join(f"- {n}" for n in notes + provenance) + f"\n\n{made_by}\n")
-write_text(figures / f"{name}.md", md2)
-display(Markdown(md2))
+md2 = write_table(figures / name, table2, f"Table 2 ({dataset}, {task}, whole test files; paper: {paper_row})",
+                  "\n".join(f"- {n}" for n in notes + provenance) + f"\n\n{made_by}")
+display(Markdown(md2.read_text()))
 
 # %% [markdown]
 # ## 2. Table 3: the low-pass filter, train x test (piano, r = 2)
@@ -197,16 +190,14 @@ if piano_dataset:
         methods = {"cubic spline": all_baselines(table3_ratio)["cubic spline"],
                    **{f"trained {'with' if lp else 'without'} LPF": m[1] for lp, m in piano_models.items()}}
         rows = evaluate_split(cache, "test", methods)
-        write_rows(RESULTS / f"04_evaluate-table3-{cache.folder.name}-test.csv", rows)
+        write_csv(RESULTS / f"04_evaluate-table3-{cache.folder.name}-test.csv", rows)
         grid[test_lp] = {s["method"]: s for s in summarize(rows)}
     table3 = table3_rows(grid, piano_dataset)
-    write_rows(figures / "table3-lowpass.csv", table3)
-    md3 = (f"# Table 3 ({piano_dataset}, r = {table3_ratio}, SNR / LSD on whole test files)\n\n"
-           f"{markdown_table(table3)}\n\n"
-           + "\n".join(f"- {'with' if lp else 'without'} LPF: {m[2]}" for lp, m in piano_models.items())
-           + f"\n\nThe paper's columns are its piano numbers.\n\n{made_by}\n")
-    write_text(figures / "table3-lowpass.md", md3)
-    display(Markdown(md3))
+    md3 = write_table(figures / "table3-lowpass", table3,
+                      f"Table 3 ({piano_dataset}, r = {table3_ratio}, SNR / LSD on whole test files)",
+                      "\n".join(f"- {'with' if lp else 'without'} LPF: {m[2]}" for lp, m in piano_models.items())
+                      + f"\n\nThe paper's columns are its piano numbers.\n\n{made_by}")
+    display(Markdown(md3.read_text()))
 
 # %% [markdown]
 # ## 3. Transfer: speech to piano and piano to speech
@@ -227,11 +218,9 @@ if piano_dataset:
         for s in summarize(rows):
             transfer.append({"test data": f"{test_name} ({ds})", "method": s["method"], "files": s["files"],
                              "SNR (dB)": round(s["SNR (dB)"], 2), "LSD": round(s["LSD"], 2)})
-    write_rows(figures / "transfer.csv", transfer)
-    md_t = (f"# Transfer (r = {table3_ratio}, whole test files)\n\n{markdown_table(transfer)}\n\n"
-            + "\n".join(f"- {k}: {m[2]}" for k, m in models.items()) + f"\n\n{made_by}\n")
-    write_text(figures / "transfer.md", md_t)
-    display(Markdown(md_t))
+    md_t = write_table(figures / "transfer", transfer, f"Transfer (r = {table3_ratio}, whole test files)",
+                       "\n".join(f"- {k}: {m[2]}" for k, m in models.items()) + f"\n\n{made_by}")
+    display(Markdown(md_t.read_text()))
 
 # %% [markdown]
 # ## 4. Verdict

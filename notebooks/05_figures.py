@@ -56,33 +56,30 @@ params_name = None                   # the params file used, printed under each 
 figures_dir = "out/figures"          # where the figures go; params/demo.yaml sets figures
 
 # %%
-from pathlib import Path
 
 import numpy as np
 from IPython.display import Markdown, display
 
+from audiosr.baselines import spline
 from audiosr.checkpoint import CHECKPOINT, load_checkpoint, load_model
 from audiosr.data import DataConfig
 from audiosr.datasets import dataset_available
 from audiosr.distrib import pick_device
-from audiosr.dsp import lowres_rate
 from audiosr.evaluate import model_method
+from audiosr.listen import clip_versions
 from audiosr.metrics import lsd, snr
 from audiosr.model import ModelConfig
+from audiosr.params import configs_from
 from audiosr.paths import RESULTS, resolve, write_json
 from audiosr.plots import compare_spectrograms, loss_curves, save_figure
 from audiosr.runs import ensure_cache, ensure_run
 from audiosr.shipped import load_any, shipped_names
 from audiosr.tables import markdown_table
-from audiosr.train import TrainConfig
 
 dev = pick_device(device)
 figures = resolve(figures_dir)
-train_cfg = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, device=device, seed=seed,
-                        steps_per_epoch=steps_per_epoch, val_batches=val_batches)
-data_cfg = DataConfig(dataset=dataset, task=task, ratio=ratio, patch_len=patch_len, stride=stride,
-                      lowpass=lowpass, max_clips=max_clips)
-full = ModelConfig(ratio=ratio, blocks=blocks, variant=variant, width=width, upsample=upsample)
+spec = configs_from(globals())  # the parameters above as data, model and training configs
+data_cfg, full, train_cfg = spec.data, spec.model, spec.train
 made_by = f"notebooks/05_figures with {params_name or 'its default parameters'}"
 
 # %% [markdown]
@@ -105,22 +102,17 @@ if absent := dataset_available(source):
     print(f"Figure 2 uses the {dataset} test split instead: {absent}")
     source = dataset
 cache = ensure_cache(DataConfig(**{**data_cfg.__dict__, "dataset": source}), cache_root)
-clip, hr = cache.clip_array("test", "hr", figure2_clip)
-_, sp = cache.clip_array("test", "spline", figure2_clip)
-_, lr_x = cache.clip_array("test", "lr", figure2_clip)
-hr, sp, lr_x = (np.array(a, dtype=np.float32) for a in (hr, sp, lr_x))
-est = model(lr_x, sp)
-sr = cache.config.sr
-score = lambda x: f"SNR {snr(x, hr):.1f} dB, LSD {lsd(x, hr):.2f}"
 epoch = load_checkpoint(run / CHECKPOINT)["epoch"]
-versions = {"high-res (original)": (hr, sr), f"low-res (r = {ratio})": (lr_x, lowres_rate(ratio, sr)),
-            f"cubic spline\n{score(sp)}": (sp, sr),
-            f"AudioUNet, {full.upsample} ({epoch} epochs)\n{score(est)}": (est, sr)}
+methods = {"cubic spline": spline, f"AudioUNet, {full.upsample} ({epoch} epochs)": model}
 if figure2_shipped and f"audiounet-small-r{ratio}" in shipped_names():
     shipped = load_any(None, ratio, dev)
-    est_shipped = model_method(shipped, dev)(lr_x, sp)
-    versions[f"shipped model, {shipped.config.upsample}\n{score(est_shipped)}"] = (est_shipped, sr)
-fig2 = compare_spectrograms(versions, title=f"Figure 2: {source} test clip {Path(clip['path']).name}, r = {ratio}")
+    methods[f"shipped model, {shipped.config.upsample}"] = model_method(shipped, dev)
+clip_name, versions = clip_versions(cache, figure2_clip, methods)
+(_, (hr, sr)), (_, lowres) = list(versions.items())[:2]
+score = lambda x: f"SNR {snr(x, hr):.1f} dB, LSD {lsd(x, hr):.2f}"
+panels = {"high-res (original)": (hr, sr), f"low-res (r = {ratio})": lowres}
+panels.update({f"{label}\n{score(x)}": (x, sr) for label, (x, _) in list(versions.items())[2:]})
+fig2 = compare_spectrograms(panels, title=f"Figure 2: {source} test clip {clip_name}, r = {ratio}")
 paths2 = save_figure(fig2, figures, "figure2-spectrograms")
 print(f"{made_by}: {', '.join(p.name for p in paths2)}")
 
@@ -156,6 +148,6 @@ print(f"{made_by}: {', '.join(p.name for p in paths3)}")
 # ablations), and saved both under `figures/`.
 
 # %%
-write_json(RESULTS / "05_figures.json", {"figure2": {"clip": clip["path"], "run": run.name, "spline": score(sp),
-                                                     "model": score(est)},
+write_json(RESULTS / "05_figures.json", {"figure2": {"clip": clip_name, "run": run.name,
+                                                     **{k: score(x) for k, (x, _) in list(versions.items())[2:]}},
                                          "figure3": final, "files": [str(p) for p in paths2 + paths3]})

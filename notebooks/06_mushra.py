@@ -72,28 +72,26 @@ from audiosr import mushra
 from audiosr.audio import resample
 from audiosr.baselines import all_baselines
 from audiosr.checkpoint import CHECKPOINT, load_model
-from audiosr.data import DataConfig
 from audiosr.distrib import pick_device
+from audiosr.dnn import supports_ratio
 from audiosr.evaluate import model_method
 from audiosr.listen import ComparisonPanel, clip_versions
 from audiosr.model import ModelConfig
+from audiosr.params import configs_from
 from audiosr.paths import RESULTS, resolve, write_json, write_text
 from audiosr.plots import save_figure
 from audiosr.runs import ensure_cache, ensure_run
 from audiosr.tables import markdown_table
-from audiosr.train import TrainConfig
 
 dev = pick_device(device)
-data_cfg = DataConfig(dataset=dataset, task=task, ratio=ratio, patch_len=patch_len, stride=stride,
-                      lowpass=lowpass, max_clips=max_clips)
-train_cfg = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, device=device, seed=seed,
-                        steps_per_epoch=steps_per_epoch, val_batches=val_batches)
+spec = configs_from(globals())  # the parameters above as data, model and training configs
+data_cfg, train_cfg = spec.data, spec.train
 load = lambda cfg: model_method(load_model(ensure_run(data_cfg, cfg, train_cfg, cache_root, train_missing)
                                            / CHECKPOINT, ratio=ratio, device=dev), dev)
 methods = {"cubic spline": all_baselines(ratio)["cubic spline"]}
-if dnn and ratio in (2, 4, 8, 16):
+if dnn and supports_ratio(ratio):
     methods["DNN"] = load(ModelConfig(arch="dnn", width=dnn_width, ratio=ratio))
-methods["AudioUNet"] = load(ModelConfig(ratio=ratio, blocks=blocks, variant=variant, width=width, upsample=upsample))
+methods["AudioUNet"] = load(spec.model)
 cache = ensure_cache(data_cfg, cache_root, build=train_missing)
 print(f"{cache.folder.name}: {len(cache.clips('test'))} test clips; methods: {', '.join(methods)}")
 

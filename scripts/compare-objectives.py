@@ -12,12 +12,12 @@ from dataclasses import replace
 import torch
 
 from audiosr.checkpoint import CHECKPOINT, load_model
-from audiosr.data import DataConfig, find_cache
-from audiosr.model import OBJECTIVES, ModelConfig
-from audiosr.params import fields_for, load_params
+from audiosr.data import find_cache
+from audiosr.model import OBJECTIVES
+from audiosr.params import configs_from, load_params
 from audiosr.runs import ensure_run
 from audiosr.tables import markdown_table
-from audiosr.train import TrainConfig, validate_files
+from audiosr.train import validate_files
 
 ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
 ap.add_argument("-f", "--params", default="params/demo.yaml")
@@ -26,9 +26,8 @@ ap.add_argument("--files", type=int, default=200, help="whole validation files s
 args = ap.parse_args()
 
 p = load_params(args.params, args.set)
-data_cfg = DataConfig(**fields_for(DataConfig, p))
-model_cfg = ModelConfig(**fields_for(ModelConfig, p))
-base = TrainConfig(**fields_for(TrainConfig, p))
+spec = configs_from(p)
+data_cfg, model_cfg, base = spec.data, spec.model, spec.train
 rows = []
 for kind in OBJECTIVES:
     run = ensure_run(data_cfg, model_cfg, replace(base, objective=kind))

@@ -8,13 +8,13 @@ cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 OUT=${OUT:-results/gpu}
 EPOCHS=${EPOCHS:-20}
-PARAMS=${PARAMS:-params/paper-multispeaker-r4.yaml}
+ROW=${ROW:-params/paper-multispeaker-r4.yaml}  # a row of Table 2, on top of params/paper.yaml
 mkdir -p "$OUT"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv > "$OUT/gpu.csv"
 $PY -m audiosr.bench --profile --out "$OUT/bench" | tee "$OUT/bench.log"
-RUN="$OUT/run-$(basename "$PARAMS" .yaml)"
-$PY -m audiosr.notebook_params notebooks/01_data.ipynb "$OUT/01_data.ipynb" -f "$PARAMS" -p max_clips None
-$PY -m audiosr.notebook_params -f "$PARAMS" -p epochs "$EPOCHS" -p run_dir "$RUN" \
+RUN="$OUT/run-$(basename "$ROW" .yaml)"
+$PY -m audiosr.notebook_params notebooks/01_data.ipynb "$OUT/01_data.ipynb" -f params/paper.yaml -f "$ROW" -p max_clips None
+$PY -m audiosr.notebook_params -f params/paper.yaml -f "$ROW" -p epochs "$EPOCHS" -p run_dir "$RUN" \
     notebooks/03_train.ipynb "$OUT/03_train.ipynb"
 $PY -m audiosr.evaluate "$RUN" --split test | tee "$OUT/eval-test.md"
 echo "results in $OUT (history: $RUN/history.csv; the checkpoint stays out of what you bring back)"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The paper's MultiSpeaker r = 4 recipe (params/paper-multispeaker-r4.yaml: full AudioUNet,
+# The paper's MultiSpeaker r = 4 recipe (params/paper.yaml + paper-multispeaker-r4.yaml: full AudioUNet,
 # Adam lr 1e-4, batch 128) on the embedded speech corpus, within a time budget on a GPU machine:
 # restore the corpus uploaded beside the code (scripts/corpus_bundle.py), build the cache, train
 # for at most $MINUTES (the run can resume), score whole test files. Results land in $OUT.
@@ -10,7 +10,7 @@ PY=${PY:-python3}
 OUT=${OUT:-results/gpu}
 UPLOAD=${UPLOAD:-.gpuupload}
 MINUTES=${MINUTES:-7}
-PARAMS=params/paper-multispeaker-r4.yaml
+PARAMS="-f params/paper.yaml -f params/paper-multispeaker-r4.yaml"
 mkdir -p "$OUT"
 if [ -d "$UPLOAD/whl" ]; then  # packages the GPU image lacks (soundfile, soxr)
   $PY -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site "$UPLOAD"/whl/*.whl
@@ -19,9 +19,9 @@ fi
 [ -f data/embedded/speech/manifest.csv ] || $PY scripts/corpus_bundle.py unpack "$UPLOAD/speech-flac.tar"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv > "$OUT/gpu.csv"
 export PYTHONUNBUFFERED=1
-$PY -m audiosr.cli prepare -f $PARAMS
+$PY -m audiosr.cli prepare $PARAMS
 RUN=runs/gpu-paper-multispeaker-r4
-$PY -m audiosr.train -f $PARAMS --run-dir $RUN --set max_minutes=$MINUTES 2>&1 | tr '\r' '\n' | grep -v "it/s" | tee "$OUT/train.log"
+$PY -m audiosr.train $PARAMS --run-dir $RUN --set max_minutes=$MINUTES 2>&1 | tr '\r' '\n' | grep -v "it/s" | tee "$OUT/train.log"
 cp $RUN/history.csv $RUN/config.json "$OUT/"
 $PY -m audiosr.evaluate $RUN --split test | tee "$OUT/eval-test.md"
 cp $RUN/eval-test.csv "$OUT/"

@@ -7,7 +7,7 @@ import torch
 
 from audiosr.checkpoint import load_model
 from audiosr.data import DataConfig, build_cache
-from audiosr.dnn import N_FFT, BandDNN, band_edge, fold_index, log_spectral_loss
+from audiosr.dnn import DNN_N_FFT, BandDNN, band_edge, fold_index, log_spectral_loss
 from audiosr.model import ModelConfig, build_model
 from audiosr.runs import default_run_dir
 from audiosr.train import TrainConfig, train
@@ -17,7 +17,7 @@ def test_fold_index_mirrors_about_the_cutoff():
     e = band_edge(2)
     assert e == 128
     f = fold_index(2)
-    assert len(f) == N_FFT // 2 - e and f[0] == 127 and f[-1] == 0  # bin e + j takes bin e - j
+    assert len(f) == DNN_N_FFT // 2 - e and f[0] == 127 and f[-1] == 0  # bin e + j takes bin e - j
     f4 = fold_index(4)
     assert (
         band_edge(4) == 64 and f4[0] == 63 and f4[63] == 0 and f4[64] == 1

@@ -76,6 +76,25 @@ def test_params_files_only_set_notebook_parameters(params):
     assert set(values) <= known, f"unknown keys: {set(values) - known}"
 
 
+def test_a_paper_row_is_its_data_on_top_of_the_shared_recipe():
+    """params/paper.yaml holds the paper's recipe; each Table 2 row file sets only its data."""
+    from audiosr.params import configs_from, load_params
+
+    rows = sorted((ROOT / "params").glob("paper-*.yaml"))
+    assert len(rows) == 9
+    for row in rows:
+        own = yaml.safe_load(row.read_text())
+        assert set(own) == {"dataset", "task", "ratio"}, row.name
+        spec = configs_from(load_params(["params/paper.yaml", row]))
+        assert (spec.model.width, spec.train.lr, spec.train.batch_size, spec.train.epochs) == (
+            1.0,
+            1e-4,
+            128,
+            400,
+        )
+        assert spec.data.ratio == own["ratio"] and spec.data.task == own["task"]
+
+
 def test_each_notebook_gets_only_the_parameters_it_reads():
     """One params file feeds all six notebooks without papermill's unknown-parameter warnings;
     a key that no notebook reads is an error, not a silently dropped typo."""
