@@ -47,16 +47,16 @@ def flops_per_audio_second(cfg: ModelConfig, seconds: float = 1.0) -> float:
     return counter.get_total_flops() / seconds
 
 
-def time_training(cfg, device, batch, length, steps, amp=False, compile=False) -> float:
+def time_training(cfg, device, batch, length, steps, amp=False, torch_compile=False) -> float:
     """Audio seconds trained per wall second (after warm-up)."""
     model = AudioUNet(cfg).to(device)
-    fn = torch.compile(model) if compile else model
+    fn = torch.compile(model) if torch_compile else model
     opt = torch.optim.Adam(model.parameters(), lr=1e-4)
     x = torch.randn(batch, 1, length, device=device)
     y = torch.randn(batch, 1, length, device=device)
 
     step = lambda: train_step(fn, opt, x, y, amp)
-    for _ in range(2 if compile else 1):
+    for _ in range(2 if torch_compile else 1):
         step()
     _sync(device)
     t = time.perf_counter()
@@ -67,13 +67,15 @@ def time_training(cfg, device, batch, length, steps, amp=False, compile=False) -
 
 
 @torch.no_grad()
-def time_inference(cfg, device, seconds, batch=1, repeats=3, amp=False, compile=False) -> float:
+def time_inference(
+    cfg, device, seconds, batch=1, repeats=3, amp=False, torch_compile=False
+) -> float:
     """Real-time factor: compute seconds per second of audio, `batch` clips of `seconds` at once."""
     model = AudioUNet(cfg).to(device).eval()
-    fn = torch.compile(model) if compile else model
+    fn = torch.compile(model) if torch_compile else model
     x = torch.randn(batch, 1, int(SR * seconds), device=device)
     with torch.autocast(device.type, torch.bfloat16, enabled=amp):
-        for _ in range(2 if compile else 1):
+        for _ in range(2 if torch_compile else 1):
             fn(x)
         _sync(device)
         t = time.perf_counter()
@@ -101,7 +103,7 @@ def profile_step(cfg, device, batch, length, rows: int = 15) -> str:
     return prof.key_averages().table(sort_by=key, row_limit=rows)
 
 
-def run(
+def run_benchmarks(
     quick: bool = False,
     cpu_threads: int = 2,
     gpu: bool = True,
@@ -365,7 +367,7 @@ def main(argv=None) -> int:
         if args.out:
             write_json(Path(args.out) / "files.json", rows)
         return 0
-    result = run(
+    result = run_benchmarks(
         args.quick,
         args.threads,
         not args.no_gpu,

@@ -288,7 +288,7 @@ def _in_part(folder: Path, path: str) -> Path:
     return Path(folder) / path.split("/", 1)[1]
 
 
-def _do(job: dict, folder: str) -> None:
+def _render_job(job: dict, folder: str) -> None:
     out = _in_part(folder, job["path"])
     out.parent.mkdir(parents=True, exist_ok=True)
     if job["corpus"] == "piano":
@@ -346,7 +346,7 @@ def _render(todo: list[dict], folder: Path, jobs: int, progress: bool, desc: str
         ThreadPoolExecutor(jobs) as threads,
     ):
         futures = [
-            (procs if j["corpus"] == "piano" else threads).submit(_do, j, str(folder)) for j in todo
+            (procs if j["corpus"] == "piano" else threads).submit(_render_job, j, str(folder)) for j in todo
         ]
         for f in as_completed(futures):
             f.result()

@@ -31,11 +31,24 @@ def model_method(model: torch.nn.Module, device: torch.device | str = "cpu") -> 
     device = torch.device(device)
 
     @torch.no_grad()
-    def run(lr: np.ndarray, spline: np.ndarray) -> np.ndarray:
+    def estimate(lr: np.ndarray, spline: np.ndarray) -> np.ndarray:
         x = torch.from_numpy(np.array(spline, dtype=np.float32)).to(device)  # a writable copy
         return model(x.view(1, 1, -1)).view(-1).float().cpu().numpy()
 
-    return run
+    return estimate
+
+
+def run_method(run: str | Path, device: torch.device | str = "cpu") -> tuple[str, Method, str]:
+    """A run folder's model as a table's method: (label, method, a line saying how it was
+    trained), read from its checkpoint."""
+    state = load_checkpoint(Path(run) / CHECKPOINT)
+    m, t = state["model_config"], state["train_config"]
+    label = "DNN (Li et al. 2015)" if m.get("arch") == "dnn" else f"AudioUNet, width {m['width']:g}"
+    how = (
+        f"`{Path(run).name}`: {state['epoch']} epochs x {t['steps_per_epoch'] or 'all'} steps of "
+        f"batch {t['batch_size']}, lr {t['lr']}"
+    )
+    return label, model_method(load_model(Path(run) / CHECKPOINT, device=device), device), how
 
 
 def evaluate_split(

@@ -93,10 +93,10 @@ class Upsampler:
         state = self.open()
         for block in blocks:
             yield from state.push(block)
-        yield from state.finish()
+        yield from state.flush()
 
     def open(self) -> "Stream":
-        """A push-style stream: `push(lr block)` and `finish()` return high-res blocks."""
+        """A push-style stream: `push(lr block)` and `flush()` return high-res blocks."""
         return Stream(self)
 
     def process(self, lr: np.ndarray) -> np.ndarray:
@@ -144,7 +144,7 @@ class Stream:
             self.buf, self.buf_start = self.buf[drop:], self.buf_start + drop
         return out
 
-    def finish(self) -> list[np.ndarray]:
+    def flush(self) -> list[np.ndarray]:
         """The tail: windows end where the signal ends, as whole-file processing does."""
         H, C = self.up.hop, self.up.context
         if self.total < 4:
@@ -289,7 +289,7 @@ def upsample_file(
                 for c in range(info.channels):
                     queues[c] += streams[c].push(tail[:, c])
             for c in range(info.channels):
-                queues[c] += streams[c].finish()
+                queues[c] += streams[c].flush()
             emit()
         except sf.LibsndfileError as e:
             raise AudioError(f"{src}: corrupt audio ({str(e)[:120]}).") from None

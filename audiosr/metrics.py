@@ -40,7 +40,7 @@ class MetricError(ValueError):
     """Inputs a metric is undefined for; the message says why."""
 
 
-def _t(x) -> torch.Tensor:
+def _as_tensor(x) -> torch.Tensor:
     if isinstance(x, torch.Tensor):
         return x
     return torch.from_numpy(np.array(x, copy=True))  # memmapped clips are read-only
@@ -60,7 +60,7 @@ def snr(est, ref) -> torch.Tensor:
     Identical signals give +inf (no error to measure); a silent reference is an error (the ratio
     is undefined), never a silent NaN.
     """
-    est, ref = _t(est).double(), _t(ref).double()
+    est, ref = _as_tensor(est).double(), _as_tensor(ref).double()
     _check(est, ref)
     signal = ref.pow(2).sum(-1)
     if bool((signal == 0).any()):
@@ -106,7 +106,7 @@ def lsd(est, ref, variant: str = "paper") -> torch.Tensor:
     """Log-spectral distance per example; see the module docstring for the variants."""
     if variant not in LSD_VARIANTS:
         raise ValueError(f"variant={variant!r}: choose one of {LSD_VARIANTS}.")
-    est, ref = _t(est).double(), _t(ref).double()
+    est, ref = _as_tensor(est).double(), _as_tensor(ref).double()
     _check(est, ref)
     if variant == "code":
         pr, pe = stft_power(ref, "reflect") + POWER_EPS, stft_power(est, "reflect") + POWER_EPS

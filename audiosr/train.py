@@ -57,7 +57,7 @@ class TrainConfig:
         steps_per_epoch: cap on steps per epoch (None = all patches); for quick demos.
         amp: bf16 autocast for the forward pass. ``auto`` = off: on an H100 it trained the full
             model 8x slower than fp32 with TF32 convolutions (results/gpu-h100).
-        compile: wrap the model in `torch.compile` (CUDA; off by default).
+        torch_compile: wrap the model in `torch.compile` (CUDA; off by default).
         threads: CPU threads for torch (None = torch's default).
         val_batches: cap on validation batches per epoch (None = the whole val split).
         max_minutes: stop after the epoch that passes this much training time (a time budget on a GPU, a
@@ -79,7 +79,7 @@ class TrainConfig:
     seed: int = 0
     steps_per_epoch: int | None = None
     amp: bool | str = "auto"
-    compile: bool = False
+    torch_compile: bool = False
     threads: int | None = None
     val_batches: int | None = None
     max_minutes: float | None = None
@@ -282,7 +282,7 @@ def train(
     if len(spline) == 0:
         raise TrainingError(f"{cache.folder}: no training patches (clips shorter than patch_len?).")
     step_fn = distrib.wrap(model, device)
-    step_fn = torch.compile(step_fn) if cfg.compile else step_fn
+    step_fn = torch.compile(step_fn) if cfg.torch_compile else step_fn
     n_steps = math.ceil(len(spline) / cfg.batch_size)
     if world > 1:  # every rank needs a non-empty shard: drop the last partial batch
         n_steps = max(1, len(spline) // cfg.batch_size)

@@ -67,22 +67,15 @@ figures_dir = "out/figures"          # where the tables go; params/demo.yaml set
 
 # %%
 import math
+from dataclasses import replace
 
 from IPython.display import Markdown, display
 
 from audiosr.baselines import all_baselines
-from audiosr.checkpoint import CHECKPOINT, load_checkpoint, load_model
-from audiosr.data import DataConfig
 from audiosr.datasets import dataset_available
 from audiosr.distrib import pick_device
 from audiosr.dnn import supports_ratio
-from audiosr.evaluate import (
-    evaluate_split,
-    model_method,
-    summarize,
-    table2_rows,
-    table3_rows,
-)
+from audiosr.evaluate import evaluate_split, run_method, summarize, table2_rows, table3_rows
 from audiosr.listen import ComparisonPanel
 from audiosr.model import ModelConfig
 from audiosr.paper import paper_task
@@ -103,18 +96,7 @@ for name in sorted(set(real_test_sets) - set(real_sets)):
 
 
 def data(ratio, ds=dataset, lp=lowpass):
-    return DataConfig(dataset=ds, task=task, ratio=ratio, patch_len=patch_len, stride=stride,
-                      lowpass=lp, max_clips=max_clips)
-
-
-def trained(run):
-    """(label, method) for a run folder's model, and a line saying how it was trained."""
-    state = load_checkpoint(run / CHECKPOINT)
-    arch = "DNN (Li et al. 2015)" if state["model_config"].get("arch") == "dnn" else f"AudioUNet, width {width:g}"
-    t = state["train_config"]
-    how = (f"`{run.name}`: {state['epoch']} epochs x {t['steps_per_epoch'] or 'all'} steps of batch "
-           f"{t['batch_size']}, lr {t['lr']}")
-    return arch, model_method(load_model(run / CHECKPOINT, device=dev), dev), how
+    return replace(spec.data, ratio=ratio, dataset=ds, lowpass=lp)
 
 
 # %% [markdown]
@@ -128,10 +110,10 @@ summaries, provenance, listen_methods = {}, [], {}
 for r in ratios:
     methods = all_baselines(r)
     if dnn and supports_ratio(r):
-        label, method, how = trained(ensure_run(data(r), dnn_cfg, train_cfg, cache_root, train_missing))
+        label, method, how = run_method(ensure_run(data(r), dnn_cfg, train_cfg, cache_root, train_missing), dev)
         methods[label] = method
         provenance.append(f"r = {r}, {label}: {how}")
-    label, method, how = trained(ensure_run(data(r), unet, train_cfg, cache_root, train_missing))
+    label, method, how = run_method(ensure_run(data(r), unet, train_cfg, cache_root, train_missing), dev)
     methods[label] = method
     provenance.append(f"r = {r}, {label}: {how}")
     listen_methods[r] = methods
@@ -183,7 +165,7 @@ display(Markdown(md2.read_text()))
 if piano_dataset:
     piano = {lp: ensure_run(data(table3_ratio, piano_dataset, lp), unet, train_cfg, cache_root, train_missing)
              for lp in (True, False)}
-    piano_models = {lp: trained(run) for lp, run in piano.items()}
+    piano_models = {lp: run_method(run, dev) for lp, run in piano.items()}
     grid = {}
     for test_lp in (True, False):
         cache = ensure_cache(data(table3_ratio, piano_dataset, test_lp), cache_root)
@@ -207,7 +189,7 @@ if piano_dataset:
 
 # %%
 if piano_dataset:
-    models = {"speech": trained(ensure_run(data(table3_ratio), unet, train_cfg, cache_root, train_missing)),
+    models = {"speech": run_method(ensure_run(data(table3_ratio), unet, train_cfg, cache_root, train_missing), dev),
               "piano": piano_models[lowpass]}
     transfer = []
     for test_name, ds in (("speech", dataset), ("piano", piano_dataset)):
