@@ -346,7 +346,8 @@ def _render(todo: list[dict], folder: Path, jobs: int, progress: bool, desc: str
         ThreadPoolExecutor(jobs) as threads,
     ):
         futures = [
-            (procs if j["corpus"] == "piano" else threads).submit(_render_job, j, str(folder)) for j in todo
+            (procs if j["corpus"] == "piano" else threads).submit(_render_job, j, str(folder))
+            for j in todo
         ]
         for f in as_completed(futures):
             f.result()
