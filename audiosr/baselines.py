@@ -15,23 +15,23 @@ import soxr
 from .audio import fit_length, resample
 from .dsp import lowres_rate
 
-Baseline = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (lr, spline) -> estimate, len(spline)
+Baseline = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (x_lr, spline) -> estimate, len(spline)
 
 
-def spline(lr: np.ndarray, spline_x: np.ndarray) -> np.ndarray:
+def spline(x_lr: np.ndarray, spline_x: np.ndarray) -> np.ndarray:
     """The paper's baseline: cubic B-spline through the low-res samples (computed by dsp)."""
     return np.asarray(spline_x, dtype=np.float32)
 
 
 def polyphase(r: int) -> Baseline:
     """scipy's polyphase resampler (Kaiser-windowed FIR): ideal band-limited interpolation."""
-    return lambda lr, sp: resample(np.asarray(lr, np.float64), 1, r, length=len(sp))
+    return lambda x_lr, sp: resample(np.asarray(x_lr, np.float64), 1, r, length=len(sp))
 
 
 def soxr_hq(r: int, sr: int = 16000) -> Baseline:
     """libsoxr's high-quality resampler (librosa's default backend)."""
-    return lambda lr, sp: fit_length(
-        soxr.resample(np.asarray(lr, np.float32), lowres_rate(r, sr), sr, "HQ"), len(sp)
+    return lambda x_lr, sp: fit_length(
+        soxr.resample(np.asarray(x_lr, np.float32), lowres_rate(r, sr), sr, "HQ"), len(sp)
     )
 
 

@@ -261,7 +261,7 @@ def file_bench(
 
     folder = resolve(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    lr_rate = lowres_rate(ratio)
+    lowres_sr = lowres_rate(ratio)
     full_ckpt = folder / f"full-random-r{ratio}.safetensors"  # speed does not depend on the weights
     if not full_ckpt.is_file():
         save_model(
@@ -275,7 +275,7 @@ def file_bench(
     devices = ([("cpu", 1)] if cpu else []) + ([("cuda", 32)] if torch.cuda.is_available() else [])
     rows = []
     for m in minutes:
-        src = make_input(folder / f"in-{m:g}min.wav", m, lr_rate)
+        src = make_input(folder / f"in-{m:g}min.wav", m, lowres_sr)
         runs = [("shipped small (width 1/16)", shipped_path(ratio))]
         if m <= full_minutes:
             runs.append(("full (paper, width 1)", full_ckpt))
@@ -293,13 +293,13 @@ def file_bench(
                     }
                 )
         if m == min(minutes):
-            lr, _ = sf.read(str(src), dtype="float32")
+            x_lr, _ = sf.read(str(src), dtype="float32")
             for label, fn in (
                 ("cubic spline (scipy)", lambda x: spline_upsample(x, ratio)),
-                ("soxr HQ", lambda x: soxr.resample(x, lr_rate, SR, "HQ")),
+                ("soxr HQ", lambda x: soxr.resample(x, lowres_sr, SR, "HQ")),
             ):
                 t0 = time.perf_counter()
-                fn(lr)
+                fn(x_lr)
                 rows.append(
                     {
                         "method": label,

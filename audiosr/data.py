@@ -36,6 +36,11 @@ from .tables import csv_text
 CACHE_FORMAT = 1
 
 
+# The low-res arrays are stored as `<split>_lr.npy`, the name they had before the package called
+# them `lowres`, so caches built before stay valid.
+_FILE = {"lowres": "lr"}
+
+
 @dataclass
 class DataConfig:
     """How the training data is made. Defaults are the paper's.
@@ -80,8 +85,8 @@ class PatchCache:
     info: dict = field(repr=False)
 
     def array(self, split: str, kind: str) -> np.ndarray:
-        """kind: hr, spline, lr or starts."""
-        return np.load(self.folder / f"{split}_{kind}.npy", mmap_mode="r")
+        """kind: hr, spline, lowres or starts."""
+        return np.load(self.folder / f"{split}_{_FILE.get(kind, kind)}.npy", mmap_mode="r")
 
     def clips(self, split: str | None = None) -> list[dict]:
         with open(self.folder / "clips.csv", newline="") as f:
@@ -95,7 +100,7 @@ class PatchCache:
         """All patches of a split as one (n, patch_len) array in memory."""
         x, starts = self.array(split, kind), self.array(split, "starts")
         L = self.config.patch_len
-        if kind == "lr":
+        if kind == "lowres":
             r = self.config.ratio
             return (
                 np.stack([x[s // r : (s + L) // r] for s in starts])
@@ -124,7 +129,7 @@ class PatchCache:
         return clips[index], self._whole(self.array(split, kind), clips[index], kind)
 
     def _whole(self, x: np.ndarray, clip: dict, kind: str) -> np.ndarray:
-        div = self.config.ratio if kind == "lr" else 1
+        div = self.config.ratio if kind == "lowres" else 1
         return np.asarray(x[clip["offset"] // div : (clip["offset"] + clip["length"]) // div])
 
 
@@ -177,7 +182,7 @@ def build_cache(cfg: DataConfig, root: str | Path = CACHE, progress: bool = True
     errors, rows, arrays = [], [], {}
     r, L = cfg.ratio, cfg.patch_len
     for split in SPLITS:
-        parts = {"hr": [], "spline": [], "lr": [], "starts": []}
+        parts = {"hr": [], "spline": [], "lowres": [], "starts": []}
         offset = 0
         todo = [c for c in clips if c.split == split]
         for clip in tqdm(todo, desc=f"{split:5s} clips", disable=not progress or not todo):
@@ -194,7 +199,7 @@ def build_cache(cfg: DataConfig, root: str | Path = CACHE, progress: bool = True
             )
             parts["hr"].append(t.hr)
             parts["spline"].append(t.spline)
-            parts["lr"].append(t.lr)
+            parts["lowres"].append(t.lowres)
             parts["starts"].append(starts + offset)
             rows.append(
                 {
@@ -209,7 +214,7 @@ def build_cache(cfg: DataConfig, root: str | Path = CACHE, progress: bool = True
             offset += n
         for kind, chunks in parts.items():
             dtype = np.int64 if kind == "starts" else np.float32
-            arrays[f"{split}_{kind}"] = (
+            arrays[f"{split}_{_FILE.get(kind, kind)}"] = (
                 np.concatenate(chunks).astype(dtype) if chunks else np.zeros(0, dtype)
             )
     if errors:

@@ -75,8 +75,8 @@ class Triplet:
     """One clip at the three resolutions the paper works with, all aligned."""
 
     hr: np.ndarray  # high-res target, cropped to a multiple of r
-    lr: np.ndarray  # low-res signal, len(hr) // r
-    spline: np.ndarray  # network input: lr back on the high-res grid, len(hr)
+    lowres: np.ndarray  # low-res signal, len(hr) // r
+    spline: np.ndarray  # network input: lowres back on the high-res grid, len(hr)
 
 
 def make_triplet(x: np.ndarray, r: int, lowpass: bool = True) -> Triplet:
@@ -84,8 +84,8 @@ def make_triplet(x: np.ndarray, r: int, lowpass: bool = True) -> Triplet:
     hr = crop_to_multiple(np.asarray(x, dtype=np.float32), valid_ratio(r))
     if len(hr) < 4 * r:
         raise ValueError(f"clip of {len(x)} samples is too short for r={r}: need at least {4 * r}.")
-    lr = lowres(hr, r, lowpass)
-    return Triplet(hr=hr, lr=lr, spline=spline_upsample(lr, r))
+    x_lr = lowres(hr, r, lowpass)
+    return Triplet(hr=hr, lowres=x_lr, spline=spline_upsample(x_lr, r))
 
 
 def band_energy_fraction(x: np.ndarray, sr: int, above_hz: float = 4000.0) -> float:

@@ -24,14 +24,14 @@ from .metrics import LineMeter, MetricError, lsd, snr
 from .paths import resolve
 from .tables import write_csv, write_table
 
-Method = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (lr, spline) -> estimate, len(spline)
+Method = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (x_lr, spline) -> estimate, len(spline)
 
 
 def model_method(model: torch.nn.Module, device: torch.device | str = "cpu") -> Method:
     device = torch.device(device)
 
     @torch.no_grad()
-    def estimate(lr: np.ndarray, spline: np.ndarray) -> np.ndarray:
+    def estimate(x_lr: np.ndarray, spline: np.ndarray) -> np.ndarray:
         x = torch.from_numpy(np.array(spline, dtype=np.float32)).to(device)  # a writable copy
         return model(x.view(1, 1, -1)).view(-1).float().cpu().numpy()
 
@@ -66,15 +66,15 @@ def evaluate_split(
     arrays = zip(
         cache.clip_arrays(split, "hr"),
         cache.clip_arrays(split, "spline"),
-        cache.clip_arrays(split, "lr"),
+        cache.clip_arrays(split, "lowres"),
     )
     n = len(cache.clips(split))
-    for (clip, hr), (_, sp), (_, lr) in tqdm(
+    for (clip, hr), (_, sp), (_, x_lr) in tqdm(
         arrays, total=n, desc=f"evaluate {split}", disable=not progress
     ):
         for name, method in methods.items():
             t0 = time.perf_counter()
-            est = method(lr, sp)
+            est = method(x_lr, sp)
             compute = time.perf_counter() - t0
             if meters is not None and name in meters:
                 meters[name].add(est, hr)

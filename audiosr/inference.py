@@ -96,15 +96,15 @@ class Upsampler:
         yield from state.flush()
 
     def open(self) -> "Stream":
-        """A push-style stream: `push(lr block)` and `flush()` return high-res blocks."""
+        """A push-style stream: `push(low-res block)` and `flush()` return high-res blocks."""
         return Stream(self)
 
-    def process(self, lr: np.ndarray) -> np.ndarray:
+    def process(self, x_lr: np.ndarray) -> np.ndarray:
         """A whole low-res array (one channel) to high-res, windowed internally."""
-        lr = np.asarray(lr, np.float32).ravel()
-        if len(lr) < 4:
-            raise ValueError(f"{len(lr)} low-res samples: the cubic spline needs at least 4.")
-        return np.concatenate(list(self.stream([lr])))
+        x_lr = np.asarray(x_lr, np.float32).ravel()
+        if len(x_lr) < 4:
+            raise ValueError(f"{len(x_lr)} low-res samples: the cubic spline needs at least 4.")
+        return np.concatenate(list(self.stream([x_lr])))
 
 
 class Stream:
@@ -187,9 +187,9 @@ def upsample(
         raise ValueError("x contains NaN or inf samples.")
     if not isinstance(model, torch.nn.Module):
         model = load_any(model, ratio, device)
-    lr_rate = lowres_rate(ratio)
-    if abs(sr - lr_rate) > RATE_TOLERANCE:
-        x = soxr.resample(x, sr, lr_rate, quality="HQ").astype(np.float32)
+    lowres_sr = lowres_rate(ratio)
+    if abs(sr - lowres_sr) > RATE_TOLERANCE:
+        x = soxr.resample(x, sr, lowres_sr, quality="HQ").astype(np.float32)
     up = Upsampler(model, ratio, hop=hop, device=device)
     cols = x[:, None] if x.ndim == 1 else x
     y = np.stack([up.process(cols[:, c]) for c in range(cols.shape[1])], axis=1)
@@ -245,13 +245,13 @@ def upsample_file(
         raise AudioError(f"{src}: not readable audio ({str(e).splitlines()[0][:120]}).") from None
     if info.frames < 2:
         raise AudioError(f"{src}: {info.frames} sample(s); nothing to upsample.")
-    lr_rate = lowres_rate(ratio)
+    lowres_sr = lowres_rate(ratio)
     note = ""
     resampler = None
-    if abs(info.samplerate - lr_rate) > RATE_TOLERANCE:
-        note = f"resampled {info.samplerate} Hz -> {lr_rate:g} Hz (the model's low-res rate for r = {ratio})"
+    if abs(info.samplerate - lowres_sr) > RATE_TOLERANCE:
+        note = f"resampled {info.samplerate} Hz -> {lowres_sr:g} Hz (the model's low-res rate for r = {ratio})"
         resampler = soxr.ResampleStream(
-            info.samplerate, lr_rate, info.channels, dtype="float32", quality="HQ"
+            info.samplerate, lowres_sr, info.channels, dtype="float32", quality="HQ"
         )
     up = Upsampler(model, ratio, hop=hop, batch=batch, device=device, amp=amp)
     streams = [up.open() for _ in range(info.channels)]

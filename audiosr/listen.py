@@ -60,16 +60,20 @@ def clip_versions(
     cache, index: int, methods: dict, split: str = "test"
 ) -> tuple[str, dict[str, tuple[np.ndarray, int]]]:
     """One clip of a data cache in every version: high-res, low-res (at its own rate) and each
-    method's estimate (`methods`: name -> (lr, spline) -> estimate). Returns (clip name, versions)."""
+    method's estimate (`methods`: name -> (x_lr, spline) -> estimate). Returns (clip name, versions)."""
     from pathlib import Path
 
     pick = lambda kind: cache.clip_array(split, kind, index)
     clip, hr = pick("hr")
-    hr, sp, lr = (np.array(a, dtype=np.float32) for a in (hr, pick("spline")[1], pick("lr")[1]))
+    hr, sp, x_lr = (
+        np.array(a, dtype=np.float32) for a in (hr, pick("spline")[1], pick("lowres")[1])
+    )
     sr, r = cache.config.sr, cache.config.ratio
-    lr_sr = lowres_rate(r, sr)
-    versions = {"high-res": (hr, sr), f"low-res ({lr_sr / 1000:g} kHz)": (lr, lr_sr)}
-    versions.update({name: (np.asarray(m(lr, sp), np.float32), sr) for name, m in methods.items()})
+    lowres_sr = lowres_rate(r, sr)
+    versions = {"high-res": (hr, sr), f"low-res ({lowres_sr / 1000:g} kHz)": (x_lr, lowres_sr)}
+    versions.update(
+        {name: (np.asarray(m(x_lr, sp), np.float32), sr) for name, m in methods.items()}
+    )
     return Path(clip["path"]).name, versions
 
 

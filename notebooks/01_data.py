@@ -93,12 +93,12 @@ if dataset.startswith("embedded"):
 clip = datasets.by_split(clips)["test"][example]
 x = load_audio(clip.path)
 t = dsp.make_triplet(x, ratio, lowpass)
-lr_sr = dsp.lowres_rate(ratio, cfg.sr)
-assert len(t.hr) % ratio == 0 and len(t.lr) * ratio == len(t.hr) == len(t.spline)
-assert np.allclose(t.spline[::ratio], t.lr, atol=1e-5)  # spline passes through every LR sample
+lowres_sr = dsp.lowres_rate(ratio, cfg.sr)
+assert len(t.hr) % ratio == 0 and len(t.lowres) * ratio == len(t.hr) == len(t.spline)
+assert np.allclose(t.spline[::ratio], t.lowres, atol=1e-5)  # spline passes through every LR sample
 print(f"{clip.path.name} ({clip.group}): {len(t.hr) / cfg.sr:.2f} s, HR {len(t.hr)} samples, "
-      f"LR {len(t.lr)} samples at {lr_sr:g} Hz")
-versions = {"HR": (t.hr, cfg.sr), f"LR (r={ratio})": (t.lr, lr_sr), "spline": (t.spline, cfg.sr)}
+      f"LR {len(t.lowres)} samples at {lowres_sr:g} Hz")
+versions = {"HR": (t.hr, cfg.sr), f"LR (r={ratio})": (t.lowres, lowres_sr), "spline": (t.spline, cfg.sr)}
 plots.compare_spectrograms(versions, title=f"{clip.path.name}: what the network sees and must predict")
 
 # %% [markdown]
@@ -139,7 +139,7 @@ cache = build_cache(cfg, root=cache_root)
 counts = cache.info["counts"]
 hr_p, sp_p = cache.patches("train", "hr"), cache.patches("train", "spline")
 assert hr_p.shape == sp_p.shape == (counts["train"]["patches"], patch_len) and len(hr_p) > 0
-assert np.allclose(sp_p[:, ::ratio], cache.patches("train", "lr"), atol=1e-5)
+assert np.allclose(sp_p[:, ::ratio], cache.patches("train", "lowres"), atol=1e-5)
 display(Markdown(markdown_table([{"split": s, **c} for s, c in counts.items()])))
 print("cache:", cache.folder)
 

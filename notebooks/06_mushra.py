@@ -121,8 +121,8 @@ trials = []
 for i in chosen:
     name, versions = clip_versions(cache, i, methods)
     hr, sr = versions.pop("high-res")
-    lr_x, lr_sr = versions.pop(next(k for k in versions if k.startswith("low-res")))
-    lowres = resample(np.asarray(lr_x, np.float64), lr_sr, sr, length=len(hr))
+    x_lr, lowres_sr = versions.pop(next(k for k in versions if k.startswith("low-res")))
+    lowres = resample(np.asarray(x_lr, np.float64), lowres_sr, sr, length=len(hr))
     trials.append({"name": name, "reference": hr,
                    "versions": {"lowres": lowres, **{mushra.condition_id(k): x for k, (x, _) in versions.items()}}})
 out = mushra.export_webmushra(mushra_dir, trials, cache.config.sr, test_id=test_id,

@@ -15,7 +15,7 @@ def test_every_baseline_has_the_hr_length_and_recovers_the_low_band(r):
     )  # below every LR Nyquist
     tri = dsp.make_triplet(x, r)
     for name, method in baselines.all_baselines(r).items():
-        est = method(tri.lr, tri.spline)
+        est = method(tri.lowres, tri.spline)
         assert est.shape == tri.hr.shape, name
         mid = slice(2000, -2000)  # away from the edges, where filters ring
         assert float(snr(est[mid], tri.hr[mid])) > 20, name

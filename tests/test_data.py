@@ -27,7 +27,7 @@ def test_cache_round_trips(piano_folder, tmp_path, r):
             r,
         )
         np.testing.assert_array_equal(hr, t.hr)
-    hr, sp, lr = (cache.patches("train", k) for k in ("hr", "spline", "lr"))
+    hr, sp, lr = (cache.patches("train", k) for k in ("hr", "spline", "lowres"))
     assert hr.shape == sp.shape == (cache.info["counts"]["train"]["patches"], 6000)
     assert lr.shape == (len(hr), 6000 // r)
     np.testing.assert_allclose(sp[:, ::r], lr, atol=1e-5)  # patches stay aligned
@@ -44,7 +44,7 @@ def test_different_parameters_never_overwrite(piano_folder, tmp_path):
         DataConfig(dataset=str(piano_folder), ratio=2, lowpass=False), root=tmp_path, progress=False
     )
     assert a.folder != b.folder and (a.folder / "config.json").is_file()
-    assert not np.array_equal(a.patches("test", "lr"), b.patches("test", "lr"))
+    assert not np.array_equal(a.patches("test", "lowres"), b.patches("test", "lowres"))
 
 
 def test_find_cache_says_to_run_the_data_notebook(piano_folder, tmp_path):

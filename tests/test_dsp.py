@@ -13,10 +13,10 @@ from audiosr import dsp
 def test_triplet_lengths_and_alignment(r, n):
     t = dsp.make_triplet(tone_mix(n), r)
     assert len(t.hr) == n - n % r and len(t.hr) % r == 0
-    assert len(t.lr) == len(t.hr) // r
+    assert len(t.lowres) == len(t.hr) // r
     assert len(t.spline) == len(t.hr)
     # the spline passes through every low-res sample at high-res position r * k
-    np.testing.assert_allclose(t.spline[::r], t.lr, atol=1e-5)
+    np.testing.assert_allclose(t.spline[::r], t.lowres, atol=1e-5)
 
 
 @pytest.mark.parametrize("r", [2, 4, 6])
