@@ -221,7 +221,20 @@ def alsa_clips() -> list[Path]:
     return files
 
 
-def tts_jobs(voices=VOICES, per_voice: int = SENTENCES_PER_VOICE) -> list[dict]:
+@dataclass(frozen=True)
+class Job:
+    """One clip to render: the manifest fields known before rendering (read as `job[key]`), and
+    how to render it."""
+
+    fields: dict
+    voice: Voice | None = None  # synthetic voices: who reads the text
+    max_s: float = MAX_PIECE_S  # piano: seconds of the piece rendered
+
+    def __getitem__(self, key: str):
+        return self.fields[key]
+
+
+def tts_jobs(voices=VOICES, per_voice: int = SENTENCES_PER_VOICE) -> list[Job]:
     """Which voice reads which sentence, with the clip's splits; deterministic."""
     texts = sentences()
     jobs = []
@@ -244,40 +257,41 @@ def tts_jobs(voices=VOICES, per_voice: int = SENTENCES_PER_VOICE) -> list[dict]:
                     if j >= n - TEST_UTTERANCES - VAL_UTTERANCES
                     else "train"
                 )
-            jobs.append(
-                {
-                    "path": f"tts/{v.name}/{v.name}-{j:03d}-{stem}.wav",
-                    "corpus": "tts",
-                    "source": v.engine,
-                    "group": v.name,
-                    "language": "en",
-                    "text": text if v.engine != "alsa" else stem,
-                    "split_single": single,
-                    "split_multi": MULTI_ROLES.get(v.name, "train"),
-                    "split": "-",
-                    "license": v.license,
-                    "_voice": v,
-                }
-            )
+            fields = {
+                "path": f"tts/{v.name}/{v.name}-{j:03d}-{stem}.wav",
+                "corpus": "tts",
+                "source": v.engine,
+                "group": v.name,
+                "language": "en",
+                "text": text if v.engine != "alsa" else stem,
+                "split_single": single,
+                "split_multi": MULTI_ROLES.get(v.name, "train"),
+                "split": "-",
+                "license": v.license,
+            }
+            jobs.append(Job(fields, voice=v))
     return jobs
 
 
-def piano_jobs(pieces=PIECES) -> list[dict]:
+def piano_jobs(pieces=PIECES, max_s: float = MAX_PIECE_S) -> list[Job]:
     names = [f"piano/{i:02d}-{name}.wav" for i, (name, _) in enumerate(pieces)]
     splits = [c.split for c in split_by_file([Path(n) for n in names], PIANO_FRACTIONS)]
     return [
-        {
-            "path": n,
-            "corpus": "piano",
-            "source": "music21+fluidsynth",
-            "group": name,
-            "language": "-",
-            "text": src,
-            "split_single": "-",
-            "split_multi": "-",
-            "split": s,
-            "license": MUSIC21_LICENSE,
-        }
+        Job(
+            {
+                "path": n,
+                "corpus": "piano",
+                "source": "music21+fluidsynth",
+                "group": name,
+                "language": "-",
+                "text": src,
+                "split_single": "-",
+                "split_multi": "-",
+                "split": s,
+                "license": MUSIC21_LICENSE,
+            },
+            max_s=max_s,
+        )
         for n, (name, src), s in zip(names, pieces, splits)
     ]
 
@@ -288,16 +302,16 @@ def _in_part(folder: Path, path: str) -> Path:
     return Path(folder) / path.split("/", 1)[1]
 
 
-def _render_job(job: dict, folder: str) -> None:
+def _render_job(job: Job, folder: str) -> None:
     out = _in_part(folder, job["path"])
     out.parent.mkdir(parents=True, exist_ok=True)
     if job["corpus"] == "piano":
-        render_piece(job["text"], out, job.get("_max_s", MAX_PIECE_S))
+        render_piece(job["text"], out, job.max_s)
     elif job["source"] == "alsa":
         x, sr = sf.read(str(ALSA_SOUNDS / f"{job['text']}.wav"), dtype="float32", always_2d=True)
         sf.write(str(out), tidy_clip(x.mean(axis=1), sr), DEFAULT_SR, subtype="PCM_16")
     else:
-        render_speech(job["_voice"], job["text"], out)
+        render_speech(job.voice, job["text"], out)
 
 
 MANIFEST_COLUMNS = (
@@ -320,12 +334,12 @@ MANIFEST_COLUMNS = (
 )
 
 
-def _measure(folder: Path, job: dict, version: str) -> dict:
+def _measure(folder: Path, job: Job, version: str) -> dict:
     """A manifest row for a rendered clip: the job's fields plus what the file measures."""
     path = _in_part(folder, job["path"])
     x, sr = sf.read(str(path), dtype="float32")
     return {
-        **{k: v for k, v in job.items() if not k.startswith("_")},
+        **job.fields,
         "version": version,
         "duration_s": f"{len(x) / sr:.3f}",
         "hf_4k": f"{band_energy_fraction(x, sr):.6f}",
@@ -335,7 +349,7 @@ def _measure(folder: Path, job: dict, version: str) -> dict:
     }
 
 
-def _render(todo: list[dict], folder: Path, jobs: int, progress: bool, desc: str) -> None:
+def _render(todo: list[Job], folder: Path, jobs: int, progress: bool, desc: str) -> None:
     from tqdm.auto import tqdm
 
     bar = tqdm(total=len(todo), desc=desc, unit="clip", disable=not progress)
@@ -365,9 +379,7 @@ def build_tts(folder: Path, voices, per_voice, jobs, progress) -> list[dict]:
 
 
 def build_piano(folder: Path, pieces, max_piece_s, jobs, progress) -> list[dict]:
-    todo = piano_jobs(pieces)
-    for j in todo:
-        j["_max_s"] = max_piece_s
+    todo = piano_jobs(pieces, max_piece_s)
     _render(todo, folder, jobs, progress, "piano")
     versions = tool_versions("piano")
     return [_measure(folder, j, f"music21 {versions['music21']}") for j in todo]

@@ -103,6 +103,26 @@ def _lsd_code(est, ref) -> float:
         return float("nan")
 
 
+def evaluate_sets(
+    sets: dict[str, PatchCache],
+    methods: dict[str, Method],
+    results: str | Path | None = None,
+    prefix: str = "",
+    split: str = "test",
+    progress: bool = True,
+) -> dict[str, list[dict]]:
+    """Every method on every clip of each set's split; per-file rows go to `results`
+    (`<prefix><cache>-<split>.csv`, so any summary can be traced to its files); returns each
+    set's summary."""
+    summaries = {}
+    for name, cache in sets.items():
+        rows = evaluate_split(cache, split, methods, progress)
+        if results is not None:
+            write_csv(Path(results) / f"{prefix}{cache.folder.name}-{split}.csv", rows)
+        summaries[name] = summarize(rows)
+    return summaries
+
+
 def summarize(rows: list[dict]) -> list[dict]:
     """Mean SNR / LSD per method over files (the paper's aggregation)."""
     out = []

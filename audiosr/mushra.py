@@ -436,3 +436,47 @@ def simulate_ratings(
                 }
             )
     return csv_text(rows)
+
+
+CONDITION_ORDER = ("reference", "audiounet", "dnn", "spline", "lowres", "anchor35")
+PAPER_TABLE1 = "Ours 61.3, DNN 56.3, Spline 35.3 on average"  # the paper's VCTK test, 10 raters
+
+
+def trials_from_cache(cache, indices: list[int], methods: dict) -> list[dict]:
+    """One MUSHRA trial per test clip: the high-res reference, the low-res signal brought to the
+    reference's rate (so it plays as heard, band-limited) and each method's estimate."""
+    from .audio import resample
+    from .listen import clip_versions
+
+    trials = []
+    for i in indices:
+        name, versions = clip_versions(cache, i, methods)
+        (hr, sr), (x_lr, lowres_sr) = list(versions.values())[:2]
+        lowres = resample(np.asarray(x_lr, np.float64), lowres_sr, sr, length=len(hr))
+        estimates = {condition_id(k): x for k, (x, _) in list(versions.items())[2:]}
+        trials.append({"name": name, "reference": hr, "versions": {"lowres": lowres, **estimates}})
+    return trials
+
+
+def analyse(results: str | Path, manifest: str | Path, label: str, out: str | Path) -> dict:
+    """Post-screened ratings as Table 1 (`out`/table1-mushra.md) and a box plot
+    (`out`/mushra-boxplot.*); returns the kept ratings, the dropped raters, the table and its
+    Markdown."""
+    from .paths import resolve, write_text
+    from .plots import save_figure
+    from .tables import markdown_table
+
+    ratings = read_results(results, manifest)
+    kept, dropped = post_screen(ratings)
+    present = [c for c in CONDITION_ORDER if any(r["condition"] == c for r in kept)]
+    table = table1(kept, present)
+    md = (
+        f"# Table 1 layout: MUSHRA, {label}\n\nmean ± 95% CI per clip and on average; "
+        f"{len({r['rater'] for r in kept})} raters after post-screening. Paper (VCTK, 10 raters): "
+        f"{PAPER_TABLE1}.\n\n{markdown_table(table)}\n"
+    )
+    out = resolve(out)
+    write_text(out / "table1-mushra.md", md)
+    save_figure(boxplot(kept, present, title=f"MUSHRA, {label}"), out, "mushra-boxplot")
+    raters = len({r["rater"] for r in ratings})
+    return {"kept": kept, "dropped": dropped, "raters": raters, "table": table, "markdown": md}

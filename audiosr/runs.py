@@ -54,6 +54,22 @@ def ensure_cache(
     )
 
 
+def cache_for(
+    data_cfg: DataConfig, root: str | Path = "data/cache", build: bool = True
+) -> PatchCache:
+    """The data cache 01_data builds for `data_cfg`; when it is missing, built here with the same
+    function (saying so) if `build`, else an error that says how to build it."""
+    try:
+        return find_cache(data_cfg, root=root)
+    except DatasetError:
+        if not build:
+            raise
+        print(
+            f"no data cache for {data_cfg.dataset} at r = {data_cfg.ratio} yet: building it (as 01_data would)."
+        )
+        return build_cache(data_cfg, root=root)
+
+
 def ensure_run(
     data_cfg: DataConfig,
     model_cfg: ModelConfig,
@@ -92,15 +108,6 @@ def run_for_params(p: dict, build: bool = False) -> tuple[PatchCache, ModelConfi
     """(data cache, model config, run folder) that a params dict names; a missing cache is built
     when `build` (saying so), else an error that says how to build it."""
     spec = configs_from(p)
-    data_cfg, root = spec.data, p.get("cache_root", "data/cache")
-    try:
-        cache = find_cache(data_cfg, root=root)
-    except DatasetError:
-        if not build:
-            raise
-        print(
-            f"no data cache for {data_cfg.dataset} at r = {data_cfg.ratio} yet: building it (as 01_data would)."
-        )
-        cache = build_cache(data_cfg, root=root)
+    cache = cache_for(spec.data, p.get("cache_root", "data/cache"), build)
     run = p.get("run_dir") or default_run_dir(cache, spec.model, objective=spec.train.objective)
     return cache, spec.model, resolve(run)

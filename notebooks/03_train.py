@@ -66,23 +66,19 @@ import torch
 from IPython.display import Markdown, display
 
 from audiosr.checkpoint import load_model
-from audiosr.data import DatasetError, build_cache, find_cache
 from audiosr.distrib import pick_device
 from audiosr.model import AudioUNet, count_parameters
 from audiosr.params import configs_from
 from audiosr.paths import RESULTS, resolve, write_json
 from audiosr.plots import training_curves
-from audiosr.runs import default_run_dir
+from audiosr.runs import cache_for, default_run_dir
 from audiosr.tables import markdown_table
 from audiosr.train import load_patches, train, validate
 
+# %%
 spec = configs_from(globals())  # the parameters above as data, model and training configs
 data_cfg, model_cfg, train_cfg = spec.data, spec.model, spec.train
-try:
-    cache = find_cache(data_cfg, root=cache_root)
-except DatasetError:
-    print("no data cache for these parameters yet: building it with 01_data's function (build_cache)")
-    cache = build_cache(data_cfg, root=cache_root)
+cache = cache_for(data_cfg, cache_root)  # 01_data's cache, built with its function if missing
 run_dir = resolve(run_dir) if run_dir else default_run_dir(cache, model_cfg, objective=objective)
 print(f"run: {run_dir}\ndata: {cache.folder.name}\nmodel: {count_parameters(AudioUNet(model_cfg)) / 1e6:.2f} M parameters "
       f"on {pick_device(device)}")

@@ -75,15 +75,16 @@ from audiosr.baselines import all_baselines
 from audiosr.datasets import dataset_available
 from audiosr.distrib import pick_device
 from audiosr.dnn import supports_ratio
-from audiosr.evaluate import evaluate_split, run_method, summarize, table2_rows, table3_rows
+from audiosr.evaluate import evaluate_sets, run_method, table2_rows, table3_rows
 from audiosr.listen import ComparisonPanel
 from audiosr.model import ModelConfig
 from audiosr.paper import paper_task
 from audiosr.params import configs_from
 from audiosr.paths import RESULTS, resolve, write_json
 from audiosr.runs import ensure_cache, ensure_run
-from audiosr.tables import markdown_table, write_csv, write_table
+from audiosr.tables import markdown_table, write_table
 
+# %%
 dev = pick_device(device)
 spec = configs_from(globals())  # the parameters above as data, model and training configs
 train_cfg, unet = spec.train, spec.model  # each run gets its ratio from its data
@@ -108,27 +109,18 @@ def data(ratio, ds=dataset, lp=lowpass):
 # %%
 summaries, provenance, listen_methods = {}, [], {}
 for r in ratios:
+    models = [dnn_cfg] if dnn and supports_ratio(r) else []
     methods = all_baselines(r)
-    if dnn and supports_ratio(r):
-        label, method, how = run_method(ensure_run(data(r), dnn_cfg, train_cfg, cache_root, train_missing), dev)
-        methods[label] = method
+    for cfg in models + [unet]:
+        label, methods[label], how = run_method(ensure_run(data(r), cfg, train_cfg, cache_root, train_missing), dev)
         provenance.append(f"r = {r}, {label}: {how}")
-    label, method, how = run_method(ensure_run(data(r), unet, train_cfg, cache_root, train_missing), dev)
-    methods[label] = method
-    provenance.append(f"r = {r}, {label}: {how}")
     listen_methods[r] = methods
-    test_cache = ensure_cache(data(r), cache_root, build=train_missing)
-    sets = {f"{dataset} test": test_cache}
-    for name in real_sets:
-        sets[f"{name} (real)"] = ensure_cache(data(r, ds=name), cache_root)
-    summaries[r] = {}
-    for set_name, cache in sets.items():
-        rows = evaluate_split(cache, "test", methods)
-        assert len(rows) == len(methods) * len(cache.clips("test"))
-        write_csv(RESULTS / f"04_evaluate-{cache.folder.name}-test.csv", rows)
-        summaries[r][set_name] = summarize(rows)
+    sets = {f"{dataset} test": ensure_cache(data(r), cache_root, build=train_missing),
+            **{f"{name} (real)": ensure_cache(data(r, ds=name), cache_root) for name in real_sets}}
+    summaries[r] = evaluate_sets(sets, methods, RESULTS, prefix="04_evaluate-")
+    for set_name, summary in summaries[r].items():
         print(f"r = {r}, {set_name}:")
-        display(Markdown(markdown_table(summaries[r][set_name])))
+        display(Markdown(markdown_table(summary)))
 
 # %% [markdown]
 # Listen to the same test files, every method side by side at the same loudness, with
@@ -166,14 +158,11 @@ if piano_dataset:
     piano = {lp: ensure_run(data(table3_ratio, piano_dataset, lp), unet, train_cfg, cache_root, train_missing)
              for lp in (True, False)}
     piano_models = {lp: run_method(run, dev) for lp, run in piano.items()}
-    grid = {}
-    for test_lp in (True, False):
-        cache = ensure_cache(data(table3_ratio, piano_dataset, test_lp), cache_root)
-        methods = {"cubic spline": all_baselines(table3_ratio)["cubic spline"],
-                   **{f"trained {'with' if lp else 'without'} LPF": m[1] for lp, m in piano_models.items()}}
-        rows = evaluate_split(cache, "test", methods)
-        write_csv(RESULTS / f"04_evaluate-table3-{cache.folder.name}-test.csv", rows)
-        grid[test_lp] = {s["method"]: s for s in summarize(rows)}
+    methods = {"cubic spline": all_baselines(table3_ratio)["cubic spline"],
+               **{f"trained {'with' if lp else 'without'} LPF": m[1] for lp, m in piano_models.items()}}
+    sets = {test_lp: ensure_cache(data(table3_ratio, piano_dataset, test_lp), cache_root) for test_lp in (True, False)}
+    grid = {test_lp: {s["method"]: s for s in summary}
+            for test_lp, summary in evaluate_sets(sets, methods, RESULTS, prefix="04_evaluate-table3-").items()}
     table3 = table3_rows(grid, piano_dataset)
     md3 = write_table(figures / "table3-lowpass", table3,
                       f"Table 3 ({piano_dataset}, r = {table3_ratio}, SNR / LSD on whole test files)",
@@ -191,15 +180,13 @@ if piano_dataset:
 if piano_dataset:
     models = {"speech": run_method(ensure_run(data(table3_ratio), unet, train_cfg, cache_root, train_missing), dev),
               "piano": piano_models[lowpass]}
-    transfer = []
-    for test_name, ds in (("speech", dataset), ("piano", piano_dataset)):
-        cache = ensure_cache(data(table3_ratio, ds), cache_root)
-        methods = {"cubic spline": all_baselines(table3_ratio)["cubic spline"],
-                   **{f"trained on {k}": m[1] for k, m in models.items()}}
-        rows = evaluate_split(cache, "test", methods)
-        for s in summarize(rows):
-            transfer.append({"test data": f"{test_name} ({ds})", "method": s["method"], "files": s["files"],
-                             "SNR (dB)": round(s["SNR (dB)"], 2), "LSD": round(s["LSD"], 2)})
+    methods = {"cubic spline": all_baselines(table3_ratio)["cubic spline"],
+               **{f"trained on {k}": m[1] for k, m in models.items()}}
+    sets = {f"{name} ({ds})": ensure_cache(data(table3_ratio, ds), cache_root)
+            for name, ds in (("speech", dataset), ("piano", piano_dataset))}
+    transfer = [{"test data": name, "method": s["method"], "files": s["files"],
+                 "SNR (dB)": round(s["SNR (dB)"], 2), "LSD": round(s["LSD"], 2)}
+                for name, summary in evaluate_sets(sets, methods).items() for s in summary]
     md_t = write_table(figures / "transfer", transfer, f"Transfer (r = {table3_ratio}, whole test files)",
                        "\n".join(f"- {k}: {m[2]}" for k, m in models.items()) + f"\n\n{made_by}")
     display(Markdown(md_t.read_text()))

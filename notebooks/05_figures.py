@@ -76,6 +76,7 @@ from audiosr.runs import ensure_cache, ensure_run
 from audiosr.shipped import load_any, shipped_names
 from audiosr.tables import markdown_table
 
+# %%
 dev = pick_device(device)
 figures = resolve(figures_dir)
 spec = configs_from(globals())  # the parameters above as data, model and training configs

@@ -65,24 +65,22 @@ figures_dir = "out/figures"          # Table 1 and the box plot of real results 
 # %%
 import csv
 
-import numpy as np
 from IPython.display import Markdown, display
 
 from audiosr import mushra
-from audiosr.audio import resample
 from audiosr.baselines import all_baselines
 from audiosr.checkpoint import CHECKPOINT, load_model
 from audiosr.distrib import pick_device
 from audiosr.dnn import supports_ratio
 from audiosr.evaluate import model_method
-from audiosr.listen import ComparisonPanel, clip_versions
+from audiosr.listen import ComparisonPanel
 from audiosr.model import ModelConfig
 from audiosr.params import configs_from
 from audiosr.paths import RESULTS, resolve, write_json, write_text
-from audiosr.plots import save_figure
 from audiosr.runs import ensure_cache, ensure_run
 from audiosr.tables import markdown_table
 
+# %%
 dev = pick_device(device)
 spec = configs_from(globals())  # the parameters above as data, model and training configs
 data_cfg, train_cfg = spec.data, spec.train
@@ -117,14 +115,7 @@ ComparisonPanel({ratio: (cache, methods)})
 # %%
 test_clips = cache.clips("test")
 chosen = list(clips) if clips is not None else mushra.choose_clips(test_clips, cache.config.sr, n_clips)
-trials = []
-for i in chosen:
-    name, versions = clip_versions(cache, i, methods)
-    hr, sr = versions.pop("high-res")
-    x_lr, lowres_sr = versions.pop(next(k for k in versions if k.startswith("low-res")))
-    lowres = resample(np.asarray(x_lr, np.float64), lowres_sr, sr, length=len(hr))
-    trials.append({"name": name, "reference": hr,
-                   "versions": {"lowres": lowres, **{mushra.condition_id(k): x for k, (x, _) in versions.items()}}})
+trials = mushra.trials_from_cache(cache, chosen, methods)
 out = mushra.export_webmushra(mushra_dir, trials, cache.config.sr, test_id=test_id,
                               title=f"Audio super-resolution, r = {ratio}", overwrite=overwrite)
 manifest = out / "stimuli.csv"
@@ -144,26 +135,17 @@ with open(manifest, newline="") as f:
 # of the trials is dropped before any mean is taken.
 
 # %%
-order = ["reference", "audiounet", "dnn", "spline", "lowres", "anchor35"]
 if results_csv:
     source, where, label = resolve(results_csv), resolve(figures_dir), "real ratings"
 else:
     source, where, label = out / "simulated-mushra.csv", out, "SIMULATED ratings (not listening data)"
     write_text(source, mushra.simulate_ratings(manifest, {"audiounet": 60, "dnn": 55, "spline": 35,
                                                           "lowres": 25, "anchor35": 15}, raters=10, careless=1))
-ratings = mushra.read_results(source, manifest)
-kept, dropped = mushra.post_screen(ratings)
-print(f"{label}: {len({r['rater'] for r in ratings})} raters, dropped by post-screening: "
+result = mushra.analyse(source, manifest, label, where)
+kept, dropped = result["kept"], result["dropped"]
+print(f"{label}: {result['raters']} raters, dropped by post-screening: "
       f"{', '.join(f'{k} ({v:.0%} of trials)' for k, v in dropped.items()) or 'none'}")
-present = [c for c in order if any(r["condition"] == c for r in kept)]
-table = mushra.table1(kept, present)
-md = (f"# Table 1 layout: MUSHRA, {label}\n\nmean ± 95% CI per clip and on average; "
-      f"{len({r['rater'] for r in kept})} raters after post-screening. Paper (VCTK, 10 raters): "
-      f"Ours 61.3, DNN 56.3, Spline 35.3 on average.\n\n{markdown_table(table)}\n")
-write_text(where / "table1-mushra.md", md)
-fig = mushra.boxplot(kept, present, title=f"MUSHRA, {label}")
-save_figure(fig, where, "mushra-boxplot")
-display(Markdown(md))
+display(Markdown(result["markdown"]))
 assert all(r["rater"] not in dropped for r in kept)
 
 # %% [markdown]
@@ -175,4 +157,4 @@ assert all(r["rater"] not in dropped for r in kept)
 
 # %%
 write_json(RESULTS / f"06_mushra-{test_id}.json", {"export": str(out), "clips": [t["name"] for t in trials],
-                                                    "ratings": label, "dropped": dropped, "table1": table})
+                                                    "ratings": label, "dropped": dropped, "table1": result["table"]})
