@@ -14,12 +14,22 @@ never a traceback; in a batch the other files are still processed and a summary 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
 
 class UserError(Exception):
     """A problem with the user's input: reported in one line."""
+
+
+@contextlib.contextmanager
+def one_line(*errors: type[Exception]):
+    """Errors of these types become a UserError: one line on stderr, no traceback."""
+    try:
+        yield
+    except errors as e:
+        raise UserError(str(e)) from None
 
 
 def _inputs(paths: list[str]) -> list[tuple[Path, Path]]:
@@ -83,15 +93,11 @@ def cmd_upsample(args) -> int:
     many = len(inputs) > 1 or any(Path(p).is_dir() for p in args.inputs)
     pairs = _targets(inputs, Path(args.output), many, args.force)
     for fmt in {dst.suffix.lstrip(".").upper() for _, dst in pairs} if args.subtype else ():
-        try:
+        with one_line(AudioError):
             output_subtype("", fmt, args.subtype)  # a bad --subtype is one error, not one per file
-        except AudioError as e:
-            raise UserError(str(e)) from None
     device = pick_device(args.device)
-    try:
+    with one_line(CheckpointError):
         model = load_any(args.checkpoint, args.ratio, device)
-    except CheckpointError as e:
-        raise UserError(str(e)) from None
     failed = []
     for src, dst in tqdm(pairs, desc="upsample", unit="file", disable=len(pairs) < 2 or args.quiet):
         try:
@@ -140,12 +146,10 @@ def cmd_evaluate(args) -> int:
         raise UserError(
             f"sample rates differ: {sr_r} Hz vs {sr_e} Hz; compare files at the same rate."
         )
-    try:
+    with one_line(MetricError):
         print(f"SNR {float(snr(est, ref)):.2f} dB")
         for v in ("paper", "code", "log10"):
             print(f"LSD ({v}) {float(lsd(est, ref, v)):.3f}")
-    except MetricError as e:
-        raise UserError(str(e)) from None
     return 0
 
 
@@ -153,10 +157,8 @@ def cmd_prepare(args) -> int:
     from .data import build_cache
     from .params import configs_from, load_params
 
-    try:
+    with one_line(FileNotFoundError):
         p = load_params(args.params, args.set)
-    except FileNotFoundError as e:
-        raise UserError(str(e)) from None
     cache = build_cache(configs_from(p).data, root=p.get("cache_root", "data/cache"))
     print(cache.folder)
     return 0
@@ -186,15 +188,11 @@ def cmd_ship(args) -> int:
     if args.params:
         sets = f" --set {' '.join(args.set)}" if args.set else ""
         files = " ".join(f"-f {f}" for f in args.params)
-        try:
+        with one_line(DatasetError, FileNotFoundError):
             _, _, run_dir = run_for_params(load_params(args.params, args.set))
-        except (DatasetError, FileNotFoundError) as e:
-            raise UserError(str(e)) from None
         recipe = f"audiosr train {files}{sets}; audiosr ship {files}{sets} -o {args.output}"
-    try:
+    with one_line(CheckpointError):
         print(ship(run_dir, out, recipe))
-    except CheckpointError as e:
-        raise UserError(str(e)) from None
     return 0
 
 
@@ -203,10 +201,8 @@ def cmd_export(args) -> int:
     from .export import export
     from .shipped import load_any
 
-    try:
+    with one_line(CheckpointError):
         model = load_any(args.checkpoint, args.ratio)
-    except CheckpointError as e:
-        raise UserError(str(e)) from None
     print(export(model, args.output))
     return 0
 

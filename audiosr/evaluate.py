@@ -103,6 +103,16 @@ def _lsd_code(est, ref) -> float:
         return float("nan")
 
 
+def scores(summary: dict) -> dict:
+    """A summary row's method, files, SNR and LSD, rounded as tables show them."""
+    return {
+        "method": summary["method"],
+        "files": summary["files"],
+        "SNR (dB)": round(summary["SNR (dB)"], 2),
+        "LSD": round(summary["LSD"], 2),
+    }
+
+
 def evaluate_sets(
     sets: dict[str, PatchCache],
     methods: dict[str, Method],
@@ -185,10 +195,7 @@ def table2_rows(summaries: dict[str, list[dict]], ratio: int, paper_row: str) ->
                 {
                     "test data": data_label,
                     "r": ratio,
-                    "method": r["method"],
-                    "files": r["files"],
-                    "SNR (dB)": round(r["SNR (dB)"], 2),
-                    "LSD": round(r["LSD"], 2),
+                    **scores(r),
                     "compute s / audio s": float(f"{r['compute s per audio s']:.3g}"),
                     f"paper SNR ({paper_row})": theirs[0] if theirs else "",
                     f"paper LSD ({paper_row})": theirs[1] if theirs else "",
@@ -268,10 +275,7 @@ def real_speech_rows(
                     {
                         "r": r,
                         "test set": ds,
-                        "method": row["method"],
-                        "files": row["files"],
-                        "SNR (dB)": round(row["SNR (dB)"], 2),
-                        "LSD": round(row["LSD"], 2),
+                        **scores(row),
                         "SNR - spline (dB)": round(row["SNR (dB)"] - spline["SNR (dB)"], 2),
                         "LSD / spline": round(row["LSD"] / spline["LSD"], 2),
                         "strongest added line (dB)": round(db, 1),
