@@ -11,11 +11,12 @@ PARAMS ?= params/demo.yaml
 OUT    ?= out
 NOTEBOOKS := 01_data 02_model 03_train 04_evaluate 05_figures 06_mushra
 
-.PHONY: setup system venv corpus demo test lint sync clean-cache help
+.PHONY: setup system venv corpus demo test lint lab sync clean-cache help
 help:
 	@echo "make demo   - set up, build the embedded corpus, run the notebooks with $(PARAMS)"
 	@echo "make test   - set up, build the embedded corpus, run unit tests and nbval"
 	@echo "make corpus - (re)build only the embedded corpus in data/embedded"
+	@echo "make lab    - JupyterLab on notebooks/ at 127.0.0.1 (prints the URL with its token)"
 	@echo "make lint   - ruff: lint, import order, formatting (line length 100)"
 	@echo "make sync   - regenerate notebooks/*.ipynb from their jupytext .py sources"
 
@@ -30,6 +31,12 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q --disable-pip-version-check $(TORCH)
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@# commit notebooks without outputs, whatever a save in JupyterLab left in them (.gitattributes)
+	-@git rev-parse --git-dir >/dev/null 2>&1 && \
+	  git config filter.nbstripout.clean "'$(abspath $(PY))' -m nbstripout" && \
+	  git config filter.nbstripout.smudge cat && \
+	  git config filter.nbstripout.extrakeys "metadata.language_info metadata.widgets" && \
+	  git config diff.ipynb.textconv "'$(abspath $(PY))' -m nbstripout -t"
 	touch $@
 
 corpus: setup
@@ -44,7 +51,11 @@ demo: corpus
 	@echo "executed notebooks in $(OUT)/, figures in figures/, headline numbers in results/"
 
 test: corpus
-	$(PY) -m pytest -q tests notebooks --nbval -p no:cacheprovider
+	$(PY) -m pytest -q tests notebooks --nbval-lax -p no:cacheprovider
+
+# JupyterLab on the notebooks, on this machine only (127.0.0.1); as root it needs --allow-root.
+lab: corpus
+	cd notebooks && ../$(PY) -m jupyter lab --ip 127.0.0.1 --no-browser $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LABFLAGS)
 
 lint: venv
 	$(PY) -m ruff check .

@@ -81,12 +81,12 @@ def _targets(
 
 
 def cmd_upsample(args) -> int:
-    from tqdm.auto import tqdm
-
     from .audio import AudioError
     from .checkpoint import CheckpointError
     from .distrib import pick_device
     from .inference import output_subtype, upsample_file
+    from .progress import bar as progress_bar
+    from .progress import write as progress_write
     from .shipped import load_any
 
     inputs = _inputs(args.inputs)
@@ -99,7 +99,9 @@ def cmd_upsample(args) -> int:
     with one_line(CheckpointError):
         model = load_any(args.checkpoint, args.ratio, device)
     failed = []
-    for src, dst in tqdm(pairs, desc="upsample", unit="file", disable=len(pairs) < 2 or args.quiet):
+    for src, dst in progress_bar(
+        pairs, desc="upsample", unit="file", disable=len(pairs) < 2 or args.quiet
+    ):
         try:
             dst.parent.mkdir(parents=True, exist_ok=True)
             note = upsample_file(
@@ -114,10 +116,10 @@ def cmd_upsample(args) -> int:
                 subtype=args.subtype,
             )
             if not args.quiet:
-                tqdm.write(f"{src} -> {dst}" + (f" ({note})" if note else ""))
+                progress_write(f"{src} -> {dst}" + (f" ({note})" if note else ""))
         except AudioError as e:
             failed.append(str(e))
-            tqdm.write(f"error: {e}", file=sys.stderr)
+            progress_write(f"error: {e}", file=sys.stderr)
     if failed:
         print(
             f"{len(pairs) - len(failed)} of {len(pairs)} files done; {len(failed)} failed:",
@@ -150,6 +152,13 @@ def cmd_evaluate(args) -> int:
         print(f"SNR {float(snr(est, ref)):.2f} dB")
         for v in ("paper", "code", "log10"):
             print(f"LSD ({v}) {float(lsd(est, ref, v)):.3f}")
+    from .perceptual import MEASURES, missing, scores
+
+    with one_line(ValueError):  # objective perceptual scores, where installed (not MUSHRA)
+        for name, value in scores(est, ref, sr_r, MEASURES).items():
+            print(f"{name} {value:.3f} (objective)")
+    for line in missing():
+        print(line)
     return 0
 
 

@@ -350,9 +350,9 @@ def _measure(folder: Path, job: Job, version: str) -> dict:
 
 
 def _render(todo: list[Job], folder: Path, jobs: int, progress: bool, desc: str) -> None:
-    from tqdm.auto import tqdm
+    from .progress import bar as progress_bar
 
-    bar = tqdm(total=len(todo), desc=desc, unit="clip", disable=not progress)
+    bar = progress_bar(total=len(todo), desc=desc, unit="clip", disable=not progress)
     # piano: music21 parsing is Python-bound -> processes; speech: subprocess-bound -> threads
     # "spawn": forking while the speech threads run subprocesses can deadlock the children
     with (
@@ -387,7 +387,7 @@ def build_piano(folder: Path, pieces, max_piece_s, jobs, progress) -> list[dict]
 
 def build_speech(folder: Path, packages, cache: Path, jobs: int, progress: bool) -> list[dict]:
     """Real voices: fetch, unpack and select each package's speech, decode in parallel."""
-    from tqdm.auto import tqdm
+    from .progress import bar as progress_bar
 
     rows = []
     for pkg in packages:
@@ -422,7 +422,7 @@ def build_speech(folder: Path, packages, cache: Path, jobs: int, progress: bool)
                 )
             with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
                 results = list(
-                    tqdm(
+                    progress_bar(
                         pool.map(
                             ps.process,
                             [str(Path(tree) / j["text"]) for j in todo],

@@ -24,13 +24,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from . import __version__
 from .audio import DEFAULT_SR, load_audio
 from .datasets import SPLITS, Clip, DatasetError, load_clips
 from .dsp import make_triplet, valid_ratio
 from .paths import CACHE, ROOT, atomic_path, resolve
+from .progress import bar as progress_bar
 from .tables import csv_text
 
 CACHE_FORMAT = 1
@@ -185,7 +185,7 @@ def build_cache(cfg: DataConfig, root: str | Path = CACHE, progress: bool = True
         parts = {"hr": [], "spline": [], "lowres": [], "starts": []}
         offset = 0
         todo = [c for c in clips if c.split == split]
-        for clip in tqdm(todo, desc=f"{split:5s} clips", disable=not progress or not todo):
+        for clip in progress_bar(todo, desc=f"{split:5s} clips", disable=not progress or not todo):
             try:
                 t = make_triplet(load_audio(clip.path, cfg.sr), r, cfg.lowpass)
             except ValueError as e:

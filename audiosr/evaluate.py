@@ -22,6 +22,8 @@ from .data import DataConfig, PatchCache, find_cache
 from .distrib import pick_device
 from .metrics import LineMeter, MetricError, lsd, snr
 from .paths import resolve
+from .perceptual import MEASURES as PERCEPTUAL
+from .perceptual import scores as perceptual_scores
 from .tables import write_csv, write_table
 
 Method = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (x_lr, spline) -> estimate, len(spline)
@@ -57,10 +59,12 @@ def evaluate_split(
     methods: dict[str, Method],
     progress: bool = True,
     meters: dict[str, LineMeter] | None = None,
+    perceptual: tuple[str, ...] = (),
 ) -> list[dict]:
     """One row per (clip, method): SNR and LSD (paper eq. 2, 3) on the whole clip; with `meters`
-    (method -> LineMeter), each method's estimates also go to its meter."""
-    from tqdm.auto import tqdm
+    (method -> LineMeter), each method's estimates also go to its meter; with `perceptual`
+    (names from `audiosr.perceptual.MEASURES`), those objective scores too, where installed."""
+    from .progress import bar as progress_bar
 
     rows = []
     arrays = zip(
@@ -69,7 +73,7 @@ def evaluate_split(
         cache.clip_arrays(split, "lowres"),
     )
     n = len(cache.clips(split))
-    for (clip, hr), (_, sp), (_, x_lr) in tqdm(
+    for (clip, hr), (_, sp), (_, x_lr) in progress_bar(
         arrays, total=n, desc=f"evaluate {split}", disable=not progress
     ):
         for name, method in methods.items():
@@ -89,6 +93,11 @@ def evaluate_split(
                     "lsd": float(lsd(est, hr)),
                     "lsd_code": _lsd_code(est, hr),
                     "lsd_log10": float(lsd(est, hr, "log10")),
+                    **(
+                        perceptual_scores(est, hr, cache.config.sr, perceptual)
+                        if perceptual
+                        else {}
+                    ),
                 }
             )
     return rows
@@ -104,12 +113,14 @@ def _lsd_code(est, ref) -> float:
 
 
 def scores(summary: dict) -> dict:
-    """A summary row's method, files, SNR and LSD, rounded as tables show them."""
+    """A summary row's method, files, SNR and LSD, rounded as tables show them, and the
+    objective perceptual scores where they were computed (the Table 1 proxy, not MUSHRA)."""
     return {
         "method": summary["method"],
         "files": summary["files"],
         "SNR (dB)": round(summary["SNR (dB)"], 2),
         "LSD": round(summary["LSD"], 2),
+        **{f"{k} (objective)": round(summary[k], 2) for k in PERCEPTUAL if k in summary},
     }
 
 
@@ -120,13 +131,14 @@ def evaluate_sets(
     prefix: str = "",
     split: str = "test",
     progress: bool = True,
+    perceptual: tuple[str, ...] = (),
 ) -> dict[str, list[dict]]:
     """Every method on every clip of each set's split; per-file rows go to `results`
     (`<prefix><cache>-<split>.csv`, so any summary can be traced to its files); returns each
     set's summary."""
     summaries = {}
     for name, cache in sets.items():
-        rows = evaluate_split(cache, split, methods, progress)
+        rows = evaluate_split(cache, split, methods, progress, perceptual=perceptual)
         if results is not None:
             write_csv(Path(results) / f"{prefix}{cache.folder.name}-{split}.csv", rows)
         summaries[name] = summarize(rows)
@@ -148,6 +160,7 @@ def summarize(rows: list[dict]) -> list[dict]:
                 "LSD (log10)": float(np.mean([r["lsd_log10"] for r in sel])),
                 "compute s per audio s": sum(r["compute_s"] for r in sel)
                 / sum(r["seconds"] for r in sel),
+                **{k: float(np.nanmean([r[k] for r in sel])) for k in PERCEPTUAL if k in sel[0]},
             }
         )
     return out
@@ -240,6 +253,7 @@ def real_speech_rows(
     lines: dict | None = None,
     cache_root: str | Path = "data/cache",
     lowpass: bool = True,
+    perceptual: tuple[str, ...] = (),
 ) -> list[dict]:
     """Spline, soxr and a model (default: the shipped one per ratio; a path may hold ``{r}``
     for the ratio) on real speech no model trained on, whole files: mean SNR / LSD, the model's
@@ -267,7 +281,9 @@ def real_speech_rows(
         for ds in available:
             cache = ensure_cache(DataConfig(dataset=ds, ratio=r, lowpass=lowpass), cache_root)
             meters = {m: LineMeter(cache.config.sr) for m in methods}
-            summary = summarize(evaluate_split(cache, "test", methods, progress, meters))
+            summary = summarize(
+                evaluate_split(cache, "test", methods, progress, meters, perceptual)
+            )
             spline = next(row for row in summary if row["method"] == "cubic spline")
             for row in summary:
                 freq, db = meters[row["method"]].strongest()
@@ -314,6 +330,14 @@ def main(argv=None) -> int:
         action="store_true",
         help="with --real: low-res input without the low-pass filter (x[::r])",
     )
+    ap.add_argument(
+        "--perceptual",
+        nargs="*",
+        default=None,
+        metavar="MEASURE",
+        help="with --real: also objective perceptual scores (default PESQ-WB and STOI; ViSQOL is "
+        "slow), where their packages are installed; a Table 1 proxy, never MUSHRA",
+    )
     ap.add_argument("--device", default="auto")
     ap.add_argument("--out", default=None, help="also write the table here (.csv and .md)")
     ap.add_argument(
@@ -327,6 +351,13 @@ def main(argv=None) -> int:
     if args.figure and not args.real:
         ap.error("--figure goes with --real.")
     lines = {}
+    perceptual = ()
+    if args.perceptual is not None:
+        from .perceptual import FAST, missing
+
+        perceptual = tuple(args.perceptual) or FAST
+        for line in missing(perceptual):
+            print(f"skipped {line}")
     if args.real:
         rows = real_speech_rows(
             tuple(args.ratios),
@@ -335,6 +366,7 @@ def main(argv=None) -> int:
             args.device,
             lines=lines,
             lowpass=not args.no_lowpass,
+            perceptual=perceptual,
         )
     else:
         rows = summarize(evaluate_run(args.run_dir, args.split, args.device))

@@ -221,7 +221,7 @@ def train(
         CheckpointError: resuming from a checkpoint of another model, ratio or data cache.
         FileExistsError: `run_dir` already holds a run and `resume` is False (nothing is overwritten).
     """
-    from tqdm.auto import tqdm
+    from .progress import bar as progress_bar
 
     run_dir = resolve(run_dir)
     ckpt = run_dir / CHECKPOINT
@@ -298,7 +298,7 @@ def train(
             len(spline), generator=torch.Generator().manual_seed(cfg.seed * 100_003 + epoch)
         )
         t0, total = time.perf_counter(), torch.zeros((), device=device)
-        bar = tqdm(
+        bar = progress_bar(
             range(n_steps), desc=f"epoch {epoch}/{cfg.epochs}", leave=False, disable=not progress
         )
         for step in bar:

@@ -165,4 +165,5 @@ listen.ComparisonPanel({ratio: (cache, all_baselines(ratio))})
 headline = {"dataset": dataset, "task": task, "ratio": ratio, "lowpass": lowpass,
             "cache": cache.folder.name, "counts": counts,
             "example_hf_energy_hr": hr_hf, "example_hf_energy_spline": sp_hf}
-write_json(RESULTS / f"01_data-{cache.folder.name}.json", headline)
+written = write_json(RESULTS / f"01_data-{cache.folder.name}.json", headline)
+print(f"01_data wrote the training cache {cache.folder} and {written}")

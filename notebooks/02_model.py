@@ -119,4 +119,5 @@ print("output length == input length for", [patch_len, patch_len - ratio, 1001])
 # receptive field. `03_train` trains it.
 
 # %%
-write_json(RESULTS / "02_model.json", {**describe(cfg), "parameters": total, "receptive_field": rf})
+written = write_json(RESULTS / "02_model.json", {**describe(cfg), "parameters": total, "receptive_field": rf})
+print(f"02_model wrote {written}")

@@ -131,6 +131,7 @@ display(Markdown(markdown_table(rows)))
 # epoch in `run_dir`, plotted its loss curves, and compared it with the spline on held-out data.
 
 # %%
-write_json(RESULTS / f"03_train-{run_dir.name}.json",
+written = write_json(RESULTS / f"03_train-{run_dir.name}.json",
            {"run_dir": str(run_dir), "data": cache.folder.name, "model": model_cfg.__dict__,
             "train": train_cfg.__dict__, "last_epoch": history[-1], "val_comparison": rows})
+print(f"03_train wrote the run {run_dir} (checkpoint.pt, history.csv, config.json) and {written}")

@@ -54,6 +54,7 @@ dnn_width = 1.0                      # multiplier on the DNN 2048 hidden units
 piano_dataset = "embedded-piano"     # Table 3 and transfer (None: skip both)
 table3_ratio = 2                     # the paper: 2
 real_test_sets = ["vctk-sample", "librispeech-test-other"]  # real speech scored beside the test split (where present)
+perceptual = False                   # also PESQ-WB and STOI on the real-speech sets (objective, not MUSHRA)
 train_missing = True                 # train runs the tables need that 03_train has not made
 epochs = 1                           # training settings for such runs (as in 03_train)
 batch_size = 8
@@ -71,6 +72,7 @@ from dataclasses import replace
 
 from IPython.display import Markdown, display
 
+from audiosr import perceptual as perceptual_measures
 from audiosr.baselines import all_baselines
 from audiosr.datasets import dataset_available
 from audiosr.distrib import pick_device
@@ -94,6 +96,9 @@ made_by = f"Made by notebooks/04_evaluate with {params_name or 'its default para
 real_sets = [name for name in real_test_sets if not dataset_available(name)]
 for name in sorted(set(real_test_sets) - set(real_sets)):
     print(f"skipped: {dataset_available(name)}")
+measures = perceptual_measures.FAST if perceptual else ()
+for line in perceptual_measures.missing(measures):
+    print(f"skipped {line}")
 
 
 def data(ratio, ds=dataset, lp=lowpass):
@@ -115,9 +120,10 @@ for r in ratios:
         label, methods[label], how = run_method(ensure_run(data(r), cfg, train_cfg, cache_root, train_missing), dev)
         provenance.append(f"r = {r}, {label}: {how}")
     listen_methods[r] = methods
-    sets = {f"{dataset} test": ensure_cache(data(r), cache_root, build=train_missing),
-            **{f"{name} (real)": ensure_cache(data(r, ds=name), cache_root) for name in real_sets}}
-    summaries[r] = evaluate_sets(sets, methods, RESULTS, prefix="04_evaluate-")
+    own = {f"{dataset} test": ensure_cache(data(r), cache_root, build=train_missing)}
+    real = {f"{name} (real)": ensure_cache(data(r, ds=name), cache_root) for name in real_sets}
+    summaries[r] = {**evaluate_sets(own, methods, RESULTS, prefix="04_evaluate-"),
+                    **evaluate_sets(real, methods, RESULTS, prefix="04_evaluate-", perceptual=measures)}
     for set_name, summary in summaries[r].items():
         print(f"r = {r}, {set_name}:")
         display(Markdown(markdown_table(summary)))
@@ -219,6 +225,8 @@ display(Markdown(markdown_table(verdicts)))
 # transfer between speech and piano, with each method's compute cost per second of audio.
 
 # %%
-write_json(RESULTS / f"04_evaluate-{name}.json",
+written = write_json(RESULTS / f"04_evaluate-{name}.json",
            {"table2": table2, "verdicts": verdicts, "provenance": provenance,
             "table3": table3 if piano_dataset else None, "transfer": transfer if piano_dataset else None})
+print(f"04_evaluate wrote Table 2{', Table 3 and the transfer table' if piano_dataset else ''} to {figures}, "
+      f"per-file scores to {RESULTS}, and {written}")

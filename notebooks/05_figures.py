@@ -149,6 +149,7 @@ print(f"{made_by}: {', '.join(p.name for p in paths3)}")
 # ablations), and saved both under `figures/`.
 
 # %%
-write_json(RESULTS / "05_figures.json", {"figure2": {"clip": clip_name, "run": run.name,
+written = write_json(RESULTS / "05_figures.json", {"figure2": {"clip": clip_name, "run": run.name,
                                                      **{k: score(x) for k, (x, _) in list(versions.items())[2:]}},
                                          "figure3": final, "files": [str(p) for p in paths2 + paths3]})
+print(f"05_figures wrote {', '.join(p.name for p in paths2 + paths3)} to {figures}, and {written}")

@@ -156,5 +156,6 @@ assert all(r["rater"] not in dropped for r in kept)
 # ratings with post-screening into the paper's Table 1 layout.
 
 # %%
-write_json(RESULTS / f"06_mushra-{test_id}.json", {"export": str(out), "clips": [t["name"] for t in trials],
+written = write_json(RESULTS / f"06_mushra-{test_id}.json", {"export": str(out), "clips": [t["name"] for t in trials],
                                                     "ratings": label, "dropped": dropped, "table1": result["table"]})
+print(f"06_mushra wrote the webMUSHRA test to {out}, Table 1 to {where}, and {written}")

@@ -29,14 +29,57 @@ def test_notebook_matches_its_jupytext_source(source):
     ], f"{ipynb.name} differs from {source.name}: run `make sync`"
 
 
+def _stored(path: Path) -> str:
+    """A file as git stores it (the index, after the nbstripout filter), else as on disk."""
+    import subprocess
+
+    rel = path.relative_to(ROOT).as_posix()
+    shown = subprocess.run(["git", "show", f":{rel}"], cwd=ROOT, capture_output=True, text=True)
+    return shown.stdout if shown.returncode == 0 else path.read_text()
+
+
 @pytest.mark.parametrize("source", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_is_stored_without_outputs_and_has_a_parameters_cell(source):
-    nb = json.loads(source.with_suffix(".ipynb").read_text())
+    nb = json.loads(_stored(source.with_suffix(".ipynb")))
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     assert not any(c.get("outputs") for c in code), "strip outputs before committing"
+    assert "language_info" not in nb["metadata"]
     assert "parameters" in code[0].get("metadata", {}).get("tags", []), (
         "first code cell must be tagged parameters"
     )
+
+
+def test_a_notebook_saved_with_outputs_is_committed_without_them(tmp_path):
+    """What `make setup` configures: a notebook run and saved in JupyterLab (outputs, execution
+    counts, language_info) goes into git stripped, so `git status` stays clean and tests green."""
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repo = tmp_path / "repo"
+    (repo / "notebooks").mkdir(parents=True)
+    git = lambda *a: subprocess.run(
+        ["git", *a], cwd=repo, check=True, capture_output=True, text=True
+    )
+    git("init", "-q")
+    git("config", "filter.nbstripout.clean", f"'{sys.executable}' -m nbstripout")
+    git("config", "filter.nbstripout.smudge", "cat")
+    git("config", "filter.nbstripout.extrakeys", "metadata.language_info metadata.widgets")
+    shutil.copy(ROOT / ".gitattributes", repo / ".gitattributes")
+    nb = json.loads((ROOT / "notebooks/02_model.ipynb").read_text())
+    nb["metadata"]["language_info"] = {"name": "python", "version": "3.11.2"}
+    code = next(c for c in nb["cells"] if c["cell_type"] == "code")
+    code["execution_count"] = 3
+    code["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["ran\n"]}]
+    (repo / "notebooks/02_model.ipynb").write_text(json.dumps(nb))
+    git("add", "notebooks/02_model.ipynb")
+    stored = json.loads(git("show", ":notebooks/02_model.ipynb").stdout)
+    cells = [c for c in stored["cells"] if c["cell_type"] == "code"]
+    assert not any(c["outputs"] or c["execution_count"] for c in cells)
+    assert "language_info" not in stored["metadata"] and "kernelspec" in stored["metadata"]
+    assert "ran" in (repo / "notebooks/02_model.ipynb").read_text()  # the working copy keeps them
 
 
 def test_environment_yml_agrees_with_pyproject():
