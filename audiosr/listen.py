@@ -11,6 +11,11 @@ from .audio import resample
 from .dsp import lowres_rate
 
 PLAYBACK_SR = 16000
+CELL_MIN_PX = 300  # one version's column: below ~300 px browsers shrink the seek bar
+# versions side by side, as many per row as fit, wrapping on narrow screens; rows line up
+GRID_CSS = (
+    f"display:grid;grid-template-columns:repeat(auto-fill,minmax({CELL_MIN_PX}px,1fr));gap:8px"
+)
 MIN_PLAYABLE_SR = 8000  # browsers refuse wav below ~3 kHz; LR at r = 6 is 2.67 kHz
 
 
@@ -48,12 +53,20 @@ def players(signals: dict[str, tuple[np.ndarray, int]]):
         w.VBox(
             [
                 w.HTML(f"<b>{label}</b> <small>{sr / 1000:g} kHz</small>"),
-                w.Audio(value=wav_bytes(x, sr), format="wav", autoplay=False, loop=False),
-            ]
+                w.Audio(
+                    value=wav_bytes(x, sr),
+                    format="wav",
+                    autoplay=False,
+                    loop=False,
+                    layout=w.Layout(width="100%"),
+                ),
+            ],
+            layout=w.Layout(min_width="0"),
         )
         for label, (x, sr) in signals.items()
     ]
-    return w.HBox(cells)
+    grid = f"repeat(auto-fill, minmax({CELL_MIN_PX}px, 1fr))"
+    return w.GridBox(cells, layout=w.Layout(grid_template_columns=grid, grid_gap="8px"))
 
 
 def clip_versions(
@@ -134,20 +147,39 @@ def comparison_cells(
     return cells
 
 
+def _caption(cell: dict) -> str:
+    """Label, rate and scores in a block of fixed height, so players and spectrograms line up."""
+    import html
+
+    return (
+        f"<div style='min-height:4.2em;line-height:1.3'><b>{html.escape(cell['label'])}</b><br>"
+        f"<small>{cell['rate'] / 1000:g} kHz<br>{html.escape(cell['score']) or '&nbsp;'}</small></div>"
+    )
+
+
 def static_html(title: str, cells: list[dict]) -> str:
-    """The same row as plain HTML (embedded players and images): what a rendered notebook shows."""
+    """The same grid as plain HTML (embedded players and images): what a rendered notebook shows."""
     import base64
     import html
 
     b64 = lambda b: base64.b64encode(b).decode()
     cols = "".join(
-        f"<div style='display:inline-block;vertical-align:top;margin:4px;text-align:center'>"
-        f"<b>{html.escape(c['label'])}</b><br><small>{c['rate'] / 1000:g} kHz {html.escape(c['score'])}</small><br>"
-        f"<audio controls src='data:audio/wav;base64,{b64(c['wav'])}'></audio><br>"
-        f"<img src='data:image/png;base64,{b64(c['png'])}'></div>"
+        f"<div style='min-width:0'>{_caption(c)}"
+        f"<audio controls style='width:100%' src='data:audio/wav;base64,{b64(c['wav'])}'></audio>"
+        f"<img style='width:100%' src='data:image/png;base64,{b64(c['png'])}'></div>"
         for c in cells
     )
-    return f"<div><b>{html.escape(title)}</b><br>{cols}</div>"
+    return f"<div><b>{html.escape(title)}</b><div style='{GRID_CSS}'>{cols}</div></div>"
+
+
+def default_clip(clips: list[dict], sr: int, target_s: float = 4.0) -> int:
+    """The clip to show first: real speech of a few seconds, the one closest to `target_s`
+    among those of at least 2 s, else the longest."""
+    seconds = [c["length"] / sr for c in clips]
+    long_enough = [i for i, s in enumerate(seconds) if s >= 2.0]
+    if not long_enough:
+        return max(range(len(clips)), key=seconds.__getitem__) if clips else 0
+    return min(long_enough, key=lambda i: abs(seconds[i] - target_s))
 
 
 class ComparisonPanel:
@@ -164,10 +196,26 @@ class ComparisonPanel:
 
         self.sources, self.split = sources, split
         first = next(iter(sources.values()))[0]
-        names = [c["path"].rsplit("/", 1)[-1] for c in first.clips(split)][:max_clips]
-        self.clip = w.Dropdown(options=list(zip(names, range(len(names)))), description="clip")
+        clips = first.clips(split)[:max_clips]
+        names = [
+            f"{c['path'].rsplit('/', 1)[-1]} ({c['length'] / first.config.sr:.1f} s)" for c in clips
+        ]
+        self.clip = w.Dropdown(
+            options=list(zip(names, range(len(names)))),
+            value=default_clip(clips, first.config.sr),
+            description="clip",
+            layout=w.Layout(width="auto", min_width="24em"),  # whole names, never cut off
+        )
         self.ratio = w.Dropdown(options=list(sources), description="ratio r")
-        self.row = w.HBox()
+        if len(sources) == 1:
+            self.ratio.layout.display = "none"
+        self.row = w.GridBox(
+            layout=w.Layout(
+                grid_template_columns=f"repeat(auto-fill, minmax({CELL_MIN_PX}px, 1fr))",
+                grid_gap="8px",
+                width="100%",
+            )
+        )
         self.box = w.VBox([w.HBox([self.clip, self.ratio]), self.row])
         self.clip.observe(self._update, "value")
         self.ratio.observe(self._update, "value")
@@ -180,15 +228,17 @@ class ComparisonPanel:
         name, versions = clip_versions(cache, self.clip.value, methods, self.split)
         self.title = f"{name}, r = {self.ratio.value}"
         self.cells = comparison_cells(versions)
+        full = w.Layout(width="100%")
         self.row.children = [
             w.VBox(
                 [
-                    w.HTML(
-                        f"<b>{c['label']}</b><br><small>{c['rate'] / 1000:g} kHz<br>{c['score']}</small>"
+                    w.HTML(_caption(c)),
+                    w.Audio(value=c["wav"], format="wav", autoplay=False, loop=False, layout=full),
+                    w.Image(
+                        value=c["png"], format="png", layout=w.Layout(width="100%", height="auto")
                     ),
-                    w.Audio(value=c["wav"], format="wav", autoplay=False, loop=False),
-                    w.Image(value=c["png"], format="png"),
-                ]
+                ],
+                layout=w.Layout(min_width="0", overflow="hidden"),
             )
             for c in self.cells
         ]

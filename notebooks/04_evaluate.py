@@ -129,11 +129,14 @@ for r in ratios:
         display(Markdown(markdown_table(summary)))
 
 # %% [markdown]
-# Listen to the same test files, every method side by side at the same loudness, with
-# spectrograms and per-file scores (pick a clip and a ratio; nothing needs re-running).
+# Listen to real speech no model was trained on (the VCTK sample where present, else the test
+# split), every method side by side at the same loudness, with spectrograms and per-file scores
+# (pick a clip and a ratio; nothing needs re-running).
 
 # %%
-ComparisonPanel({r: (ensure_cache(data(r), cache_root, build=train_missing), listen_methods[r]) for r in ratios})
+listen_to = real_sets[0] if real_sets else dataset  # real speech of a few seconds where present
+ComparisonPanel({r: (ensure_cache(data(r, ds=listen_to), cache_root, build=train_missing), listen_methods[r])
+                 for r in ratios})
 
 # %% [markdown]
 # The band-limited resamplers (polyphase, soxr) are *exact* below the low-res Nyquist

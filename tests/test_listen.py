@@ -51,3 +51,12 @@ def test_comparison_panel_matches_loudness_and_switches_clip(piano_folder, tmp_p
     first = panel.title
     panel.clip.value = 1  # switching clip re-renders without re-running anything
     assert panel.title != first and len(panel.row.children) == len(labels)
+
+
+def test_the_panel_opens_on_a_clip_of_a_few_seconds():
+    from audiosr.listen import default_clip
+
+    sr = 16000
+    clips = [{"length": int(s * sr)} for s in (1.0, 12.0, 3.5, 5.0, 0.5)]
+    assert default_clip(clips, sr) == 2  # closest to 4 s among those >= 2 s
+    assert default_clip([{"length": 8000}, {"length": 24000}], sr) == 1  # all short: the longest
