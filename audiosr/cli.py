@@ -67,6 +67,14 @@ def _targets(
         pairs = [(inputs[0][0], out)]
     from .audio import AUDIO_EXTENSIONS
 
+    claimed = {}
+    for src, o in pairs:  # two inputs with the same name would write one output: refuse
+        if o.resolve() in claimed:
+            raise UserError(
+                f"{claimed[o.resolve()]} and {src} would both be written to {o}; "
+                "give them separate runs or outputs, or pass their folder to keep relative paths."
+            )
+        claimed[o.resolve()] = src
     sources = {f.resolve() for f, _ in inputs}
     for _, o in pairs:
         if o.resolve() in sources:
@@ -114,6 +122,7 @@ def cmd_upsample(args) -> int:
                 args.batch,
                 amp=device.type == "cuda" and args.batch > 1,
                 subtype=args.subtype,
+                replace=args.force,
             )
             if not args.quiet:
                 progress_write(f"{src} -> {dst}" + (f" ({note})" if note else ""))
@@ -200,8 +209,8 @@ def cmd_ship(args) -> int:
         with one_line(DatasetError, FileNotFoundError):
             _, _, run_dir = run_for_params(load_params(args.params, args.set))
         recipe = f"audiosr train {files}{sets}; audiosr ship {files}{sets} -o {args.output}"
-    with one_line(CheckpointError):
-        print(ship(run_dir, out, recipe))
+    with one_line(CheckpointError, FileExistsError):
+        print(ship(run_dir, out, recipe, replace=args.force))
     return 0
 
 
@@ -212,7 +221,8 @@ def cmd_export(args) -> int:
 
     with one_line(CheckpointError):
         model = load_any(args.checkpoint, args.ratio)
-    print(export(model, args.output))
+    with one_line(FileExistsError, ValueError):
+        print(export(model, args.output, replace=args.force))
     return 0
 
 
@@ -274,6 +284,7 @@ def main(argv=None) -> int:
     x.add_argument("checkpoint")
     x.add_argument("-o", "--output", required=True)
     x.add_argument("--ratio", type=int, default=None)
+    x.add_argument("--force", action="store_true", help="replace an existing output file")
     x.set_defaults(func=cmd_export)
     args = ap.parse_args(argv)
     try:

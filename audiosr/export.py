@@ -23,19 +23,22 @@ def example_input(model: torch.nn.Module, length: int = 8192) -> torch.Tensor:
     return torch.randn(1, 1, -(-length // a) * a)
 
 
-def export(model: torch.nn.Module, out: str | Path) -> Path:
-    """Write `model` as TorchScript (`.pt`) or ONNX (`.onnx`, dynamic batch and length)."""
+def export(model: torch.nn.Module, out: str | Path, replace: bool = False) -> Path:
+    """Write `model` as TorchScript (`.pt`) or ONNX (`.onnx`, dynamic batch and length); an
+    existing file (or one that appears meanwhile) is kept unless `replace` (FileExistsError)."""
     out = resolve(out)
+    if out.exists() and not replace:
+        raise FileExistsError(f"{out}: exists; pass --force to replace it.")
     model = model.eval()
     x = example_input(model)
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tracer warnings about the Python-side padding branch
         if out.suffix == ".pt":
             traced = torch.jit.trace(model, x)
-            with atomic_path(out, ".pt") as tmp:
+            with atomic_path(out, ".pt", replace=replace) as tmp:
                 traced.save(str(tmp))
         elif out.suffix == ".onnx":
-            with atomic_path(out, ".onnx") as tmp:
+            with atomic_path(out, ".onnx", replace=replace) as tmp:
                 torch.onnx.export(
                     model,
                     (x,),

@@ -11,6 +11,7 @@ phase as the whole file would, and the result equals whole-file processing to fl
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -220,6 +221,17 @@ def output_subtype(in_subtype: str, fmt: str, asked: str | None = None) -> str:
     return in_subtype if sf.check_format(fmt, in_subtype) else "PCM_16"
 
 
+@contextlib.contextmanager
+def _no_clobber(dst: Path, replace: bool):
+    """A file that is, or comes to be, at `dst` is an AudioError unless `replace`."""
+    if dst.exists() and not replace:
+        raise AudioError(f"{dst}: exists; pass --force to replace it.")
+    try:
+        yield
+    except FileExistsError as e:
+        raise AudioError(f"{e} Pass --force to replace it.") from None
+
+
 def upsample_file(
     src: Path,
     dst: Path,
@@ -230,10 +242,12 @@ def upsample_file(
     batch: int = 1,
     amp: bool = False,
     subtype: str | None = None,
+    replace: bool = False,
 ) -> str:
     """Stream a file through the model into `dst` (written atomically) in flat memory, every
     channel alike, resampling input at another rate to the model's low-res rate; returns a note
-    on what was done. Unusable input is an AudioError naming the file."""
+    on what was done. Unusable input is an AudioError naming the file. Without `replace`, a file
+    at `dst` (even one that appears while this runs) is never overwritten: AudioError."""
     import soundfile as sf
     import soxr
 
@@ -259,7 +273,8 @@ def upsample_file(
     fmt = dst.suffix.lstrip(".").upper()
     subtype = output_subtype(info.subtype, fmt, subtype)
     with (
-        atomic_path(dst, dst.suffix) as tmp,
+        _no_clobber(dst, replace),
+        atomic_path(dst, dst.suffix, replace=replace) as tmp,
         sf.SoundFile(str(tmp), "w", HR_RATE, info.channels, subtype=subtype, format=fmt) as out,
     ):
 

@@ -47,11 +47,13 @@ def resolve(path: str | os.PathLike) -> Path:
 
 
 @contextlib.contextmanager
-def atomic_path(final: str | os.PathLike, suffix: str = ""):
-    """Yield a temporary path beside `final`; rename it onto `final` only if the block succeeds.
+def atomic_path(final: str | os.PathLike, suffix: str = "", replace: bool = True):
+    """Yield a temporary path beside `final`; move it onto `final` only if the block succeeds.
 
     A crash or Ctrl-C inside the block leaves `final` untouched (old content or absent).
-    Works for files and directories alike.
+    Works for files and directories alike. With `replace=False` a file that appeared at `final`
+    while the block ran (another process, the same output named twice) is never replaced: the
+    result is linked into place, which fails if the name exists, and FileExistsError is raised.
     """
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -63,11 +65,28 @@ def atomic_path(final: str | os.PathLike, suffix: str = ""):
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(target, 0o666 & ~umask)
+        if not replace and target.is_file():
+            _link_new(target, final)
+            return
         if final.is_dir() and not final.is_symlink():
             shutil.rmtree(final)
         os.replace(target, final)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _link_new(source: Path, final: Path) -> None:
+    """Give `source` the name `final` only if nothing has it yet (atomic on POSIX filesystems)."""
+    try:
+        os.link(source, final)
+    except FileExistsError:
+        raise FileExistsError(
+            f"{final}: appeared while this was being written; left as it is."
+        ) from None
+    except OSError:  # a filesystem without hard links: claim the name exclusively, then fill it
+        fd = os.open(final, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        os.close(fd)
+        os.replace(source, final)
 
 
 def write_json(path: str | os.PathLike, obj) -> Path:

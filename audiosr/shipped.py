@@ -32,7 +32,7 @@ def shipped_path(ratio: int) -> Path:
     return path
 
 
-def ship(run_dir: str | Path, out: str | Path, recipe: str | None = None) -> Path:
+def ship(run_dir: str | Path, out: str | Path, recipe: str | None = None, replace: bool = False) -> Path:
     """Write a run's trained weights as safetensors with their settings, plus a JSON sidecar:
     the epoch chosen on whole validation files (best.pt) where the run kept one, else the last."""
     run_dir = resolve(run_dir)
@@ -50,17 +50,20 @@ def ship(run_dir: str | Path, out: str | Path, recipe: str | None = None) -> Pat
         "run": run_dir.name,
         "recipe": recipe or f"audiosr ship {run_dir} -o {out}",
     }
-    return save_model(state["model"], out, meta)
+    return save_model(state["model"], out, meta, replace)
 
 
-def save_model(tensors: dict, out: str | Path, meta: dict) -> Path:
-    """Weights as safetensors (atomically), `meta` (with `model_config`) inside and beside."""
+def save_model(tensors: dict, out: str | Path, meta: dict, replace: bool = False) -> Path:
+    """Weights as safetensors (atomically), `meta` (with `model_config`) inside and beside; an
+    existing file (or one that appears meanwhile) is kept unless `replace` (FileExistsError)."""
     from safetensors.torch import save_file
 
     if "model_config" not in meta:
         raise ValueError("meta needs the model_config that rebuilds the network.")
     out = resolve(out)
-    with atomic_path(out, ".safetensors") as tmp:
+    if out.exists() and not replace:
+        raise FileExistsError(f"{out}: exists; pass --force to replace it.")
+    with atomic_path(out, ".safetensors", replace=replace) as tmp:
         save_file(
             {k: v.detach().cpu().contiguous() for k, v in tensors.items()},
             str(tmp),

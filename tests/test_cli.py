@@ -362,3 +362,39 @@ def test_ship_names_the_run_by_its_params_and_never_replaces_a_file(tmp_path, pi
     )  # exists: refused
     assert main(["ship", str(run), "-o", str(out), "--force"]) == 0
     assert main(["ship", "-o", str(out)]) == 2
+
+
+def test_two_inputs_with_one_output_name_are_refused_before_any_work(model_file, tmp_path, capsys):
+    for d in ("dupA", "dupB"):
+        (tmp_path / d).mkdir()
+        sf.write(tmp_path / d / "x.wav", tone_mix(4000, sr=4000), 4000)
+    out = tmp_path / "out"
+    out.mkdir()
+    args = ("upsample", tmp_path / "dupA/x.wav", tmp_path / "dupB/x.wav", "-o", out, "--ratio", 4)
+    assert _run(*args, "--checkpoint", model_file) == 2
+    err = capsys.readouterr().err
+    assert "dupA/x.wav" in err and "dupB/x.wav" in err and not list(out.iterdir())
+
+
+def test_a_file_that_appears_meanwhile_is_never_replaced(tmp_path):
+    """The existence check comes before the work; the final step must not replace a file that
+    another process wrote in between (link, not rename), unless asked to."""
+    from audiosr.paths import atomic_path
+
+    final = tmp_path / "out.wav"
+    with pytest.raises(FileExistsError, match="appeared while"):
+        with atomic_path(final, ".wav", replace=False) as tmp:
+            tmp.write_bytes(b"ours")
+            final.write_bytes(b"theirs")  # the other process finishes first
+    assert final.read_bytes() == b"theirs" and [p.name for p in tmp_path.iterdir()] == ["out.wav"]
+    with atomic_path(final, ".wav", replace=True) as tmp:
+        tmp.write_bytes(b"ours")
+    assert final.read_bytes() == b"ours"
+
+
+def test_export_keeps_an_existing_file_without_force(model_file, tmp_path, capsys):
+    out = tmp_path / "m.pt"
+    out.write_bytes(b"keep")
+    assert _run("export", model_file, "-o", out) == 2
+    assert out.read_bytes() == b"keep" and "--force" in capsys.readouterr().err
+    assert _run("export", model_file, "-o", out, "--force") == 0 and out.read_bytes() != b"keep"
