@@ -32,7 +32,9 @@ def shipped_path(ratio: int) -> Path:
     return path
 
 
-def ship(run_dir: str | Path, out: str | Path, recipe: str | None = None, replace: bool = False) -> Path:
+def ship(
+    run_dir: str | Path, out: str | Path, recipe: str | None = None, replace: bool = False
+) -> Path:
     """Write a run's trained weights as safetensors with their settings, plus a JSON sidecar:
     the epoch chosen on whole validation files (best.pt) where the run kept one, else the last."""
     run_dir = resolve(run_dir)
