@@ -32,6 +32,25 @@ def one_line(*errors: type[Exception]):
         raise UserError(str(e)) from None
 
 
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{n} must be at least 1")
+    return n
+
+
+def _checkpoint_path(value: str | None) -> str | None:
+    """A --checkpoint as the user meant it: a file relative to the current folder where one
+    exists there, else a shipped model's name (or a path the loader resolves)."""
+    if value and Path(value).exists():
+        return str(Path(value).resolve())
+    return value
+
+
 def _inputs(paths: list[str]) -> list[tuple[Path, Path]]:
     """(file, name relative to its input argument) for every audio file, folders recursively."""
     from .audio import list_audio
@@ -105,7 +124,7 @@ def cmd_upsample(args) -> int:
             output_subtype("", fmt, args.subtype)  # a bad --subtype is one error, not one per file
     device = pick_device(args.device)
     with one_line(CheckpointError):
-        model = load_any(args.checkpoint, args.ratio, device)
+        model = load_any(_checkpoint_path(args.checkpoint), args.ratio, device)
     failed = []
     for src, dst in progress_bar(
         pairs, desc="upsample", unit="file", disable=len(pairs) < 2 or args.quiet
@@ -141,6 +160,7 @@ def cmd_upsample(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
+    import numpy as np
     import soundfile as sf
 
     from .metrics import MetricError, lsd, snr
@@ -151,8 +171,18 @@ def cmd_evaluate(args) -> int:
             x, sr = sf.read(p, dtype="float32", always_2d=True)
         except Exception as e:
             raise UserError(f"{p}: not readable audio ({str(e).splitlines()[0][:120]}).") from None
-        signals.append((x.mean(axis=1), sr))
+        if not np.isfinite(x).all():
+            raise UserError(f"{p}: contains NaN or inf samples; no score is meaningful.")
+        signals.append((x, sr))
     (ref, sr_r), (est, sr_e) = signals
+    if ref.shape[1] != est.shape[1]:
+        raise UserError(
+            f"{args.reference} has {ref.shape[1]} channel(s), {args.estimate} {est.shape[1]}; "
+            "compare files with the same channels."
+        )
+    if ref.shape[1] > 1:
+        print(f"{ref.shape[1]} channels: scored on their mean (mono)")
+    ref, est = ref.mean(axis=1), est.mean(axis=1)
     if sr_r != sr_e:
         raise UserError(
             f"sample rates differ: {sr_r} Hz vs {sr_e} Hz; compare files at the same rate."
@@ -220,7 +250,7 @@ def cmd_export(args) -> int:
     from .shipped import load_any
 
     with one_line(CheckpointError):
-        model = load_any(args.checkpoint, args.ratio)
+        model = load_any(_checkpoint_path(args.checkpoint), args.ratio)
     with one_line(FileExistsError, ValueError):
         print(export(model, args.output, replace=args.force))
     return 0
@@ -244,8 +274,14 @@ def main(argv=None) -> int:
     )
     u.add_argument("--device", default="auto")
     u.add_argument("--force", action="store_true", help="replace existing outputs (never inputs)")
-    u.add_argument("--hop", type=int, default=16384, help="low-res samples per window (memory)")
-    u.add_argument("--batch", type=int, default=1, help="windows per forward pass (GPU)")
+    u.add_argument(
+        "--hop",
+        type=_positive,
+        default=16384,
+        help="low-res samples per window: memory grows with it; small values repeat the context "
+        "around every window (slower, and the windows' overhead raises memory too)",
+    )
+    u.add_argument("--batch", type=_positive, default=1, help="windows per forward pass (GPU)")
     u.add_argument(
         "--subtype",
         default=None,

@@ -262,6 +262,8 @@ def train(
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         history, start = state["history"], state["epoch"] + 1
+        if progress and is_main and start <= cfg.epochs:
+            print(f"resuming {run_dir.name} after epoch {state['epoch']} of {cfg.epochs}")
         torch.set_rng_state(state["rng"]["torch"])
         if "cuda" in state["rng"] and torch.cuda.is_available():
             torch.cuda.set_rng_state_all(state["rng"]["cuda"])
@@ -345,6 +347,12 @@ def train(
         )
         if cfg.file_val and is_main:
             row.update(validate_files(model, cache, device, cfg.file_val, amp))
+        if not math.isfinite(row["val_loss"]):
+            raise TrainingError(
+                f"validation loss became {row['val_loss']} at epoch {epoch}: training diverged. "
+                f"The last good checkpoint is {ckpt if ckpt.exists() else 'none (first epoch)'}; "
+                "try a lower lr."
+            )
         history.append(row)
         if is_main:
             if row.get("val_file_snr", -math.inf) > best_snr:

@@ -398,3 +398,34 @@ def test_export_keeps_an_existing_file_without_force(model_file, tmp_path, capsy
     assert _run("export", model_file, "-o", out) == 2
     assert out.read_bytes() == b"keep" and "--force" in capsys.readouterr().err
     assert _run("export", model_file, "-o", out, "--force") == 0 and out.read_bytes() != b"keep"
+
+
+def test_bad_numbers_and_files_get_one_line(model_file, tmp_path, capsys, monkeypatch):
+    sf.write(tmp_path / "in.wav", tone_mix(4000, sr=4000), 4000)
+    for hop in ("0", "-5", "x"):
+        with pytest.raises(SystemExit) as e:
+            _run(
+                "upsample",
+                tmp_path / "in.wav",
+                "-o",
+                tmp_path / "o.wav",
+                "--ratio",
+                4,
+                "--hop",
+                hop,
+            )
+        assert e.value.code == 2 and "--hop" in capsys.readouterr().err
+    # a relative --checkpoint is relative to the current folder, as in any command
+    monkeypatch.chdir(tmp_path)
+    assert (
+        _run("upsample", "in.wav", "-o", "o.wav", "--ratio", 4, "--checkpoint", model_file.name)
+        == 0
+    )
+    ref = tone_mix(16000)
+    sf.write(tmp_path / "ref.wav", ref, 16000)
+    sf.write(
+        tmp_path / "nan.wav", np.where(np.arange(16000) == 5, np.nan, ref), 16000, subtype="FLOAT"
+    )
+    sf.write(tmp_path / "stereo.wav", np.stack([ref, ref], 1), 16000)
+    assert _run("evaluate", "ref.wav", "nan.wav") == 2 and "NaN" in capsys.readouterr().err
+    assert _run("evaluate", "ref.wav", "stereo.wav") == 2 and "channel" in capsys.readouterr().err

@@ -232,3 +232,18 @@ def test_the_objective_names_the_run_and_a_resume_keeps_it(cache, tmp_path):
     assert history[0]["train_loss"] > 0
     with pytest.raises(CheckpointError, match="objective='code'"):
         train(cache, TINY, _cfg(2), tmp_path / "run", resume=True, progress=False)
+
+
+def test_a_diverged_run_stops_with_an_error_and_keeps_the_last_good_checkpoint(
+    cache, tmp_path, monkeypatch, capsys
+):
+    train(cache, TINY, _cfg(1), tmp_path / "run", progress=False)
+    good = load_checkpoint(tmp_path / "run/checkpoint.pt")["epoch"]
+    real = train_mod.validate
+    monkeypatch.setattr(
+        train_mod, "validate", lambda *a, **k: {**real(*a, **k), "val_loss": float("inf")}
+    )
+    with pytest.raises(TrainingError, match="diverged"):
+        train(cache, TINY, _cfg(2), tmp_path / "run", resume=True, progress=True)
+    assert "resuming run after epoch 1 of 2" in capsys.readouterr().out
+    assert load_checkpoint(tmp_path / "run/checkpoint.pt")["epoch"] == good
