@@ -44,18 +44,10 @@ def write_history(run_dir: Path, history: list[dict]) -> None:
 
 
 def ensure_cache(
-    data_cfg: DataConfig, root: str | Path = "data/cache", build: bool = True
-) -> PatchCache:
-    """The data cache for `data_cfg`, built (as 01_data would) when missing and `build`."""
-    return (
-        build_cache(data_cfg, root=root, progress=False)
-        if build
-        else find_cache(data_cfg, root=root)
-    )
-
-
-def cache_for(
-    data_cfg: DataConfig, root: str | Path = "data/cache", build: bool = True
+    data_cfg: DataConfig,
+    root: str | Path = "data/cache",
+    build: bool = True,
+    progress: bool = False,
 ) -> PatchCache:
     """The data cache 01_data builds for `data_cfg`; when it is missing, built here with the same
     function (saying so) if `build`, else an error that says how to build it."""
@@ -67,7 +59,7 @@ def cache_for(
         print(
             f"no data cache for {data_cfg.dataset} at r = {data_cfg.ratio} yet: building it (as 01_data would)."
         )
-        return build_cache(data_cfg, root=root)
+        return build_cache(data_cfg, root=root, progress=progress)
 
 
 def ensure_run(
@@ -108,6 +100,6 @@ def run_for_params(p: dict, build: bool = False) -> tuple[PatchCache, ModelConfi
     """(data cache, model config, run folder) that a params dict names; a missing cache is built
     when `build` (saying so), else an error that says how to build it."""
     spec = configs_from(p)
-    cache = cache_for(spec.data, p.get("cache_root", "data/cache"), build)
+    cache = ensure_cache(spec.data, p.get("cache_root", "data/cache"), build, progress=True)
     run = p.get("run_dir") or default_run_dir(cache, spec.model, objective=spec.train.objective)
     return cache, spec.model, resolve(run)

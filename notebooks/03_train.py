@@ -71,14 +71,14 @@ from audiosr.model import AudioUNet, count_parameters
 from audiosr.params import configs_from
 from audiosr.paths import RESULTS, resolve, write_json
 from audiosr.plots import training_curves
-from audiosr.runs import cache_for, default_run_dir
+from audiosr.runs import default_run_dir, ensure_cache
 from audiosr.tables import markdown_table
 from audiosr.train import load_patches, train, validate
 
 # %%
 spec = configs_from(globals())  # the parameters above as data, model and training configs
 data_cfg, model_cfg, train_cfg = spec.data, spec.model, spec.train
-cache = cache_for(data_cfg, cache_root)  # 01_data's cache, built with its function if missing
+cache = ensure_cache(data_cfg, cache_root, progress=True)  # 01_data's cache, built with its function if missing
 run_dir = resolve(run_dir) if run_dir else default_run_dir(cache, model_cfg, objective=objective)
 print(f"run: {run_dir}\ndata: {cache.folder.name}\nmodel: {count_parameters(AudioUNet(model_cfg)) / 1e6:.2f} M parameters "
       f"on {pick_device(device)}")
