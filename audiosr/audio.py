@@ -16,7 +16,7 @@ import soundfile as sf
 from scipy.signal import resample_poly
 
 from .dsp import HR_RATE
-from .paths import atomic_path
+from .paths import atomic_path, is_partial
 
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg")
 DEFAULT_SR = HR_RATE  # clips are loaded at the paper's rate unless asked otherwise
@@ -113,8 +113,36 @@ def tidy_clip(
 
 
 def list_audio(folder: str | os.PathLike) -> list[Path]:
-    """All audio files below `folder`, sorted by path, so the order is the same everywhere."""
+    """All audio files below `folder`, sorted by path, so the order is the same everywhere;
+    files inside the temporaries of an unfinished write (ours) are never inputs."""
     folder = Path(folder)
     return sorted(
-        p for p in folder.rglob("*") if p.suffix.lower() in AUDIO_EXTENSIONS and p.is_file()
+        p
+        for p in folder.rglob("*")
+        if p.suffix.lower() in AUDIO_EXTENSIONS
+        and p.is_file()
+        and not any(is_partial(part) for part in p.relative_to(folder).parts[:-1])
     )
+
+
+def declared_frames(path: str | os.PathLike) -> int | None:
+    """Frames a WAV file's header promises (its data chunk's size / block size), or None where
+    the header does not say (other formats, streamed WAVs with an open-ended size). libsndfile
+    reports the frames actually present, so a truncated file is only seen by comparing the two."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(1 << 16)
+    except OSError:
+        return None
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    pos, block = 12, None
+    while pos + 8 <= len(head):
+        chunk, size = head[pos : pos + 4], int.from_bytes(head[pos + 4 : pos + 8], "little")
+        if chunk == b"fmt " and pos + 22 <= len(head):
+            block = int.from_bytes(head[pos + 20 : pos + 22], "little")
+        if chunk == b"data":
+            open_ended = size in (0, 0xFFFFFFFF) or not block
+            return None if open_ended else size // block
+        pos += 8 + size + (size & 1)
+    return None

@@ -108,14 +108,32 @@ def load_model(path: str | Path, ratio: int | None = None, device="cpu") -> torc
     else:
         state = load_checkpoint(path)
         tensors, meta = state["model"], state
-    cfg = ModelConfig(**meta["model_config"])
+    settings = meta.get("model_config")
+    extra = sorted(set(settings or {}) - set(ModelConfig.__dataclass_fields__))
+    if not isinstance(settings, dict) or extra:
+        raise CheckpointError(
+            f"{path}: its model settings are not this version's "
+            f"({'unknown ' + ', '.join(extra) if extra else 'missing'}); it was made by another "
+            "audiosr version or by hand. Load it with that version, or retrain."
+        )
+    try:
+        cfg = ModelConfig(**settings)
+        model = build_model(cfg)
+    except (TypeError, ValueError, KeyError) as e:
+        raise CheckpointError(f"{path}: its model settings are not valid ({e}).") from None
     if ratio is not None and cfg.ratio != ratio:
         raise CheckpointError(
             f"{path}: trained for ratio {cfg.ratio}, asked for ratio {ratio}. "
             "Use a model trained for that ratio."
         )
-    model = build_model(cfg)
-    model.load_state_dict(tensors)
+    try:
+        model.load_state_dict(tensors)
+    except RuntimeError as e:  # missing, unexpected or wrongly shaped tensors
+        first = str(e).splitlines()[1:2] or [str(e)]
+        raise CheckpointError(
+            f"{path}: its weights do not fit the model its settings describe "
+            f"({first[0].strip()[:160]}). The file is damaged or was edited; retrain or re-ship."
+        ) from None
     return model.to(device).eval()
 
 

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import signal
 import sys
+import threading
 from pathlib import Path
 
 
@@ -30,6 +32,36 @@ def one_line(*errors: type[Exception]):
         yield
     except errors as e:
         raise UserError(str(e)) from None
+
+
+class Stop:
+    """How an `interruptible` block ended: `code` is 0, or 130 / 143 after Ctrl-C / SIGTERM."""
+
+    code = 0
+    signal: str | None = None
+
+
+@contextlib.contextmanager
+def interruptible(after: str = "finished outputs are kept; nothing partial was left"):
+    """SIGTERM is handled as Ctrl-C: the work in progress is abandoned the same way (its
+    temporary files removed by the writers' `finally`), and either ends in one line on stderr
+    and exit code 130 / 143 (read `Stop.code` after the block) instead of a traceback."""
+    stop = Stop()
+
+    def terminate(signum, frame):
+        stop.signal = "terminated"
+        raise KeyboardInterrupt
+
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, terminate) if main else None
+    try:
+        yield stop
+    except KeyboardInterrupt:
+        print(f"{stop.signal or 'interrupted'}: stopped; {after}.", file=sys.stderr)
+        stop.code = 143 if stop.signal else 130
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _positive(text: str) -> int:
@@ -110,8 +142,9 @@ def _targets(
 def cmd_upsample(args) -> int:
     from .audio import AudioError
     from .checkpoint import CheckpointError
-    from .distrib import pick_device
+    from .distrib import DeviceError, pick_device
     from .inference import output_subtype, upsample_file
+    from .paths import clean_partials
     from .progress import bar as progress_bar
     from .progress import write as progress_write
     from .shipped import load_any
@@ -122,7 +155,15 @@ def cmd_upsample(args) -> int:
     for fmt in {dst.suffix.lstrip(".").upper() for _, dst in pairs} if args.subtype else ():
         with one_line(AudioError):
             output_subtype("", fmt, args.subtype)  # a bad --subtype is one error, not one per file
-    device = pick_device(args.device)
+    with one_line(DeviceError):
+        device = pick_device(args.device)
+    for folder in sorted({dst.parent for _, dst in pairs if dst.parent.is_dir()}):
+        removed = clean_partials(folder)
+        if removed:
+            print(
+                f"removed {len(removed)} unfinished output(s) that a killed run left in {folder}",
+                file=sys.stderr,
+            )
     with one_line(CheckpointError):
         model = load_any(_checkpoint_path(args.checkpoint), args.ratio, device)
     failed = []
@@ -142,6 +183,8 @@ def cmd_upsample(args) -> int:
                 amp=device.type == "cuda" and args.batch > 1,
                 subtype=args.subtype,
                 replace=args.force,
+                progress=not args.quiet and sys.stderr.isatty(),
+                warn=lambda message: progress_write(f"warning: {message}", file=sys.stderr),
             )
             if not args.quiet:
                 progress_write(f"{src} -> {dst}" + (f" ({note})" if note else ""))
@@ -202,12 +245,12 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_prepare(args) -> int:
-    from .data import build_cache
-    from .params import configs_from, load_params
+    from .data import DatasetError, build_cache
+    from .params import ParamsError, configs_from, load_params
 
-    with one_line(FileNotFoundError):
+    with one_line(ParamsError, DatasetError):
         p = load_params(args.params, args.set)
-    cache = build_cache(configs_from(p).data, root=p.get("cache_root", "data/cache"))
+        cache = build_cache(configs_from(p).data, root=p.get("cache_root", "data/cache"))
     print(cache.folder)
     return 0
 
@@ -221,7 +264,7 @@ def cmd_train(args) -> int:
 def cmd_ship(args) -> int:
     from .checkpoint import CheckpointError
     from .data import DatasetError
-    from .params import load_params
+    from .params import ParamsError, load_params
     from .runs import run_for_params
     from .shipped import ship
 
@@ -236,7 +279,7 @@ def cmd_ship(args) -> int:
     if args.params:
         sets = f" --set {' '.join(args.set)}" if args.set else ""
         files = " ".join(f"-f {f}" for f in args.params)
-        with one_line(DatasetError, FileNotFoundError):
+        with one_line(DatasetError, ParamsError):
             _, _, run_dir = run_for_params(load_params(args.params, args.set))
         recipe = f"audiosr train {files}{sets}; audiosr ship {files}{sets} -o {args.output}"
     with one_line(CheckpointError, FileExistsError):
@@ -323,11 +366,13 @@ def main(argv=None) -> int:
     x.add_argument("--force", action="store_true", help="replace an existing output file")
     x.set_defaults(func=cmd_export)
     args = ap.parse_args(argv)
-    try:
-        return args.func(args)
-    except UserError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    with interruptible() as stop:
+        try:
+            return args.func(args)
+        except UserError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+    return stop.code
 
 
 if __name__ == "__main__":

@@ -12,9 +12,29 @@ import os
 import torch
 
 
+class DeviceError(ValueError):
+    """A device that does not exist here; the message says which ones do."""
+
+
+def available_devices() -> list[str]:
+    """Device names this machine can run on, best first."""
+    names = (
+        [f"cuda:{i}" for i in range(torch.cuda.device_count())] if torch.cuda.is_available() else []
+    )
+    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        names.append("mps")
+    return ["cuda"] * bool(names and names[0].startswith("cuda")) + names + ["cpu"]
+
+
 def pick_device(name: str = "auto") -> torch.device:
-    """The device to use: CUDA, then Apple's MPS, then the CPU."""
+    """The device to use: CUDA, then Apple's MPS, then the CPU. A named device that this machine
+    does not have (`cuda` without a CUDA build or GPU, `gpu`) is a DeviceError."""
     if name != "auto":
+        have = available_devices()
+        if str(name) not in have:
+            raise DeviceError(
+                f"device {name!r} is not available here; this machine has: auto, {', '.join(have)}."
+            )
         return torch.device(name)
     if torch.cuda.is_available():
         return torch.device("cuda")

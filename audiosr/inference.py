@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +25,10 @@ from .dsp import HR_RATE, lowres_rate, spline_upsample
 FILE_BLOCK = 1 << 16  # input frames read at a time by `upsample_file`
 SPLINE_MARGIN = 32  # low-res samples: the cubic spline's influence decays ~0.27x per sample
 RATE_TOLERANCE = 1.0  # Hz: file headers hold whole hertz, so 16000 / 6 arrives as 2666 or 2667
+SILENCE_DBFS = -90.0  # input level at or below which the output is the spline alone
+GATE_KNEE_DB = 20.0  # the network's correction fades in over the next 20 dB (full from -70 dBFS)
+GATE_SPAN = 320  # high-res samples (20 ms) over which the input level is measured
+PROGRESS_DELAY = 1.0  # seconds before a file's progress bar appears (short files show none)
 
 
 def alignment(model) -> int:
@@ -42,6 +46,18 @@ def context_hr(model) -> int:
     return int(model.context)
 
 
+def silence_gate(spline: np.ndarray) -> np.ndarray:
+    """Per-sample weight of the network's correction: 0 where the input is silence (its level
+    over 20 ms at or below -90 dBFS), 1 from -70 dBFS up. A network's biases make a small signal
+    out of nothing (-80 to -70 dBFS of hum and edge clicks from digital silence); gated, silence
+    in is silence out, and speech (far above -70 dBFS) is untouched."""
+    from scipy.ndimage import uniform_filter1d
+
+    power = uniform_filter1d(np.asarray(spline, np.float64) ** 2, GATE_SPAN, mode="constant")
+    level = 10 * np.log10(np.maximum(power, 1e-30))
+    return np.clip((level - SILENCE_DBFS) / GATE_KNEE_DB, 0.0, 1.0).astype(np.float32)
+
+
 class Upsampler:
     """Low-res samples in, high-res samples out, in windows of bounded size.
 
@@ -51,6 +67,7 @@ class Upsampler:
         hop: low-res samples kept per window (rounded up to the alignment).
         batch: windows run through the network together (useful on a GPU).
         device, amp: where to run; bf16 autocast when `amp` (CUDA).
+        gate: keep silence silent (`silence_gate`); False gives the network's raw output.
     """
 
     def __init__(
@@ -61,13 +78,16 @@ class Upsampler:
         batch: int = 1,
         device: str | torch.device = "cpu",
         amp: bool = False,
+        gate: bool = True,
     ):
         self.model, self.r, self.batch, self.amp = model.eval(), int(ratio), max(1, batch), amp
+        self.gate = gate
         self.device = torch.device(device)
         a_lr = (
             math.lcm(alignment(model), self.r) // self.r
         )  # low-res step that keeps the high-res phase
-        self.context = _round_up(math.ceil(context_hr(model) / self.r) + SPLINE_MARGIN, a_lr)
+        reach = context_hr(model) + GATE_SPAN // 2  # the gate's level is measured around too
+        self.context = _round_up(math.ceil(reach / self.r) + SPLINE_MARGIN, a_lr)
         self.hop = _round_up(max(hop, a_lr), a_lr)
 
     def window_samples(self) -> int:
@@ -122,7 +142,10 @@ class Stream:
         if not self.pending or (not force and len(self.pending) < self.up.batch):
             return []
         r = self.up.r
-        outs = self.up._net([spline_upsample(w, r) for w, _, _ in self.pending])
+        splines = [spline_upsample(w, r) for w, _, _ in self.pending]
+        outs = self.up._net(splines)
+        if self.up.gate:
+            outs = [s + silence_gate(s) * (y - s) for s, y in zip(splines, outs)]
         kept = [y[a * r : b * r] for y, (_, a, b) in zip(outs, self.pending)]
         self.pending = []
         return kept
@@ -232,6 +255,73 @@ def _no_clobber(dst: Path, replace: bool):
         raise AudioError(f"{e} Pass --force to replace it.") from None
 
 
+@contextlib.contextmanager
+def _writing(dst: Path):
+    """Failures to write `dst` (read-only folder, full disk, file size limit) as an AudioError
+    that names the output and the cause, never the input."""
+    import shutil
+
+    import soundfile as sf
+
+    try:
+        yield
+    except (OSError, sf.LibsndfileError) as e:
+        cause = getattr(e, "strerror", None) or _libsndfile_cause() or str(e)
+        with contextlib.suppress(OSError):
+            free = shutil.disk_usage(dst.parent if dst.parent.exists() else ".").free
+            if free < 1 << 20:
+                cause = f"{cause}; the disk is full ({free // 1024} KiB free)"
+        raise AudioError(
+            f"{dst}: could not be written ({cause}); nothing was left there."
+        ) from None
+
+
+def _libsndfile_cause() -> str | None:
+    """The system's reason behind libsndfile's generic "System error" (its C errno)."""
+    import os
+
+    import soundfile as sf
+
+    code = getattr(getattr(sf, "_ffi", None), "errno", 0)
+    return os.strerror(code) if code else None
+
+
+def _read_blocks(src: Path) -> Iterator[np.ndarray]:
+    """The input in blocks; unreadable data or NaN/inf samples are an AudioError naming `src`."""
+    import soundfile as sf
+
+    try:
+        for block in sf.blocks(str(src), blocksize=FILE_BLOCK, dtype="float32", always_2d=True):
+            if not np.isfinite(block).all():
+                raise AudioError(f"{src}: contains NaN or inf samples; re-export the file.")
+            yield block
+    except (sf.LibsndfileError, OSError) as e:
+        raise AudioError(f"{src}: corrupt audio ({str(e)[:120]}).") from None
+
+
+class AudioWarning(UserWarning):
+    """Input that was used but may not be what its maker meant (a truncated file)."""
+
+
+def _warn(message: str) -> None:
+    import warnings
+
+    warnings.warn(message, AudioWarning, stacklevel=3)
+
+
+def rate_note(rate: float, ratio: int) -> str:
+    """What resampling an input at `rate` to the model's low-res rate does to it."""
+    lowres_sr = lowres_rate(ratio)
+    note = f"resampled {rate:g} Hz -> {lowres_sr:g} Hz, the model's input rate for r = {ratio}"
+    if rate > lowres_sr:
+        note += (
+            f": its content above {lowres_sr / 2000:g} kHz was discarded and is re-created by "
+            "the model; --ratio should match how the audio lost its band (a smaller ratio keeps "
+            "more of a wideband file)"
+        )
+    return note
+
+
 def upsample_file(
     src: Path,
     dst: Path,
@@ -243,15 +333,22 @@ def upsample_file(
     amp: bool = False,
     subtype: str | None = None,
     replace: bool = False,
+    progress: bool = False,
+    warn: Callable[[str], None] | None = None,
 ) -> str:
     """Stream a file through the model into `dst` (written atomically) in flat memory, every
     channel alike, resampling input at another rate to the model's low-res rate; returns a note
-    on what was done. Unusable input is an AudioError naming the file. Without `replace`, a file
-    at `dst` (even one that appears while this runs) is never overwritten: AudioError."""
+    on what was done (resampling, a truncated input). Unusable input is an AudioError naming the
+    file, a failed write one naming `dst`. Without `replace`, a file at `dst` (even one that
+    appears while this runs) is never overwritten. `progress` shows seconds of audio done.
+    Input that is used but suspect (a truncated file) is reported through `warn` (default: a
+    Python warning, AudioWarning)."""
     import soundfile as sf
     import soxr
 
+    from .audio import declared_frames
     from .paths import atomic_path
+    from .progress import bar
 
     try:
         info = sf.info(str(src))
@@ -259,21 +356,37 @@ def upsample_file(
         raise AudioError(f"{src}: not readable audio ({str(e).splitlines()[0][:120]}).") from None
     if info.frames < 2:
         raise AudioError(f"{src}: {info.frames} sample(s); nothing to upsample.")
-    lowres_sr = lowres_rate(ratio)
-    note = ""
+    notes = []
     resampler = None
-    if abs(info.samplerate - lowres_sr) > RATE_TOLERANCE:
-        note = f"resampled {info.samplerate} Hz -> {lowres_sr:g} Hz (the model's low-res rate for r = {ratio})"
+    if abs(info.samplerate - lowres_rate(ratio)) > RATE_TOLERANCE:
+        notes.append(rate_note(info.samplerate, ratio))
         resampler = soxr.ResampleStream(
-            info.samplerate, lowres_sr, info.channels, dtype="float32", quality="HQ"
+            info.samplerate, lowres_rate(ratio), info.channels, dtype="float32", quality="HQ"
+        )
+    promised = declared_frames(src)
+    if promised is not None and promised > info.frames:
+        (warn or _warn)(
+            f"{src}: truncated: its header promises {promised / info.samplerate:.2f} s, the file "
+            f"holds {info.frames / info.samplerate:.2f} s; upsampled what is there."
         )
     up = Upsampler(model, ratio, hop=hop, batch=batch, device=device, amp=amp)
     streams = [up.open() for _ in range(info.channels)]
     queues: list[list[np.ndarray]] = [[] for _ in range(info.channels)]
     fmt = dst.suffix.lstrip(".").upper()
     subtype = output_subtype(info.subtype, fmt, subtype)
+    seconds = bar(
+        total=round(info.frames / info.samplerate, 1),
+        desc=src.name,
+        unit="s",
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.1f}/{total:.1f} s audio [{elapsed}<{remaining}]",
+        disable=not progress,
+        leave=False,
+        delay=PROGRESS_DELAY,
+    )
     with (
+        seconds,
         _no_clobber(dst, replace),
+        _writing(dst),
         atomic_path(dst, dst.suffix, replace=replace) as tmp,
         sf.SoundFile(str(tmp), "w", HR_RATE, info.channels, subtype=subtype, format=fmt) as out,
     ):
@@ -290,10 +403,8 @@ def upsample_file(
             out.write(np.clip(np.stack(cols, axis=1), -1.0, 1.0))
 
         try:
-            blocks = sf.blocks(str(src), blocksize=FILE_BLOCK, dtype="float32", always_2d=True)
-            for block in blocks:
-                if not np.isfinite(block).all():
-                    raise AudioError(f"{src}: contains NaN or inf samples.")
+            for block in _read_blocks(src):
+                seconds.update(round(len(block) / info.samplerate, 3))
                 if resampler is not None:
                     block = resampler.resample_chunk(block, last=False)
                 for c in range(info.channels):
@@ -306,8 +417,8 @@ def upsample_file(
             for c in range(info.channels):
                 queues[c] += streams[c].flush()
             emit()
-        except sf.LibsndfileError as e:
-            raise AudioError(f"{src}: corrupt audio ({str(e)[:120]}).") from None
-        except ValueError as e:
+        except AudioError:
+            raise
+        except ValueError as e:  # too short for the spline, and the like
             raise AudioError(f"{src}: {e}") from None
-    return note
+    return "; ".join(notes)

@@ -11,6 +11,8 @@ notebook reads (a typo would otherwise be dropped silently):
 from __future__ import annotations
 
 import argparse
+import ast
+import json
 import sys
 from pathlib import Path
 
@@ -22,10 +24,21 @@ NOTEBOOKS = ROOT / "notebooks"
 
 
 def notebook_parameters(notebook: str | Path) -> list[str]:
-    """The names in a notebook's `parameters` cell, in order."""
-    import papermill
-
-    return list(papermill.inspect_notebook(str(notebook)))
+    """The names assigned in a notebook's `parameters` cell, in order (what papermill's
+    inspect_notebook lists, read without starting papermill)."""
+    cells = json.loads(Path(notebook).read_text())["cells"]
+    for cell in cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = cell["source"]
+            tree = ast.parse("".join(source) if isinstance(source, list) else source)
+            targets = [
+                t
+                for node in tree.body
+                if isinstance(node, (ast.Assign, ast.AnnAssign))
+                for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+            ]
+            return list(dict.fromkeys(t.id for t in targets if isinstance(t, ast.Name)))
+    return []
 
 
 def known_parameters(folder: str | Path = NOTEBOOKS) -> set[str]:
@@ -88,7 +101,7 @@ def main(argv=None) -> int:
             load(args.parameters_file, args.parameter),
             Path(args.notebook).resolve().parent,
         )
-    except (KeyError, OSError, yaml.YAMLError) as e:
+    except (KeyError, OSError, ValueError, yaml.YAMLError) as e:
         print(f"error: {e.args[0] if isinstance(e, KeyError) else e}", file=sys.stderr)
         return 2
     papermill.execute_notebook(

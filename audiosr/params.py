@@ -3,6 +3,9 @@ and turned into the configs the package works with."""
 
 from __future__ import annotations
 
+import difflib
+import types
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,26 +19,98 @@ if TYPE_CHECKING:  # train imports this module; the config class is imported whe
     from .train import TrainConfig
 
 
+class ParamsError(ValueError):
+    """A params file or --set value that cannot be used; the message names the key and the fix."""
+
+
+# Keys the command line reads besides the configs' fields (where caches and runs go).
+PLACES = ("cache_root", "run_dir")
+
+
+def config_classes() -> tuple:
+    from .train import TrainConfig
+
+    return DataConfig, ModelConfig, TrainConfig
+
+
+def known_keys() -> set[str]:
+    """Every key something reads: a config field, a place, or a notebook's parameter."""
+    from .notebook_params import NOTEBOOKS, known_parameters
+
+    keys = {k for cls in config_classes() for k in cls.__dataclass_fields__} | set(PLACES)
+    return keys | (known_parameters(NOTEBOOKS) if NOTEBOOKS.is_dir() else set())
+
+
 def load_params(paths: str | Path | list, overrides: list[str] = ()) -> dict:
     """Params files in order, each overriding the one before (params/paper.yaml, then a row's
-    file), then KEY=VALUE overrides (YAML values)."""
+    file), then KEY=VALUE overrides (YAML values). A key nothing reads is an error (a typo would
+    otherwise be dropped silently), as is a missing or unreadable file."""
     import yaml
 
     p = {}
     for path in [paths] if isinstance(paths, (str, Path)) else paths:
-        path = resolve(path)
+        given, path = path, Path(path) if Path(path).is_file() else resolve(path)
         if not path.is_file():
-            raise FileNotFoundError(f"{path}: no such params file.")
-        p.update(yaml.safe_load(path.read_text()) or {})
+            raise ParamsError(
+                f"{given}: no such params file (looked in the current folder and {resolve('.')})."
+            )
+        try:
+            values = yaml.safe_load(path.read_text()) or {}
+        except yaml.YAMLError as e:
+            raise ParamsError(f"{path}: not readable YAML ({str(e).splitlines()[0]}).") from None
+        if not isinstance(values, dict):
+            raise ParamsError(f"{path}: holds {type(values).__name__}, not KEY: VALUE lines.")
+        p.update(values)
     for kv in overrides:
-        k, _, v = kv.partition("=")
-        p[k] = yaml.safe_load(v)
+        k, eq, v = kv.partition("=")
+        if not eq or not k:
+            raise ParamsError(f"--set {kv!r}: write KEY=VALUE, e.g. --set epochs=2.")
+        try:
+            p[k] = yaml.safe_load(v)
+        except yaml.YAMLError:
+            p[k] = v
+    known = known_keys()
+    unknown = sorted(set(p) - known)
+    if unknown:
+        guesses = [g for k in unknown for g in difflib.get_close_matches(k, known, 1)]
+        raise ParamsError(
+            f"unknown key(s) {', '.join(unknown)}"
+            + (f" (did you mean {', '.join(guesses)}?)" if guesses else "")
+            + f"; known keys: {', '.join(sorted(known))}."
+        )
     return p
 
 
-def fields_for(cls, params: dict) -> dict:
-    """The entries of `params` that are fields of the dataclass `cls`."""
-    return {k: params[k] for k in cls.__dataclass_fields__ if k in params}
+def _typed(cls, name: str, value):
+    """`value` as the type of `cls`'s field `name` (YAML reads 1e-4 as text, 2 where 2.0 is meant);
+    a value that is not of that type is a ParamsError naming the key."""
+    hint = typing.get_type_hints(cls)[name]
+    kinds = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+    if value is None and type(None) in kinds:
+        return None
+    for kind in kinds:
+        if kind is bool and isinstance(value, bool):
+            return value
+        if kind is str and isinstance(value, str):
+            return value
+        if kind in (int, float) and not isinstance(value, bool):
+            try:
+                number = float(value) if isinstance(value, str) else value
+                if kind is int and isinstance(number, float):
+                    if not number.is_integer():
+                        continue
+                    number = int(number)
+                if isinstance(number, (int, float)):
+                    return kind(number)
+            except ValueError:
+                continue
+    wanted = " or ".join("none" if k is type(None) else k.__name__ for k in kinds)
+    raise ParamsError(f"{name}={value!r}: must be {wanted}.")
+
+
+def fields_for(cls, params: Mapping) -> dict:
+    """The entries of `params` that are fields of the dataclass `cls`, as the fields' types."""
+    return {k: _typed(cls, k, params[k]) for k in cls.__dataclass_fields__ if k in params}
 
 
 @dataclass
@@ -50,11 +125,14 @@ class Spec:
 def configs_from(values: Mapping) -> Spec:
     """The configs that parameter values name: a notebook passes `globals()` right after its
     parameters cell, the command line a params file's dict. Values that are no config's field
-    are ignored; fields without a value keep their defaults."""
-    from .train import TrainConfig
-
-    return Spec(
-        DataConfig(**fields_for(DataConfig, values)),
-        ModelConfig(**fields_for(ModelConfig, values)),
-        TrainConfig(**fields_for(TrainConfig, values)),
-    )
+    are ignored; fields without a value keep their defaults. A value a config refuses (ratio=0)
+    is a ParamsError with the config's reason."""
+    configs = []
+    for cls in config_classes():
+        try:
+            configs.append(cls(**fields_for(cls, values)))
+        except ParamsError:
+            raise
+        except (TypeError, ValueError) as e:
+            raise ParamsError(str(e)) from None
+    return Spec(*configs)

@@ -12,7 +12,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
+import socket
 import tempfile
 from pathlib import Path
 
@@ -46,18 +48,59 @@ def resolve(path: str | os.PathLike) -> Path:
     return p if p.is_absolute() else ROOT / p
 
 
+# Temporaries are named .audiosr-partial-<pid>@<host>-<final name>.<random>.tmp: recognisable
+# (folder mode never reads them as inputs), and stale once their process is gone.
+PARTIAL = ".audiosr-partial-"
+_OWNER = re.compile(re.escape(PARTIAL) + r"(\d+)@([\w.]*)-")
+
+
+def _host() -> str:
+    return re.sub(r"[^\w.]", "_", socket.gethostname())
+
+
+def is_partial(name: str) -> bool:
+    """Whether `name` is one of our temporaries (or one of the older `.NAME.*.tmp` ones)."""
+    return name.startswith(PARTIAL) or (name.startswith(".") and name.endswith(".tmp"))
+
+
+def clean_partials(folder: str | os.PathLike) -> list[Path]:
+    """Remove the temporaries in `folder` that a killed process of this machine left behind
+    (SIGKILL, power loss: no `finally` ran); those of running processes are kept. Returns
+    what was removed."""
+    removed = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            owner = _OWNER.match(entry.name)
+            if owner and owner[2] == _host() and not _alive(int(owner[1])):
+                shutil.rmtree(entry.path, ignore_errors=True)
+                removed.append(Path(entry.path))
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
 @contextlib.contextmanager
 def atomic_path(final: str | os.PathLike, suffix: str = "", replace: bool = True):
     """Yield a temporary path beside `final`; move it onto `final` only if the block succeeds.
 
-    A crash or Ctrl-C inside the block leaves `final` untouched (old content or absent).
+    A crash or Ctrl-C inside the block leaves `final` untouched (old content or absent), and
+    removes the temporary; one left by a killed process is found by `clean_partials`.
     Works for files and directories alike. With `replace=False` a file that appeared at `final`
     while the block ran (another process, the same output named twice) is never replaced: the
     result is linked into place, which fails if the name exists, and FileExistsError is raised.
     """
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
+    prefix = f"{PARTIAL}{os.getpid()}@{_host()}-{final.name[:100]}."
+    tmp = Path(tempfile.mkdtemp(prefix=prefix, suffix=".tmp", dir=final.parent))
     target = tmp / ("payload" + suffix)
     try:
         yield target

@@ -14,6 +14,7 @@ a function of (seed, epoch), and RNG states are restored.
 from __future__ import annotations
 
 import math
+import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -34,7 +35,7 @@ from .checkpoint import (
 from .data import PatchCache
 from .metrics import lsd, snr
 from .model import OBJECTIVES, ModelConfig, build_model, objective
-from .paths import resolve, write_json
+from .paths import clean_partials, resolve, write_json
 from .runs import write_history
 
 SCHEDULES = ("constant", "cosine")
@@ -274,6 +275,7 @@ def train(
             )
         return history
     run_dir.mkdir(parents=True, exist_ok=True)
+    clean_partials(run_dir)  # checkpoints a killed run was writing
     if is_main:
         write_json(
             run_dir / "config.json", {"model": asdict(model_cfg), "train": asdict(cfg), **data_info}
@@ -410,26 +412,28 @@ def main(argv=None) -> int:
     ap.add_argument("--run-dir", default=None, help="default: runs/<data>--<model>")
     ap.add_argument("--no-resume", action="store_true", help="refuse to continue an existing run")
     args = ap.parse_args(argv)
-    from .params import configs_from, load_params
+    from .cli import interruptible
+    from .datasets import DatasetError
+    from .params import ParamsError, configs_from, load_params
     from .runs import run_for_params
 
-    p = load_params(args.params, args.set)
-    cache, model_cfg, run_dir = run_for_params(p, build=True)
-    run_dir = args.run_dir or run_dir
-    try:
-        train(
-            cache,
-            model_cfg,
-            configs_from(p).train,
-            run_dir,
-            resume=not args.no_resume,
-        )
-    except (TrainingError, CheckpointError, FileExistsError) as e:
-        print(f"error: {e}")
-        return 1
-    finally:
-        distrib.teardown()
-    return 0
+    with interruptible("the run keeps its last checkpoint; the same command resumes it") as stop:
+        try:
+            p = load_params(args.params, args.set)
+            train_cfg = configs_from(p).train
+            distrib.pick_device(train_cfg.device)  # a device this machine lacks: before any work
+            cache, model_cfg, run_dir = run_for_params(p, build=True)
+        except (ParamsError, DatasetError, distrib.DeviceError) as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        try:
+            train(cache, model_cfg, train_cfg, args.run_dir or run_dir, resume=not args.no_resume)
+        except (TrainingError, CheckpointError, FileExistsError) as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 1
+        finally:
+            distrib.teardown()
+    return stop.code
 
 
 if __name__ == "__main__":

@@ -1,7 +1,23 @@
 """Fixture audio is generated here, never downloaded: small folders in the real corpora's layouts."""
 
+from dataclasses import asdict
+
 import pytest
+import torch
 from helpers import LIBRI_SUBSETS, tone_mix, write
+
+from audiosr.model import ModelConfig, build_model
+from audiosr.shipped import save_model
+
+
+@pytest.fixture
+def model_file(tmp_path):
+    """A small r = 4 AudioUNet (random weights, a visible correction) as a .safetensors file."""
+    torch.manual_seed(0)
+    cfg = ModelConfig(ratio=4, width=1 / 16)
+    model = build_model(cfg)
+    torch.nn.init.normal_(model.last.weight, std=0.05)
+    return save_model(model.state_dict(), tmp_path / "m.safetensors", {"model_config": asdict(cfg)})
 
 
 @pytest.fixture

@@ -4,28 +4,16 @@ one line while the rest of a batch is still processed."""
 import json
 import subprocess
 import sys
-from dataclasses import asdict
 
 import numpy as np
 import pytest
 import soundfile as sf
-import torch
 from helpers import tone_mix
 
 from audiosr.checkpoint import load_model
 from audiosr.cli import main
 from audiosr.inference import Upsampler
-from audiosr.model import ModelConfig, build_model
-from audiosr.shipped import save_model
-
-
-@pytest.fixture
-def model_file(tmp_path):
-    torch.manual_seed(0)
-    cfg = ModelConfig(ratio=4, width=1 / 16)
-    model = build_model(cfg)
-    torch.nn.init.normal_(model.last.weight, std=0.05)
-    return save_model(model.state_dict(), tmp_path / "m.safetensors", {"model_config": asdict(cfg)})
+from audiosr.model import ModelConfig
 
 
 def _run(*args):
@@ -318,7 +306,6 @@ def test_ship_names_the_run_by_its_params_and_never_replaces_a_file(tmp_path, pi
     import yaml
 
     from audiosr.data import DataConfig, build_cache
-    from audiosr.model import ModelConfig
     from audiosr.train import TrainConfig, train
 
     params = {
