@@ -282,7 +282,7 @@ def cmd_ship(args) -> int:
         with one_line(DatasetError, ParamsError):
             _, _, run_dir = run_for_params(load_params(args.params, args.set))
         recipe = f"audiosr train {files}{sets}; audiosr ship {files}{sets} -o {args.output}"
-    with one_line(CheckpointError, FileExistsError):
+    with one_line(CheckpointError, OSError):
         print(ship(run_dir, out, recipe, replace=args.force))
     return 0
 
@@ -294,7 +294,7 @@ def cmd_export(args) -> int:
 
     with one_line(CheckpointError):
         model = load_any(_checkpoint_path(args.checkpoint), args.ratio)
-    with one_line(FileExistsError, ValueError):
+    with one_line(OSError, ValueError):
         print(export(model, args.output, replace=args.force))
     return 0
 

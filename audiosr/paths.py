@@ -100,7 +100,10 @@ def atomic_path(final: str | os.PathLike, suffix: str = "", replace: bool = True
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
     prefix = f"{PARTIAL}{os.getpid()}@{_host()}-{final.name[:100]}."
-    tmp = Path(tempfile.mkdtemp(prefix=prefix, suffix=".tmp", dir=final.parent))
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=prefix, suffix=".tmp", dir=final.parent))
+    except OSError as e:  # a read-only folder, a full disk: say which file could not be written
+        raise type(e)(e.errno, e.strerror, str(final)) from None
     target = tmp / ("payload" + suffix)
     try:
         yield target

@@ -428,8 +428,8 @@ def main(argv=None) -> int:
             return 2
         try:
             train(cache, model_cfg, train_cfg, args.run_dir or run_dir, resume=not args.no_resume)
-        except (TrainingError, CheckpointError, FileExistsError) as e:
-            print(f"error: {e}", file=sys.stderr)
+        except (TrainingError, CheckpointError, OSError) as e:  # OSError: a full disk, a
+            print(f"error: {e}", file=sys.stderr)  # read-only folder, an existing run
             return 1
         finally:
             distrib.teardown()

@@ -174,6 +174,20 @@ def test_a_write_refused_by_the_system_names_the_output_not_the_input(
     assert f"{out}: could not be written (Permission denied)" in err and "a.wav:" not in err
 
 
+def test_ship_and_export_into_a_refused_folder_are_one_line(
+    model_file, tmp_path, capsys, monkeypatch
+):
+    import audiosr.paths
+
+    def refuse(prefix, suffix, dir):
+        raise PermissionError(13, "Permission denied", str(Path(dir) / prefix))
+
+    monkeypatch.setattr(audiosr.paths.tempfile, "mkdtemp", refuse)
+    out = tmp_path / "m.onnx"
+    assert _run("export", model_file, "-o", out) == 2
+    assert f"Permission denied: '{out}'" in _one_line_error(capsys)
+
+
 def test_a_full_disk_is_reported_against_the_output_and_nan_against_its_file(model_file, tmp_path):
     """A file size limit makes every write past 200 kB fail as a full disk does; the NaN file
     beside it must be reported as NaN, and neither input as corrupt."""
