@@ -95,12 +95,15 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     import papermill
 
+    from .params import configs_from
+
     try:
         params = params_for(
             args.notebook,
             load(args.parameters_file, args.parameter),
             Path(args.notebook).resolve().parent,
         )
+        configs_from(params)  # a value the configs refuse (ratio 0): one line, before the kernel
     except (KeyError, OSError, ValueError, yaml.YAMLError) as e:
         print(f"error: {e.args[0] if isinstance(e, KeyError) else e}", file=sys.stderr)
         return 2

@@ -24,7 +24,7 @@ from audiosr.audio import list_audio
 from audiosr.cli import main
 from audiosr.inference import upsample_file
 from audiosr.params import ParamsError, configs_from, load_params
-from audiosr.paths import PARTIAL, atomic_path, clean_partials
+from audiosr.paths import PARTIAL, ROOT, atomic_path, clean_partials
 from audiosr.shipped import load_any
 
 TIMEOUT = 120  # seconds any subprocess here may take
@@ -85,6 +85,17 @@ def test_train_and_prepare_refuse_bad_parameters_before_any_work(
     code = _run(command, "-f", "params/demo.yaml", "--set", f"cache_root={cache}", *sets)
     assert code == 2 and message in _one_line_error(capsys)
     assert not cache.exists()  # nothing was built
+
+
+def test_a_notebook_run_with_a_refused_value_stops_before_the_kernel(tmp_path, capsys):
+    from audiosr.notebook_params import main as notebook_main
+
+    out = tmp_path / "03.ipynb"
+    args = [str(ROOT / "notebooks/03_train.ipynb"), str(out), "-f", "params/demo.yaml"]
+    assert notebook_main([*args, "-p", "ratio", "0"]) == 2
+    assert "ratio must be" in _one_line_error(capsys) and not out.exists()
+    assert notebook_main([*args, "-p", "lr", "fast"]) == 2
+    assert "lr='fast': must be float" in _one_line_error(capsys)
 
 
 def test_a_missing_params_file_is_one_line(tmp_path, capsys):
