@@ -27,7 +27,7 @@ import numpy as np
 
 from . import __version__
 from .audio import DEFAULT_SR, load_audio
-from .datasets import SPLITS, Clip, DatasetError, load_clips
+from .datasets import SPLITS, TASKS, Clip, DatasetError, load_clips
 from .dsp import make_triplet, valid_ratio
 from .paths import CACHE, ROOT, atomic_path, resolve
 from .progress import bar as progress_bar
@@ -66,6 +66,8 @@ class DataConfig:
     max_clips: int | None = None
 
     def __post_init__(self):
+        if self.task not in TASKS:
+            raise ValueError(f"task must be one of {TASKS}, got {self.task!r}.")
         r = valid_ratio(self.ratio)
         for name in ("patch_len", "stride"):
             v = getattr(self, name)

@@ -96,6 +96,12 @@ class TrainConfig:
             raise ValueError(f"schedule={self.schedule!r}: choose one of {SCHEDULES}.")
         if self.warmup_steps < 0 or self.file_val < 0:
             raise ValueError("warmup_steps and file_val must be >= 0.")
+        for name in ("epochs", "batch_size", "steps_per_epoch", "val_batches", "threads"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ValueError(f"{name}={value} must be at least 1.")
+        if not self.lr > 0 or (self.max_minutes is not None and not self.max_minutes > 0):
+            raise ValueError(f"lr={self.lr} and max_minutes={self.max_minutes} must be positive.")
 
 
 def learning_rate(cfg: TrainConfig, step: int, total_steps: int) -> float:
