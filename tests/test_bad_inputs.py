@@ -318,10 +318,16 @@ def test_temporaries_are_never_inputs_and_stale_ones_are_removed(tmp_path):
         tmp.write_bytes(b"x")
 
 
+def _default_ctrl_c():
+    """A test run in the background (`make test &`) inherits an ignored SIGINT, which Python keeps
+    ignoring; the command started here gets Ctrl-C as a terminal user's command does."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_and_wait_for_partial(model_file, src: Path, out: Path) -> subprocess.Popen:
     proc = subprocess.Popen(
         _command("upsample", src, "-o", out, "--ratio", 4, "--checkpoint", model_file),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_default_ctrl_c,
     )  # fmt: skip
     deadline = time.monotonic() + TIMEOUT
     while not any(p.name.startswith(PARTIAL) for p in out.parent.iterdir()):
