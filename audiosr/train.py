@@ -100,8 +100,12 @@ class TrainConfig:
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise ValueError(f"{name}={value} must be at least 1.")
-        if not self.lr > 0 or (self.max_minutes is not None and not self.max_minutes > 0):
-            raise ValueError(f"lr={self.lr} and max_minutes={self.max_minutes} must be positive.")
+        if not self.lr > 0:
+            raise ValueError(f"lr={self.lr} must be positive.")
+        if self.max_minutes is not None and not self.max_minutes >= 0:
+            raise ValueError(
+                f"max_minutes={self.max_minutes} must be >= 0 (0: stop after one epoch)."
+            )
 
 
 def learning_rate(cfg: TrainConfig, step: int, total_steps: int) -> float:
