@@ -152,6 +152,74 @@ def test_checkpoints_with_foreign_settings_or_wrong_tensors_are_one_line(
     assert not (tmp_path / "o.wav").exists()
 
 
+# -- names, numbers, scores ----------------------------------------------------------------
+
+
+def test_two_inputs_with_one_output_name_are_refused_before_any_work(model_file, tmp_path, capsys):
+    for d in ("dupA", "dupB"):
+        (tmp_path / d).mkdir()
+        sf.write(tmp_path / d / "x.wav", tone_mix(4000, sr=4000), 4000)
+    out = tmp_path / "out"
+    out.mkdir()
+    args = ("upsample", tmp_path / "dupA/x.wav", tmp_path / "dupB/x.wav", "-o", out, "--ratio", 4)
+    assert _run(*args, "--checkpoint", model_file) == 2
+    err = capsys.readouterr().err
+    assert "dupA/x.wav" in err and "dupB/x.wav" in err and not list(out.iterdir())
+
+
+def test_a_file_that_appears_meanwhile_is_never_replaced(tmp_path):
+    """The existence check comes before the work; the final step must not replace a file that
+    another process wrote in between (link, not rename), unless asked to."""
+    final = tmp_path / "out.wav"
+    with pytest.raises(FileExistsError, match="appeared while"):
+        with atomic_path(final, ".wav", replace=False) as tmp:
+            tmp.write_bytes(b"ours")
+            final.write_bytes(b"theirs")  # the other process finishes first
+    assert final.read_bytes() == b"theirs" and [p.name for p in tmp_path.iterdir()] == ["out.wav"]
+    with atomic_path(final, ".wav", replace=True) as tmp:
+        tmp.write_bytes(b"ours")
+    assert final.read_bytes() == b"ours"
+
+
+def test_export_keeps_an_existing_file_without_force(model_file, tmp_path, capsys):
+    out = tmp_path / "m.pt"
+    out.write_bytes(b"keep")
+    assert _run("export", model_file, "-o", out) == 2
+    assert out.read_bytes() == b"keep" and "--force" in capsys.readouterr().err
+    assert _run("export", model_file, "-o", out, "--force") == 0 and out.read_bytes() != b"keep"
+
+
+def test_bad_numbers_and_files_get_one_line(model_file, tmp_path, capsys, monkeypatch):
+    sf.write(tmp_path / "in.wav", tone_mix(4000, sr=4000), 4000)
+    for hop in ("0", "-5", "x"):
+        with pytest.raises(SystemExit) as e:
+            _run(
+                "upsample",
+                tmp_path / "in.wav",
+                "-o",
+                tmp_path / "o.wav",
+                "--ratio",
+                4,
+                "--hop",
+                hop,
+            )
+        assert e.value.code == 2 and "--hop" in capsys.readouterr().err
+    # a relative --checkpoint is relative to the current folder, as in any command
+    monkeypatch.chdir(tmp_path)
+    assert (
+        _run("upsample", "in.wav", "-o", "o.wav", "--ratio", 4, "--checkpoint", model_file.name)
+        == 0
+    )
+    ref = tone_mix(16000)
+    sf.write(tmp_path / "ref.wav", ref, 16000)
+    sf.write(
+        tmp_path / "nan.wav", np.where(np.arange(16000) == 5, np.nan, ref), 16000, subtype="FLOAT"
+    )
+    sf.write(tmp_path / "stereo.wav", np.stack([ref, ref], 1), 16000)
+    assert _run("evaluate", "ref.wav", "nan.wav") == 2 and "NaN" in capsys.readouterr().err
+    assert _run("evaluate", "ref.wav", "stereo.wav") == 2 and "channel" in capsys.readouterr().err
+
+
 # -- writing --------------------------------------------------------------------------------
 
 
