@@ -64,6 +64,13 @@ def interruptible(after: str = "finished outputs are kept; nothing partial was l
             signal.signal(signal.SIGTERM, previous)
 
 
+def run(main, argv=None) -> int:
+    """`main(argv)` under `interruptible`: what a module's `python -m` entry point calls."""
+    with interruptible() as stop:
+        return main(argv)
+    return stop.code
+
+
 def _positive(text: str) -> int:
     """An argparse type: a whole number of at least 1."""
     try:

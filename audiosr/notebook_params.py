@@ -117,4 +117,6 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from audiosr.cli import run
+
+    raise SystemExit(run(main))  # Ctrl-C / SIGTERM: one line, not a traceback

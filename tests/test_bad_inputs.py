@@ -459,3 +459,15 @@ def test_two_runs_writing_one_output_never_both_win(model_file, tmp_path):
     assert "exists" in loser or "appeared while" in loser, loser
     assert "Traceback" not in loser
     assert sf.info(str(out)).frames == 60 * 16000 and _debris(tmp_path) == []
+
+
+def test_module_entry_points_end_ctrl_c_in_one_line(capsys):
+    from audiosr.cli import run
+
+    def main(argv=None):
+        raise KeyboardInterrupt
+
+    assert run(main) == 130
+    assert capsys.readouterr().err == (
+        "interrupted: stopped; finished outputs are kept; nothing partial was left.\n"
+    )
