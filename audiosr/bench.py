@@ -125,9 +125,8 @@ def run_benchmarks(
             "parameters": count_parameters(AudioUNet(cfg)),
             "gflop_per_audio_s": flops_per_audio_second(cfg) / 1e9,
         }
-        for amp in (
-            (False, True) if cpu else ()
-        ):  # bf16 doubles CPU throughput where the CPU has bf16 units
+        # bf16 doubles CPU throughput where the CPU has bf16 units
+        for amp in (False, True) if cpu else ():
             rows.append(
                 {
                     **base,

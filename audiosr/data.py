@@ -232,9 +232,8 @@ def build_cache(cfg: DataConfig, root: str | Path = CACHE, progress: bool = True
         }
         for s in SPLITS
     }
-    if (
-        counts["train"]["clips"] and counts["train"]["patches"] == 0
-    ):  # (evaluation-only sets have no train split)
+    # (evaluation-only sets have no train split)
+    if counts["train"]["clips"] and counts["train"]["patches"] == 0:
         raise DatasetError(
             f"{cfg.dataset!r}: no training patch of {L} samples; clips are shorter than the patch. "
             "Use a smaller patch_len or longer clips."

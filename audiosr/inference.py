@@ -83,9 +83,8 @@ class Upsampler:
         self.model, self.r, self.batch, self.amp = model.eval(), int(ratio), max(1, batch), amp
         self.gate = gate
         self.device = torch.device(device)
-        a_lr = (
-            math.lcm(alignment(model), self.r) // self.r
-        )  # low-res step that keeps the high-res phase
+        # The low-res step that keeps the high-res phase.
+        a_lr = math.lcm(alignment(model), self.r) // self.r
         reach = context_hr(model) + GATE_SPAN // 2  # the gate's level is measured around too
         self.context = _round_up(math.ceil(reach / self.r) + SPLINE_MARGIN, a_lr)
         self.hop = _round_up(max(hop, a_lr), a_lr)

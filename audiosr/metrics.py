@@ -77,9 +77,7 @@ def stft_power(x: torch.Tensor, pad_mode: str = "constant") -> torch.Tensor:
     the librosa of 2017 that the original code's LSD used)."""
     shape = x.shape
     x = x.reshape(-1, shape[-1])
-    if (
-        pad_mode == "reflect" and x.shape[-1] <= LSD_N_FFT // 2
-    ):  # too short to mirror: as librosa, an error
+    if pad_mode == "reflect" and x.shape[-1] <= LSD_N_FFT // 2:  # too short to mirror: as librosa
         raise MetricError(
             f"{x.shape[-1]} samples are too short for the code LSD's reflect padding "
             f"(needs more than {LSD_N_FFT // 2})."

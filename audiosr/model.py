@@ -165,14 +165,12 @@ class AudioUNet(nn.Module):
             self.up.append(Block(c, shuffle * f, k, 1, cfg.variant, dropout=0.5 if code else 0.0))
             c = 2 * f if cfg.skips else f  # after the upsampling: f channels, plus f from the skip
         self.last = nn.Conv1d(c, shuffle, 9, padding=4)
-        if (
-            not code
-        ):  # the paper is silent on initialisation: start as the identity (output = spline)
+        # The paper is silent on initialisation: start as the identity (output = spline).
+        if not code:
             nn.init.zeros_(self.last.weight)
             nn.init.zeros_(self.last.bias)
-        if (
-            code
-        ):  # the original code: orthogonal convolutions, but the last one drawn from N(0, 1e-3)
+        # The original code: orthogonal convolutions, but the last one drawn from N(0, 1e-3).
+        if code:
             for m in self.modules():
                 if isinstance(m, nn.Conv1d):
                     nn.init.orthogonal_(m.weight)

@@ -132,9 +132,8 @@ def test_real_voices_manifest_keeps_full_band_speech_and_says_why_others_are_out
         x, sr = sf.read(str(root / r["path"]))
         assert sr == 16000 and x.ndim == 1 and abs(len(x) / sr - float(r["duration_s"])) < 1e-3
         assert float(r["bandwidth_hz"]) >= ps.MIN_BANDWIDTH_HZ and float(r["hf_4k"]) > 0.001
-        if r["text"].endswith(
-            ".wav"
-        ):  # 0.5 s of sound with 0.1 s of silence each side: trimmed to 50 ms
+        # 0.5 s of sound with 0.1 s of silence each side: trimmed to 50 ms
+        if r["text"].endswith(".wav"):
             assert 0.5 * sr <= len(x) <= 0.65 * sr  # untrimmed: 0.7 s
         assert r["group"] == f"tuxpaint-{r['language']}"
 
