@@ -217,6 +217,14 @@ def validate_files(
     }
 
 
+def _diverged(what: str, ckpt: Path) -> TrainingError:
+    """The error for a run whose loss stopped being finite, naming the checkpoint that is kept."""
+    return TrainingError(
+        f"{what}: training diverged, stopping. The last good checkpoint is "
+        f"{ckpt if ckpt.exists() else 'none (first epoch)'}; try a lower lr."
+    )
+
+
 def train(
     cache: PatchCache,
     model_cfg: ModelConfig,
@@ -252,14 +260,13 @@ def train(
     progress = progress and is_main
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
-    if device.type == "cuda":  # fixed patch shapes: let cuDNN time its algorithms once (not for
-        torch.backends.cudnn.benchmark = (
-            True  # variable-length inference, which it would re-time per length)
-        )
-    amp = (
-        False if cfg.amp == "auto" else bool(cfg.amp)
-    )  # measured on an H100: bf16 autocast trains the
-    # full model 8x slower than fp32 with TF32 convolutions (33 vs 261 audio s/s, results/gpu-h100)
+    # Fixed patch shapes: let cuDNN time its algorithms once (not for variable-length inference,
+    # which it would re-time per length).
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True
+    # Measured on an H100: bf16 autocast trains the full model 8x slower than fp32 with TF32
+    # convolutions (33 vs 261 audio s/s, results/gpu-h100), so "auto" means off.
+    amp = False if cfg.amp == "auto" else bool(cfg.amp)
     data_info = {"cache": cache.folder.name, "data_config": asdict(cache.config)}
 
     torch.manual_seed(cfg.seed)
@@ -316,9 +323,8 @@ def train(
             range(n_steps), desc=f"epoch {epoch}/{cfg.epochs}", leave=False, disable=not progress
         )
         for step in bar:
-            idx = order[step * cfg.batch_size : (step + 1) * cfg.batch_size][
-                rank::world
-            ]  # global batch, sharded
+            batch = order[step * cfg.batch_size : (step + 1) * cfg.batch_size]
+            idx = batch[rank::world]  # the global batch, sharded across processes
             x = spline[idx].to(device, non_blocking=True).unsqueeze(1)
             y = hr[idx].to(device, non_blocking=True).unsqueeze(1)
             for group in optimizer.param_groups:
@@ -331,16 +337,11 @@ def train(
                     f"batch_size={max(1, cfg.batch_size // 2)} or a smaller width."
                 ) from None
             total += loss
-            if (
-                device.type == "cpu" or step % 50 == 49 or step == n_steps - 1
-            ):  # no per-step host sync on GPU
+            # No per-step host sync on a GPU: the loss is read every 50 steps there.
+            if device.type == "cpu" or step % 50 == 49 or step == n_steps - 1:
                 mean = total.item() / (step + 1)
                 if not math.isfinite(mean):
-                    raise TrainingError(
-                        f"loss became {mean} at epoch {epoch}, step {step + 1}: stopping. "
-                        f"The last good checkpoint is {ckpt if ckpt.exists() else 'none (first epoch)'}; "
-                        "try a lower lr."
-                    )
+                    raise _diverged(f"loss became {mean} at epoch {epoch}, step {step + 1}", ckpt)
                 seconds = time.perf_counter() - t0
                 bar.set_postfix(
                     loss=f"{mean:.2e}",
@@ -360,11 +361,7 @@ def train(
         if cfg.file_val and is_main:
             row.update(validate_files(model, cache, device, cfg.file_val, amp))
         if not math.isfinite(row["val_loss"]):
-            raise TrainingError(
-                f"validation loss became {row['val_loss']} at epoch {epoch}: training diverged. "
-                f"The last good checkpoint is {ckpt if ckpt.exists() else 'none (first epoch)'}; "
-                "try a lower lr."
-            )
+            raise _diverged(f"validation loss became {row['val_loss']} at epoch {epoch}", ckpt)
         history.append(row)
         if is_main:
             if row.get("val_file_snr", -math.inf) > best_snr:
