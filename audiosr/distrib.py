@@ -18,12 +18,10 @@ class DeviceError(ValueError):
 
 def available_devices() -> list[str]:
     """Device names this machine can run on, best first."""
-    names = (
-        [f"cuda:{i}" for i in range(torch.cuda.device_count())] if torch.cuda.is_available() else []
-    )
-    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
-        names.append("mps")
-    return ["cuda"] * bool(names and names[0].startswith("cuda")) + names + ["cpu"]
+    gpus = range(torch.cuda.device_count()) if torch.cuda.is_available() else ()
+    cuda = ["cuda"] + [f"cuda:{i}" for i in gpus] if gpus else []
+    mps = getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()
+    return cuda + ["mps"] * bool(mps) + ["cpu"]
 
 
 def pick_device(name: str = "auto") -> torch.device:
@@ -36,11 +34,7 @@ def pick_device(name: str = "auto") -> torch.device:
                 f"device {name!r} is not available here; this machine has: auto, {', '.join(have)}."
             )
         return torch.device(name)
-    if torch.cuda.is_available():
-        return torch.device("cuda")
-    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
-        return torch.device("mps")
-    return torch.device("cpu")
+    return torch.device(available_devices()[0])
 
 
 def world() -> tuple[int, int]:
