@@ -58,12 +58,11 @@ def value(text: str):
 
 def params_for(notebook: str | Path, params: dict, folder: str | Path = NOTEBOOKS) -> dict:
     """The subset of `params` that `notebook` reads; a key no notebook reads is an error."""
-    known = known_parameters(folder)
-    unknown = sorted(set(params) - known)
-    if unknown:
-        raise KeyError(
-            f"no notebook reads {', '.join(unknown)}; known keys: {', '.join(sorted(known))}"
-        )
+    from .params import unknown_keys
+
+    problem = unknown_keys(params, known_parameters(folder))
+    if problem:
+        raise KeyError(f"no notebook reads them: {problem}")
     wanted = notebook_parameters(notebook)
     return {k: v for k, v in params.items() if k in wanted}
 

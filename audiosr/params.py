@@ -69,16 +69,24 @@ def load_params(paths: str | Path | list, overrides: list[str] = ()) -> dict:
             p[k] = yaml.safe_load(v)
         except yaml.YAMLError:
             p[k] = v
-    known = known_keys()
-    unknown = sorted(set(p) - known)
-    if unknown:
-        guesses = [g for k in unknown for g in difflib.get_close_matches(k, known, 1)]
-        raise ParamsError(
-            f"unknown key(s) {', '.join(unknown)}"
-            + (f" (did you mean {', '.join(guesses)}?)" if guesses else "")
-            + f"; known keys: {', '.join(sorted(known))}."
-        )
+    problem = unknown_keys(p, known_keys())
+    if problem:
+        raise ParamsError(problem)
     return p
+
+
+def unknown_keys(given, known: set[str]) -> str | None:
+    """What is wrong with the keys of `given` that are not `known` (naming the likely key for
+    each typo, and all known ones), or None when every key is known."""
+    unknown = sorted(set(given) - known)
+    if not unknown:
+        return None
+    guesses = [g for k in unknown for g in difflib.get_close_matches(k, known, 1)]
+    return (
+        f"unknown key(s) {', '.join(unknown)}"
+        + (f" (did you mean {', '.join(guesses)}?)" if guesses else "")
+        + f"; known keys: {', '.join(sorted(known))}."
+    )
 
 
 def _typed(cls, name: str, value):
