@@ -279,10 +279,9 @@ def cmd_ship(args) -> int:
         raise UserError(
             "ship: give a run folder, or -f PARAMS [--set ...] naming the run (not both)."
         )
-    out = Path(args.output)
-    if out.exists() and not args.force:
-        raise UserError(f"{out} exists: pass --force to replace it.")
-    run_dir, recipe = args.run_dir, f"audiosr ship {args.run_dir} -o {args.output}"
+    out = Path(args.output).resolve()  # paths typed here are relative to the current folder
+    run_dir = args.run_dir and Path(args.run_dir).resolve()
+    recipe = f"audiosr ship {args.run_dir} -o {args.output}"
     if args.params:
         sets = f" --set {' '.join(args.set)}" if args.set else ""
         files = " ".join(f"-f {f}" for f in args.params)
@@ -302,7 +301,7 @@ def cmd_export(args) -> int:
     with one_line(CheckpointError):
         model = load_any(_checkpoint_path(args.checkpoint), args.ratio)
     with one_line(OSError, ValueError):
-        print(export(model, args.output, replace=args.force))
+        print(export(model, Path(args.output).resolve(), replace=args.force))
     return 0
 
 
@@ -372,14 +371,16 @@ def main(argv=None) -> int:
     x.add_argument("--ratio", type=int, default=None)
     x.add_argument("--force", action="store_true", help="replace an existing output file")
     x.set_defaults(func=cmd_export)
-    args = ap.parse_args(argv)
-    with interruptible() as stop:
-        try:
-            return args.func(args)
-        except UserError as e:
-            print(f"error: {e}", file=sys.stderr)
-            return 2
-    return stop.code
+    return run(_dispatch, ap.parse_args(argv))
+
+
+def _dispatch(args) -> int:
+    """The chosen command; a UserError is its one line on stderr and exit code 2."""
+    try:
+        return args.func(args)
+    except UserError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

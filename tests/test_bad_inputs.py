@@ -181,6 +181,23 @@ def test_a_file_that_appears_meanwhile_is_never_replaced(tmp_path):
     assert final.read_bytes() == b"ours"
 
 
+def test_ship_and_export_write_where_the_user_stands(model_file, tmp_path, monkeypatch):
+    """Output paths typed at the command line are relative to the current folder, as in any
+    command, not to the folder audiosr is installed in."""
+    from audiosr.checkpoint import save_checkpoint
+    from audiosr.model import ModelConfig, build_model
+    from audiosr.train import TrainConfig
+
+    cfg = ModelConfig(ratio=4, width=1 / 16)
+    save_checkpoint(tmp_path / "run/checkpoint.pt", build_model(cfg), None, 1, [], cfg,
+                    TrainConfig(), {"cache": "c"})  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    assert _run("export", model_file, "-o", "here.pt") == 0
+    assert _run("ship", "run", "-o", "here.safetensors") == 0
+    for name in ("here.pt", "here.safetensors"):
+        assert (tmp_path / name).is_file() and not (ROOT / name).exists()
+
+
 def test_export_keeps_an_existing_file_without_force(model_file, tmp_path, capsys):
     out = tmp_path / "m.pt"
     out.write_bytes(b"keep")
