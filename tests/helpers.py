@@ -36,3 +36,11 @@ LIBRI_SUBSETS = {
     "dev-clean": {84: "F", 174: "M"},
     "test-other": {367: "F", 533: "F", 1688: "M"},
 }
+
+
+def upsample(src, out, model_file, *extra) -> int:
+    """`audiosr upsample SRC -o OUT --ratio 4 --checkpoint MODEL_FILE EXTRA...`: its exit code."""
+    from audiosr.cli import main
+
+    args = ["upsample", src, "-o", out, "--ratio", 4, "--checkpoint", model_file, *extra]
+    return main([str(a) for a in args])

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 import torch
-from helpers import tone_mix, write
+from helpers import tone_mix, upsample, write
 from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
@@ -44,7 +44,9 @@ def _debris(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith((PARTIAL, ".")))
 
 
-def _command(*args) -> list[str]:
+def _upsample_command(src, out, model_file) -> list[str]:
+    """The upsample command as a subprocess runs it."""
+    args = ["upsample", src, "-o", out, "--ratio", 4, "--checkpoint", model_file]
     return [sys.executable, "-m", "audiosr.cli", *map(str, args)]
 
 
@@ -246,8 +248,7 @@ def test_a_read_only_output_folder_is_one_line(model_file, tmp_path, capsys):
     (tmp_path / "ro").mkdir()
     (tmp_path / "ro").chmod(0o555)
     try:
-        assert _run("upsample", tmp_path / "a.wav", "-o", tmp_path / "ro/o.wav", "--ratio", 4,
-                    "--checkpoint", model_file) == 1  # fmt: skip
+        assert upsample(tmp_path / "a.wav", tmp_path / "ro/o.wav", model_file) == 1
     finally:
         (tmp_path / "ro").chmod(0o755)
     err = capsys.readouterr().err
@@ -267,8 +268,7 @@ def test_a_write_refused_by_the_system_names_the_output_not_the_input(
     monkeypatch.setattr(audiosr.paths.tempfile, "mkdtemp", refuse)
     sf.write(tmp_path / "a.wav", tone_mix(4000, sr=4000), 4000)
     out = tmp_path / "o.wav"
-    assert _run("upsample", tmp_path / "a.wav", "-o", out, "--ratio", 4,
-                "--checkpoint", model_file) == 1  # fmt: skip
+    assert upsample(tmp_path / "a.wav", out, model_file) == 1
     err = capsys.readouterr().err
     assert f"{out}: could not be written (Permission denied)" in err and "a.wav:" not in err
 
@@ -301,8 +301,7 @@ def test_a_full_disk_is_reported_against_the_output_and_nan_against_its_file(mod
         resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
 
     done = subprocess.run(
-        _command("upsample", tmp_path / "in", "-o", tmp_path / "out", "--ratio", 4,
-                 "--checkpoint", model_file),
+        _upsample_command(tmp_path / "in", tmp_path / "out", model_file),
         capture_output=True, text=True, timeout=TIMEOUT, preexec_fn=limit,
     )  # fmt: skip
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
@@ -317,22 +316,19 @@ def test_a_truncated_wav_is_used_with_a_warning_naming_both_lengths(model_file, 
     data = (tmp_path / "full.wav").read_bytes()
     (tmp_path / "cut.wav").write_bytes(data[: 44 + 16000])  # half of the samples
     out = tmp_path / "o.wav"
-    assert _run("upsample", tmp_path / "cut.wav", "-o", out, "--ratio", 4,
-                "--checkpoint", model_file) == 0  # fmt: skip
+    assert upsample(tmp_path / "cut.wav", out, model_file) == 0
     err = capsys.readouterr().err
     assert f"warning: {tmp_path / 'cut.wav'}: truncated" in err
     assert "promises 4.00 s, the file holds 2.00 s" in err
     assert sf.info(str(out)).frames == 4 * 8000
     sf.write(tmp_path / "whole.wav", tone_mix(16000, sr=4000), 4000)  # a complete file: no warning
-    assert _run("upsample", tmp_path / "whole.wav", "-o", tmp_path / "w.wav", "--ratio", 4,
-                "--checkpoint", model_file) == 0  # fmt: skip
+    assert upsample(tmp_path / "whole.wav", tmp_path / "w.wav", model_file) == 0
     assert "warning" not in capsys.readouterr().err
 
 
 def test_a_wideband_input_is_told_what_resampling_discards(model_file, tmp_path, capsys):
     sf.write(tmp_path / "a48.wav", tone_mix(48000, sr=48000), 48000)
-    assert _run("upsample", tmp_path / "a48.wav", "-o", tmp_path / "o.wav", "--ratio", 4,
-                "--checkpoint", model_file) == 0  # fmt: skip
+    assert upsample(tmp_path / "a48.wav", tmp_path / "o.wav", model_file) == 0
     out = capsys.readouterr().out
     assert "above 2 kHz was discarded" in out and "--ratio should match" in out
 
@@ -411,7 +407,7 @@ def _default_ctrl_c():
 
 def _start_and_wait_for_partial(model_file, src: Path, out: Path) -> subprocess.Popen:
     proc = subprocess.Popen(
-        _command("upsample", src, "-o", out, "--ratio", 4, "--checkpoint", model_file),
+        _upsample_command(src, out, model_file),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_default_ctrl_c,
     )  # fmt: skip
     deadline = time.monotonic() + TIMEOUT
@@ -448,11 +444,9 @@ def test_what_a_killed_run_leaves_is_not_read_and_is_cleaned_by_the_next(
     proc.communicate(timeout=TIMEOUT)
     assert len(_debris(tmp_path / "out")) == 1  # SIGKILL: no cleanup could run
     sf.write(tmp_path / "out/short.wav", tone_mix(4000, sr=4000), 4000)
-    assert _run("upsample", tmp_path / "out", "-o", tmp_path / "again", "--ratio", 4,
-                "--checkpoint", model_file) == 0  # fmt: skip
+    assert upsample(tmp_path / "out", tmp_path / "again", model_file) == 0
     assert [p.name for p in (tmp_path / "again").rglob("*.wav")] == ["short.wav"]
-    assert _run("upsample", tmp_path / "out/short.wav", "-o", tmp_path / "out/o.wav", "--ratio", 4,
-                "--checkpoint", model_file) == 0  # fmt: skip
+    assert upsample(tmp_path / "out/short.wav", tmp_path / "out/o.wav", model_file) == 0
     assert "removed 1 unfinished output(s)" in capsys.readouterr().err
     assert _debris(tmp_path / "out") == []
 
@@ -462,7 +456,7 @@ def test_two_runs_writing_one_output_never_both_win(model_file, tmp_path):
     out = tmp_path / "o.wav"
     procs = [
         subprocess.Popen(
-            _command("upsample", src, "-o", out, "--ratio", 4, "--checkpoint", model_file),
+            _upsample_command(src, out, model_file),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

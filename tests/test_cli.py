@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 import soundfile as sf
-from helpers import tone_mix
+from helpers import tone_mix, upsample
 
 from audiosr.checkpoint import load_model
 from audiosr.cli import main
@@ -24,21 +24,7 @@ def test_one_file_mono_and_stereo_match_the_library(model_file, tmp_path):
     x = tone_mix(4000, sr=4000)
     sf.write(tmp_path / "mono.wav", x, 4000)
     sf.write(tmp_path / "stereo.flac", np.stack([x, 0.5 * x[::-1]], axis=1), 4000)
-    assert (
-        _run(
-            "upsample",
-            tmp_path / "mono.wav",
-            "-o",
-            tmp_path / "up.wav",
-            "--ratio",
-            4,
-            "--checkpoint",
-            model_file,
-            "--hop",
-            512,
-        )
-        == 0
-    )
+    assert upsample(tmp_path / "mono.wav", tmp_path / "up.wav", model_file, "--hop", 512) == 0
     y, sr = sf.read(tmp_path / "up.wav", dtype="float32")
     x16, _ = sf.read(
         tmp_path / "mono.wav", dtype="float32"
@@ -46,19 +32,7 @@ def test_one_file_mono_and_stereo_match_the_library(model_file, tmp_path):
     want = Upsampler(load_model(model_file), 4, hop=512).process(x16)
     assert sr == 16000 and len(y) == 4 * len(x)
     assert np.abs(y - np.clip(want, -1, 1)).max() < 2 / 32768  # 16-bit rounding
-    assert (
-        _run(
-            "upsample",
-            tmp_path / "stereo.flac",
-            "-o",
-            tmp_path / "up.flac",
-            "--ratio",
-            4,
-            "--checkpoint",
-            model_file,
-        )
-        == 0
-    )
+    assert upsample(tmp_path / "stereo.flac", tmp_path / "up.flac", model_file) == 0
     s, sr = sf.read(tmp_path / "up.flac", dtype="float32")
     s16, _ = sf.read(tmp_path / "stereo.flac", dtype="float32")
     assert s.shape == (4 * len(x), 2)
@@ -71,19 +45,7 @@ def test_other_rates_are_resampled_with_a_note(model_file, tmp_path, capsys):
     sf.write(
         tmp_path / "in.wav", tone_mix(8000, sr=8000), 8000
     )  # 1 s at 8 kHz, model expects 4 kHz for r = 4
-    assert (
-        _run(
-            "upsample",
-            tmp_path / "in.wav",
-            "-o",
-            tmp_path / "out.wav",
-            "--ratio",
-            4,
-            "--checkpoint",
-            model_file,
-        )
-        == 0
-    )
+    assert upsample(tmp_path / "in.wav", tmp_path / "out.wav", model_file) == 0
     assert "resampled 8000 Hz -> 4000 Hz" in capsys.readouterr().out
     info = sf.info(str(tmp_path / "out.wav"))
     assert info.samplerate == 16000 and abs(info.frames - 16000) <= 16
@@ -100,7 +62,7 @@ def test_a_folder_with_bad_files_processes_the_rest(model_file, tmp_path, capsys
     nan = tone_mix(3000, sr=4000)
     nan[100] = np.nan
     sf.write(src / "nan.wav", nan, 4000, subtype="FLOAT")
-    code = _run("upsample", src, "-o", tmp_path / "out", "--ratio", 4, "--checkpoint", model_file)
+    code = upsample(src, tmp_path / "out", model_file)
     err = capsys.readouterr().err
     assert code == 1 and "2 of 6 files done; 4 failed" in err and "Traceback" not in err
     for name in ("corrupt.wav", "empty.wav", "one.wav", "nan.wav"):
@@ -131,34 +93,9 @@ def test_user_errors_are_one_line_and_nothing_is_overwritten(model_file, tmp_pat
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1, err
     (tmp_path / "x.wav").write_bytes(b"keep")
-    assert (
-        _run(
-            "upsample",
-            tmp_path / "a.wav",
-            "-o",
-            tmp_path / "x.wav",
-            "--ratio",
-            4,
-            "--checkpoint",
-            model_file,
-        )
-        == 2
-    )
+    assert upsample(tmp_path / "a.wav", tmp_path / "x.wav", model_file) == 2
     assert (tmp_path / "x.wav").read_bytes() == b"keep" and "--force" in capsys.readouterr().err
-    assert (
-        _run(
-            "upsample",
-            tmp_path / "a.wav",
-            "-o",
-            tmp_path / "x.wav",
-            "--ratio",
-            4,
-            "--checkpoint",
-            model_file,
-            "--force",
-        )
-        == 0
-    )
+    assert upsample(tmp_path / "a.wav", tmp_path / "x.wav", model_file, "--force") == 0
 
 
 def test_evaluate_prints_every_metric(tmp_path, capsys):
@@ -220,40 +157,14 @@ def test_output_sample_format_follows_the_input_or_subtype(
 ):
     sf.write(tmp_path / "in.wav", tone_mix(4000, sr=4000), 4000, subtype=subtype)
     extra = ("--subtype", asked) if asked else ()
-    assert (
-        _run(
-            "upsample",
-            tmp_path / "in.wav",
-            "-o",
-            tmp_path / f"out{ext}",
-            "--ratio",
-            4,
-            "--checkpoint",
-            model_file,
-            "-q",
-            *extra,
-        )
-        == 0
-    )
+    assert upsample(tmp_path / "in.wav", tmp_path / f"out{ext}", model_file, "-q", *extra) == 0
     assert sf.info(str(tmp_path / f"out{ext}")).subtype == expect
 
 
 def test_a_subtype_the_format_cannot_hold_is_one_error(model_file, tmp_path, capsys):
     sf.write(tmp_path / "in.wav", tone_mix(4000, sr=4000), 4000)
     assert (
-        _run(
-            "upsample",
-            tmp_path / "in.wav",
-            "-o",
-            tmp_path / "out.flac",
-            "--ratio",
-            4,
-            "--checkpoint",
-            model_file,
-            "--subtype",
-            "FLOAT",
-        )
-        == 2
+        upsample(tmp_path / "in.wav", tmp_path / "out.flac", model_file, "--subtype", "FLOAT") == 2
     )
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "FLOAT" in err[0] and "PCM_16" in err[0]
@@ -265,20 +176,7 @@ def test_python_api_matches_the_command(model_file, tmp_path):
 
     x = tone_mix(4000, sr=4000)
     sf.write(tmp_path / "in.wav", x, 4000, subtype="FLOAT")
-    assert (
-        _run(
-            "upsample",
-            tmp_path / "in.wav",
-            "-o",
-            tmp_path / "out.wav",
-            "--ratio",
-            4,
-            "--checkpoint",
-            model_file,
-            "-q",
-        )
-        == 0
-    )
+    assert upsample(tmp_path / "in.wav", tmp_path / "out.wav", model_file, "-q") == 0
     y_cmd, _ = sf.read(tmp_path / "out.wav", dtype="float32")
     model = audiosr.load_model(str(model_file), ratio=4)
     y = audiosr.upsample(x, 4000, ratio=4, model=model)
