@@ -27,16 +27,13 @@ def export(model: torch.nn.Module, out: str | Path, replace: bool = False) -> Pa
     """Write `model` as TorchScript (`.pt`) or ONNX (`.onnx`, dynamic batch and length); an
     existing file (or one that appears meanwhile) is kept unless `replace` (FileExistsError)."""
     out = resolve(out)
-    if out.exists() and not replace:
-        raise FileExistsError(f"{out}: exists; pass --force to replace it.")
     model = model.eval()
     x = example_input(model)
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tracer warnings about the Python-side padding branch
         if out.suffix == ".pt":
-            traced = torch.jit.trace(model, x)
             with atomic_path(out, ".pt", replace=replace) as tmp:
-                traced.save(str(tmp))
+                torch.jit.trace(model, x).save(str(tmp))
         elif out.suffix == ".onnx":
             with atomic_path(out, ".onnx", replace=replace) as tmp:
                 torch.onnx.export(

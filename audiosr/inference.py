@@ -244,26 +244,18 @@ def output_subtype(in_subtype: str, fmt: str, asked: str | None = None) -> str:
 
 
 @contextlib.contextmanager
-def _no_clobber(dst: Path, replace: bool):
-    """A file that is, or comes to be, at `dst` is an AudioError unless `replace`."""
-    if dst.exists() and not replace:
-        raise AudioError(f"{dst}: exists; pass --force to replace it.")
-    try:
-        yield
-    except FileExistsError as e:
-        raise AudioError(f"{e} Pass --force to replace it.") from None
-
-
-@contextlib.contextmanager
 def _writing(dst: Path):
     """Failures to write `dst` (read-only folder, full disk, file size limit) as an AudioError
-    that names the output and the cause, never the input."""
+    that names the output and the cause, never the input; a file that is, or comes to be, at
+    `dst` without `replace` (`atomic_path`'s rule) as an AudioError that says so."""
     import shutil
 
     import soundfile as sf
 
     try:
         yield
+    except FileExistsError as e:
+        raise AudioError(str(e)) from None
     except (OSError, sf.LibsndfileError) as e:
         cause = getattr(e, "strerror", None) or _libsndfile_cause() or str(e)
         with contextlib.suppress(OSError):
@@ -384,7 +376,6 @@ def upsample_file(
     )
     with (
         seconds,
-        _no_clobber(dst, replace),
         _writing(dst),
         atomic_path(dst, dst.suffix, replace=replace) as tmp,
         sf.SoundFile(str(tmp), "w", HR_RATE, info.channels, subtype=subtype, format=fmt) as out,

@@ -93,11 +93,14 @@ def atomic_path(final: str | os.PathLike, suffix: str = "", replace: bool = True
 
     A crash or Ctrl-C inside the block leaves `final` untouched (old content or absent), and
     removes the temporary; one left by a killed process is found by `clean_partials`.
-    Works for files and directories alike. With `replace=False` a file that appeared at `final`
-    while the block ran (another process, the same output named twice) is never replaced: the
-    result is linked into place, which fails if the name exists, and FileExistsError is raised.
+    Works for files and directories alike. With `replace=False` an existing file is never
+    replaced (FileExistsError before the block runs), nor one that appeared at `final` while the
+    block ran (another process, the same output named twice): the result is linked into place,
+    which fails if the name exists.
     """
     final = Path(final)
+    if not replace and final.exists():
+        raise FileExistsError(f"{final}: exists; pass --force to replace it.")
     final.parent.mkdir(parents=True, exist_ok=True)
     prefix = f"{PARTIAL}{os.getpid()}@{_host()}-{final.name[:100]}."
     try:
@@ -127,7 +130,8 @@ def _link_new(source: Path, final: Path) -> None:
         os.link(source, final)
     except FileExistsError:
         raise FileExistsError(
-            f"{final}: appeared while this was being written; left as it is."
+            f"{final}: appeared while this was being written; left as it is. "
+            "Pass --force to replace it."
         ) from None
     except OSError:  # a filesystem without hard links: claim the name exclusively, then fill it
         fd = os.open(final, os.O_CREAT | os.O_EXCL | os.O_WRONLY)

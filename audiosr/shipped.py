@@ -63,8 +63,6 @@ def save_model(tensors: dict, out: str | Path, meta: dict, replace: bool = False
     if "model_config" not in meta:
         raise ValueError("meta needs the model_config that rebuilds the network.")
     out = resolve(out)
-    if out.exists() and not replace:
-        raise FileExistsError(f"{out}: exists; pass --force to replace it.")
     with atomic_path(out, ".safetensors", replace=replace) as tmp:
         save_file(
             {k: v.detach().cpu().contiguous() for k, v in tensors.items()},

@@ -20,7 +20,7 @@ from helpers import tone_mix, upsample, write
 from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
-from audiosr.audio import list_audio
+from audiosr.audio import AudioError, list_audio
 from audiosr.cli import main
 from audiosr.inference import upsample_file
 from audiosr.params import ParamsError, configs_from, load_params
@@ -198,6 +198,28 @@ def test_ship_and_export_write_where_the_user_stands(model_file, tmp_path, monke
     assert _run("ship", "run", "-o", "here.safetensors") == 0
     for name in ("here.pt", "here.safetensors"):
         assert (tmp_path / name).is_file() and not (ROOT / name).exists()
+
+
+def test_an_output_that_appears_during_upsampling_is_kept_and_said_so(
+    model_file, tmp_path, monkeypatch
+):
+    import audiosr.paths
+
+    link = audiosr.paths._link_new
+
+    def another_process_first(source, final):
+        final.write_bytes(b"theirs")
+        return link(source, final)
+
+    monkeypatch.setattr(audiosr.paths, "_link_new", another_process_first)
+    sf.write(tmp_path / "a.wav", tone_mix(4000, sr=4000), 4000)
+    with pytest.raises(AudioError) as e:
+        upsample_file(tmp_path / "a.wav", tmp_path / "o.wav", load_any(model_file, 4), 4)
+    assert str(e.value) == (
+        f"{tmp_path / 'o.wav'}: appeared while this was being written; left as it is. "
+        "Pass --force to replace it."
+    )
+    assert (tmp_path / "o.wav").read_bytes() == b"theirs" and _debris(tmp_path) == []
 
 
 def test_export_keeps_an_existing_file_without_force(model_file, tmp_path, capsys):
@@ -468,6 +490,7 @@ def test_two_runs_writing_one_output_never_both_win(model_file, tmp_path):
     assert codes[0] == 0 and codes[1] in (1, 2), results
     loser = next(err for code, err in results if code)
     assert "exists" in loser or "appeared while" in loser, loser
+    assert "could not be written" not in loser  # refused by the rule, not a failed write
     assert "Traceback" not in loser
     assert sf.info(str(out)).frames == 60 * 16000 and _debris(tmp_path) == []
 
