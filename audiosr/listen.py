@@ -13,9 +13,9 @@ from .dsp import lowres_rate
 PLAYBACK_SR = 16000
 CELL_MIN_PX = 300  # one version's column: below ~300 px browsers shrink the seek bar
 # versions side by side, as many per row as fit, wrapping on narrow screens; rows line up
-GRID_CSS = (
-    f"display:grid;grid-template-columns:repeat(auto-fill,minmax({CELL_MIN_PX}px,1fr));gap:8px"
-)
+GRID_COLUMNS = f"repeat(auto-fill, minmax({CELL_MIN_PX}px, 1fr))"
+GRID_GAP = "8px"
+GRID_CSS = f"display:grid;grid-template-columns:{GRID_COLUMNS};gap:{GRID_GAP}"
 MIN_PLAYABLE_SR = 8000  # browsers refuse wav below ~3 kHz; LR at r = 6 is 2.67 kHz
 
 
@@ -65,8 +65,7 @@ def players(signals: dict[str, tuple[np.ndarray, int]]):
         )
         for label, (x, sr) in signals.items()
     ]
-    grid = f"repeat(auto-fill, minmax({CELL_MIN_PX}px, 1fr))"
-    return w.GridBox(cells, layout=w.Layout(grid_template_columns=grid, grid_gap="8px"))
+    return w.GridBox(cells, layout=w.Layout(grid_template_columns=GRID_COLUMNS, grid_gap=GRID_GAP))
 
 
 def clip_versions(
@@ -211,8 +210,8 @@ class ComparisonPanel:
             self.ratio.layout.display = "none"
         self.row = w.GridBox(
             layout=w.Layout(
-                grid_template_columns=f"repeat(auto-fill, minmax({CELL_MIN_PX}px, 1fr))",
-                grid_gap="8px",
+                grid_template_columns=GRID_COLUMNS,
+                grid_gap=GRID_GAP,
                 width="100%",
             )
         )

@@ -46,8 +46,8 @@ def compare_spectrograms(
             vmax=vmax,
             shading="auto",
             cmap="magma",
-            rasterized=True,
-        )  # vector files stay small
+            rasterized=True,  # vector files stay small
+        )
         ax.set(title=label, xlabel="time (s)", ylim=(0, max_hz / 1000))
     np.atleast_1d(axes)[0].set_ylabel("frequency (kHz)")
     fig.colorbar(im, ax=axes, label="power (dB)")

@@ -18,9 +18,8 @@ def markdown_table(rows: list[dict], columns: list[str] | None = None) -> str:
     """GitHub-flavoured Markdown; floats get 3 significant digits (or one decimal when >= 1)."""
     if not rows:
         return "_(no rows)_"
-    columns = columns or list(
-        dict.fromkeys(k for r in rows for k in r)
-    )  # every key, first-seen order
+    # every key, first-seen order
+    columns = columns or list(dict.fromkeys(k for r in rows for k in r))
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(_fmt(r.get(c, "")) for c in columns) + " |" for r in rows]
     return "\n".join(lines)
