@@ -93,9 +93,8 @@ def find_vctk_layout(root: Path) -> tuple[Path, str] | None:
     return None
 
 
-VCTK_SPEAKER = re.compile(
-    r"p\d{3}"
-)  # 0.92 adds a folder `s5`, which natural order puts among the test speakers
+# 0.92 adds a folder `s5`, which natural order puts among the test speakers
+VCTK_SPEAKER = re.compile(r"p\d{3}")
 
 
 def vctk_speakers(root: Path) -> dict[str, list[Path]]:

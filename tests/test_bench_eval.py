@@ -64,9 +64,8 @@ def test_table3_puts_train_by_test_cells_beside_the_papers():
     assert rows["trained without LPF"]["paper, tested without"] == "33.2 / 3.3"
     assert rows["trained with LPF"]["paper, tested without"] == "0.42 / 4.5"
     assert rows["cubic spline"]["paper, tested with"] == ""
-    assert (
-        "paper, tested with" not in table3_rows(grid, "/data/my-speech")[0]
-    )  # only piano has paper numbers
+    # only piano has paper numbers
+    assert "paper, tested with" not in table3_rows(grid, "/data/my-speech")[0]
 
 
 def test_real_speech_table_compares_with_the_spline_and_plots_the_added_lines(

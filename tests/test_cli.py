@@ -26,9 +26,8 @@ def test_one_file_mono_and_stereo_match_the_library(model_file, tmp_path):
     sf.write(tmp_path / "stereo.flac", np.stack([x, 0.5 * x[::-1]], axis=1), 4000)
     assert upsample(tmp_path / "mono.wav", tmp_path / "up.wav", model_file, "--hop", 512) == 0
     y, sr = sf.read(tmp_path / "up.wav", dtype="float32")
-    x16, _ = sf.read(
-        tmp_path / "mono.wav", dtype="float32"
-    )  # the 16-bit input as the command reads it
+    # the 16-bit input as the command reads it
+    x16, _ = sf.read(tmp_path / "mono.wav", dtype="float32")
     want = Upsampler(load_model(model_file), 4, hop=512).process(x16)
     assert sr == 16000 and len(y) == 4 * len(x)
     assert np.abs(y - np.clip(want, -1, 1)).max() < 2 / 32768  # 16-bit rounding
@@ -42,9 +41,8 @@ def test_one_file_mono_and_stereo_match_the_library(model_file, tmp_path):
 
 
 def test_other_rates_are_resampled_with_a_note(model_file, tmp_path, capsys):
-    sf.write(
-        tmp_path / "in.wav", tone_mix(8000, sr=8000), 8000
-    )  # 1 s at 8 kHz, model expects 4 kHz for r = 4
+    # 1 s at 8 kHz, model expects 4 kHz for r = 4
+    sf.write(tmp_path / "in.wav", tone_mix(8000, sr=8000), 8000)
     assert upsample(tmp_path / "in.wav", tmp_path / "out.wav", model_file) == 0
     assert "resampled 8000 Hz -> 4000 Hz" in capsys.readouterr().out
     info = sf.info(str(tmp_path / "out.wav"))
@@ -242,8 +240,7 @@ def test_ship_names_the_run_by_its_params_and_never_replaces_a_file(tmp_path, pi
         meta["selected"].startswith("best epoch") and meta["model_config"]["upsample"] == "resize"
     )
     before = out.read_bytes()
-    assert (
-        main(["ship", str(run), "-o", str(out)]) == 2 and out.read_bytes() == before
-    )  # exists: refused
+    # exists: refused
+    assert main(["ship", str(run), "-o", str(out)]) == 2 and out.read_bytes() == before
     assert main(["ship", str(run), "-o", str(out), "--force"]) == 0
     assert main(["ship", "-o", str(out)]) == 2

@@ -276,9 +276,8 @@ def test_full_corpus_holds_two_hours_of_real_speech_from_twenty_voices():
         sum(r["voices / pieces"] for r in speech) >= 20 and sum(r["minutes"] for r in speech) >= 120
     )
     rows = [r for r in corpus.read_manifest(part="speech") if not r["excluded"]]
-    assert (
-        np.mean([float(r["hf_4k"]) for r in rows]) > 0.005
-    )  # a 16 kHz target needs energy in 4-8 kHz
+    # a 16 kHz target needs energy in 4-8 kHz
+    assert np.mean([float(r["hf_4k"]) for r in rows]) > 0.005
     assert min(float(r["bandwidth_hz"]) for r in rows) >= ps.MIN_BANDWIDTH_HZ
     assert sum(r["minutes"] for r in corpus.summary("piano")) >= 20
     assert sum(r["minutes"] for r in corpus.summary("tts", reference=False)) >= 30

@@ -172,9 +172,8 @@ def test_librispeech_speaker_in_a_train_and_a_test_subset_is_an_error(librispeec
 
 
 def test_librispeech_ignores_stray_files_and_warns_about_stray_flac(librispeech):
-    n = len(
-        load_clips(str(librispeech))
-    )  # README, notes.json, .trans.txt, empty chapter: silently ignored
+    # README, notes.json, .trans.txt, empty chapter: silently ignored
+    n = len(load_clips(str(librispeech)))
     write(librispeech / "test-other" / "loose.flac", [0.0] * 320)
     write(librispeech / "test-other" / "367" / "1367" / "renamed.flac", [0.0] * 320)
     with pytest.warns(UserWarning, match="ignored 2 .flac"):

@@ -19,9 +19,8 @@ def test_fold_index_mirrors_about_the_cutoff():
     f = fold_index(2)
     assert len(f) == DNN_N_FFT // 2 - e and f[0] == 127 and f[-1] == 0  # bin e + j takes bin e - j
     f4 = fold_index(4)
-    assert (
-        band_edge(4) == 64 and f4[0] == 63 and f4[63] == 0 and f4[64] == 1
-    )  # 65 -> 63, 128 -> 0, 129 -> 1
+    # 65 -> 63, 128 -> 0, 129 -> 1
+    assert band_edge(4) == 64 and f4[0] == 63 and f4[63] == 0 and f4[64] == 1
     assert f4.min() >= 0 and f4.max() <= 64
 
 
@@ -72,9 +71,8 @@ def test_trains_through_the_shared_loop(piano_folder, tmp_path):
     history = train(
         cache, cfg, TrainConfig(epochs=4, batch_size=4, lr=1e-3, device="cpu"), run, progress=False
     )
-    assert (
-        history[-1]["train_loss"] < 0.5 * history[0]["train_loss"]
-    )  # the log-spectral objective falls
+    # the log-spectral objective falls
+    assert history[-1]["train_loss"] < 0.5 * history[0]["train_loss"]
     model = load_model(run / "checkpoint.pt", ratio=2)
     assert isinstance(model, BandDNN) and sum(p.numel() for p in model.parameters()) == sum(
         p.numel() for p in build_model(cfg).parameters()

@@ -36,9 +36,8 @@ def test_file_validation_curves_mark_the_best_epoch():
         }
         for e, g in enumerate([0.1, 0.5, 0.3], 1)
     ]
-    fig = file_validation_curves(
-        {"a": h, "b": h[:2] + [{"epoch": 3}]}
-    )  # a row without file scores is skipped
+    # a row without file scores is skipped
+    fig = file_validation_curves({"a": h, "b": h[:2] + [{"epoch": 3}]})
     gain = fig.axes[0]
     stars = [ln for ln in gain.lines if ln.get_marker() == "*"]
     assert [tuple(s.get_xdata()) for s in stars] == [(2,), (2,)]

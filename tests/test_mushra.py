@@ -60,13 +60,11 @@ def test_export_is_a_valid_webmushra_config_with_matched_files(export):
         for f in [page["reference"], *page["stimuli"].values()]:
             x, sr = sf.read(export / f)
             assert sr == SR and x.ndim == 1 and np.max(np.abs(x)) <= 0.99 + 1e-4
-            assert (
-                abs(loudness(x, sr) - loudness(*sf.read(export / page["reference"]))) < 0.1
-            )  # equal loudness
+            # equal loudness
+            assert abs(loudness(x, sr) - loudness(*sf.read(export / page["reference"]))) < 0.1
             lengths.add(len(x))
-        assert (
-            len(lengths) == 1 and 2.0 <= lengths.pop() / SR <= 2.8
-        )  # silence trimmed, same excerpt
+        # silence trimmed, same excerpt
+        assert len(lengths) == 1 and 2.0 <= lengths.pop() / SR <= 2.8
     rows = list(csv.DictReader(open(export / "stimuli.csv")))
     assert len(rows) == 3 * 6 and all((export / r["file"]).is_file() for r in rows)
     assert "php -S localhost:8000" in (export / "README.md").read_text()
@@ -116,9 +114,8 @@ def test_analysis_reproduces_the_known_answer_and_screens_the_careless_rater(exp
     for cond, mean in MEANS.items():
         assert table[cond]["average"] == f"{mean:.1f} ± 0.0" and table[cond]["raters"] == 5
         assert table[cond]["clip1.wav"] == f"{mean:.1f} ± 0.0"
-    assert mushra.ci95([50, 60, 70]) == pytest.approx(
-        4.3027 * 10 / np.sqrt(3), abs=1e-3
-    )  # t(0.975, 2) sd / sqrt(n)
+    # t(0.975, 2) sd / sqrt(n)
+    assert mushra.ci95([50, 60, 70]) == pytest.approx(4.3027 * 10 / np.sqrt(3), abs=1e-3)
 
 
 def test_post_screening_threshold_is_more_than_15_percent_of_trials():
@@ -126,9 +123,8 @@ def test_post_screening_threshold_is_more_than_15_percent_of_trials():
         {"rater": rater, "condition": "reference", "score": s, "trial_id": f"t{i}", "clip": f"c{i}"}
         for i, s in enumerate(refs)
     ]
-    ratings = rows("ok", [100] * 7 + [80]) + rows(
-        "bad", [100] * 6 + [80, 85]
-    )  # 12.5% vs 25% of trials
+    # 12.5% vs 25% of trials
+    ratings = rows("ok", [100] * 7 + [80]) + rows("bad", [100] * 6 + [80, 85])
     kept, dropped = mushra.post_screen(ratings)
     assert dropped == {"bad": 0.25} and {r["rater"] for r in kept} == {"ok"}
 

@@ -9,9 +9,8 @@ from audiosr.data import DataConfig, build_cache
 from audiosr.model import ModelConfig
 from audiosr.train import TrainConfig, TrainingError, train
 
-TINY = ModelConfig(
-    ratio=4, blocks=2, width=1 / 16, variant="code"
-)  # code variant: dropout uses the RNG
+# code variant: dropout uses the RNG
+TINY = ModelConfig(ratio=4, blocks=2, width=1 / 16, variant="code")
 
 
 @pytest.fixture
@@ -210,9 +209,8 @@ def test_objectives_by_hand():
     est = torch.tensor([[[3.0, 4.0, 0.0, 0.0]], [[1.0, 1.0, 1.0, 1.0]]])  # errors: norms 5 and 2
     cfg = ModelConfig()
     assert objective(cfg, "mse")(est, ref).item() == pytest.approx((25 + 4) / 8)
-    assert objective(cfg, "paper")(est, ref).item() == pytest.approx(
-        (5 + 2) / 2
-    )  # mean per-example L2 norm
+    # mean per-example L2 norm
+    assert objective(cfg, "paper")(est, ref).item() == pytest.approx((5 + 2) / 2)
     rmse = ((25 / 4 + 1e-6) ** 0.5 + (4 / 4 + 1e-6) ** 0.5) / 2  # mean per-example RMSE
     assert objective(cfg, "code")(est, ref).item() == pytest.approx(rmse)
     # a silent patch predicted exactly keeps a finite gradient under the code's guard
