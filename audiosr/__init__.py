@@ -1,6 +1,8 @@
 """audiosr: audio super-resolution (Kuleshov, Enam & Ermon, 2017), literate and reproducible.
 
-One module per concept. The paper's method: `dsp` (the low-res simulation), `datasets` (clips
+One module per concept. The paper's method: `dsp` (the low-res simulation), `degrade` (how
+low-res audio is really made: resamplers, filters, codecs, telephone, level, noise), `band`
+(the input band every model sees, and the real band put back), `datasets` (clips
 and the paper's splits), `data` (the patch cache), `model` (AudioUNet), `dnn` (the DNN
 baseline), `train`, `metrics` (SNR, LSD), `baselines` (spline, polyphase, soxr), `paper` (its
 reported numbers); around training: `params` (params files), `runs` (run folders, found or

@@ -19,6 +19,7 @@ import torch
 from .baselines import all_baselines
 from .checkpoint import CHECKPOINT, load_checkpoint, load_model
 from .data import DataConfig, PatchCache, find_cache
+from .degrade import NAMED as NAMED_MAKERS
 from .distrib import pick_device
 from .metrics import LineMeter, MetricError, lsd, snr
 from .paths import resolve
@@ -29,8 +30,19 @@ from .tables import write_csv, write_table
 Method = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (x_lr, spline) -> estimate, len(spline)
 
 
-def model_method(model: torch.nn.Module, device: torch.device | str = "cpu") -> Method:
+def model_method(
+    model: torch.nn.Module, device: torch.device | str = "cpu", ratio: int | None = None
+) -> Method:
+    """A model as a table's method. With `ratio`, the low-res input goes through the whole
+    pipeline that `audiosr upsample` runs (`inference.Upsampler`: the front end and the band
+    put back for models that have them, the silence gate); without, the network alone on the
+    spline, as the paper scores it."""
     device = torch.device(device)
+    if ratio is not None:
+        from .inference import Upsampler
+
+        up = Upsampler(model, ratio, device=device)
+        return lambda x_lr, spline: up.process(x_lr)[: len(spline)]
 
     @torch.no_grad()
     def estimate(x_lr: np.ndarray, spline: np.ndarray) -> np.ndarray:
@@ -60,10 +72,15 @@ def evaluate_split(
     progress: bool = True,
     meters: dict[str, LineMeter] | None = None,
     perceptual: tuple[str, ...] = (),
+    maker=None,
 ) -> list[dict]:
     """One row per (clip, method): SNR and LSD (paper eq. 2, 3) on the whole clip; with `meters`
     (method -> LineMeter), each method's estimates also go to its meter; with `perceptual`
-    (names from `audiosr.perceptual.MEASURES`), those objective scores too, where installed."""
+    (names from `audiosr.perceptual.MEASURES`), those objective scores too, where installed.
+    With `maker` (a `degrade.Maker`), each clip's low-res input is made by it from the
+    high-res clip instead of the cache's `decimate` (the spline gets the same input)."""
+    from .degrade import make_lowres
+    from .dsp import spline_upsample
     from .progress import bar as progress_bar
 
     rows = []
@@ -76,6 +93,9 @@ def evaluate_split(
     for (clip, hr), (_, sp), (_, x_lr) in progress_bar(
         arrays, total=n, desc=f"evaluate {split}", disable=not progress
     ):
+        if maker is not None:
+            x_lr = make_lowres(np.asarray(hr), cache.config.ratio, maker, cache.config.sr)
+            sp = spline_upsample(x_lr, cache.config.ratio)
         for name, method in methods.items():
             t0 = time.perf_counter()
             est = method(x_lr, sp)
@@ -85,6 +105,7 @@ def evaluate_split(
             rows.append(
                 {
                     "clip": Path(clip["path"]).name,
+                    **({"low-res": maker.label} if maker is not None else {}),
                     "group": clip.get("group", ""),
                     "method": name,
                     "seconds": len(hr) / cache.config.sr,
@@ -93,6 +114,7 @@ def evaluate_split(
                     "lsd": float(lsd(est, hr)),
                     "lsd_code": _lsd_code(est, hr),
                     "lsd_log10": float(lsd(est, hr, "log10")),
+                    "peak": float(np.max(np.abs(est))),
                     **(
                         perceptual_scores(est, hr, cache.config.sr, perceptual)
                         if perceptual
@@ -160,6 +182,7 @@ def summarize(rows: list[dict]) -> list[dict]:
                 "LSD (log10)": float(np.mean([r["lsd_log10"] for r in sel])),
                 "compute s per audio s": sum(r["compute_s"] for r in sel)
                 / sum(r["seconds"] for r in sel),
+                "peak": max(r["peak"] for r in sel),
                 **{k: float(np.nanmean([r[k] for r in sel])) for k in PERCEPTUAL if k in sel[0]},
             }
         )
@@ -254,6 +277,7 @@ def real_speech_rows(
     cache_root: str | Path = "data/cache",
     lowpass: bool = True,
     perceptual: tuple[str, ...] = (),
+    lowres: tuple[str, ...] = (),
 ) -> list[dict]:
     """Spline, soxr and a model (default: the shipped one per ratio; a path may hold ``{r}``
     for the ratio) on real speech no model trained on, whole files: mean SNR / LSD, the model's
@@ -261,10 +285,16 @@ def real_speech_rows(
     (`LineMeter`). With `lines` (a dict), every method's lines land in
     ``lines[(r, test set, method)]`` for a figure. Absent sets are skipped with a printed reason.
     `lowpass=False` makes the low-res input with plain `x[::r]`, as the original code's
-    MultiSpeaker pipeline did (its Makefiles omit the low-pass filter)."""
+    MultiSpeaker pipeline did (its Makefiles omit the low-pass filter). `lowres` (names of
+    `degrade.NAMED`) repeats everything for low-res input made each of those ways (the
+    robustness benchmark; a maker that does not apply at a ratio is skipped, saying why); the
+    model then runs through the command's whole pipeline (`model_method` with the ratio)."""
     from .datasets import dataset_available
+    from .degrade import named, supports
     from .runs import ensure_cache
     from .shipped import load_any
+
+    makers = [named(m) for m in lowres] or [None]
 
     available = [ds for ds in datasets if not dataset_available(ds)]
     for ds in datasets:
@@ -277,12 +307,15 @@ def real_speech_rows(
         net = load_any(path, r, dev)
         label = "shipped model" if model is None else f"model {Path(str(model)).stem}"
         methods = {k: v for k, v in all_baselines(r).items() if k != "polyphase (scipy)"}
-        methods[label] = model_method(net, dev)
-        for ds in available:
+        methods[label] = model_method(net, dev, r if lowres else None)
+        for ds, maker in ((ds, m) for ds in available for m in makers):
+            if maker is not None and supports(maker, r):
+                print(f"skipped {maker.label} at r = {r}: {supports(maker, r)}")
+                continue
             cache = ensure_cache(DataConfig(dataset=ds, ratio=r, lowpass=lowpass), cache_root)
             meters = {m: LineMeter(cache.config.sr) for m in methods}
             summary = summarize(
-                evaluate_split(cache, "test", methods, progress, meters, perceptual)
+                evaluate_split(cache, "test", methods, progress, meters, perceptual, maker)
             )
             spline = next(row for row in summary if row["method"] == "cubic spline")
             for row in summary:
@@ -291,10 +324,12 @@ def real_speech_rows(
                     {
                         "r": r,
                         "test set": ds,
+                        **({"low-res made by": maker.label} if maker is not None else {}),
                         **scores(row),
                         "SNR - spline (dB)": round(row["SNR (dB)"] - spline["SNR (dB)"], 2),
                         "LSD / spline": round(row["LSD"] / spline["LSD"], 2),
                         "strongest added line (dB)": round(db, 1),
+                        "peak": round(row["peak"], 2),
                         "at (Hz)": int(freq),
                     }
                 )
@@ -331,6 +366,15 @@ def main(argv=None) -> int:
         help="with --real: low-res input without the low-pass filter (x[::r])",
     )
     ap.add_argument(
+        "--lowres",
+        nargs="+",
+        default=[],
+        metavar="MAKER",
+        help="with --real: make the low-res input each of these ways ("
+        + ", ".join(NAMED_MAKERS)
+        + "; 'all' for every one), the model through the command's pipeline",
+    )
+    ap.add_argument(
         "--perceptual",
         nargs="*",
         default=None,
@@ -350,6 +394,13 @@ def main(argv=None) -> int:
         ap.error("give a run folder, or --real (not both).")
     if args.figure and not args.real:
         ap.error("--figure goes with --real.")
+    unknown = [m for m in args.lowres if m not in NAMED_MAKERS and args.lowres != ["all"]]
+    if unknown or (args.lowres and not args.real):
+        ap.error(
+            f"--lowres {' '.join(unknown)}: choose from {', '.join(NAMED_MAKERS)} or all"
+            if unknown
+            else "--lowres goes with --real."
+        )
     lines = {}
     perceptual = ()
     if args.perceptual is not None:
@@ -367,6 +418,7 @@ def main(argv=None) -> int:
             lines=lines,
             lowpass=not args.no_lowpass,
             perceptual=perceptual,
+            lowres=tuple(NAMED_MAKERS if args.lowres == ["all"] else args.lowres),
         )
     else:
         rows = summarize(evaluate_run(args.run_dir, args.split, args.device))

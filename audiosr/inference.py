@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from . import band
 from .audio import AudioError
 from .dsp import HR_RATE, lowres_rate, spline_upsample
 
@@ -68,6 +69,10 @@ class Upsampler:
         batch: windows run through the network together (useful on a GPU).
         device, amp: where to run; bf16 autocast when `amp` (CUDA).
         gate: keep silence silent (`silence_gate`); False gives the network's raw output.
+        edge: for a model with a front end (`band`), where the input's real band ends (a
+            fraction of its Nyquist frequency); below it the output keeps the input's own
+            content. ``None``: `process` estimates it from the input (`band.band_edge`), a
+            stream keeps only what the front end passes.
     """
 
     def __init__(
@@ -79,14 +84,20 @@ class Upsampler:
         device: str | torch.device = "cpu",
         amp: bool = False,
         gate: bool = True,
+        edge: float | None = None,
     ):
         self.model, self.r, self.batch, self.amp = model.eval(), int(ratio), max(1, batch), amp
-        self.gate = gate
+        self.gate, self.edge = gate, edge
+        self.front_end = bool(getattr(model, "front_end", False))
         self.device = torch.device(device)
         # The low-res step that keeps the high-res phase.
         a_lr = math.lcm(alignment(model), self.r) // self.r
         reach = context_hr(model) + GATE_SPAN // 2  # the gate's level is measured around too
-        self.context = _round_up(math.ceil(reach / self.r) + SPLINE_MARGIN, a_lr)
+        margin = SPLINE_MARGIN
+        if self.front_end:  # the front end before the spline, the restoring filter after the net
+            reach += band.restore_reach(self.r)
+            margin += band.front_reach()
+        self.context = _round_up(math.ceil(reach / self.r) + margin, a_lr)
         self.hop = _round_up(max(hop, a_lr), a_lr)
 
     def window_samples(self) -> int:
@@ -115,23 +126,30 @@ class Upsampler:
             yield from state.push(block)
         yield from state.flush()
 
-    def open(self) -> "Stream":
-        """A push-style stream: `push(low-res block)` and `flush()` return high-res blocks."""
-        return Stream(self)
+    def open(self, edge: float | None = None) -> "Stream":
+        """A push-style stream: `push(low-res block)` and `flush()` return high-res blocks.
+        `edge`: the input's band edge (default: the Upsampler's; see its docstring)."""
+        return Stream(self, self.edge if edge is None else edge)
 
     def process(self, x_lr: np.ndarray) -> np.ndarray:
         """A whole low-res array (one channel) to high-res, windowed internally."""
         x_lr = np.asarray(x_lr, np.float32).ravel()
         if len(x_lr) < 4:
             raise ValueError(f"{len(x_lr)} low-res samples: the cubic spline needs at least 4.")
-        return np.concatenate(list(self.stream([x_lr])))
+        edge = self.edge
+        if edge is None and self.front_end:
+            edge = band.band_edge(x_lr)
+        state = self.open(edge)
+        return np.concatenate(state.push(x_lr) + state.flush())
 
 
 class Stream:
     """One channel's state: buffered low-res samples and windows waiting for a batch."""
 
-    def __init__(self, up: Upsampler):
+    def __init__(self, up: Upsampler, edge: float | None = None):
         self.up = up
+        self.edge = band.FRONT_CUTOFF if edge is None else float(edge)
+        self.ended = False  # the pending windows include the signal's last one
         self.buf, self.buf_start, self.next, self.total = np.zeros(0, np.float32), 0, 0, 0
         self.pending: list[
             tuple[np.ndarray, int, int]
@@ -140,11 +158,16 @@ class Stream:
     def _run(self, force: bool = False) -> list[np.ndarray]:
         if not self.pending or (not force and len(self.pending) < self.up.batch):
             return []
-        r = self.up.r
-        splines = [spline_upsample(w, r) for w, _, _ in self.pending]
+        r, fe = self.up.r, self.up.front_end
+        splines = [spline_upsample(band.front_end(w) if fe else w, r) for w, _, _ in self.pending]
         outs = self.up._net(splines)
         if self.up.gate:
             outs = [s + silence_gate(s) * (y - s) for s, y in zip(splines, outs)]
+        if fe:
+            outs = [band.restore(y, w, r, self.edge) for y, (w, _, _) in zip(outs, self.pending)]
+        if self.ended:  # the signal's last r - 1 samples lie past its last low-res instant,
+            w, y = self.pending[-1][0], outs[-1]  # where the spline extrapolates and can spike:
+            y[(len(w) - 1) * r + 1 :] = y[(len(w) - 1) * r]  # hold the last known value
         kept = [y[a * r : b * r] for y, (_, a, b) in zip(outs, self.pending)]
         self.pending = []
         return kept
@@ -176,6 +199,7 @@ class Stream:
             ws, end = max(0, self.next - C), min(self.total, self.next + H)
             self.pending.append((self.buf[ws - self.buf_start :], self.next - ws, end - ws))
             self.next = end
+        self.ended = True
         return self._run(force=True)
 
 
@@ -216,6 +240,12 @@ def upsample(
     up = Upsampler(model, ratio, hop=hop, device=device)
     cols = x[:, None] if x.ndim == 1 else x
     y = np.stack([up.process(cols[:, c]) for c in range(cols.shape[1])], axis=1)
+    peak = float(np.abs(y).max())
+    if peak > 1.0:
+        _warn(
+            f"{int((np.abs(y) > 1).sum())} output sample(s) beyond full scale (peak {peak:.2f}); "
+            "scale down before writing to an integer format, which would clip them."
+        )
     return y[:, 0] if x.ndim == 1 else y
 
 
@@ -361,7 +391,10 @@ def upsample_file(
             f"holds {info.frames / info.samplerate:.2f} s; upsampled what is there."
         )
     up = Upsampler(model, ratio, hop=hop, batch=batch, device=device, amp=amp)
-    streams = [up.open() for _ in range(info.channels)]
+    edges = [None] * info.channels
+    if up.front_end:  # a first pass: where each channel's band ends (band.band_edge)
+        edges = _band_edges(src, info, ratio)
+    streams = [up.open(edge) for edge in edges]
     queues: list[list[np.ndarray]] = [[] for _ in range(info.channels)]
     fmt = dst.suffix.lstrip(".").upper()
     subtype = output_subtype(info.subtype, fmt, subtype)
@@ -374,6 +407,8 @@ def upsample_file(
         leave=False,
         delay=PROGRESS_DELAY,
     )
+    integer = subtype not in ("FLOAT", "DOUBLE")  # lossy codecs are clipped like integers
+    over = {"n": 0, "peak": 0.0, "total": 0}
     with (
         seconds,
         _writing(dst),
@@ -390,7 +425,12 @@ def upsample_file(
                 data = np.concatenate(q)
                 cols.append(data[:n])
                 queues[i] = [data[n:]]
-            out.write(np.clip(np.stack(cols, axis=1), -1.0, 1.0))
+            y = np.stack(cols, axis=1)
+            big = np.abs(y) > 1.0
+            over["n"] += int(big.sum())
+            over["total"] += y.size
+            over["peak"] = max(over["peak"], float(np.abs(y).max()))
+            out.write(np.clip(y, -1.0, 1.0) if integer else y)
 
         try:
             for block in _read_blocks(src):
@@ -411,4 +451,34 @@ def upsample_file(
             raise
         except ValueError as e:  # too short for the spline, and the like
             raise AudioError(f"{src}: {e}") from None
+    if over["n"]:
+        share = 100 * over["n"] / over["total"]
+        (warn or _warn)(
+            f"{dst}: {over['n']} sample(s) ({share:.2g}%) beyond full scale, peak "
+            f"{over['peak']:.2f} ({20 * np.log10(over['peak']):+.1f} dBFS); "
+            + (
+                f"clipped, as {subtype} cannot hold them (a float output keeps them)."
+                if integer
+                else f"kept, as {subtype} holds them; scale down before converting to integers."
+            )
+        )
     return "; ".join(notes)
+
+
+def _band_edges(src: Path, info, ratio: int) -> list[float]:
+    """Each channel's band edge (`band.EdgeMeter`) over the whole file, read once ahead at the
+    model's low-res rate (resampled as the second pass resamples it)."""
+    import soxr
+
+    meters = [band.EdgeMeter() for _ in range(info.channels)]
+    resampler = None
+    if abs(info.samplerate - lowres_rate(ratio)) > RATE_TOLERANCE:
+        resampler = soxr.ResampleStream(
+            info.samplerate, lowres_rate(ratio), info.channels, dtype="float32", quality="HQ"
+        )
+    for block in _read_blocks(src):
+        if resampler is not None:
+            block = resampler.resample_chunk(block, last=False)
+        for c, m in enumerate(meters):
+            m.add(block[:, c])
+    return [m.edge() for m in meters]

@@ -53,6 +53,9 @@ class ModelConfig:
             uses only ratio and width, which scales its 2048 hidden units).
         upsample: ``subpixel`` (the paper's SubPixel shuffle) or ``resize`` (nearest x2, then
             the convolution: no periodic pattern, hence no added tones; ~1.6x the compute).
+        front_end: every input is low-passed to the band `decimate` leaves before the network,
+            and the input's own band is put back after it (`audiosr.band`): the same input
+            whatever resampler made the low-res audio. Training and inference both apply it.
     """
 
     ratio: int = 4
@@ -63,6 +66,7 @@ class ModelConfig:
     skips: bool = True
     arch: str = "audiounet"
     upsample: str = "subpixel"
+    front_end: bool = False
 
     def __post_init__(self):
         if self.arch not in ARCHS:
@@ -176,6 +180,11 @@ class AudioUNet(nn.Module):
                     nn.init.orthogonal_(m.weight)
                     nn.init.zeros_(m.bias)
             nn.init.normal_(self.last.weight, std=1e-3)
+
+    @property
+    def front_end(self) -> bool:
+        """Whether its inputs go through `band.front_end` (and outputs through `band.restore`)."""
+        return self.config.front_end
 
     @property
     def alignment(self) -> int:

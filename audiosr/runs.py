@@ -22,10 +22,15 @@ from .tables import write_csv
 
 
 def default_run_dir(
-    cache: PatchCache, model_cfg: ModelConfig, root: str | Path = "runs", objective: str = "mse"
+    cache: PatchCache,
+    model_cfg: ModelConfig,
+    root: str | Path = "runs",
+    objective: str = "mse",
+    degrade: bool = False,
+    init: str | None = None,
 ) -> Path:
-    """runs/<data cache>--<model>: one folder per (data, architecture, objective), so runs never
-    collide."""
+    """runs/<data cache>--<model>: one folder per (data, architecture, objective, degraded
+    inputs or not), so runs never collide."""
     m = model_cfg
     if m.arch == "dnn":
         return resolve(root) / f"{cache.folder.name}--dnn-w{m.width:g}"
@@ -33,6 +38,9 @@ def default_run_dir(
     name += "" if m.upsample == "subpixel" else f"-{m.upsample}"
     name += "" if m.residual else "-nores"
     name += "" if m.skips else "-noskip"
+    name += "-frontend" if m.front_end else ""
+    name += "-degraded" if degrade else ""
+    name += f"-from-{Path(str(init)).stem}" if init else ""
     name += "" if objective == "mse" else f"-{objective}-loss"
     return resolve(root) / name
 
@@ -80,7 +88,9 @@ def ensure_run(
 
     model_cfg = replace(model_cfg, ratio=data_cfg.ratio)
     cache = ensure_cache(data_cfg, root, build=train_missing)
-    run = default_run_dir(cache, model_cfg, runs_root, train_cfg.objective)
+    run = default_run_dir(
+        cache, model_cfg, runs_root, train_cfg.objective, train_cfg.degrade, train_cfg.init
+    )
     ckpt = run / CHECKPOINT
     done = load_checkpoint(ckpt)["epoch"] if ckpt.is_file() else 0
     if done >= train_cfg.epochs:
@@ -101,5 +111,11 @@ def run_for_params(p: dict, build: bool = False) -> tuple[PatchCache, ModelConfi
     when `build` (saying so), else an error that says how to build it."""
     spec = configs_from(p)
     cache = ensure_cache(spec.data, p.get("cache_root", "data/cache"), build, progress=True)
-    run = p.get("run_dir") or default_run_dir(cache, spec.model, objective=spec.train.objective)
+    run = p.get("run_dir") or default_run_dir(
+        cache,
+        spec.model,
+        objective=spec.train.objective,
+        degrade=spec.train.degrade,
+        init=spec.train.init,
+    )
     return cache, spec.model, resolve(run)

@@ -39,6 +39,8 @@ from .paths import clean_partials, resolve, write_json
 from .runs import write_history
 
 SCHEDULES = ("constant", "cosine")
+# Whole validation files of a degraded run are made by these in turn (telephone at r = 2 only).
+VAL_MAKERS = ("decimate", "soxr", "poly", "butter", "telephone")
 
 
 class TrainingError(RuntimeError):
@@ -71,6 +73,13 @@ class TrainConfig:
         objective: AudioUNet's loss, ``mse`` (default), ``paper`` (eq. 1 as printed: mean
             per-example L2 norm) or ``code`` (the original code's mean per-example RMSE); see
             `model.objective`. Validation always reports the MSE, so runs stay comparable.
+        degrade: make every training example afresh, its low-res input drawn from many makers
+            (filters, resamplers, codecs, telephone) with random level, EQ and noise
+            (`audiosr.degrade`); validation patches are drawn once, and the whole validation
+            files are made by several makers (`VAL_MAKERS`) and run as the command runs them.
+        init: a model (a shipped model's name, a .safetensors or a checkpoint) whose weights
+            start the run: fine-tuning. Its architecture must be this one's (the front end, a
+            pipeline setting, may differ).
     """
 
     epochs: int = 400
@@ -88,6 +97,8 @@ class TrainConfig:
     warmup_steps: int = 0
     file_val: int = 0
     objective: str = "mse"
+    degrade: bool = False
+    init: str | None = None
 
     def __post_init__(self):
         if self.objective not in OBJECTIVES:
@@ -178,25 +189,45 @@ def validate(
 
 @torch.no_grad()
 def validate_files(
-    model, cache: PatchCache, device: torch.device, n_files: int, amp: bool = False
+    model,
+    cache: PatchCache,
+    device: torch.device,
+    n_files: int,
+    amp: bool = False,
+    makers: tuple[str, ...] = (),
 ) -> dict:
     """Mean SNR and LSD over `n_files` whole validation clips (evenly spread over the split), the
     spline's beside them: what a user gets on a file, unlike patch scores, which swing with the
-    silent patches of recordings with pauses."""
+    silent patches of recordings with pauses. With `makers` (names of `degrade.NAMED`), the
+    k-th file's low-res input is made by the k-th maker in turn (those that apply at the
+    ratio) and goes through the whole inference pipeline (`inference.Upsampler`); the spline
+    gets the same input."""
+    from .degrade import make_lowres, named, supports
+    from .dsp import spline_upsample
+    from .inference import Upsampler
+
+    r = cache.config.ratio
+    makers = [named(m) for m in makers if supports(named(m), r) is None]
     n = len(cache.clips("val"))
     picks = sorted(set(np.linspace(0, n - 1, min(n_files, n)).round().astype(int)))
     model.eval()
+    up = Upsampler(model, r, device=device, amp=amp) if makers else None
     rows = []
-    for i in picks:
+    for k, i in enumerate(picks):
         _, ref = cache.clip_array("val", "hr", int(i))
-        _, spline = cache.clip_array("val", "spline", int(i))
         if not np.any(ref):
             continue
-        x = torch.from_numpy(np.array(spline)).to(device).view(1, 1, -1)
-        with torch.autocast(device.type, torch.bfloat16, enabled=amp):
-            out = model(x)
-        est = out.float().view(-1).cpu()
-        ref_t, spline_t = torch.from_numpy(np.array(ref)), torch.from_numpy(np.array(spline))
+        if makers:
+            x_lr = make_lowres(np.array(ref), r, makers[k % len(makers)])
+            spline, est = spline_upsample(x_lr, r), up.process(x_lr)
+        else:
+            _, spline = cache.clip_array("val", "spline", int(i))
+            x = torch.from_numpy(np.array(spline)).to(device).view(1, 1, -1)
+            with torch.autocast(device.type, torch.bfloat16, enabled=amp):
+                out = model(x)
+            est = out.float().view(-1).cpu().numpy()
+        est, ref_t = torch.from_numpy(np.asarray(est, np.float32)), torch.from_numpy(np.array(ref))
+        spline_t = torch.from_numpy(np.array(spline, np.float32))
         rows.append(
             (
                 snr(est, ref_t).item(),
@@ -274,6 +305,18 @@ def train(
     criterion = objective(model_cfg, cfg.objective)
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     history, start = [], 1
+    if cfg.init and not (resume and ckpt.exists()):
+        from dataclasses import replace
+
+        from .shipped import load_any
+
+        start_from = load_any(cfg.init)
+        theirs = replace(start_from.config, front_end=model_cfg.front_end)
+        if theirs != model_cfg:
+            raise TrainingError(
+                f"init={cfg.init}: its architecture ({theirs}) is not this run's ({model_cfg})."
+            )
+        model.load_state_dict(start_from.state_dict())
     if resume and ckpt.exists():
         state = load_checkpoint(ckpt)
         check_compatible(state, model_cfg, data_info, ckpt, cfg.objective)
@@ -298,15 +341,30 @@ def train(
             run_dir / "config.json", {"model": asdict(model_cfg), "train": asdict(cfg), **data_info}
         )
 
-    spline, hr = load_patches(cache, "train", device)
-    val_spline, val_hr = load_patches(cache, "val", device)
-    if len(spline) == 0:
+    examples = None
+    if cfg.degrade or model_cfg.front_end:  # made afresh per step; validation drawn once
+        from .degrade import Examples
+
+        examples = Examples(cache, "train", cfg.seed, model_cfg.front_end, cfg.degrade)
+        val = Examples(cache, "val", cfg.seed, model_cfg.front_end, cfg.degrade)
+        n_val = (
+            len(val) if cfg.val_batches is None else min(len(val), cfg.val_batches * cfg.batch_size)
+        )
+        if progress:
+            print(f"making {n_val} validation patches ...")
+        val_spline, val_hr = (torch.from_numpy(a).to(device) for a in val.batch(range(n_val), 0))
+        spline = hr = None
+    else:
+        spline, hr = load_patches(cache, "train", device)
+        val_spline, val_hr = load_patches(cache, "val", device)
+    n_train = len(examples) if examples is not None else len(spline)
+    if n_train == 0:
         raise TrainingError(f"{cache.folder}: no training patches (clips shorter than patch_len?).")
     step_fn = distrib.wrap(model, device)
     step_fn = torch.compile(step_fn) if cfg.torch_compile else step_fn
-    n_steps = math.ceil(len(spline) / cfg.batch_size)
+    n_steps = math.ceil(n_train / cfg.batch_size)
     if world > 1:  # every rank needs a non-empty shard: drop the last partial batch
-        n_steps = max(1, len(spline) // cfg.batch_size)
+        n_steps = max(1, n_train // cfg.batch_size)
     if cfg.steps_per_epoch:
         n_steps = min(n_steps, cfg.steps_per_epoch)
     sr = cache.config.sr
@@ -316,7 +374,7 @@ def train(
     started = time.perf_counter()
     for epoch in range(start, cfg.epochs + 1):
         order = torch.randperm(
-            len(spline), generator=torch.Generator().manual_seed(cfg.seed * 100_003 + epoch)
+            n_train, generator=torch.Generator().manual_seed(cfg.seed * 100_003 + epoch)
         )
         t0, total = time.perf_counter(), torch.zeros((), device=device)
         bar = progress_bar(
@@ -325,8 +383,13 @@ def train(
         for step in bar:
             batch = order[step * cfg.batch_size : (step + 1) * cfg.batch_size]
             idx = batch[rank::world]  # the global batch, sharded across processes
-            x = spline[idx].to(device, non_blocking=True).unsqueeze(1)
-            y = hr[idx].to(device, non_blocking=True).unsqueeze(1)
+            if examples is not None:
+                xb, yb = examples.batch(idx.numpy(), epoch)
+                x = torch.from_numpy(xb).to(device).unsqueeze(1)
+                y = torch.from_numpy(yb).to(device).unsqueeze(1)
+            else:
+                x = spline[idx].to(device, non_blocking=True).unsqueeze(1)
+                y = hr[idx].to(device, non_blocking=True).unsqueeze(1)
             for group in optimizer.param_groups:
                 group["lr"] = learning_rate(cfg, (epoch - 1) * n_steps + step, total_steps)
             try:
@@ -352,14 +415,15 @@ def train(
             "epoch": epoch,
             "train_loss": total.item() / n_steps,
             "seconds": round(train_seconds, 3),
-            "audio_s_per_s": n_steps * cfg.batch_size * spline.shape[-1] / sr / train_seconds,
+            "audio_s_per_s": n_steps * cfg.batch_size * cache.config.patch_len / sr / train_seconds,
         }
         row["lr"] = optimizer.param_groups[0]["lr"]
         row.update(
             validate(model, val_spline, val_hr, cfg.batch_size, device, cfg.val_batches, amp)
         )
         if cfg.file_val and is_main:
-            row.update(validate_files(model, cache, device, cfg.file_val, amp))
+            makers = VAL_MAKERS if cfg.degrade else ()
+            row.update(validate_files(model, cache, device, cfg.file_val, amp, makers))
         if not math.isfinite(row["val_loss"]):
             raise _diverged(f"validation loss became {row['val_loss']} at epoch {epoch}", ckpt)
         history.append(row)

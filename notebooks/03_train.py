@@ -45,6 +45,7 @@ width = 0.0625               # filter multiplier: 1.0 is the model of the paper,
 upsample = "subpixel"        # subpixel (the paper) or resize (nearest x2 + conv: no added tones)
 residual = True              # False: Figure 3 ablation without the additive residual
 skips = True                 # False: Figure 3 ablation without skip connections
+front_end = False            # True: one input band whatever made the low-res audio (audiosr.band)
 epochs = 1                   # paper: 400
 batch_size = 8               # original code: 128
 lr = 0.001                   # paper 1e-4, original code 1e-3
@@ -58,6 +59,8 @@ val_batches = 2              # cap on validation batches (None: the whole val sp
 device = "auto"              # auto picks cuda, then mps, then cpu
 torch_compile = False        # torch.compile the model (GPU)
 seed = 0                     # initialisation, patch order, dropout
+degrade = False              # True: each example's low-res input drawn from many makers (audiosr.degrade)
+init = None                  # a model whose weights start the run (fine-tuning); None: from scratch
 run_dir = None               # where checkpoint and history go; None: runs/<data>--<model>
 resume = True                # continue the run in run_dir if there is one (False: refuse to touch it)
 
@@ -79,7 +82,7 @@ from audiosr.train import load_patches, train, validate
 spec = configs_from(globals())  # the parameters above as data, model and training configs
 data_cfg, model_cfg, train_cfg = spec.data, spec.model, spec.train
 cache = ensure_cache(data_cfg, cache_root, progress=True)  # 01_data's cache, built with its function if missing
-run_dir = resolve(run_dir) if run_dir else default_run_dir(cache, model_cfg, objective=objective)
+run_dir = resolve(run_dir) if run_dir else default_run_dir(cache, model_cfg, objective=objective, degrade=degrade, init=init)
 print(f"run: {run_dir}\ndata: {cache.folder.name}\nmodel: {count_parameters(AudioUNet(model_cfg)) / 1e6:.2f} M parameters "
       f"on {pick_device(device)}")
 

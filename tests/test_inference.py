@@ -22,8 +22,36 @@ def _model(r, arch="audiounet"):
 
 
 def _whole(model, lr, r):
+    """The network on the whole file's spline, its last r - 1 samples held at the last low-res
+    instant's value, as the windowed pipeline ends a signal."""
     with torch.no_grad():
-        return model(torch.from_numpy(spline_upsample(lr, r)).view(1, 1, -1)).view(-1).numpy()
+        y = model(torch.from_numpy(spline_upsample(lr, r)).view(1, 1, -1)).view(-1).numpy()
+    y[(len(lr) - 1) * r + 1 :] = y[(len(lr) - 1) * r]
+    return y
+
+
+def test_the_last_samples_past_the_last_low_res_instant_do_not_spike():
+    """The spline extrapolates past the last low-res sample; a loud ending used to spike there
+    (up to 4x the level just before it at r = 6)."""
+    r = 6
+    t = np.arange(4000) / (16000 / r)
+    lr = (0.9 * np.sin(2 * np.pi * 1100 * t + 1.0)).astype(np.float32)  # loud to the end
+    y = Upsampler(_model(r), r).process(lr)
+    assert np.abs(y[-(r - 1) :]).max() <= np.abs(y[-200 : -(r - 1)]).max() + 1e-6
+    assert np.abs(spline_upsample(lr, r)[-(r - 1) :]).max() > 1.0  # the spline alone overshoots
+
+
+def test_a_front_end_model_windowed_equals_whole_file():
+    torch.manual_seed(0)
+    model = build_model(ModelConfig(ratio=4, width=1 / 16, upsample="resize", front_end=True))
+    torch.nn.init.normal_(model.last.weight, std=0.1)
+    model.eval()
+    lr = np.random.default_rng(4).standard_normal(20_000).astype(np.float32)
+    whole = Upsampler(model, 4, hop=1 << 20, edge=0.93).process(lr)
+    up = Upsampler(model, 4, hop=700, batch=2, edge=0.93)
+    assert up.window_samples() < len(lr)
+    streamed = np.concatenate(list(up.stream(np.array_split(lr, 7))))
+    assert float(snr(streamed, whole)) > 100
 
 
 @pytest.mark.parametrize("r,hop,batch", [(2, 512, 1), (4, 1000, 3), (6, 700, 2)])

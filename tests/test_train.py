@@ -1,5 +1,6 @@
 """Training: resume is exact, nothing is overwritten, bad checkpoints and bad settings are refused."""
 
+import numpy as np
 import pytest
 import torch
 
@@ -20,7 +21,9 @@ def cache(piano_folder, tmp_path):
 
 
 def _cfg(epochs, **kw):
-    return TrainConfig(epochs=epochs, batch_size=4, lr=1e-3, seed=3, device="cpu", **kw)
+    return TrainConfig(
+        **{"epochs": epochs, "batch_size": 4, "lr": 1e-3, "seed": 3, "device": "cpu", **kw}
+    )
 
 
 def _losses(history):
@@ -245,3 +248,38 @@ def test_a_diverged_run_stops_with_an_error_and_keeps_the_last_good_checkpoint(
         train(cache, TINY, _cfg(2), tmp_path / "run", resume=True, progress=True)
     assert "resuming run after epoch 1 of 2" in capsys.readouterr().out
     assert load_checkpoint(tmp_path / "run/checkpoint.pt")["epoch"] == good
+
+
+FRONT = ModelConfig(ratio=4, blocks=2, width=1 / 16, upsample="resize", front_end=True)
+
+
+def test_a_degraded_run_makes_its_examples_from_the_seed_and_resumes_exactly(cache, tmp_path):
+    from audiosr.degrade import Examples
+
+    a, b = (Examples(cache, "train", 3, True) for _ in range(2))
+    x1, y1 = a.batch([0, 5, 2], epoch=1)
+    x2, y2 = b.batch([0, 5, 2], epoch=1)
+    assert np.array_equal(x1, x2) and np.array_equal(y1, y2)
+    x3, _ = a.batch([0, 5, 2], epoch=2)
+    assert not np.array_equal(x1, x3)  # another epoch, other draws
+    cfg = _cfg(2, degrade=True, file_val=2)
+    straight = train(cache, FRONT, cfg, tmp_path / "a", progress=False)
+    train(cache, FRONT, _cfg(1, degrade=True, file_val=2), tmp_path / "b", progress=False)
+    resumed = train(cache, FRONT, cfg, tmp_path / "b", resume=True, progress=False)
+    assert _losses(resumed) == _losses(straight)
+    assert "val_file_snr" in straight[-1]
+
+
+def test_init_starts_a_run_from_a_models_weights(cache, tmp_path):
+    from audiosr.shipped import ship
+
+    train(cache, FRONT, _cfg(1), tmp_path / "a", progress=False)
+    start = ship(tmp_path / "a", tmp_path / "a.safetensors")
+    train(cache, FRONT, _cfg(1, lr=1e-12, init=str(start)), tmp_path / "b", progress=False)
+    a, b = (load_model(p) for p in (start, tmp_path / "b/checkpoint.pt"))
+    for (k, va), vb in zip(a.state_dict().items(), b.state_dict().values()):
+        if va.dtype.is_floating_point and "running" not in k:
+            torch.testing.assert_close(va, vb, rtol=0, atol=1e-6)
+    other = ModelConfig(ratio=4, blocks=3, width=1 / 16, upsample="resize")
+    with pytest.raises(TrainingError, match="architecture"):
+        train(cache, other, _cfg(1, init=str(start)), tmp_path / "c", progress=False)
