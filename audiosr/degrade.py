@@ -15,12 +15,13 @@ same instant (zero-phase filters; soxr and resample_poly compensate their delay)
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import signal
 
-from .dsp import HR_RATE, valid_ratio
+from .audio import fit_length
+from .dsp import HR_RATE, crop_to_multiple, lowres, valid_ratio
 
 KINDS = (
     "decimate",  # the paper's: scipy.signal.decimate, Chebyshev I order 8, 0.05 dB, 0.8
@@ -147,8 +148,8 @@ def make_lowres(hr: np.ndarray, r: int, maker: Maker, sr: int = HR_RATE) -> np.n
     x = np.asarray(hr, np.float64)
     n = len(x) // r
     k = maker.kind
-    if k == "decimate":
-        y = signal.decimate(x, r, ftype="iir", zero_phase=True)
+    if k in ("decimate", "aliased"):  # the paper's pipeline, with and without its filter
+        y = lowres(crop_to_multiple(x, r), r, lowpass=k == "decimate")
     elif k in ("cheby1", "butter", "ellip", "bessel"):
         y = signal.sosfiltfilt(_iir(maker, maker.cutoff / r), x)[::r]
     elif k == "poly":
@@ -157,13 +158,11 @@ def make_lowres(hr: np.ndarray, r: int, maker: Maker, sr: int = HR_RATE) -> np.n
         import soxr
 
         y = soxr.resample(x, sr, sr / r, quality=maker.quality)
-    elif k == "aliased":
-        y = x[::r]
     elif k == "telephone":
         y = _telephone(signal.resample_poly(x, 1, 2), sr // 2, maker.law)
     else:
         y = _codec(x, r, maker, sr)
-    return _fit(np.asarray(y, np.float32), n)
+    return fit_length(y, n)
 
 
 def _iir(maker: Maker, wn: float) -> np.ndarray:
@@ -176,11 +175,6 @@ def _iir(maker: Maker, wn: float) -> np.ndarray:
     if k == "ellip":
         return signal.ellip(n, maker.ripple, maker.atten, wn, output="sos")
     return signal.bessel(n, wn, output="sos", norm="mag")
-
-
-def _fit(y: np.ndarray, n: int) -> np.ndarray:
-    """Exactly n samples: resamplers may round the length either way."""
-    return y[:n] if len(y) >= n else np.pad(y, (0, n - len(y)))
 
 
 def _telephone(x8k: np.ndarray, sr: int, law: str) -> np.ndarray:
@@ -241,7 +235,7 @@ def _align(y: np.ndarray, ref: np.ndarray, reach: int = 2048) -> np.ndarray:
     c = signal.correlate(y[:n], ref[:n], mode="full", method="fft")[n - 1 - reach : n + reach]
     lag = int(np.argmax(c)) - reach if np.any(c) else 0
     y = y[lag:] if lag >= 0 else np.pad(y, (-lag, 0))
-    return _fit(y, len(ref))
+    return fit_length(y, len(ref))
 
 
 # ---- what a training example goes through -----------------------------------------------------
@@ -388,16 +382,12 @@ def degrade(
     for f0, g, q in d.eq:
         x = signal.sosfilt(peaking(f0, g, q, sr), x)
     target = x
-    lowres = make_lowres(x, r, d.maker, sr).astype(np.float64)
+    x_lr = make_lowres(x, r, d.maker, sr).astype(np.float64)
     if d.noise:
-        n = noise(d.noise, len(lowres), sr / r, d.noise_dbfs, rng)
-        lowres = lowres + n
-        target = target + _fit(signal.resample_poly(n, r, 1), len(target))
-    return target.astype(np.float32), lowres.astype(np.float32)
-
-
-def with_maker(d: Draw, maker: Maker) -> Draw:
-    return replace(d, maker=maker)
+        n = noise(d.noise, len(x_lr), sr / r, d.noise_dbfs, rng)
+        x_lr = x_lr + n
+        target = target + fit_length(signal.resample_poly(n, r, 1), len(target))
+    return target.astype(np.float32), x_lr.astype(np.float32)
 
 
 class Examples:

@@ -365,7 +365,6 @@ def upsample_file(
     Input that is used but suspect (a truncated file) is reported through `warn` (default: a
     Python warning, AudioWarning)."""
     import soundfile as sf
-    import soxr
 
     from .audio import declared_frames
     from .paths import atomic_path
@@ -377,13 +376,8 @@ def upsample_file(
         raise AudioError(f"{src}: not readable audio ({str(e).splitlines()[0][:120]}).") from None
     if info.frames < 2:
         raise AudioError(f"{src}: {info.frames} sample(s); nothing to upsample.")
-    notes = []
-    resampler = None
-    if abs(info.samplerate - lowres_rate(ratio)) > RATE_TOLERANCE:
-        notes.append(rate_note(info.samplerate, ratio))
-        resampler = soxr.ResampleStream(
-            info.samplerate, lowres_rate(ratio), info.channels, dtype="float32", quality="HQ"
-        )
+    resampler = _resampler(info, ratio)
+    notes = [rate_note(info.samplerate, ratio)] if resampler is not None else []
     promised = declared_frames(src)
     if promised is not None and promised > info.frames:
         (warn or _warn)(
@@ -426,10 +420,10 @@ def upsample_file(
                 cols.append(data[:n])
                 queues[i] = [data[n:]]
             y = np.stack(cols, axis=1)
-            big = np.abs(y) > 1.0
-            over["n"] += int(big.sum())
+            level = np.abs(y)
+            over["n"] += int((level > 1.0).sum())
             over["total"] += y.size
-            over["peak"] = max(over["peak"], float(np.abs(y).max()))
+            over["peak"] = max(over["peak"], float(level.max()))
             out.write(np.clip(y, -1.0, 1.0) if integer else y)
 
         try:
@@ -465,17 +459,23 @@ def upsample_file(
     return "; ".join(notes)
 
 
+def _resampler(info, ratio: int):
+    """The streaming soxr HQ resampler from the file's rate to the model's low-res rate, or None
+    for a file already at that rate (within `RATE_TOLERANCE`)."""
+    import soxr
+
+    if abs(info.samplerate - lowres_rate(ratio)) <= RATE_TOLERANCE:
+        return None
+    return soxr.ResampleStream(
+        info.samplerate, lowres_rate(ratio), info.channels, dtype="float32", quality="HQ"
+    )
+
+
 def _band_edges(src: Path, info, ratio: int) -> list[float]:
     """Each channel's band edge (`band.EdgeMeter`) over the whole file, read once ahead at the
     model's low-res rate (resampled as the second pass resamples it)."""
-    import soxr
-
     meters = [band.EdgeMeter() for _ in range(info.channels)]
-    resampler = None
-    if abs(info.samplerate - lowres_rate(ratio)) > RATE_TOLERANCE:
-        resampler = soxr.ResampleStream(
-            info.samplerate, lowres_rate(ratio), info.channels, dtype="float32", quality="HQ"
-        )
+    resampler = _resampler(info, ratio)
     for block in _read_blocks(src):
         if resampler is not None:
             block = resampler.resample_chunk(block, last=False)
