@@ -1,18 +1,24 @@
-"""The input's band: where it ends, the one band every model sees, and the real band put back.
+"""The input's band: the one band every model sees, where the input's own band ends, and that
+band put back.
 
 Low-res audio made by different tools ends at different places below its Nyquist frequency
-f_c: `decimate` at 0.8 f_c, soxr near 0.95, a polyphase resampler near 1.0, a telephone line
-at 0.85. A network trained on one of them amplifies what the others leave above 0.8 f_c (the
-paper's Table 3 in small). So the pipeline is the same for every input:
+f_c. scipy's `decimate`, which made the training data, keeps its band flat to 0.8 f_c and then
+rolls off over 0.8-1.0 f_c (-4 dB at 0.84, -15 at 0.88, -28 at 0.92, -40 at 0.96): the signal
+is still there, only attenuated, and undoing that roll-off is most of what a model trained on
+it gains over the spline. soxr and polyphase resamplers keep their band flat to 0.9-0.97 f_c,
+so a network trained on `decimate` boosts what should not be boosted (the paper's Table 3 in
+small). So the pipeline is the same for every input whose maker is not known:
 
-1. `front_end`: a linear-phase low-pass that ends where `decimate`'s band ends (flat to 0.8 f_c,
-   6 dB down at 0.84), so every input reaches the network with the band `decimate` leaves
-   (the models are trained through it too);
-2. the network re-creates everything above that band;
+1. `front_end`: `decimate`'s own anti-aliasing response (zero-phase Chebyshev I, order 8, at
+   0.8 f_c), applied at the low rate as a linear-phase FIR: any input whose band reaches at
+   least 0.84 f_c then carries the roll-off the network learned to undo;
+2. the network re-creates the band above;
 3. `restore`: below the input's own edge (`band_edge`, estimated from the input's spectrum,
    so the pipeline stays blind), the output takes the input's real content (band-limited
-   interpolation), where the front end had taken it away and the network could only guess.
+   interpolation), which the front end had attenuated.
 
+Input known to be made by `decimate` skips 1 and 3 (`inference.Upsampler(made_by="decimate")`):
+it already has the roll-off, and a second one would halve what the network can undo.
 Both filters are FIRs, so a window with `reach` samples of context each side gives exactly
 what the whole file gives (`inference.Upsampler`).
 """
@@ -24,8 +30,9 @@ from functools import lru_cache
 import numpy as np
 from scipy import signal
 
-FRONT_CUTOFF = 0.84  # fraction of the low-res Nyquist: where `decimate`'s band is 6 dB down
-FRONT_TAPS = 127  # low-res taps of the front end (flat to 0.8, -6 dB at 0.84, -60 dB by 0.88)
+from .dsp import DECIMATE_REACH, decimate_taps
+
+FRONT_CUTOFF = 0.84  # fraction of the low-res Nyquist: where `decimate`'s band is 4 dB down
 EDGE_DROP_DB = 10.0  # a band ends where its spectrum falls this far below its 0.45-0.7 level
 EDGE_MARGIN = 0.02  # the real band is taken up to this much below the detected edge
 EDGE_SMOOTH = 5  # spectrum bins averaged (in dB) before looking for the edge
@@ -35,21 +42,23 @@ RESTORE_WIDTH = 0.06  # transition of the restoring low-pass, a fraction of the 
 INTERP_TAPS_PER_PHASE = 32  # band-limited interpolation: taps per output phase
 
 
-@lru_cache(maxsize=None)
-def front_taps() -> np.ndarray:
-    """The front end's FIR (at the low rate, linear phase, odd length)."""
-    return signal.firwin(FRONT_TAPS, FRONT_CUTOFF, window=("kaiser", 6.0)).astype(np.float64)
+@lru_cache(maxsize=16)
+def front_taps(r: int) -> np.ndarray:
+    """The front end's FIR at the low rate: `decimate(x, r)`'s filter as the low-res signal
+    sees it (its high-rate impulse response at every r-th tap, which aliases less than -50 dB
+    since the filter has stopped by f_c), so the roll-off is exactly the one in training."""
+    return r * decimate_taps(r)[::r]
 
 
-def front_end(x_lr: np.ndarray) -> np.ndarray:
-    """Low-pass the low-res signal to `decimate`'s band (zero delay; zeros beyond its ends)."""
+def front_end(x_lr: np.ndarray, r: int) -> np.ndarray:
+    """Give the low-res signal `decimate`'s roll-off (zero delay; zeros beyond its ends)."""
     x = np.asarray(x_lr, np.float64)
-    return signal.oaconvolve(x, front_taps(), mode="same").astype(np.float32)
+    return signal.oaconvolve(x, front_taps(r), mode="same").astype(np.float32)
 
 
 def front_reach() -> int:
     """Low-res samples of context the front end needs each side."""
-    return FRONT_TAPS // 2
+    return DECIMATE_REACH
 
 
 class EdgeMeter:

@@ -192,6 +192,7 @@ def cmd_upsample(args) -> int:
                 replace=args.force,
                 progress=not args.quiet and sys.stderr.isatty(),
                 warn=lambda message: progress_write(f"warning: {message}", file=sys.stderr),
+                made_by=args.made_by,
             )
             if not args.quiet:
                 progress_write(f"{src} -> {dst}" + (f" ({note})" if note else ""))
@@ -335,6 +336,13 @@ def main(argv=None) -> int:
         "--subtype",
         default=None,
         help="output sample format, e.g. PCM_16, PCM_24, FLOAT (default: the input's)",
+    )
+    u.add_argument(
+        "--made-by",
+        choices=("decimate",),
+        default=None,
+        help="how files already at the model's rate were made, where known: 'decimate' (scipy's, "
+        "the paper's pipeline) skips the front end that evens out other makers' bands",
     )
     u.add_argument("-q", "--quiet", action="store_true")
     u.set_defaults(func=cmd_upsample)

@@ -282,6 +282,8 @@ NOISE_SHARE = 0.3  # examples with added hiss or hum
 EQ_SHARE = 0.5  # examples with a gentle random EQ
 LEVEL_DB = (-30.0, 0.0)  # gain range; the corpus is normalised near full scale
 NOISE_DBFS = (-80.0, -45.0)  # rms of the added noise
+RAW_DECIMATE = 0.5  # of the `decimate` examples, those that skip the front end, as input
+# known to be made by `decimate` does in use (`inference.Upsampler(made_by="decimate")`)
 
 
 def draw_maker(rng: np.random.Generator, r: int) -> Maker:
@@ -398,6 +400,8 @@ class Examples:
     Each patch is degraded with `margin` low-res samples of its clip around it (filters,
     resamplers and codecs need them), then cut to the patch. With `degraded=False` every
     example is made by the cache's own maker (`decimate`, or plain x[::r] without low-pass).
+    With `front_end`, inputs go through `band.front_end` as in use, except a share
+    (`RAW_DECIMATE`) of the `decimate` ones, as input known to be made by it skips it.
     """
 
     def __init__(
@@ -436,8 +440,8 @@ class Examples:
         rng = np.random.default_rng([self.seed, epoch, int(i)])
         d = draw(rng, r) if self.degraded else self.plain
         target, x_lr = degrade(np.asarray(self.hr[a:b]), r, d, rng)
-        if self.front_end:
-            x_lr = front_end(x_lr)
+        if self.front_end and not (d.maker.kind == "decimate" and rng.random() < RAW_DECIMATE):
+            x_lr = front_end(x_lr, r)
         o = s - a
         return spline_upsample(x_lr, r)[o : o + L], target[o : o + L]
 

@@ -8,6 +8,7 @@ sample k at high-res position r * k. So `spline_upsample(lowres(x, r), r)[::r] =
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy import interpolate, signal
@@ -39,6 +40,21 @@ def crop_to_multiple(x: np.ndarray, m: int) -> np.ndarray:
 def lowpass_filter(r: int) -> tuple[np.ndarray, np.ndarray]:
     """The (b, a) anti-aliasing filter `decimate(x, r)` applies: cheby1(8, 0.05, 0.8 / r)."""
     return signal.cheby1(CHEBY_ORDER, CHEBY_RIPPLE_DB, 0.8 / valid_ratio(r))
+
+
+DECIMATE_REACH = 128  # low-res samples each side kept of `decimate`'s impulse response
+
+
+@lru_cache(maxsize=16)
+def decimate_taps(r: int) -> np.ndarray:
+    """`decimate(x, r)`'s filter as an FIR at the high rate (less than -60 dB of its energy
+    left out): streaming code applies it to make the input `lowres` makes without holding
+    the whole signal."""
+    sos = signal.cheby1(CHEBY_ORDER, CHEBY_RIPPLE_DB, 0.8 / valid_ratio(r), output="sos")
+    reach, n = DECIMATE_REACH * r, 8 * DECIMATE_REACH * r
+    delta = np.zeros(2 * n + 1)
+    delta[n] = 1.0
+    return signal.sosfiltfilt(sos, delta)[n - reach : n + reach + 1]
 
 
 def lowres(x: np.ndarray, r: int, lowpass: bool = True) -> np.ndarray:

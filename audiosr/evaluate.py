@@ -31,17 +31,21 @@ Method = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (x_lr, spline) -> est
 
 
 def model_method(
-    model: torch.nn.Module, device: torch.device | str = "cpu", ratio: int | None = None
+    model: torch.nn.Module,
+    device: torch.device | str = "cpu",
+    ratio: int | None = None,
+    made_by: str | None = None,
 ) -> Method:
     """A model as a table's method. With `ratio`, the low-res input goes through the whole
     pipeline that `audiosr upsample` runs (`inference.Upsampler`: the front end and the band
-    put back for models that have them, the silence gate); without, the network alone on the
-    spline, as the paper scores it."""
+    put back for models that have them, unless `made_by` says the input was made by
+    `decimate`; the silence gate); without, the network alone on the spline, as the paper
+    scores it."""
     device = torch.device(device)
     if ratio is not None:
         from .inference import Upsampler
 
-        up = Upsampler(model, ratio, device=device)
+        up = Upsampler(model, ratio, device=device, made_by=made_by)
         return lambda x_lr, spline: up.process(x_lr)[: len(spline)]
 
     @torch.no_grad()
@@ -288,7 +292,8 @@ def real_speech_rows(
     MultiSpeaker pipeline did (its Makefiles omit the low-pass filter). `lowres` (names of
     `degrade.NAMED`) repeats everything for low-res input made each of those ways (the
     robustness benchmark; a maker that does not apply at a ratio is skipped, saying why); the
-    model then runs through the command's whole pipeline (`model_method` with the ratio)."""
+    model then runs through the command's whole pipeline (`model_method` with the ratio), and,
+    for `decimate` input, also as told how the input was made (`made_by`)."""
     from .datasets import dataset_available
     from .degrade import named, supports
     from .runs import ensure_cache
@@ -313,9 +318,12 @@ def real_speech_rows(
                 print(f"skipped {maker.label} at r = {r}: {supports(maker, r)}")
                 continue
             cache = ensure_cache(DataConfig(dataset=ds, ratio=r, lowpass=lowpass), cache_root)
-            meters = {m: LineMeter(cache.config.sr) for m in methods}
+            here = dict(methods)
+            if maker is not None and maker.kind == "decimate" and getattr(net, "front_end", False):
+                here[f"{label}, told decimate"] = model_method(net, dev, r, made_by="decimate")
+            meters = {m: LineMeter(cache.config.sr) for m in here}
             summary = summarize(
-                evaluate_split(cache, "test", methods, progress, meters, perceptual, maker)
+                evaluate_split(cache, "test", here, progress, meters, perceptual, maker)
             )
             spline = next(row for row in summary if row["method"] == "cubic spline")
             for row in summary:

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from scipy import signal
 
 from . import band
 from .audio import AudioError
-from .dsp import HR_RATE, lowres_rate, spline_upsample
+from .dsp import HR_RATE, decimate_taps, lowres_rate, spline_upsample
 
 FILE_BLOCK = 1 << 16  # input frames read at a time by `upsample_file`
 SPLINE_MARGIN = 32  # low-res samples: the cubic spline's influence decays ~0.27x per sample
@@ -30,6 +31,7 @@ SILENCE_DBFS = -90.0  # input level at or below which the output is the spline a
 GATE_KNEE_DB = 20.0  # the network's correction fades in over the next 20 dB (full from -70 dBFS)
 GATE_SPAN = 320  # high-res samples (20 ms) over which the input level is measured
 PROGRESS_DELAY = 1.0  # seconds before a file's progress bar appears (short files show none)
+MADE_BY = (None, "decimate")  # what `made_by` can say about how the low-res input was made
 
 
 def alignment(model) -> int:
@@ -73,6 +75,9 @@ class Upsampler:
             fraction of its Nyquist frequency); below it the output keeps the input's own
             content. ``None``: `process` estimates it from the input (`band.band_edge`), a
             stream keeps only what the front end passes.
+        made_by: how the low-res input was made, where that is known: "decimate" (scipy's, the
+            paper's and the training data's) skips the front end, since the input already has
+            the roll-off it gives. ``None``: unknown, the blind pipeline.
     """
 
     def __init__(
@@ -85,10 +90,13 @@ class Upsampler:
         amp: bool = False,
         gate: bool = True,
         edge: float | None = None,
+        made_by: str | None = None,
     ):
+        if made_by not in MADE_BY:
+            raise ValueError(f"made_by={made_by!r}: one of {', '.join(map(str, MADE_BY))}.")
         self.model, self.r, self.batch, self.amp = model.eval(), int(ratio), max(1, batch), amp
         self.gate, self.edge = gate, edge
-        self.front_end = bool(getattr(model, "front_end", False))
+        self.front_end = bool(getattr(model, "front_end", False)) and made_by != "decimate"
         self.device = torch.device(device)
         # The low-res step that keeps the high-res phase.
         a_lr = math.lcm(alignment(model), self.r) // self.r
@@ -159,7 +167,9 @@ class Stream:
         if not self.pending or (not force and len(self.pending) < self.up.batch):
             return []
         r, fe = self.up.r, self.up.front_end
-        splines = [spline_upsample(band.front_end(w) if fe else w, r) for w, _, _ in self.pending]
+        splines = [
+            spline_upsample(band.front_end(w, r) if fe else w, r) for w, _, _ in self.pending
+        ]
         outs = self.up._net(splines)
         if self.up.gate:
             outs = [s + silence_gate(s) * (y - s) for s, y in zip(splines, outs)]
@@ -204,24 +214,31 @@ class Stream:
 
 
 def upsample(
-    x: np.ndarray, sr: float, ratio: int = 4, model=None, device: str = "cpu", hop: int = 16384
+    x: np.ndarray,
+    sr: float,
+    ratio: int = 4,
+    model=None,
+    device: str = "cpu",
+    hop: int = 16384,
+    made_by: str | None = None,
 ) -> np.ndarray:
     """Super-resolve an array to 16 kHz: the Python face of `audiosr upsample`.
 
     Args:
         x: samples, shape (n,) or (n, channels), any float or int dtype.
         sr: its sample rate; a rate more than 1 Hz from the model's low-res rate (16000 / ratio)
-            is first resampled to it (soxr HQ), a rate within 1 Hz is taken as that rate.
+            is first brought to it as `decimate` would make it (`ToModelRate`), a rate
+            within 1 Hz is taken as that rate.
         ratio: the upsampling ratio r of the model.
         model: a loaded model, a shipped model's name or a file path (`load_model`), or None
             for the shipped model for `ratio`.
         device: where to run the network.
+        made_by: "decimate" when the low-res input was made by scipy's `decimate` (the
+            paper's pipeline); None (unknown) for anything else (`Upsampler`).
 
     Returns:
         float32 samples at 16 kHz, r times as many as the low-res input, same channel layout.
     """
-    import soxr
-
     from .shipped import load_any
 
     x = np.asarray(x)
@@ -235,9 +252,11 @@ def upsample(
     if not isinstance(model, torch.nn.Module):
         model = load_any(model, ratio, device)
     lowres_sr = lowres_rate(ratio)
-    if abs(sr - lowres_sr) > RATE_TOLERANCE:
-        x = soxr.resample(x, sr, lowres_sr, quality="HQ").astype(np.float32)
-    up = Upsampler(model, ratio, hop=hop, device=device)
+    if abs(sr - lowres_sr) > RATE_TOLERANCE:  # made by `decimate` now (`ToModelRate`)
+        cols = x[:, None] if x.ndim == 1 else x
+        y = ToModelRate(sr, ratio, cols.shape[1]).resample_chunk(cols, last=True)
+        x, made_by = (y[:, 0] if x.ndim == 1 else y), "decimate"
+    up = Upsampler(model, ratio, hop=hop, device=device, made_by=made_by)
     cols = x[:, None] if x.ndim == 1 else x
     y = np.stack([up.process(cols[:, c]) for c in range(cols.shape[1])], axis=1)
     peak = float(np.abs(y).max())
@@ -333,7 +352,10 @@ def _warn(message: str) -> None:
 def rate_note(rate: float, ratio: int) -> str:
     """What resampling an input at `rate` to the model's low-res rate does to it."""
     lowres_sr = lowres_rate(ratio)
-    note = f"resampled {rate:g} Hz -> {lowres_sr:g} Hz, the model's input rate for r = {ratio}"
+    note = (
+        f"resampled {rate:g} Hz -> {lowres_sr:g} Hz as decimate makes it, the model's input "
+        f"rate for r = {ratio}"
+    )
     if rate > lowres_sr:
         note += (
             f": its content above {lowres_sr / 2000:g} kHz was discarded and is re-created by "
@@ -356,6 +378,7 @@ def upsample_file(
     replace: bool = False,
     progress: bool = False,
     warn: Callable[[str], None] | None = None,
+    made_by: str | None = None,
 ) -> str:
     """Stream a file through the model into `dst` (written atomically) in flat memory, every
     channel alike, resampling input at another rate to the model's low-res rate; returns a note
@@ -363,7 +386,8 @@ def upsample_file(
     file, a failed write one naming `dst`. Without `replace`, a file at `dst` (even one that
     appears while this runs) is never overwritten. `progress` shows seconds of audio done.
     Input that is used but suspect (a truncated file) is reported through `warn` (default: a
-    Python warning, AudioWarning)."""
+    Python warning, AudioWarning). `made_by`: how input at the model's rate was made
+    (`Upsampler`); input at another rate is brought to it by `ToModelRate`, as `decimate`."""
     import soundfile as sf
 
     from .audio import declared_frames
@@ -378,13 +402,15 @@ def upsample_file(
         raise AudioError(f"{src}: {info.frames} sample(s); nothing to upsample.")
     resampler = _resampler(info, ratio)
     notes = [rate_note(info.samplerate, ratio)] if resampler is not None else []
+    if resampler is not None:  # the input the network sees is made by `decimate` now
+        made_by = "decimate"
     promised = declared_frames(src)
     if promised is not None and promised > info.frames:
         (warn or _warn)(
             f"{src}: truncated: its header promises {promised / info.samplerate:.2f} s, the file "
             f"holds {info.frames / info.samplerate:.2f} s; upsampled what is there."
         )
-    up = Upsampler(model, ratio, hop=hop, batch=batch, device=device, amp=amp)
+    up = Upsampler(model, ratio, hop=hop, batch=batch, device=device, amp=amp, made_by=made_by)
     edges = [None] * info.channels
     if up.front_end:  # a first pass: where each channel's band ends (band.band_edge)
         edges = _band_edges(src, info, ratio)
@@ -459,16 +485,57 @@ def upsample_file(
     return "; ".join(notes)
 
 
-def _resampler(info, ratio: int):
-    """The streaming soxr HQ resampler from the file's rate to the model's low-res rate, or None
-    for a file already at that rate (within `RATE_TOLERANCE`)."""
-    import soxr
+class ToModelRate:
+    """Brings audio at any rate to the model's low-res rate the way the models were trained:
+    soxr (very high quality) to 16 kHz where it is not already there, then `decimate`'s own
+    anti-aliasing filter (its zero-phase response as an FIR, `dsp.decimate_taps`) and every
+    r-th sample. The result is input made by `decimate`, which the network handles best (soxr
+    straight to the low rate keeps a band the network would boost). Streams block by block:
+    `resample_chunk(block, last)` as soxr's streams, (frames, channels) in and out."""
 
+    def __init__(self, rate: float, ratio: int, channels: int):
+        import soxr
+
+        self.r, self.taps = int(ratio), decimate_taps(int(ratio))
+        self.reach = len(self.taps) // 2
+        self.soxr = None
+        if abs(rate - HR_RATE) > RATE_TOLERANCE:
+            self.soxr = soxr.ResampleStream(rate, HR_RATE, channels, dtype="float32", quality="VHQ")
+        self.buf = np.zeros((0, channels))  # 16 kHz samples from `start` on
+        self.start = self.next = self.total = 0  # next: the next output's 16 kHz index
+
+    def resample_chunk(self, block: np.ndarray, last: bool = False) -> np.ndarray:
+        x = block if self.soxr is None else self.soxr.resample_chunk(block, last=last)
+        self.buf = np.concatenate([self.buf, np.asarray(x, np.float64)])
+        self.total += len(x)
+        R, r = self.reach, self.r
+        end = self.total if last else self.total - R  # outputs whose taps have all arrived
+        if end <= self.next:
+            return np.zeros((0, self.buf.shape[1]), np.float32)
+        n_out = (end - 1 - self.next) // r + 1
+        lo, hi = self.next - R, self.next + (n_out - 1) * r + R + 1  # 16 kHz span they need
+        seg = np.zeros((hi - lo, self.buf.shape[1]))
+        a, b = max(lo, self.start), min(hi, self.total)
+        seg[a - lo : b - lo] = self.buf[a - self.start : b - self.start]
+        y = np.stack(
+            [
+                signal.oaconvolve(seg[:, c], self.taps, mode="valid")[::r]
+                for c in range(seg.shape[1])
+            ],
+            axis=1,
+        )
+        self.next += n_out * r
+        drop = max(0, self.next - R - self.start)
+        self.buf, self.start = self.buf[drop:], self.start + drop
+        return y.astype(np.float32)
+
+
+def _resampler(info, ratio: int) -> ToModelRate | None:
+    """The stream that brings the file to the model's low-res rate (`ToModelRate`), or None for
+    a file already at that rate (within `RATE_TOLERANCE`)."""
     if abs(info.samplerate - lowres_rate(ratio)) <= RATE_TOLERANCE:
         return None
-    return soxr.ResampleStream(
-        info.samplerate, lowres_rate(ratio), info.channels, dtype="float32", quality="HQ"
-    )
+    return ToModelRate(info.samplerate, ratio, info.channels)
 
 
 def _band_edges(src: Path, info, ratio: int) -> list[float]:

@@ -53,9 +53,10 @@ class ModelConfig:
             uses only ratio and width, which scales its 2048 hidden units).
         upsample: ``subpixel`` (the paper's SubPixel shuffle) or ``resize`` (nearest x2, then
             the convolution: no periodic pattern, hence no added tones; ~1.6x the compute).
-        front_end: every input is low-passed to the band `decimate` leaves before the network,
-            and the input's own band is put back after it (`audiosr.band`): the same input
-            whatever resampler made the low-res audio. Training and inference both apply it.
+        front_end: every input gets `decimate`'s roll-off before the network, and the input's
+            own band is put back after it (`audiosr.band`): the input the network learned,
+            whatever resampler made the low-res audio. Training and inference both apply it
+            (input known to be made by `decimate` skips it).
     """
 
     ratio: int = 4

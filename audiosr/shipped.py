@@ -46,7 +46,10 @@ def ship(
         "train_config": state["train_config"],
         "epoch": state["epoch"],
         "validation": state["history"][-1] if state["history"] else {},
-        "selected": "best epoch on whole validation files (SNR)"
+        "selected": (
+            "best epoch on whole validation files (SNR)"
+            + (": epoch 0, the model it started from" if state["epoch"] == 0 else "")
+        )
         if best.is_file()
         else "last epoch",
         "run": run_dir.name,

@@ -79,7 +79,8 @@ class TrainConfig:
             files are made by several makers (`VAL_MAKERS`) and run as the command runs them.
         init: a model (a shipped model's name, a .safetensors or a checkpoint) whose weights
             start the run: fine-tuning. Its architecture must be this one's (the front end, a
-            pipeline setting, may differ).
+            pipeline setting, may differ). The starting model is scored on the validation
+            files as epoch 0, and stays the run's best (`best.pt`) unless an epoch beats it.
     """
 
     epochs: int = 400
@@ -369,7 +370,26 @@ def train(
         n_steps = min(n_steps, cfg.steps_per_epoch)
     sr = cache.config.sr
     total_steps = cfg.epochs * n_steps
+    file_makers = VAL_MAKERS if cfg.degrade else ()  # how validation files' inputs are made
+    if model_cfg.front_end and not cfg.degrade:  # the cache's own maker, as in use
+        file_makers = ("decimate" if cache.config.lowpass else "aliased",)
     best_snr = max((r["val_file_snr"] for r in history if "val_file_snr" in r), default=-math.inf)
+    if (run_dir / BEST).exists():  # it may hold the starting model (epoch 0), see below
+        kept = load_checkpoint(run_dir / BEST)["history"]
+        best_snr = max(best_snr, kept[-1].get("val_file_snr", -math.inf) if kept else -math.inf)
+    elif cfg.init and cfg.file_val and is_main and start == 1:
+        # Fine-tuning competes with its own start: the starting model is scored on the same
+        # validation files as epoch 0, so the best epoch is never worse than where it began.
+        row = {"epoch": 0, **validate_files(model, cache, device, cfg.file_val, amp, file_makers)}
+        if "val_file_snr" in row:
+            best_snr = row["val_file_snr"]
+            save_checkpoint(run_dir / BEST, model, None, 0, [row], model_cfg, cfg, data_info)
+            if progress:
+                print(
+                    f"epoch 0 ({cfg.init}): files: SNR {row['val_file_snr']:.2f} (spline "
+                    f"{row['spline_file_snr']:.2f}) LSD {row['val_file_lsd']:.2f} (spline "
+                    f"{row['spline_file_lsd']:.2f})"
+                )
 
     started = time.perf_counter()
     for epoch in range(start, cfg.epochs + 1):
@@ -422,8 +442,7 @@ def train(
             validate(model, val_spline, val_hr, cfg.batch_size, device, cfg.val_batches, amp)
         )
         if cfg.file_val and is_main:
-            makers = VAL_MAKERS if cfg.degrade else ()
-            row.update(validate_files(model, cache, device, cfg.file_val, amp, makers))
+            row.update(validate_files(model, cache, device, cfg.file_val, amp, file_makers))
         if not math.isfinite(row["val_loss"]):
             raise _diverged(f"validation loss became {row['val_loss']} at epoch {epoch}", ckpt)
         history.append(row)

@@ -39,7 +39,8 @@ for r in args.ratios:
         x = load_audio(f)
         x = x[: len(x) // r * r]
         for gate in scores:
-            y = Upsampler(model, r, gate=gate).process(lowres(x, r))[: len(x)]
+            up = Upsampler(model, r, gate=gate, made_by="decimate")
+            y = up.process(lowres(x, r))[: len(x)]
             scores[gate].append((float(snr(y, x)), float(lsd(y, x, "paper"))))
     (s0, l0), (s1, l1) = (np.mean(scores[g], axis=0) for g in (False, True))
     diff = np.abs(np.array(scores[True]) - np.array(scores[False])).max(axis=0)

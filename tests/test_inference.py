@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from audiosr.dsp import spline_upsample
-from audiosr.inference import Upsampler
+from audiosr.dsp import crop_to_multiple, lowres, spline_upsample
+from audiosr.inference import ToModelRate, Upsampler
 from audiosr.metrics import snr
 from audiosr.model import ModelConfig, build_model
 
@@ -52,6 +52,38 @@ def test_a_front_end_model_windowed_equals_whole_file():
     assert up.window_samples() < len(lr)
     streamed = np.concatenate(list(up.stream(np.array_split(lr, 7))))
     assert float(snr(streamed, whole)) > 100
+
+
+@pytest.mark.parametrize("rate", [16000, 48000, 22050])
+@pytest.mark.parametrize("r", [2, 4, 6])
+def test_other_rates_reach_the_model_as_decimate_makes_them(rate, r):
+    """Streamed in uneven blocks, `ToModelRate` gives what `decimate` gives on the file at 16
+    kHz (soxr to 16 kHz first where it is elsewhere), to far below anything audible."""
+    import soxr
+
+    x = np.random.default_rng(r).standard_normal(rate * 2).astype(np.float32) * 0.1
+    hr = x if rate == 16000 else soxr.resample(x, rate, 16000, "VHQ")
+    want = lowres(crop_to_multiple(hr, r), r)
+    t = ToModelRate(rate, r, 1)
+    got = [t.resample_chunk(b[:, None]) for b in np.array_split(x, 7)]
+    got = np.concatenate(got + [t.resample_chunk(np.zeros((0, 1), np.float32), last=True)])[:, 0]
+    assert abs(len(got) - len(want)) <= 1
+    mid = slice(300, len(want) - 300)  # decimate pads its ends its own way
+    assert float(snr(got[mid], want[mid])) > 80
+
+
+def test_input_known_to_be_made_by_decimate_skips_the_front_end():
+    torch.manual_seed(0)
+    fe = build_model(ModelConfig(ratio=4, width=1 / 16, upsample="resize", front_end=True))
+    plain = build_model(ModelConfig(ratio=4, width=1 / 16, upsample="resize"))
+    torch.nn.init.normal_(fe.last.weight, std=0.1)
+    plain.load_state_dict(fe.state_dict())
+    lr = np.random.default_rng(5).standard_normal(6000).astype(np.float32)
+    told = Upsampler(fe.eval(), 4, made_by="decimate").process(lr)
+    assert np.array_equal(told, Upsampler(plain.eval(), 4).process(lr))
+    assert float(snr(Upsampler(fe, 4).process(lr), told)) < 30  # blind: the front end acts
+    with pytest.raises(ValueError, match="made_by='soxr'"):
+        Upsampler(fe, 4, made_by="soxr")
 
 
 @pytest.mark.parametrize("r,hop,batch", [(2, 512, 1), (4, 1000, 3), (6, 700, 2)])

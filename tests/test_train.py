@@ -283,3 +283,24 @@ def test_init_starts_a_run_from_a_models_weights(cache, tmp_path):
     other = ModelConfig(ratio=4, blocks=3, width=1 / 16, upsample="resize")
     with pytest.raises(TrainingError, match="architecture"):
         train(cache, other, _cfg(1, init=str(start)), tmp_path / "c", progress=False)
+
+
+def test_fine_tuning_keeps_its_start_unless_an_epoch_beats_it(cache, tmp_path):
+    """The starting model is scored on the validation files as epoch 0: a run whose epochs
+    all score worse (here a learning rate that wrecks the weights) keeps the start as best."""
+    from audiosr.shipped import ship
+
+    train(cache, FRONT, _cfg(2, file_val=3), tmp_path / "a", progress=False)
+    start = ship(tmp_path / "a", tmp_path / "a.safetensors")
+    train(
+        cache, FRONT, _cfg(1, lr=5.0, file_val=3, init=str(start)), tmp_path / "b", progress=False
+    )
+    best = load_checkpoint(tmp_path / "b" / "best.pt")
+    assert best["epoch"] == 0 and best["history"][0]["epoch"] == 0
+    last = load_checkpoint(tmp_path / "b" / "checkpoint.pt")["history"][-1]
+    assert last["val_file_snr"] < best["history"][0]["val_file_snr"]
+    a = load_model(start)
+    for (k, va), vb in zip(
+        a.state_dict().items(), load_model(tmp_path / "b/best.pt").state_dict().values()
+    ):
+        torch.testing.assert_close(va, vb, rtol=0, atol=0)
