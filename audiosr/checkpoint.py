@@ -118,22 +118,29 @@ def load_model(path: str | Path, ratio: int | None = None, device="cpu") -> torc
         )
     try:
         cfg = ModelConfig(**settings)
-        model = build_model(cfg)
-    except (TypeError, ValueError, KeyError) as e:
+        with torch.device(
+            "meta"
+        ):  # shapes only: settings that claim a huge network allocate nothing
+            skeleton = build_model(cfg)
+    except (TypeError, ValueError, KeyError, RuntimeError) as e:  # RuntimeError: sizes overflow
         raise CheckpointError(f"{path}: its model settings are not valid ({e}).") from None
     if ratio is not None and cfg.ratio != ratio:
         raise CheckpointError(
             f"{path}: trained for ratio {cfg.ratio}, asked for ratio {ratio}. "
             "Use a model trained for that ratio."
         )
-    try:
-        model.load_state_dict(tensors)
-    except RuntimeError as e:  # missing, unexpected or wrongly shaped tensors
-        first = str(e).splitlines()[1:2] or [str(e)]
+    want = {k: tuple(v.shape) for k, v in skeleton.state_dict().items()}
+    have = {k: tuple(v.shape) for k, v in tensors.items()}
+    if want != have:  # missing, unexpected or wrongly shaped tensors, before anything is built
+        diff = sorted(set(want.items()) ^ set(have.items()))[:1]
         raise CheckpointError(
-            f"{path}: its weights do not fit the model its settings describe "
-            f"({first[0].strip()[:160]}). The file is damaged or was edited; retrain or re-ship."
-        ) from None
+            f"{path}: its weights do not fit the model its settings describe (first mismatch: "
+            f"{diff[0][0]} {'expected ' + str(want.get(diff[0][0])) if diff[0][0] in want else 'unexpected'}"
+            f", file has {have.get(diff[0][0])}). The file is damaged or was edited; retrain or "
+            "re-ship."
+        )
+    model = build_model(cfg)
+    model.load_state_dict(tensors)
     return model.to(device).eval()
 
 

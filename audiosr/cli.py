@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import signal
 import sys
 import threading
@@ -49,26 +50,62 @@ def interruptible(after: str = "finished outputs are kept; nothing partial was l
     stop = Stop()
 
     def terminate(signum, frame):
-        stop.signal = "terminated"
+        stop.signal = "terminated" if signum == signal.SIGTERM else "hung up"
         raise KeyboardInterrupt
 
     main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, terminate) if main else None
+    caught = (signal.SIGTERM, signal.SIGHUP)  # SIGHUP: the terminal was closed
+    previous = {s: signal.signal(s, terminate) for s in caught} if main else {}
     try:
         yield stop
     except KeyboardInterrupt:
-        print(f"{stop.signal or 'interrupted'}: stopped; {after}.", file=sys.stderr)
-        stop.code = 143 if stop.signal else 130
+        with contextlib.suppress(OSError):  # a closed terminal may take stderr with it
+            print(f"{stop.signal or 'interrupted'}: stopped; {after}.", file=sys.stderr)
+        stop.code = {"terminated": 143, "hung up": 129}.get(stop.signal, 130)
     finally:
-        if main:
-            signal.signal(signal.SIGTERM, previous)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+class _ClosedPipeTolerant:
+    """stdout that goes quiet when its reader has gone (`audiosr upsample ... | head -2`): the
+    work goes on and every output is still written, instead of a BrokenPipeError traceback."""
+
+    def __init__(self, stream):
+        self._stream, self._gone = stream, False
+
+    def _guard(self, call, *args):
+        if self._gone:
+            return None
+        try:
+            return call(*args)
+        except BrokenPipeError:
+            self._gone = True
+            with contextlib.suppress(OSError, ValueError):  # no more writes at exit either
+                os.dup2(os.open(os.devnull, os.O_WRONLY), self._stream.fileno())
+            return None
+
+    def write(self, text):
+        self._guard(self._stream.write, text)
+        return len(text)
+
+    def flush(self):
+        self._guard(self._stream.flush)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
 
 
 def run(main, argv=None) -> int:
-    """`main(argv)` under `interruptible`: what a module's `python -m` entry point calls."""
-    with interruptible() as stop:
-        return main(argv)
-    return stop.code
+    """`main(argv)` under `interruptible`, its stdout tolerant of a closed pipe: what a
+    module's `python -m` entry point calls."""
+    stdout, sys.stdout = sys.stdout, _ClosedPipeTolerant(sys.stdout)
+    try:
+        with interruptible() as stop:
+            return main(argv)
+        return stop.code
+    finally:
+        sys.stdout = stdout
 
 
 def _positive(text: str) -> int:
@@ -141,36 +178,49 @@ def _targets(
             )
         if o.suffix.lower() not in AUDIO_EXTENSIONS:
             raise UserError(f"{o}: output must end in .wav, .flac or .ogg.")
+        if o.is_symlink() and not o.exists() and not force:  # a dangling link is a name taken
+            raise UserError(f"{o}: a link to {os.readlink(o)}, which is missing; pass --force.")
         if o.exists() and not force:
             raise UserError(f"{o}: exists; pass --force to replace it.")
     return pairs
+
+
+def _clean_partials_in(folder: Path) -> None:
+    """Remove what a killed run left in `folder` (`paths.clean_partials`), saying so."""
+    from .paths import clean_partials
+
+    removed = clean_partials(folder) if folder.is_dir() else []
+    if removed:
+        print(
+            f"removed {len(removed)} unfinished output(s) that a killed run left in {folder}",
+            file=sys.stderr,
+        )
 
 
 def cmd_upsample(args) -> int:
     from .audio import AudioError
     from .checkpoint import CheckpointError
     from .distrib import DeviceError, pick_device
-    from .inference import output_subtype, upsample_file
-    from .paths import clean_partials
+    from .inference import BrokenModelError, output_subtype, upsample_file
     from .progress import bar as progress_bar
     from .progress import write as progress_write
     from .shipped import load_any
 
     inputs = _inputs(args.inputs)
     many = len(inputs) > 1 or any(Path(p).is_dir() for p in args.inputs)
-    pairs = _targets(inputs, Path(args.output), many, args.force)
+    out = Path(args.output)
+    try:
+        pairs = _targets(inputs, out, many, args.force)
+    except UserError:  # refused (outputs exist): still clear what a killed run left there
+        _clean_partials_in(out if out.is_dir() else out.parent)
+        raise
     for fmt in {dst.suffix.lstrip(".").upper() for _, dst in pairs} if args.subtype else ():
         with one_line(AudioError):
             output_subtype("", fmt, args.subtype)  # a bad --subtype is one error, not one per file
     with one_line(DeviceError):
         device = pick_device(args.device)
     for folder in sorted({dst.parent for _, dst in pairs if dst.parent.is_dir()}):
-        removed = clean_partials(folder)
-        if removed:
-            print(
-                f"removed {len(removed)} unfinished output(s) that a killed run left in {folder}",
-                file=sys.stderr,
-            )
+        _clean_partials_in(folder)
     with one_line(CheckpointError):
         model = load_any(_checkpoint_path(args.checkpoint), args.ratio, device)
     failed = []
@@ -178,7 +228,10 @@ def cmd_upsample(args) -> int:
         pairs, desc="upsample", unit="file", disable=len(pairs) < 2 or args.quiet
     ):
         try:
-            dst.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                dst.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:  # a file in the way, no permission: this output only
+                raise AudioError(f"{dst.parent}: could not be made ({e.strerror or e}).") from None
             note = upsample_file(
                 src,
                 dst,
@@ -199,6 +252,9 @@ def cmd_upsample(args) -> int:
         except AudioError as e:
             failed.append(str(e))
             progress_write(f"error: {e}", file=sys.stderr)
+        except BrokenModelError as e:  # every file would fail alike: stop, naming the model
+            name = args.checkpoint or f"the shipped model for r = {args.ratio}"
+            raise UserError(f"{name}: {e} ({src}).") from None
     if failed:
         print(
             f"{len(pairs) - len(failed)} of {len(pairs)} files done; {len(failed)} failed:",
@@ -289,7 +345,7 @@ def cmd_ship(args) -> int:
         with one_line(DatasetError, ParamsError):
             _, _, run_dir = run_for_params(load_params(args.params, args.set))
         recipe = f"audiosr train {files}{sets}; audiosr ship {files}{sets} -o {args.output}"
-    with one_line(CheckpointError, OSError):
+    with one_line(CheckpointError, OSError, ValueError):
         print(ship(run_dir, out, recipe, replace=args.force))
     return 0
 
@@ -299,10 +355,11 @@ def cmd_export(args) -> int:
     from .export import export
     from .shipped import load_any
 
+    source = _checkpoint_path(args.checkpoint)
     with one_line(CheckpointError):
-        model = load_any(_checkpoint_path(args.checkpoint), args.ratio)
+        model = load_any(source, args.ratio)
     with one_line(OSError, ValueError):
-        print(export(model, Path(args.output).resolve(), replace=args.force))
+        print(export(model, Path(args.output).resolve(), replace=args.force, source=source))
     return 0
 
 

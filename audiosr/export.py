@@ -23,10 +23,15 @@ def example_input(model: torch.nn.Module, length: int = 8192) -> torch.Tensor:
     return torch.randn(1, 1, -(-length // a) * a)
 
 
-def export(model: torch.nn.Module, out: str | Path, replace: bool = False) -> Path:
+def export(
+    model: torch.nn.Module, out: str | Path, replace: bool = False, source: str | Path | None = None
+) -> Path:
     """Write `model` as TorchScript (`.pt`) or ONNX (`.onnx`, dynamic batch and length); an
-    existing file (or one that appears meanwhile) is kept unless `replace` (FileExistsError)."""
+    existing file (or one that appears meanwhile) is kept unless `replace` (FileExistsError),
+    and the file the model came from (`source`) is never replaced."""
     out = resolve(out)
+    if source is not None and resolve(source) == out:
+        raise ValueError(f"{out}: the model being exported; give -o another name.")
     model = model.eval()
     x = example_input(model)
     with torch.no_grad(), warnings.catch_warnings():

@@ -61,6 +61,10 @@ def silence_gate(spline: np.ndarray) -> np.ndarray:
     return np.clip((level - SILENCE_DBFS) / GATE_KNEE_DB, 0.0, 1.0).astype(np.float32)
 
 
+class BrokenModelError(ValueError):
+    """The network gave NaN or inf for finite input: the model, not the input, is at fault."""
+
+
 class Upsampler:
     """Low-res samples in, high-res samples out, in windows of bounded size.
 
@@ -171,6 +175,11 @@ class Stream:
             spline_upsample(band.front_end(w, r) if fe else w, r) for w, _, _ in self.pending
         ]
         outs = self.up._net(splines)
+        if not all(np.isfinite(y).all() for y in outs):
+            raise BrokenModelError(
+                "the network's output holds NaN or inf (damaged weights, or a run that "
+                "diverged): nothing was written"
+            )
         if self.up.gate:
             outs = [s + silence_gate(s) * (y - s) for s, y in zip(splines, outs)]
         if fe:
@@ -239,18 +248,21 @@ def upsample(
     Returns:
         float32 samples at 16 kHz, r times as many as the low-res input, same channel layout.
     """
+    from .distrib import pick_device
+    from .dsp import valid_ratio
     from .shipped import load_any
 
-    x = np.asarray(x)
-    if x.ndim not in (1, 2) or x.shape[0] < 1:
-        raise ValueError(f"x must be (samples,) or (samples, channels), got shape {x.shape}.")
-    if np.issubdtype(x.dtype, np.integer):
-        x = x / float(np.iinfo(x.dtype).max)
-    x = np.asarray(x, np.float32)
-    if not np.all(np.isfinite(x)):
-        raise ValueError("x contains NaN or inf samples.")
+    if isinstance(ratio, bool) or not isinstance(ratio, (int, np.integer)):
+        raise ValueError(f"ratio={ratio!r}: an integer (2, 4, 6, ...).")
+    ratio = valid_ratio(ratio)
+    sr = check_rate(sr, "sr")
+    x = as_float_samples(x)
+    device = str(pick_device(str(device)))  # a device this machine lacks: DeviceError
     if not isinstance(model, torch.nn.Module):
         model = load_any(model, ratio, device)
+    trained = getattr(getattr(model, "config", None), "ratio", ratio)
+    if trained != ratio:
+        raise ValueError(f"model: trained for ratio {trained}, asked for ratio {ratio}.")
     lowres_sr = lowres_rate(ratio)
     if abs(sr - lowres_sr) > RATE_TOLERANCE:  # made by `decimate` now (`ToModelRate`)
         cols = x[:, None] if x.ndim == 1 else x
@@ -266,6 +278,51 @@ def upsample(
             "scale down before writing to an integer format, which would clip them."
         )
     return y[:, 0] if x.ndim == 1 else y
+
+
+RATE_RANGE = (1000.0, 768000.0)  # Hz: sample rates accepted for input audio
+MAX_CHANNELS = 64
+
+
+def check_rate(sr, what: str = "sample rate") -> float:
+    """A usable input rate as a float; NaN, infinite or absurd rates are a ValueError naming
+    `what` (a header claiming 1 Hz would make 800,000 samples of a few bytes)."""
+    try:
+        rate = float(sr)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what}={sr!r}: a number of hertz.") from None
+    lo, hi = RATE_RANGE
+    if not lo <= rate <= hi:  # False for NaN too
+        raise ValueError(f"{what}={sr!r}: audio rates here are {lo:g} to {hi:g} Hz.")
+    return rate
+
+
+def as_float_samples(x) -> np.ndarray:
+    """Samples as float32 (n,) or (n, channels) in [-1, 1] for integer input (int8/16/32 scaled
+    by their full scale, unsigned re-centred); what cannot be meant as audio is a ValueError."""
+    x = np.asarray(x)
+    if x.ndim not in (1, 2) or x.shape[0] < 1 or (x.ndim == 2 and x.shape[1] < 1):
+        raise ValueError(f"x must be (samples,) or (samples, channels), got shape {x.shape}.")
+    if x.ndim == 2 and x.shape[1] > MAX_CHANNELS:
+        raise ValueError(
+            f"x has shape {x.shape}: {x.shape[1]} channels? Arrays are (samples, channels); "
+            "pass x.T for a (channels, samples) array."
+        )
+    if x.dtype.kind in "iu":
+        if x.dtype.itemsize > 4:  # int64 (np.asarray of a list of ints): no full scale known
+            raise ValueError(
+                f"x is {x.dtype}: its full scale is unknown; pass floats in [-1, 1] (for 16-bit "
+                "values, x / 32768)."
+            )
+        info = np.iinfo(x.dtype)
+        mid = (info.max + 1) / 2 if x.dtype.kind == "u" else 0.0
+        x = (x.astype(np.float64) - mid) / (info.max + 1 - mid)
+    elif x.dtype.kind != "f":
+        raise ValueError(f"x is {x.dtype}: pass audio samples (float or integer).")
+    x = np.asarray(x, np.float32)
+    if not np.all(np.isfinite(x)):
+        raise ValueError("x contains NaN or inf samples.")
+    return x
 
 
 def _round_up(n: int, m: int) -> int:
@@ -400,6 +457,10 @@ def upsample_file(
         raise AudioError(f"{src}: not readable audio ({str(e).splitlines()[0][:120]}).") from None
     if info.frames < 2:
         raise AudioError(f"{src}: {info.frames} sample(s); nothing to upsample.")
+    try:
+        check_rate(info.samplerate, "its header's sample rate")
+    except ValueError as e:
+        raise AudioError(f"{src}: {e}") from None
     resampler = _resampler(info, ratio)
     notes = [rate_note(info.samplerate, ratio)] if resampler is not None else []
     if resampler is not None:  # the input the network sees is made by `decimate` now
@@ -467,7 +528,7 @@ def upsample_file(
             for c in range(info.channels):
                 queues[c] += streams[c].flush()
             emit()
-        except AudioError:
+        except (AudioError, BrokenModelError):
             raise
         except ValueError as e:  # too short for the spline, and the like
             raise AudioError(f"{src}: {e}") from None

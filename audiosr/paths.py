@@ -93,14 +93,17 @@ def atomic_path(final: str | os.PathLike, suffix: str = "", replace: bool = True
 
     A crash or Ctrl-C inside the block leaves `final` untouched (old content or absent), and
     removes the temporary; one left by a killed process is found by `clean_partials`.
-    Works for files and directories alike. With `replace=False` an existing file is never
-    replaced (FileExistsError before the block runs), nor one that appeared at `final` while the
-    block ran (another process, the same output named twice): the result is linked into place,
-    which fails if the name exists.
+    Works for files and directories alike; a folder is replaced only by a folder (a file
+    output given a folder's name is refused, `replace` or not). With `replace=False` an
+    existing file is never replaced (FileExistsError before the block runs), nor one that
+    appeared at `final` while the block ran (another process, the same output named twice):
+    the result is linked into place, which fails if the name exists.
     """
     final = Path(final)
     if not replace and final.exists():
         raise FileExistsError(f"{final}: exists; pass --force to replace it.")
+    if suffix and _is_folder(final):  # a file is coming: never delete a folder for it
+        raise FileExistsError(_FOLDER.format(final))
     final.parent.mkdir(parents=True, exist_ok=True)
     prefix = f"{PARTIAL}{os.getpid()}@{_host()}-{final.name[:100]}."
     try:
@@ -117,11 +120,20 @@ def atomic_path(final: str | os.PathLike, suffix: str = "", replace: bool = True
         if not replace and target.is_file():
             _link_new(target, final)
             return
-        if final.is_dir() and not final.is_symlink():
-            shutil.rmtree(final)
+        if _is_folder(final):
+            if not target.is_dir():  # a folder appeared where a file goes
+                raise FileExistsError(_FOLDER.format(final))
+            shutil.rmtree(final)  # a folder replaces a folder (a data cache rebuilt)
         os.replace(target, final)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+_FOLDER = "{}: a folder has this name; --force replaces files, never folders."
+
+
+def _is_folder(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()
 
 
 def _link_new(source: Path, final: Path) -> None:

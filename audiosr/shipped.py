@@ -66,6 +66,11 @@ def save_model(tensors: dict, out: str | Path, meta: dict, replace: bool = False
     if "model_config" not in meta:
         raise ValueError("meta needs the model_config that rebuilds the network.")
     out = resolve(out)
+    if out.suffix != ".safetensors":
+        raise ValueError(f"{out}: a model is written as .safetensors; give -o a name ending so.")
+    sidecar = out.with_suffix(".json")
+    if sidecar.exists() and not replace:
+        raise FileExistsError(f"{sidecar}: exists (the model's settings go there); pass --force.")
     with atomic_path(out, ".safetensors", replace=replace) as tmp:
         save_file(
             {k: v.detach().cpu().contiguous() for k, v in tensors.items()},

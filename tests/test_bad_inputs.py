@@ -3,6 +3,7 @@ and the right file, a non-zero exit where nothing useful was made, and nothing a
 paths replaced or left behind. Kill, disk and concurrency cases run the command in subprocesses
 (bounded in time)."""
 
+import contextlib
 import json
 import os
 import resource
@@ -22,6 +23,7 @@ from safetensors.torch import load_file, save_file
 
 from audiosr.audio import AudioError, list_audio
 from audiosr.cli import main
+from audiosr.inference import upsample as upsample_api
 from audiosr.inference import upsample_file
 from audiosr.params import ParamsError, configs_from, load_params
 from audiosr.paths import PARTIAL, ROOT, atomic_path, clean_partials
@@ -146,12 +148,35 @@ def test_checkpoints_with_foreign_settings_or_wrong_tensors_are_one_line(
         "settings are not valid": _edited_model(
             model_file, tmp_path / "variant.safetensors", settings={"variant": "nope"}
         ),
+        # settings claiming a network of hundreds of GB: refused from the tensors' shapes,
+        # allocating nothing (the process may map only 4 GB more than it has)
+        "first mismatch": _edited_model(
+            model_file, tmp_path / "huge.safetensors", settings={"width": 100.0}
+        ),
+        "(Storage size calculation overflowed": _edited_model(
+            model_file, tmp_path / "absurd.safetensors", settings={"width": 1e6}
+        ),
     }
     for message, checkpoint in cases.items():
         args = ("upsample", tmp_path / "a.wav", "-o", tmp_path / "o.wav", "--ratio", 4)
-        assert _run(*args, "--checkpoint", checkpoint) == 2
+        with _memory_limit(4 << 30):
+            code = _run(*args, "--checkpoint", checkpoint)
+        assert code == 2
         assert message in _one_line_error(capsys)
     assert not (tmp_path / "o.wav").exists()
+
+
+@contextlib.contextmanager
+def _memory_limit(extra: int):
+    """At most `extra` bytes of address space beyond what the process maps now."""
+    with open("/proc/self/statm") as f:
+        now = int(f.read().split()[0]) * resource.getpagesize()
+    old = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (now + extra, old[1]))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, old)
 
 
 # -- names, numbers, scores ----------------------------------------------------------------
@@ -440,7 +465,7 @@ def _start_and_wait_for_partial(model_file, src: Path, out: Path) -> subprocess.
     return proc
 
 
-@pytest.mark.parametrize("sig, code, word", [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")])  # fmt: skip
+@pytest.mark.parametrize("sig, code, word", [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted"), (signal.SIGHUP, 129, "hung up")])  # fmt: skip
 def test_sigterm_and_ctrl_c_stop_in_one_line_and_leave_nothing(
     model_file, tmp_path, sig, code, word
 ):
@@ -505,3 +530,166 @@ def test_module_entry_points_end_ctrl_c_in_one_line(capsys):
     assert capsys.readouterr().err == (
         "interrupted: stopped; finished outputs are kept; nothing partial was left.\n"
     )
+
+
+def test_force_replaces_files_never_folders(model_file, tmp_path, capsys):
+    """A folder with an output's name (and files in it) survives --force: the output is refused
+    in one line, the rest of the folder is processed, nothing is deleted."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    write(src / "take.wav", tone_mix(4000, sr=4000), 4000)
+    write(src / "other.wav", tone_mix(4000, sr=4000), 4000)
+    (out / "take.wav").mkdir(parents=True)
+    (out / "take.wav" / "keep.txt").write_text("mine")
+    args = ["upsample", str(src), "-o", str(out), "--force", "--ratio", "4"]
+    assert main(args + ["--checkpoint", str(model_file), "-q"]) == 1
+    assert (out / "take.wav" / "keep.txt").read_text() == "mine"
+    assert (out / "other.wav").is_file()
+    assert (
+        "a folder has this name; --force replaces files, never folders" in capsys.readouterr().err
+    )
+    with pytest.raises(FileExistsError, match="never folders"):
+        with atomic_path(out / "take.wav", ".wav", replace=True) as tmp:
+            tmp.write_bytes(b"x")
+    assert (out / "take.wav" / "keep.txt").is_file()
+    with atomic_path(out / "cache") as tmp:  # a folder still replaces a folder
+        tmp.mkdir()
+        (tmp / "a").write_text("1")
+    assert (out / "cache" / "a").read_text() == "1"
+
+
+def test_ship_and_export_never_replace_their_source_a_sidecar_or_write_a_wrong_suffix(
+    model_file, tmp_path, monkeypatch, capsys
+):
+    from audiosr.checkpoint import save_checkpoint
+    from audiosr.model import ModelConfig, build_model
+    from audiosr.train import TrainConfig
+
+    cfg = ModelConfig(ratio=4, width=1 / 16)
+    save_checkpoint(tmp_path / "run/checkpoint.pt", build_model(cfg), None, 1, [], cfg,
+                    TrainConfig(), {"cache": "c"})  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    source = (tmp_path / "run/checkpoint.pt").read_bytes()
+    (tmp_path / "m2.json").write_text("notes")  # a sidecar's name, already taken
+    assert _run("ship", "run", "-o", "m2.safetensors") == 2
+    assert (tmp_path / "m2.json").read_text() == "notes" and not (
+        tmp_path / "m2.safetensors"
+    ).exists()
+    assert "m2.json: exists" in capsys.readouterr().err
+    for bad in ("model.json", "model.wav", "run/checkpoint.pt"):
+        assert _run("ship", "run", "-o", bad, "--force") == 2
+        assert "as .safetensors" in capsys.readouterr().err
+    assert _run("export", "run/checkpoint.pt", "-o", "run/checkpoint.pt", "--force") == 2
+    assert "the model being exported" in capsys.readouterr().err
+    assert (tmp_path / "run/checkpoint.pt").read_bytes() == source
+    assert not (tmp_path / "model.json").exists() and not (tmp_path / "model.wav").exists()
+
+
+def test_a_model_whose_output_is_not_finite_is_named_and_nothing_is_written(
+    model_file, tmp_path, capsys
+):
+    weights = load_file(str(model_file))
+    first = next(k for k, v in weights.items() if v.dtype.is_floating_point)
+    nan = _edited_model(
+        model_file, tmp_path / "nan.safetensors",
+        tensors={first: torch.full_like(weights[first], float("nan"))},
+    )  # fmt: skip
+    for subtype in ("FLOAT", "PCM_16"):
+        sf.write(tmp_path / "a.wav", tone_mix(4000, sr=4000), 4000, subtype=subtype)
+        args = ("upsample", tmp_path / "a.wav", "-o", tmp_path / "o.wav", "--ratio", 4, "--force")
+        assert _run(*args, "--checkpoint", nan) == 2
+        err = _one_line_error(capsys)
+        assert "nan.safetensors" in err and "NaN or inf" in err
+        assert not (tmp_path / "o.wav").exists()
+    with pytest.raises(ValueError, match="NaN or inf"):
+        upsample_api(tone_mix(4000, sr=4000), 4000, 4, model=load_any(nan))
+
+
+def test_an_output_folder_that_cannot_be_made_fails_that_file_only(model_file, tmp_path, capsys):
+    src, out = tmp_path / "in", tmp_path / "out"
+    write(src / "sub" / "a.wav", tone_mix(4000, sr=4000), 4000)
+    write(src / "b.wav", tone_mix(4000, sr=4000), 4000)
+    out.mkdir()
+    (out / "sub").write_text("a file where the subfolder goes")
+    assert _run("upsample", src, "-o", out, "--ratio", 4, "--checkpoint", model_file, "-q") == 1
+    err = capsys.readouterr().err
+    assert "could not be made" in err and "Traceback" not in err
+    assert (out / "b.wav").is_file()
+
+
+def test_the_python_api_checks_what_the_command_line_checks(model_file, tmp_path):
+    from audiosr.distrib import DeviceError
+
+    x = tone_mix(4000, sr=4000)
+    m4, m2 = load_any(model_file), load_any("audiounet-small-r2")
+    with pytest.raises(ValueError, match="trained for ratio 2, asked for ratio 4"):
+        upsample_api(x, 4000, 4, model=m2)
+    with pytest.raises(ValueError, match="ratio='4': an integer"):
+        upsample_api(x, 4000, "4", model=m4)
+    with pytest.raises(ValueError, match="full scale is unknown"):
+        upsample_api([1000, -1000] * 2000, 4000, 4, model=m4)  # a list of ints is int64
+    i16 = (x * 20000).astype(np.int16)
+    np.testing.assert_allclose(
+        upsample_api(i16, 4000, 4, model=m4),
+        upsample_api(i16 / 32768, 4000, 4, model=m4),
+        atol=1e-6,
+    )
+    u8 = np.full(4000, 128, np.uint8)  # unsigned 8-bit silence is 128
+    assert np.abs(upsample_api(u8, 4000, 4, model=m4)).max() < 1e-6
+    for sr in (float("nan"), float("inf"), 1e-3, 1, 2**31, "fast"):
+        with pytest.raises(ValueError, match="sr="):
+            upsample_api(x, sr, 4, model=m4)
+    with pytest.raises(ValueError, match="pass x.T"):
+        upsample_api(np.stack([x, x]), 4000, 4, model=m4)
+    with pytest.raises(ValueError, match="got shape"):
+        upsample_api(np.zeros((100, 0), np.float32), 4000, 4, model=m4)
+    if not torch.cuda.is_available():
+        for device in ("gpu", "cuda"):
+            with pytest.raises(DeviceError, match="not available here"):
+                upsample_api(x, 4000, 4, model=m4, device=device)
+
+
+def test_absurd_header_rates_are_one_line(model_file, tmp_path, capsys):
+    for rate in (1, 2**31 - 1):
+        path = tmp_path / f"r{rate}.wav"
+        sf.write(path, tone_mix(64, sr=4000), 4000)
+        data = bytearray(path.read_bytes())
+        data[24:28] = rate.to_bytes(4, "little")  # the wav header's sample rate
+        path.write_bytes(bytes(data))
+        out = tmp_path / "o.wav"
+        assert _run("upsample", path, "-o", out, "--ratio", 4, "--checkpoint", model_file) == 1
+        err = capsys.readouterr().err
+        assert "audio rates here are" in err and "Traceback" not in err and not out.exists()
+
+
+def test_a_refused_rerun_still_cleans_what_a_killed_run_left(model_file, tmp_path, capsys):
+    src = _long_input(tmp_path / "long.wav", 600)
+    (tmp_path / "out").mkdir()
+    proc = _start_and_wait_for_partial(model_file, src, tmp_path / "out/o.wav")
+    proc.kill()
+    proc.communicate(timeout=TIMEOUT)
+    (tmp_path / "out/o.wav").write_bytes(b"an earlier result")
+    assert upsample(src, tmp_path / "out/o.wav", model_file) == 2  # exists: refused
+    assert "removed 1 unfinished output(s)" in capsys.readouterr().err
+    assert _debris(tmp_path / "out") == []
+
+
+def test_a_dangling_link_as_output_is_refused_before_any_work(model_file, tmp_path, capsys):
+    sf.write(tmp_path / "a.wav", tone_mix(4000, sr=4000), 4000)
+    (tmp_path / "o.wav").symlink_to(tmp_path / "nowhere.wav")
+    assert upsample(tmp_path / "a.wav", tmp_path / "o.wav", model_file) == 2
+    assert "which is missing" in _one_line_error(capsys)
+
+
+def test_a_closed_stdout_loses_no_output(model_file, tmp_path):
+    """`audiosr upsample in -o out | head -1`: the reader goes away, every file is still
+    written, and no traceback."""
+    (tmp_path / "in").mkdir()
+    for i in range(5):
+        sf.write(tmp_path / "in" / f"{i}.wav", tone_mix(4000, sr=4000), 4000)
+    cmd = _upsample_command(tmp_path / "in", tmp_path / "out", model_file)
+    proc = subprocess.run(
+        f"{' '.join(map(str, cmd))} | head -c 1 > /dev/null", shell=True, capture_output=True,
+        text=True, timeout=TIMEOUT,
+    )  # fmt: skip
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"{i}.wav" for i in range(5)]
