@@ -9,6 +9,7 @@ best epoch only. A shipped model is a `.safetensors` file whose metadata carries
 from __future__ import annotations
 
 import json
+import pickle
 from dataclasses import asdict
 from pathlib import Path
 
@@ -71,10 +72,16 @@ def load_checkpoint(path: str | Path, map_location="cpu") -> dict:
         raise CheckpointError(f"{path}: no such checkpoint.")
     try:
         state = torch.load(path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError:  # weights_only refused something that is not plain data
+        raise CheckpointError(
+            f"{path}: holds objects that would run code when loaded, so it was not loaded "
+            "(audiosr checkpoints hold tensors and plain values only). Use a file you trust "
+            "made by audiosr, or a .safetensors model."
+        ) from None
     except Exception as e:
         raise CheckpointError(
             f"{path}: not a readable audiosr checkpoint ({type(e).__name__}: "
-            f"{str(e)[:200]}). Retrain, or point at another file."
+            f"{str(e).splitlines()[0][:160]}). Retrain, or point at another file."
         ) from None
     if not isinstance(state, dict) or "model" not in state or "model_config" not in state:
         raise CheckpointError(f"{path}: not an audiosr checkpoint (no model / model_config).")

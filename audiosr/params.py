@@ -4,6 +4,7 @@ and turned into the configs the package works with."""
 from __future__ import annotations
 
 import difflib
+import math
 import types
 import typing
 from collections.abc import Mapping
@@ -55,7 +56,9 @@ def load_params(paths: str | Path | list, overrides: list[str] = ()) -> dict:
                 f"{given}: no such params file (looked in the current folder and {resolve('.')})."
             )
         try:
-            values = yaml.safe_load(path.read_text()) or {}
+            values = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except UnicodeDecodeError:
+            raise ParamsError(f"{path}: not a text file (a params file is YAML).") from None
         except yaml.YAMLError as e:
             raise ParamsError(f"{path}: not readable YAML ({str(e).splitlines()[0]}).") from None
         if not isinstance(values, dict):
@@ -72,6 +75,9 @@ def load_params(paths: str | Path | list, overrides: list[str] = ()) -> dict:
     problem = unknown_keys(p, known_keys())
     if problem:
         raise ParamsError(problem)
+    for k, v in p.items():  # YAML reads .inf and .nan as numbers; no setting means them
+        if isinstance(v, float) and not math.isfinite(v):
+            raise ParamsError(f"{k}={v}: a finite number.")
     return p
 
 

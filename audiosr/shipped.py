@@ -94,5 +94,18 @@ def load_any(path: str | Path | None, ratio: int | None = None, device="cpu") ->
         )
     if isinstance(path, str) and path in shipped_names():
         path = MODELS / f"{path}.safetensors"
-    path = shipped_path(ratio) if path is None else resolve(path)
+    if path is None:
+        return load_model(shipped_path(ratio), ratio=ratio, device=device)
+    given, path = path, resolve(path)
+    if path.is_dir():  # a run folder: its best epoch where it kept one, else its last
+        found = [path / n for n in (BEST, CHECKPOINT) if (path / n).is_file()]
+        if not found:
+            raise CheckpointError(
+                f"{given}: a folder without {BEST} or {CHECKPOINT}; give a model file or a run folder."
+            )
+        path = found[0]
+    elif not path.exists():
+        raise CheckpointError(
+            f"{given}: no such model file, and not a shipped model ({', '.join(shipped_names())})."
+        )
     return load_model(path, ratio=ratio, device=device)

@@ -693,3 +693,59 @@ def test_a_closed_stdout_loses_no_output(model_file, tmp_path):
     )  # fmt: skip
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"{i}.wav" for i in range(5)]
+
+
+class _Runs:
+    """An object whose unpickling would run a command: what a malicious checkpoint holds."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_a_checkpoint_that_would_run_code_is_refused_in_our_words(tmp_path, capsys):
+    marker = tmp_path / "ran"
+    torch.save({"model": _Runs(marker), "model_config": {}}, tmp_path / "evil.pt")
+    sf.write(tmp_path / "a.wav", tone_mix(4000, sr=4000), 4000)
+    args = ("upsample", tmp_path / "a.wav", "-o", tmp_path / "o.wav", "--ratio", 4)
+    assert _run(*args, "--checkpoint", tmp_path / "evil.pt") == 2
+    err = _one_line_error(capsys)
+    assert "would run code when loaded, so it was not loaded" in err
+    assert "weights_only" not in err and not marker.exists()
+
+
+def test_a_binary_params_file_and_non_finite_numbers_are_refused_before_any_work(tmp_path, capsys):
+    sf.write(tmp_path / "some.wav", tone_mix(4000, sr=4000), 4000)
+    assert _run("train", "-f", tmp_path / "some.wav") == 2
+    assert "not a text file" in _one_line_error(capsys)
+    for bad in ("lr=.inf", "lr=.nan", "lr=-.inf"):
+        assert _run("train", "-f", "params/demo.yaml", "--set", bad) == 2
+        assert "finite" in _one_line_error(capsys)
+
+
+def test_a_missing_checkpoint_lists_the_shipped_models_and_a_run_folder_is_understood(
+    tmp_path, monkeypatch, capsys
+):
+    from audiosr.checkpoint import save_checkpoint
+    from audiosr.model import ModelConfig, build_model
+    from audiosr.train import TrainConfig
+
+    sf.write(tmp_path / "a.wav", tone_mix(4000, sr=4000), 4000)
+    monkeypatch.chdir(tmp_path)
+    args = ("upsample", "a.wav", "-o", "o.wav", "--ratio", 4, "--checkpoint")
+    assert _run(*args, "nope.safetensors") == 2
+    err = _one_line_error(capsys)
+    assert (
+        err.startswith("error: nope.safetensors: no such model file")
+        and "audiounet-small-r4" in err
+    )
+    assert str(ROOT) not in err
+    cfg = ModelConfig(ratio=4, width=1 / 16)
+    save_checkpoint(tmp_path / "run/checkpoint.pt", build_model(cfg), None, 1, [], cfg,
+                    TrainConfig(), {"cache": "c"})  # fmt: skip
+    assert _run(*args, "run", "-q") == 0 and (tmp_path / "o.wav").is_file()
+    (tmp_path / "empty").mkdir()
+    assert _run(*args, "empty", "--force") == 2
+    assert "a folder without best.pt or checkpoint.pt" in _one_line_error(capsys)
