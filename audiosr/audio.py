@@ -60,7 +60,7 @@ def load_audio(path: str | os.PathLike, sr: int = DEFAULT_SR, min_samples: int =
     if not path.is_file():
         raise AudioError(f"{path}: no such file.")
     try:
-        x, sr_in = sf.read(str(path), dtype="float32", always_2d=True)
+        x, sr_in = sf.read(os.fsencode(path), dtype="float32", always_2d=True)
     except Exception as e:  # soundfile raises several types for corrupt / non-audio input
         raise AudioError(
             f"{path}: not readable as audio ({e}). Convert it to wav/flac/ogg or remove it."

@@ -86,7 +86,12 @@ class _ClosedPipeTolerant:
             return None
 
     def write(self, text):
-        self._guard(self._stream.write, text)
+        try:
+            self._guard(self._stream.write, text)
+        except UnicodeEncodeError:  # a file name that is not UTF-8: shown with a stand-in
+            enc = getattr(self._stream, "encoding", None) or "utf-8"
+            shown = text.encode(enc, "surrogateescape" if enc == "utf-8" else "replace")
+            self._guard(self._stream.write, shown.decode(enc, "replace"))
         return len(text)
 
     def flush(self):
@@ -227,6 +232,7 @@ def cmd_upsample(args) -> int:
     for src, dst in progress_bar(
         pairs, desc="upsample", unit="file", disable=len(pairs) < 2 or args.quiet
     ):
+        made = [d for d in (dst.parent, *dst.parent.parents) if not d.exists()]
         try:
             try:
                 dst.parent.mkdir(parents=True, exist_ok=True)
@@ -252,6 +258,9 @@ def cmd_upsample(args) -> int:
         except AudioError as e:
             failed.append(str(e))
             progress_write(f"error: {e}", file=sys.stderr)
+            for d in made:  # folders made for this output alone, left empty: not left behind
+                with contextlib.suppress(OSError):
+                    d.rmdir()
         except BrokenModelError as e:  # every file would fail alike: stop, naming the model
             name = args.checkpoint or f"the shipped model for r = {args.ratio}"
             raise UserError(f"{name}: {e} ({src}).") from None

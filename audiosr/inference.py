@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -388,7 +389,9 @@ def _read_blocks(src: Path) -> Iterator[np.ndarray]:
     import soundfile as sf
 
     try:
-        for block in sf.blocks(str(src), blocksize=FILE_BLOCK, dtype="float32", always_2d=True):
+        for block in sf.blocks(
+            os.fsencode(src), blocksize=FILE_BLOCK, dtype="float32", always_2d=True
+        ):
             if not np.isfinite(block).all():
                 raise AudioError(f"{src}: contains NaN or inf samples; re-export the file.")
             yield block
@@ -452,7 +455,7 @@ def upsample_file(
     from .progress import bar
 
     try:
-        info = sf.info(str(src))
+        info = sf.info(os.fsencode(src))  # bytes: any file name the OS allows
     except Exception as e:
         raise AudioError(f"{src}: not readable audio ({str(e).splitlines()[0][:120]}).") from None
     if info.frames < 2:
@@ -494,7 +497,9 @@ def upsample_file(
         seconds,
         _writing(dst),
         atomic_path(dst, dst.suffix, replace=replace) as tmp,
-        sf.SoundFile(str(tmp), "w", HR_RATE, info.channels, subtype=subtype, format=fmt) as out,
+        sf.SoundFile(
+            os.fsencode(tmp), "w", HR_RATE, info.channels, subtype=subtype, format=fmt
+        ) as out,
     ):
 
         def emit():  # channels advance in step; write what all of them have

@@ -3,7 +3,8 @@
 A params file (params/demo.yaml) holds the keys of all six notebooks; papermill warns about every
 key a notebook does not declare ("Passed unknown parameter"), dozens per run of a correct file.
 This passes each notebook the keys of its `parameters` cell and refuses a key that *no*
-notebook reads (a typo would otherwise be dropped silently):
+notebook reads (a typo would otherwise be dropped silently), and a `-p` key that this notebook
+does not read:
 
     python -m audiosr.notebook_params notebooks/03_train.ipynb out/03.ipynb -f params/demo.yaml -p ratio 6
 """
@@ -96,6 +97,18 @@ def main(argv=None) -> int:
 
     from .params import configs_from
 
+    if not Path(args.notebook).is_file():
+        print(f"error: {args.notebook}: no such notebook.", file=sys.stderr)
+        return 2
+    wanted = notebook_parameters(args.notebook)
+    unread = [k for k, _ in args.parameter if k not in wanted]
+    if unread:  # asked for by name: dropping it would run something other than what was asked
+        print(
+            f"error: -p {', '.join(unread)}: {Path(args.notebook).name} does not read "
+            f"{'it' if len(unread) == 1 else 'them'} (it reads: {', '.join(wanted)}).",
+            file=sys.stderr,
+        )
+        return 2
     try:
         params = params_for(
             args.notebook,

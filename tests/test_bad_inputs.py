@@ -103,6 +103,10 @@ def test_a_notebook_run_with_a_refused_value_stops_before_the_kernel(tmp_path, c
     assert "ratio must be" in _one_line_error(capsys) and not out.exists()
     assert notebook_main([*args, "-p", "lr", "fast"]) == 2
     assert "lr='fast': must be float" in _one_line_error(capsys)
+    assert notebook_main([*args, "-p", "figures_dir", "x"]) == 2  # a key of 05, given to 03
+    assert "03_train.ipynb does not read it" in _one_line_error(capsys) and not out.exists()
+    assert notebook_main([str(tmp_path / "nope.ipynb"), str(out), "-p", "ratio", "4"]) == 2
+    assert "nope.ipynb: no such notebook" in _one_line_error(capsys)
 
 
 def test_a_missing_params_file_is_one_line(tmp_path, capsys):
@@ -749,3 +753,25 @@ def test_a_missing_checkpoint_lists_the_shipped_models_and_a_run_folder_is_under
     (tmp_path / "empty").mkdir()
     assert _run(*args, "empty", "--force") == 2
     assert "a folder without best.pt or checkpoint.pt" in _one_line_error(capsys)
+
+
+def test_a_file_name_that_is_not_utf8_is_read_and_written(model_file, tmp_path):
+    src = os.fsdecode(
+        os.fsencode(str(tmp_path)) + b"/caf\xe9.wav"
+    )  # Latin-1 bytes, as on old disks
+    with open(os.fsencode(src), "wb") as f:
+        sf.write(f, tone_mix(4000, sr=4000), 4000, format="WAV")
+    (tmp_path / "out").mkdir()
+    cmd = _upsample_command(Path(src), tmp_path / "out", model_file)
+    proc = subprocess.run([os.fsencode(c) for c in cmd], capture_output=True, timeout=TIMEOUT)
+    assert proc.returncode == 0 and b"Traceback" not in proc.stderr, proc.stderr
+    assert b"caf" in proc.stdout  # the line that says what was done
+    assert os.listdir(os.fsencode(tmp_path / "out")) == [b"caf\xe9.wav"]
+
+
+def test_a_failed_file_leaves_no_empty_output_folder(model_file, tmp_path):
+    (tmp_path / "in/sub").mkdir(parents=True)
+    (tmp_path / "in/sub/bad.wav").write_bytes(b"not audio")
+    sf.write(tmp_path / "in/good.wav", tone_mix(4000, sr=4000), 4000)
+    assert upsample(tmp_path / "in", tmp_path / "out", model_file, "-q") == 1
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["good.wav"]
