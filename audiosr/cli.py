@@ -145,6 +145,8 @@ def _inputs(paths: list[str]) -> list[tuple[Path, Path]]:
             found += [(f, f.relative_to(p)) for f in files]
         elif p.is_file():
             found.append((p, Path(p.name)))
+        elif p.exists():  # a FIFO, a device (/dev/zero): nothing with a length to read
+            raise UserError(f"{p}: not a regular file; give an audio file or a folder.")
         else:
             raise UserError(f"{p}: no such file or folder.")
     return found
@@ -229,8 +231,11 @@ def cmd_upsample(args) -> int:
     with one_line(CheckpointError):
         model = load_any(_checkpoint_path(args.checkpoint), args.ratio, device)
     failed = []
-    for src, dst in progress_bar(
-        pairs, desc="upsample", unit="file", disable=len(pairs) < 2 or args.quiet
+    for src, dst in progress_bar(  # a bar on a terminal only: in a log it would be redraws
+        pairs,
+        desc="upsample",
+        unit="file",
+        disable=len(pairs) < 2 or args.quiet or not sys.stderr.isatty(),
     ):
         made = [d for d in (dst.parent, *dst.parent.parents) if not d.exists()]
         try:
@@ -283,6 +288,8 @@ def cmd_evaluate(args) -> int:
 
     signals = []
     for p in (args.reference, args.estimate):
+        if not Path(p).is_file():
+            raise UserError(f"{p}: {'not a regular file' if Path(p).exists() else 'no such file'}.")
         try:
             x, sr = sf.read(p, dtype="float32", always_2d=True)
         except Exception as e:

@@ -12,6 +12,7 @@ phase as the whole file would, and the result equals whole-file processing to fl
 from __future__ import annotations
 
 import contextlib
+import errno
 import math
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -367,7 +368,8 @@ def _writing(dst: Path):
         cause = getattr(e, "strerror", None) or _libsndfile_cause() or str(e)
         with contextlib.suppress(OSError):
             free = shutil.disk_usage(dst.parent if dst.parent.exists() else ".").free
-            if free < 1 << 20:
+            full = getattr(e, "errno", None) in (errno.ENOSPC, errno.EDQUOT, None)
+            if free < 1 << 20 and full:  # a read-only disk is not a full one, however small
                 cause = f"{cause}; the disk is full ({free // 1024} KiB free)"
         raise AudioError(
             f"{dst}: could not be written ({cause}); nothing was left there."

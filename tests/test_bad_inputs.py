@@ -775,3 +775,31 @@ def test_a_failed_file_leaves_no_empty_output_folder(model_file, tmp_path):
     sf.write(tmp_path / "in/good.wav", tone_mix(4000, sr=4000), 4000)
     assert upsample(tmp_path / "in", tmp_path / "out", model_file, "-q") == 1
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["good.wav"]
+
+
+def test_a_fifo_or_device_as_input_and_a_missing_file_to_evaluate_are_named(tmp_path, capsys):
+    fifo = tmp_path / "pipe.wav"
+    os.mkfifo(fifo)
+    for path in (fifo, Path("/dev/zero")):
+        assert _run("upsample", path, "-o", tmp_path / "o.wav", "--ratio", 4) == 2
+        assert "not a regular file" in _one_line_error(capsys)
+    sf.write(tmp_path / "a.wav", tone_mix(4000, sr=16000), 16000)
+    assert _run("evaluate", tmp_path / "a.wav", tmp_path / "missing.wav") == 2
+    assert "missing.wav: no such file" in _one_line_error(capsys)
+
+
+def test_a_read_only_disk_is_not_called_full(model_file, tmp_path, monkeypatch, capsys):
+    import errno as errnos
+    import shutil as shutils
+
+    def read_only(*args, **kwargs):
+        raise OSError(errnos.EROFS, "Read-only file system")
+
+    monkeypatch.setattr("tempfile.mkdtemp", read_only)
+    monkeypatch.setattr(
+        shutils, "disk_usage", lambda p: shutils._ntuple_diskusage(1, 1, 300 * 1024)
+    )
+    sf.write(tmp_path / "a.wav", tone_mix(4000, sr=4000), 4000)
+    assert upsample(tmp_path / "a.wav", tmp_path / "o.wav", model_file) == 1
+    err = capsys.readouterr().err
+    assert "Read-only file system" in err and "disk is full" not in err
