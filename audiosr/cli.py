@@ -291,7 +291,7 @@ def cmd_evaluate(args) -> int:
         if not Path(p).is_file():
             raise UserError(f"{p}: {'not a regular file' if Path(p).exists() else 'no such file'}.")
         try:
-            x, sr = sf.read(p, dtype="float32", always_2d=True)
+            x, sr = sf.read(os.fsencode(p), dtype="float32", always_2d=True)
         except Exception as e:
             raise UserError(f"{p}: not readable audio ({str(e).splitlines()[0][:120]}).") from None
         if not np.isfinite(x).all():
@@ -303,25 +303,46 @@ def cmd_evaluate(args) -> int:
             f"{args.reference} has {ref.shape[1]} channel(s), {args.estimate} {est.shape[1]}; "
             "compare files with the same channels."
         )
-    if ref.shape[1] > 1:
-        print(f"{ref.shape[1]} channels: scored on their mean (mono)")
-    ref, est = ref.mean(axis=1), est.mean(axis=1)
     if sr_r != sr_e:
         raise UserError(
             f"sample rates differ: {sr_r} Hz vs {sr_e} Hz; compare files at the same rate."
         )
-    with one_line(MetricError):
-        print(f"SNR {float(snr(est, ref)):.2f} dB")
-        for v in ("paper", "code", "log10"):
-            print(f"LSD ({v}) {float(lsd(est, ref, v)):.3f}")
-    from .perceptual import MEASURES, missing, scores
+    from .perceptual import MEASURES, missing, scores, undefined
 
-    with one_line(ValueError):  # objective perceptual scores, where installed (not MUSHRA)
-        for name, value in scores(est, ref, sr_r, MEASURES).items():
-            print(f"{name} {value:.3f} (objective)")
+    channels = ref.shape[1]
+    rows = []  # everything is scored before anything is printed: no half reports
+    with one_line(MetricError, ValueError):
+        for c in range(channels):
+            e, r = est[:, c], ref[:, c]
+            row = {"SNR": (float(snr(e, r)), "dB")}
+            row |= {f"LSD ({v})": (float(lsd(e, r, v)), "") for v in ("paper", "code", "log10")}
+            for name, value in scores(e, r, sr_r, MEASURES).items():
+                row[name] = (value, undefined(name, e, r, sr_r) or "objective")
+            rows.append(row)
+    if channels > 1:
+        print(f"{channels} channels: each scored on its own, then their mean")
+    for c, row in enumerate(rows + ([_mean_row(rows)] if channels > 1 else [])):
+        head = "" if channels == 1 else ("mean: " if c == channels else f"channel {c + 1}: ")
+        for name, (value, note) in row.items():
+            if note not in ("", "dB", "objective"):  # a measure with no value: say why
+                print(f"{head}{name} n/a ({note})")
+            elif name == "SNR":
+                print(f"{head}SNR {value:.2f} dB")
+            else:
+                print(f"{head}{name} {value:.3f}" + (" (objective)" if note else ""))
     for line in missing():
         print(line)
     return 0
+
+
+def _mean_row(rows: list[dict]) -> dict:
+    """Per-channel scores averaged; a measure undefined on any channel stays undefined."""
+    out = {}
+    for name, (_, note) in rows[0].items():
+        notes = [row[name][1] for row in rows if row[name][1] not in ("", "dB", "objective")]
+        value = sum(row[name][0] for row in rows) / len(rows)
+        out[name] = (value, notes[0] if notes else note)
+    return out
 
 
 def cmd_prepare(args) -> int:

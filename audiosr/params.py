@@ -42,6 +42,9 @@ def known_keys() -> set[str]:
     return keys | (known_parameters(NOTEBOOKS) if NOTEBOOKS.is_dir() else set())
 
 
+TYPED_PATHS = ("run_dir", "cache_root", "dataset")  # --set keys that may name a folder
+
+
 def load_params(paths: str | Path | list, overrides: list[str] = ()) -> dict:
     """Params files in order, each overriding the one before (params/paper.yaml, then a row's
     file), then KEY=VALUE overrides (YAML values). A key nothing reads is an error (a typo would
@@ -72,6 +75,11 @@ def load_params(paths: str | Path | list, overrides: list[str] = ()) -> dict:
             p[k] = yaml.safe_load(v)
         except yaml.YAMLError:
             p[k] = v
+        if k in TYPED_PATHS and isinstance(p[k], str) and not Path(p[k]).is_absolute():
+            # typed at the command line: relative to the current folder, as -o is (params
+            # files keep theirs relative to the project, which notebooks share)
+            if k != "dataset" or (Path(p[k]).exists() and not resolve(p[k]).exists()):
+                p[k] = str(Path(p[k]).resolve())  # (a dataset's name stays a name)
     problem = unknown_keys(p, known_keys())
     if problem:
         raise ParamsError(problem)

@@ -42,6 +42,17 @@ def _visqol_api():
     return _visqol
 
 
+def undefined(measure: str, est, ref, sr: int) -> str | None:
+    """Why `measure` has no value for this pair (None: it has one): PESQ-WB and ViSQOL's speech
+    mode are defined at 16 kHz only, and no measure scores silence."""
+    if measure in ("PESQ-WB", "ViSQOL") and sr != 16000:
+        return "defined at 16 kHz only"
+    for name, x in (("estimate", est), ("reference", ref)):
+        if not np.any(np.asarray(x)):
+            return f"the {name} is silent"
+    return None
+
+
 def scores(est, ref, sr: int = 16000, measures=FAST) -> dict[str, float]:
     """The installed `measures` of an estimate against its reference (mono, same length, 16 kHz
     for PESQ-WB and ViSQOL speech mode). A measure undefined for this pair (PESQ finds no
@@ -54,6 +65,9 @@ def scores(est, ref, sr: int = 16000, measures=FAST) -> dict[str, float]:
         if m not in MEASURES:
             raise ValueError(f"measure {m!r}: choose from {MEASURES}.")
         if not installed(m):
+            continue
+        if undefined(m, est, ref, sr):
+            out[m] = float("nan")
             continue
         try:
             if m == "PESQ-WB":

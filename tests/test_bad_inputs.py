@@ -803,3 +803,45 @@ def test_a_read_only_disk_is_not_called_full(model_file, tmp_path, monkeypatch, 
     assert upsample(tmp_path / "a.wav", tmp_path / "o.wav", model_file) == 1
     err = capsys.readouterr().err
     assert "Read-only file system" in err and "disk is full" not in err
+
+
+def test_evaluate_scores_each_channel_and_says_why_a_measure_has_no_value(tmp_path, capsys):
+    left, right = tone_mix(16000, sr=16000, seed=1), tone_mix(16000, sr=16000, seed=2)
+    sf.write(tmp_path / "ref.wav", np.stack([left, right], 1), 16000)
+    sf.write(tmp_path / "swapped.wav", np.stack([right, left], 1), 16000)
+    assert _run("evaluate", tmp_path / "ref.wav", tmp_path / "swapped.wav") == 0
+    out = capsys.readouterr().out
+    snrs = [float(line.split()[-2]) for line in out.splitlines() if "SNR" in line]
+    assert len(snrs) == 3 and max(snrs) < 3  # swapped channels score as the mismatch they are
+    sf.write(tmp_path / "ref4.wav", left[:4000], 4000)
+    sf.write(tmp_path / "silent4.wav", np.zeros(4000), 4000)
+    assert _run("evaluate", tmp_path / "ref4.wav", tmp_path / "silent4.wav") in (0, 2)
+    out = capsys.readouterr()
+    assert "Usage" not in out.out and "nan" not in out.out.lower().replace("n/a", "")
+    sf.write(tmp_path / "tiny.wav", left[:50], 16000)
+    assert _run("evaluate", tmp_path / "tiny.wav", tmp_path / "tiny.wav") in (0, 2)
+    out = capsys.readouterr()
+    assert not (out.out and out.err)  # a report, or one error line: never half of both
+
+
+def test_folders_typed_with_set_are_relative_to_the_current_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mydata").mkdir()
+    p = load_params(
+        [str(ROOT / "params/demo.yaml")],
+        ["run_dir=myruns", "cache_root=c", "dataset=mydata", "epochs=1"],
+    )
+    assert p["run_dir"] == str(tmp_path / "myruns") and p["cache_root"] == str(tmp_path / "c")
+    assert p["dataset"] == str(tmp_path / "mydata")
+    assert load_params([str(ROOT / "params/demo.yaml")], ["dataset=embedded-speech"])[
+        "dataset"
+    ] == ("embedded-speech")  # a name stays a name
+
+
+def test_folder_mode_draws_no_bar_into_a_log(model_file, tmp_path, capsys):
+    for i in range(3):
+        write(tmp_path / "in" / f"{i}.wav", tone_mix(4000, sr=4000), 4000)
+    assert upsample(tmp_path / "in", tmp_path / "out", model_file) == 0
+    captured = capsys.readouterr()  # not a terminal: lines, no carriage-return redraws
+    assert "\r" not in captured.err and "\r" not in captured.out
+    assert captured.out.count(" -> ") == 3
