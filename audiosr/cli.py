@@ -359,7 +359,9 @@ def cmd_prepare(args) -> int:
 def cmd_train(args) -> int:
     from .train import main as train_main
 
-    return train_main([a for f in args.params for a in ("-f", f)] + ["--set", *args.set])
+    argv = [a for f in args.params for a in ("-f", f)] + ["--set", *args.set]
+    argv += ["--run-dir", args.run_dir] if args.run_dir else []
+    return train_main(argv + (["--no-resume"] if args.no_resume else []))
 
 
 def cmd_ship(args) -> int:
@@ -455,6 +457,11 @@ def main(argv=None) -> int:
             "-f", "--params", required=True, action="append", help="repeat to apply in order"
         )
         s.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE")
+        if name == "train":  # the same flags as python -m audiosr.train, which runs it
+            s.add_argument("--run-dir", default=None, help="default: runs/<data>--<model>")
+            s.add_argument(
+                "--no-resume", action="store_true", help="refuse to continue an existing run"
+            )
         s.set_defaults(func=func)
     s = sub.add_parser(
         "ship", help="a run's weights (its best epoch where kept) as a safetensors model"

@@ -244,3 +244,15 @@ def test_ship_names_the_run_by_its_params_and_never_replaces_a_file(tmp_path, pi
     assert main(["ship", str(run), "-o", str(out)]) == 2 and out.read_bytes() == before
     assert main(["ship", str(run), "-o", str(out), "--force"]) == 0
     assert main(["ship", "-o", str(out)]) == 2
+
+
+def test_audiosr_train_takes_every_flag_of_python_m_audiosr_train(monkeypatch):
+    import audiosr.train
+
+    seen = []
+    monkeypatch.setattr(audiosr.train, "main", lambda argv: seen.append(argv) or 0)
+    args = ["train", "-f", "a.yaml", "-f", "b.yaml", "--set", "epochs=2", "--run-dir", "r"]
+    assert main(args + ["--no-resume"]) == 0
+    assert seen == [
+        ["-f", "a.yaml", "-f", "b.yaml", "--set", "epochs=2", "--run-dir", "r", "--no-resume"]
+    ]
