@@ -125,9 +125,8 @@ def load_model(path: str | Path, ratio: int | None = None, device="cpu") -> torc
         )
     try:
         cfg = ModelConfig(**settings)
-        with torch.device(
-            "meta"
-        ):  # shapes only: settings that claim a huge network allocate nothing
+        # Shapes only, on the meta device: settings that claim a huge network allocate nothing.
+        with torch.device("meta"):
             skeleton = build_model(cfg)
     except (TypeError, ValueError, KeyError, RuntimeError) as e:  # RuntimeError: sizes overflow
         raise CheckpointError(f"{path}: its model settings are not valid ({e}).") from None
@@ -139,12 +138,12 @@ def load_model(path: str | Path, ratio: int | None = None, device="cpu") -> torc
     want = {k: tuple(v.shape) for k, v in skeleton.state_dict().items()}
     have = {k: tuple(v.shape) for k, v in tensors.items()}
     if want != have:  # missing, unexpected or wrongly shaped tensors, before anything is built
-        diff = sorted(set(want.items()) ^ set(have.items()))[:1]
+        name = min(k for k in want.keys() | have.keys() if want.get(k) != have.get(k))
+        expected = f"expected {want[name]}" if name in want else "unexpected"
         raise CheckpointError(
             f"{path}: its weights do not fit the model its settings describe (first mismatch: "
-            f"{diff[0][0]} {'expected ' + str(want.get(diff[0][0])) if diff[0][0] in want else 'unexpected'}"
-            f", file has {have.get(diff[0][0])}). The file is damaged or was edited; retrain or "
-            "re-ship."
+            f"{name} {expected}, file has {have.get(name)}). The file is damaged or was edited; "
+            "retrain or re-ship."
         )
     model = build_model(cfg)
     model.load_state_dict(tensors)

@@ -310,39 +310,32 @@ def cmd_evaluate(args) -> int:
     from .perceptual import MEASURES, missing, scores, undefined
 
     channels = ref.shape[1]
-    rows = []  # everything is scored before anything is printed: no half reports
+    rows = []  # per channel (values, why a value is missing); all scored before any is printed
     with one_line(MetricError, ValueError):
         for c in range(channels):
             e, r = est[:, c], ref[:, c]
-            row = {"SNR": (float(snr(e, r)), "dB")}
-            row |= {f"LSD ({v})": (float(lsd(e, r, v)), "") for v in ("paper", "code", "log10")}
-            for name, value in scores(e, r, sr_r, MEASURES).items():
-                row[name] = (value, undefined(name, e, r, sr_r) or "objective")
-            rows.append(row)
+            values = {"SNR": float(snr(e, r))}
+            values |= {f"LSD ({v})": float(lsd(e, r, v)) for v in ("paper", "code", "log10")}
+            objective = scores(e, r, sr_r, MEASURES)
+            why = {m: w for m in objective if (w := undefined(m, e, r, sr_r))}
+            rows.append((values | objective, why))
+    labels = [""] if channels == 1 else [f"channel {c + 1}: " for c in range(channels)]
     if channels > 1:
         print(f"{channels} channels: each scored on its own, then their mean")
-    for c, row in enumerate(rows + ([_mean_row(rows)] if channels > 1 else [])):
-        head = "" if channels == 1 else ("mean: " if c == channels else f"channel {c + 1}: ")
-        for name, (value, note) in row.items():
-            if note not in ("", "dB", "objective"):  # a measure with no value: say why
-                print(f"{head}{name} n/a ({note})")
+        mean = {k: float(np.mean([v[k] for v, _ in rows])) for k in rows[0][0]}
+        rows.append((mean, {k: w for _, why in rows for k, w in why.items()}))
+        labels.append("mean: ")
+    for head, (values, why) in zip(labels, rows):
+        for name, value in values.items():
+            if name in why:  # a measure with no value here: say why
+                print(f"{head}{name} n/a ({why[name]})")
             elif name == "SNR":
                 print(f"{head}SNR {value:.2f} dB")
             else:
-                print(f"{head}{name} {value:.3f}" + (" (objective)" if note else ""))
+                print(f"{head}{name} {value:.3f}" + (" (objective)" if name in MEASURES else ""))
     for line in missing():
         print(line)
     return 0
-
-
-def _mean_row(rows: list[dict]) -> dict:
-    """Per-channel scores averaged; a measure undefined on any channel stays undefined."""
-    out = {}
-    for name, (_, note) in rows[0].items():
-        notes = [row[name][1] for row in rows if row[name][1] not in ("", "dB", "objective")]
-        value = sum(row[name][0] for row in rows) / len(rows)
-        out[name] = (value, notes[0] if notes else note)
-    return out
 
 
 def cmd_prepare(args) -> int:

@@ -266,12 +266,11 @@ def upsample(
     if trained != ratio:
         raise ValueError(f"model: trained for ratio {trained}, asked for ratio {ratio}.")
     lowres_sr = lowres_rate(ratio)
-    if abs(sr - lowres_sr) > RATE_TOLERANCE:  # made by `decimate` now (`ToModelRate`)
-        cols = x[:, None] if x.ndim == 1 else x
-        y = ToModelRate(sr, ratio, cols.shape[1]).resample_chunk(cols, last=True)
-        x, made_by = (y[:, 0] if x.ndim == 1 else y), "decimate"
-    up = Upsampler(model, ratio, hop=hop, device=device, made_by=made_by)
     cols = x[:, None] if x.ndim == 1 else x
+    if abs(sr - lowres_sr) > RATE_TOLERANCE:  # made by `decimate` now (`ToModelRate`)
+        cols = ToModelRate(sr, ratio, cols.shape[1]).resample_chunk(cols, last=True)
+        made_by = "decimate"
+    up = Upsampler(model, ratio, hop=hop, device=device, made_by=made_by)
     y = np.stack([up.process(cols[:, c]) for c in range(cols.shape[1])], axis=1)
     peak = float(np.abs(y).max())
     if peak > 1.0:
