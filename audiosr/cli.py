@@ -16,10 +16,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import signal
 import sys
-import threading
 from pathlib import Path
+
+from .signals import run
 
 
 class UserError(Exception):
@@ -33,84 +33,6 @@ def one_line(*errors: type[Exception]):
         yield
     except errors as e:
         raise UserError(str(e)) from None
-
-
-class Stop:
-    """How an `interruptible` block ended: `code` is 0, or 130 / 143 after Ctrl-C / SIGTERM."""
-
-    code = 0
-    signal: str | None = None
-
-
-@contextlib.contextmanager
-def interruptible(after: str = "finished outputs are kept; nothing partial was left"):
-    """SIGTERM is handled as Ctrl-C: the work in progress is abandoned the same way (its
-    temporary files removed by the writers' `finally`), and either ends in one line on stderr
-    and exit code 130 / 143 (read `Stop.code` after the block) instead of a traceback."""
-    stop = Stop()
-
-    def terminate(signum, frame):
-        stop.signal = "terminated" if signum == signal.SIGTERM else "hung up"
-        raise KeyboardInterrupt
-
-    main = threading.current_thread() is threading.main_thread()
-    caught = (signal.SIGTERM, signal.SIGHUP)  # SIGHUP: the terminal was closed
-    previous = {s: signal.signal(s, terminate) for s in caught} if main else {}
-    try:
-        yield stop
-    except KeyboardInterrupt:
-        with contextlib.suppress(OSError):  # a closed terminal may take stderr with it
-            print(f"{stop.signal or 'interrupted'}: stopped; {after}.", file=sys.stderr)
-        stop.code = {"terminated": 143, "hung up": 129}.get(stop.signal, 130)
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
-
-
-class _ClosedPipeTolerant:
-    """stdout that goes quiet when its reader has gone (`audiosr upsample ... | head -2`): the
-    work goes on and every output is still written, instead of a BrokenPipeError traceback."""
-
-    def __init__(self, stream):
-        self._stream, self._gone = stream, False
-
-    def _guard(self, call, *args):
-        if self._gone:
-            return None
-        try:
-            return call(*args)
-        except BrokenPipeError:
-            self._gone = True
-            with contextlib.suppress(OSError, ValueError):  # no more writes at exit either
-                os.dup2(os.open(os.devnull, os.O_WRONLY), self._stream.fileno())
-            return None
-
-    def write(self, text):
-        try:
-            self._guard(self._stream.write, text)
-        except UnicodeEncodeError:  # a file name that is not UTF-8: shown with a stand-in
-            enc = getattr(self._stream, "encoding", None) or "utf-8"
-            shown = text.encode(enc, "surrogateescape" if enc == "utf-8" else "replace")
-            self._guard(self._stream.write, shown.decode(enc, "replace"))
-        return len(text)
-
-    def flush(self):
-        self._guard(self._stream.flush)
-
-    def __getattr__(self, name):
-        return getattr(self._stream, name)
-
-
-def run(main, argv=None) -> int:
-    """`main(argv)` under `interruptible`, its stdout tolerant of a closed pipe: what a
-    module's `python -m` entry point calls."""
-    stdout, sys.stdout = sys.stdout, _ClosedPipeTolerant(sys.stdout)
-    try:
-        with interruptible() as stop:
-            return main(argv)
-        return stop.code
-    finally:
-        sys.stdout = stdout
 
 
 def _positive(text: str) -> int:
@@ -286,7 +208,7 @@ def cmd_evaluate(args) -> int:
 
     from .metrics import MetricError, lsd, snr
 
-    signals = []
+    loaded = []
     for p in (args.reference, args.estimate):
         if not Path(p).is_file():
             raise UserError(f"{p}: {'not a regular file' if Path(p).exists() else 'no such file'}.")
@@ -296,8 +218,8 @@ def cmd_evaluate(args) -> int:
             raise UserError(f"{p}: not readable audio ({str(e).splitlines()[0][:120]}).") from None
         if not np.isfinite(x).all():
             raise UserError(f"{p}: contains NaN or inf samples; no score is meaningful.")
-        signals.append((x, sr))
-    (ref, sr_r), (est, sr_e) = signals
+        loaded.append((x, sr))
+    (ref, sr_r), (est, sr_e) = loaded
     if ref.shape[1] != est.shape[1]:
         raise UserError(
             f"{args.reference} has {ref.shape[1]} channel(s), {args.estimate} {est.shape[1]}; "
@@ -347,14 +269,6 @@ def cmd_prepare(args) -> int:
         cache = build_cache(configs_from(p).data, root=p.get("cache_root", "data/cache"))
     print(cache.folder)
     return 0
-
-
-def cmd_train(args) -> int:
-    from .train import main as train_main
-
-    argv = [a for f in args.params for a in ("-f", f)] + ["--set", *args.set]
-    argv += ["--run-dir", args.run_dir] if args.run_dir else []
-    return train_main(argv + (["--no-resume"] if args.no_resume else []))
 
 
 def cmd_ship(args) -> int:
@@ -441,21 +355,17 @@ def main(argv=None) -> int:
     e.add_argument("reference")
     e.add_argument("estimate")
     e.set_defaults(func=cmd_evaluate)
-    for name, func, text in (
-        ("prepare", cmd_prepare, "build the data cache (01_data)"),
-        ("train", cmd_train, "train from a params file (03_train)"),
-    ):
-        s = sub.add_parser(name, help=text)
-        s.add_argument(
-            "-f", "--params", required=True, action="append", help="repeat to apply in order"
-        )
-        s.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE")
-        if name == "train":  # the same flags as python -m audiosr.train, which runs it
-            s.add_argument("--run-dir", default=None, help="default: runs/<data>--<model>")
-            s.add_argument(
-                "--no-resume", action="store_true", help="refuse to continue an existing run"
-            )
-        s.set_defaults(func=func)
+    s = sub.add_parser("prepare", help="build the data cache (01_data)")
+    s.add_argument(
+        "-f", "--params", required=True, action="append", help="repeat to apply in order"
+    )
+    s.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE")
+    s.set_defaults(func=cmd_prepare)
+    from . import train  # one training command: its parser and code, under either name
+
+    s = sub.add_parser("train", help="train from a params file (03_train)")
+    train.add_arguments(s)
+    s.set_defaults(func=train.command)
     s = sub.add_parser(
         "ship", help="a run's weights (its best epoch where kept) as a safetensors model"
     )

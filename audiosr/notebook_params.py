@@ -129,6 +129,6 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    from audiosr.cli import run
+    from audiosr.signals import run
 
     raise SystemExit(run(main))  # Ctrl-C / SIGTERM: one line, not a traceback

@@ -10,14 +10,11 @@ import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .data import DataConfig
 from .model import ModelConfig
 from .paths import resolve
-
-if TYPE_CHECKING:  # train imports this module; the config class is imported where it is used
-    from .train import TrainConfig
+from .train_config import TrainConfig
 
 
 class ParamsError(ValueError):
@@ -28,27 +25,40 @@ class ParamsError(ValueError):
 PLACES = ("cache_root", "run_dir")
 
 
-def config_classes() -> tuple:
-    from .train import TrainConfig
+# What the notebooks read besides the configs' fields: which results to show, where figures and
+# exports go. Listed here so that a params file is checked the same wherever the package is
+# installed; a test compares it with the notebooks' `parameters` cells.
+NOTEBOOK_KEYS = (
+    "clips", "dnn", "dnn_width", "example", "figure2_clip", "figure2_data", "figure2_shipped",
+    "figures_dir", "mushra_dir", "n_clips", "overwrite", "paper_row", "params_name",
+    "perceptual", "piano_dataset", "ratios", "real_test_sets", "results_csv", "resume",
+    "table3_ratio", "test_id", "train_missing",
+)  # fmt: skip
 
+
+def config_classes() -> tuple:
     return DataConfig, ModelConfig, TrainConfig
 
 
-def known_keys() -> set[str]:
-    """Every key something reads: a config field, a place, or a notebook's parameter."""
-    from .notebook_params import NOTEBOOKS, known_parameters
+def config_keys() -> set[str]:
+    """The fields of the three configs: what a training or data command reads."""
+    return {k for cls in config_classes() for k in cls.__dataclass_fields__}
 
-    keys = {k for cls in config_classes() for k in cls.__dataclass_fields__} | set(PLACES)
-    return keys | (known_parameters(NOTEBOOKS) if NOTEBOOKS.is_dir() else set())
+
+def known_keys() -> set[str]:
+    """Every key a params file may hold: a config field, a place, or a notebook's parameter."""
+    return config_keys() | set(PLACES) | set(NOTEBOOK_KEYS)
 
 
 TYPED_PATHS = ("run_dir", "cache_root", "dataset")  # --set keys that may name a folder
 
 
-def load_params(paths: str | Path | list, overrides: list[str] = ()) -> dict:
+def load_params(
+    paths: str | Path | list, overrides: list[str] = (), known: set[str] | None = None
+) -> dict:
     """Params files in order, each overriding the one before (params/paper.yaml, then a row's
-    file), then KEY=VALUE overrides (YAML values). A key nothing reads is an error (a typo would
-    otherwise be dropped silently), as is a missing or unreadable file."""
+    file), then KEY=VALUE overrides (YAML values). A key not in `known` (default: `known_keys()`)
+    is an error (a typo would otherwise be dropped silently), as is a missing or unreadable file."""
     import yaml
 
     p = {}
@@ -80,7 +90,7 @@ def load_params(paths: str | Path | list, overrides: list[str] = ()) -> dict:
             # files keep theirs relative to the project, which notebooks share)
             if k != "dataset" or (Path(p[k]).exists() and not resolve(p[k]).exists()):
                 p[k] = str(Path(p[k]).resolve())  # (a dataset's name stays a name)
-    problem = unknown_keys(p, known_keys())
+    problem = unknown_keys(p, known_keys() if known is None else known)
     if problem:
         raise ParamsError(problem)
     for k, v in p.items():  # YAML reads .inf and .nan as numbers; no setting means them

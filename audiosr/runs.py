@@ -1,24 +1,21 @@
-"""Runs: one folder per (data, model, objective) under runs/, found or made with the shared code.
+"""Runs: one folder per (data, model, objective) under runs/, named and found here.
 
-`default_run_dir` names the folder; `ensure_run` returns it trained to the epochs asked for
-(training what is missing, as 03_train would), so every notebook runs on its own and a second
-call finds the finished run instead of retraining; `run_for_params` resolves a params file to
-(data cache, model config, run folder) for the command line. A run folder holds
-`checkpoint.pt`, `best.pt` (with whole-file validation), `config.json` and `history.json` /
-`history.csv` (`write_history`), each written atomically.
+`default_run_dir` names the folder, `ensure_cache` finds (or builds) the data cache a run trains
+on, and `run_for_params` resolves a params file to (data cache, model config, run folder) for the
+command line. Training one, and `ensure_run` (a run trained to the epochs asked for, as 03_train
+would), live with the loop in `audiosr.train`. A run folder holds `checkpoint.pt`, `best.pt`
+(with whole-file validation), `config.json` and `history.json` / `history.csv`, each written
+atomically.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
-from .checkpoint import CHECKPOINT, load_checkpoint
 from .data import DataConfig, DatasetError, PatchCache, build_cache, find_cache
 from .model import ModelConfig
 from .params import configs_from
-from .paths import resolve, write_json
-from .tables import write_csv
+from .paths import resolve
 
 
 def default_run_dir(
@@ -45,12 +42,6 @@ def default_run_dir(
     return resolve(root) / name
 
 
-def write_history(run_dir: Path, history: list[dict]) -> None:
-    """history.json and history.csv, one row per epoch (resumed runs may add columns)."""
-    write_json(run_dir / "history.json", history)
-    write_csv(run_dir / "history.csv", history)
-
-
 def ensure_cache(
     data_cfg: DataConfig,
     root: str | Path = "data/cache",
@@ -68,42 +59,6 @@ def ensure_cache(
             f"no data cache for {data_cfg.dataset} at r = {data_cfg.ratio} yet: building it (as 01_data would)."
         )
         return build_cache(data_cfg, root=root, progress=progress)
-
-
-def ensure_run(
-    data_cfg: DataConfig,
-    model_cfg: ModelConfig,
-    train_cfg,
-    root: str | Path = "data/cache",
-    train_missing: bool = True,
-    progress: bool = True,
-    runs_root: str | Path = "runs",
-) -> Path:
-    """The run folder for (data, model, objective), trained to `train_cfg.epochs` if it has fewer.
-
-    With `train_missing=False` a missing or short run is an error that says which 03_train
-    parameters make it, instead of training here.
-    """
-    from .train import train
-
-    model_cfg = replace(model_cfg, ratio=data_cfg.ratio)
-    cache = ensure_cache(data_cfg, root, build=train_missing)
-    run = default_run_dir(
-        cache, model_cfg, runs_root, train_cfg.objective, train_cfg.degrade, train_cfg.init
-    )
-    ckpt = run / CHECKPOINT
-    done = load_checkpoint(ckpt)["epoch"] if ckpt.is_file() else 0
-    if done >= train_cfg.epochs:
-        return run
-    if not train_missing:
-        raise FileNotFoundError(
-            f"{run} has {done} of {train_cfg.epochs} epochs. Train it with 03_train (data {data_cfg}, "
-            f"model {model_cfg}), or set train_missing=True."
-        )
-    if progress:
-        print(f"training {run.name} ({train_cfg.epochs} epochs) ...")
-    train(cache, model_cfg, train_cfg, run, resume=True, progress=progress)
-    return run
 
 
 def run_for_params(p: dict, build: bool = False) -> tuple[PatchCache, ModelConfig, Path]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -32,92 +32,20 @@ from .checkpoint import (
     load_checkpoint,
     save_checkpoint,
 )
-from .data import PatchCache
+from .data import DataConfig, PatchCache
 from .metrics import lsd, snr
-from .model import OBJECTIVES, ModelConfig, build_model, objective
+from .model import ModelConfig, build_model, objective
 from .paths import clean_partials, resolve, write_json
-from .runs import write_history
+from .runs import default_run_dir, ensure_cache, run_for_params
+from .tables import write_csv
+from .train_config import TrainConfig
 
-SCHEDULES = ("constant", "cosine")
 # Whole validation files of a degraded run are made by these in turn (telephone at r = 2 only).
 VAL_MAKERS = ("decimate", "soxr", "poly", "butter", "telephone")
 
 
 class TrainingError(RuntimeError):
     """Training cannot go on; the message says why and what to change."""
-
-
-@dataclass
-class TrainConfig:
-    """How to train. Defaults are the paper's (the original code used lr 1e-3, batch 128).
-
-    Attributes:
-        epochs: passes over the training patches (paper: 400).
-        batch_size: patches per step.
-        lr: Adam learning rate (paper 1e-4; original code 1e-3).
-        device: ``auto`` (cuda > mps > cpu), or a torch device string.
-        seed: fixes initialisation, patch order and dropout.
-        steps_per_epoch: cap on steps per epoch (None = all patches); for quick demos.
-        amp: bf16 autocast for the forward pass. ``auto`` = off: on an H100 it trained the full
-            model 8x slower than fp32 with TF32 convolutions (results/gpu-h100).
-        torch_compile: wrap the model in `torch.compile` (CUDA; off by default).
-        threads: CPU threads for torch (None = torch's default).
-        val_batches: cap on validation batches per epoch (None = the whole val split).
-        max_minutes: stop after the epoch that passes this much training time (a time budget on a GPU, a
-            deadline); the run resumes later from its checkpoint. None: train all epochs.
-        schedule: ``constant`` (the paper) or ``cosine``: lr decays to zero over all
-            epochs x steps (a function of the global step, so a resumed run follows it exactly).
-        warmup_steps: linear warm-up from lr / warmup_steps to lr over the first steps.
-        file_val: also score this many whole validation files each epoch (spread over the
-            split; 0 = off) and keep the best epoch by their mean SNR as best.pt.
-        objective: AudioUNet's loss, ``mse`` (default), ``paper`` (eq. 1 as printed: mean
-            per-example L2 norm) or ``code`` (the original code's mean per-example RMSE); see
-            `model.objective`. Validation always reports the MSE, so runs stay comparable.
-        degrade: make every training example afresh, its low-res input drawn from many makers
-            (filters, resamplers, codecs, telephone) with random level, EQ and noise
-            (`audiosr.degrade`); validation patches are drawn once, and the whole validation
-            files are made by several makers (`VAL_MAKERS`) and run as the command runs them.
-        init: a model (a shipped model's name, a .safetensors or a checkpoint) whose weights
-            start the run: fine-tuning. Its architecture must be this one's (the front end, a
-            pipeline setting, may differ). The starting model is scored on the validation
-            files as epoch 0, and stays the run's best (`best.pt`) unless an epoch beats it.
-    """
-
-    epochs: int = 400
-    batch_size: int = 128
-    lr: float = 1e-4
-    device: str = "auto"
-    seed: int = 0
-    steps_per_epoch: int | None = None
-    amp: bool | str = "auto"
-    torch_compile: bool = False
-    threads: int | None = None
-    val_batches: int | None = None
-    max_minutes: float | None = None
-    schedule: str = "constant"
-    warmup_steps: int = 0
-    file_val: int = 0
-    objective: str = "mse"
-    degrade: bool = False
-    init: str | None = None
-
-    def __post_init__(self):
-        if self.objective not in OBJECTIVES:
-            raise ValueError(f"objective={self.objective!r}: choose one of {OBJECTIVES}.")
-        if self.schedule not in SCHEDULES:
-            raise ValueError(f"schedule={self.schedule!r}: choose one of {SCHEDULES}.")
-        if self.warmup_steps < 0 or self.file_val < 0:
-            raise ValueError("warmup_steps and file_val must be >= 0.")
-        for name in ("epochs", "batch_size", "steps_per_epoch", "val_batches", "threads"):
-            value = getattr(self, name)
-            if value is not None and value < 1:
-                raise ValueError(f"{name}={value} must be at least 1.")
-        if not self.lr > 0:
-            raise ValueError(f"lr={self.lr} must be positive.")
-        if self.max_minutes is not None and not self.max_minutes >= 0:
-            raise ValueError(
-                f"max_minutes={self.max_minutes} must be >= 0 (0: stop after one epoch)."
-            )
 
 
 def learning_rate(cfg: TrainConfig, step: int, total_steps: int) -> float:
@@ -480,17 +408,48 @@ def train(
     return history
 
 
-def main(argv=None) -> int:
-    """Command line over the same functions as 03_train, and the torchrun entry point:
+def write_history(run_dir: Path, history: list[dict]) -> None:
+    """history.json and history.csv, one row per epoch (resumed runs may add columns)."""
+    write_json(run_dir / "history.json", history)
+    write_csv(run_dir / "history.csv", history)
 
-    python -m audiosr.train -f params/demo.yaml [--set epochs=2 ...]
-    torchrun --nproc_per_node 8 -m audiosr.train -f params/paper.yaml -f params/paper-multispeaker-r4.yaml
+
+def ensure_run(
+    data_cfg: DataConfig,
+    model_cfg: ModelConfig,
+    train_cfg,
+    root: str | Path = "data/cache",
+    train_missing: bool = True,
+    progress: bool = True,
+    runs_root: str | Path = "runs",
+) -> Path:
+    """The run folder for (data, model, objective), trained to `train_cfg.epochs` if it has fewer.
+
+    With `train_missing=False` a missing or short run is an error that says which 03_train
+    parameters make it, instead of training here.
     """
-    import argparse
-
-    ap = argparse.ArgumentParser(
-        prog="python -m audiosr.train", description="Train AudioUNet on a data cache."
+    model_cfg = replace(model_cfg, ratio=data_cfg.ratio)
+    cache = ensure_cache(data_cfg, root, build=train_missing)
+    run = default_run_dir(
+        cache, model_cfg, runs_root, train_cfg.objective, train_cfg.degrade, train_cfg.init
     )
+    ckpt = run / CHECKPOINT
+    done = load_checkpoint(ckpt)["epoch"] if ckpt.is_file() else 0
+    if done >= train_cfg.epochs:
+        return run
+    if not train_missing:
+        raise FileNotFoundError(
+            f"{run} has {done} of {train_cfg.epochs} epochs. Train it with 03_train (data {data_cfg}, "
+            f"model {model_cfg}), or set train_missing=True."
+        )
+    if progress:
+        print(f"training {run.name} ({train_cfg.epochs} epochs) ...")
+    train(cache, model_cfg, train_cfg, run, resume=True, progress=progress)
+    return run
+
+
+def add_arguments(ap) -> None:
+    """The training command's flags, the same under `audiosr train` and `python -m audiosr.train`."""
     ap.add_argument(
         "-f",
         "--params",
@@ -501,11 +460,29 @@ def main(argv=None) -> int:
     ap.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="override parameters")
     ap.add_argument("--run-dir", default=None, help="default: runs/<data>--<model>")
     ap.add_argument("--no-resume", action="store_true", help="refuse to continue an existing run")
-    args = ap.parse_args(argv)
-    from .cli import interruptible
+
+
+def main(argv=None) -> int:
+    """The training command, over the same functions as 03_train, and the torchrun entry point:
+
+    audiosr train -f params/demo.yaml [--set epochs=2 ...]      (or python -m audiosr.train)
+    torchrun --nproc_per_node 8 -m audiosr.train -f params/paper.yaml -f params/paper-multispeaker-r4.yaml
+    """
+    import argparse
+
+    ap = argparse.ArgumentParser(
+        prog="python -m audiosr.train", description="Train AudioUNet on a data cache."
+    )
+    add_arguments(ap)
+    return command(ap.parse_args(argv))
+
+
+def command(args) -> int:
+    """Train what parsed `add_arguments` flags name; a bad params file, dataset or device is one
+    line on stderr and exit code 2, a run that cannot go on exit code 1."""
     from .datasets import DatasetError
     from .params import ParamsError, configs_from, load_params
-    from .runs import run_for_params
+    from .signals import interruptible
 
     with interruptible("the run keeps its last checkpoint; the same command resumes it") as stop:
         try:

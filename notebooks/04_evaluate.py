@@ -83,8 +83,9 @@ from audiosr.model import ModelConfig
 from audiosr.paper import paper_task
 from audiosr.params import configs_from
 from audiosr.paths import RESULTS, resolve, write_json
-from audiosr.runs import ensure_cache, ensure_run
+from audiosr.runs import ensure_cache
 from audiosr.tables import markdown_table, write_table
+from audiosr.train import ensure_run
 
 # %%
 dev = pick_device(device)

@@ -72,9 +72,10 @@ from audiosr.model import ModelConfig
 from audiosr.params import configs_from
 from audiosr.paths import RESULTS, resolve, write_json
 from audiosr.plots import compare_spectrograms, loss_curves, save_figure
-from audiosr.runs import ensure_cache, ensure_run
+from audiosr.runs import ensure_cache
 from audiosr.shipped import load_any, shipped_names
 from audiosr.tables import markdown_table
+from audiosr.train import ensure_run
 
 # %%
 dev = pick_device(device)

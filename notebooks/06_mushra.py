@@ -77,8 +77,9 @@ from audiosr.listen import ComparisonPanel
 from audiosr.model import ModelConfig
 from audiosr.params import configs_from
 from audiosr.paths import RESULTS, resolve, write_json, write_text
-from audiosr.runs import ensure_cache, ensure_run
+from audiosr.runs import ensure_cache
 from audiosr.tables import markdown_table
+from audiosr.train import ensure_run
 
 # %%
 dev = pick_device(device)

@@ -15,9 +15,8 @@ from audiosr.checkpoint import CHECKPOINT, load_model
 from audiosr.data import find_cache
 from audiosr.model import OBJECTIVES
 from audiosr.params import configs_from, load_params
-from audiosr.runs import ensure_run
 from audiosr.tables import markdown_table
-from audiosr.train import validate_files
+from audiosr.train import ensure_run, validate_files
 
 ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
 ap.add_argument("-f", "--params", default="params/demo.yaml")

@@ -525,7 +525,7 @@ def test_two_runs_writing_one_output_never_both_win(model_file, tmp_path):
 
 
 def test_module_entry_points_end_ctrl_c_in_one_line(capsys):
-    from audiosr.cli import run
+    from audiosr.signals import run
 
     def main(argv=None):
         raise KeyboardInterrupt

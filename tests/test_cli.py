@@ -246,13 +246,16 @@ def test_ship_names_the_run_by_its_params_and_never_replaces_a_file(tmp_path, pi
     assert main(["ship", "-o", str(out)]) == 2
 
 
-def test_audiosr_train_takes_every_flag_of_python_m_audiosr_train(monkeypatch):
+def test_audiosr_train_and_python_m_audiosr_train_are_one_command(monkeypatch):
     import audiosr.train
 
     seen = []
-    monkeypatch.setattr(audiosr.train, "main", lambda argv: seen.append(argv) or 0)
-    args = ["train", "-f", "a.yaml", "-f", "b.yaml", "--set", "epochs=2", "--run-dir", "r"]
-    assert main(args + ["--no-resume"]) == 0
-    assert seen == [
-        ["-f", "a.yaml", "-f", "b.yaml", "--set", "epochs=2", "--run-dir", "r", "--no-resume"]
-    ]
+    monkeypatch.setattr(audiosr.train, "command", lambda args: seen.append(vars(args)) or 0)
+    args = ["-f", "a.yaml", "-f", "b.yaml", "--set", "epochs=2", "--run-dir", "r", "--no-resume"]
+    assert main(["train", *args]) == 0
+    assert audiosr.train.main(args) == 0
+    by_cli, by_module = seen
+    assert by_cli.pop("command") == "train" and callable(by_cli.pop("func"))  # the dispatch
+    assert by_cli == by_module == {
+        "params": ["a.yaml", "b.yaml"], "set": ["epochs=2"], "run_dir": "r", "no_resume": True
+    }  # fmt: skip

@@ -7,8 +7,7 @@ from audiosr.checkpoint import load_checkpoint
 from audiosr.data import DataConfig
 from audiosr.datasets import DatasetError
 from audiosr.model import ModelConfig
-from audiosr.runs import ensure_run
-from audiosr.train import TrainConfig
+from audiosr.train import TrainConfig, ensure_run
 
 
 def test_ensure_run_trains_once_then_finds_it(piano_folder, tmp_path, monkeypatch):

@@ -1,0 +1,118 @@
+"""The package's shape: imports run one way, params files mean the same wherever the package is
+installed, and there is one training command."""
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "audiosr"
+
+
+def _module(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """audiosr module -> the audiosr modules it imports, at the top or inside a function."""
+    files = {_module(p): p for p in PACKAGE.rglob("*.py")}
+    graph = {}
+    for name, path in files.items():
+        here = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+        deps = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = here[: len(here) - node.level + 1] if node.level else []
+                prefix = ".".join(base + ([node.module] if node.module else []))
+                # `from . import band` imports the module band; `from .x import f` imports x
+                targets = [f"{prefix}.{a.name}" for a in node.names]
+                targets = [t if t in files else prefix for t in targets]
+            else:
+                continue
+            for t in targets:
+                while t not in files and "." in t:
+                    t = t.rsplit(".", 1)[0]
+                if t in files and t != name:
+                    deps.add(t)
+        graph[name] = deps
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every strongly connected set of more than one module (Tarjan)."""
+    index, low, on_stack, stack, found = {}, {}, set(), [], []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            part = []
+            while not part or part[-1] != v:
+                part.append(stack.pop())
+                on_stack.discard(part[-1])
+            if len(part) > 1:
+                found.append(sorted(part))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_the_package_has_no_import_cycle():
+    graph = import_graph()
+    assert len(graph) > 20 and any(graph.values())  # the graph was really read
+    assert cycles(graph) == []
+
+
+def test_every_params_file_loads_from_an_unrelated_folder(tmp_path):
+    """As with a non-editable install: the project root is elsewhere and has no notebooks."""
+    files = sorted(str(p) for p in (ROOT / "params").glob("*.yaml"))
+    code = (
+        "import sys; from audiosr.params import configs_from, load_params\n"
+        "for f in sys.argv[1:]: configs_from(load_params(f)); print('ok', f)\n"
+    )
+    env = {**os.environ, "AUDIOSR_ROOT": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", code, *files], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count("ok ") == len(files) > 10
+
+
+def test_the_keys_params_accepts_are_what_the_notebooks_and_configs_read():
+    from audiosr.notebook_params import known_parameters
+    from audiosr.params import NOTEBOOK_KEYS, PLACES, config_keys
+
+    read = known_parameters(ROOT / "notebooks")
+    assert set(NOTEBOOK_KEYS) == read - config_keys() - set(PLACES)
+    assert len(NOTEBOOK_KEYS) == len(set(NOTEBOOK_KEYS))
+
+
+def test_one_training_command_under_both_names():
+    def flags(*command):
+        out = subprocess.run(
+            [sys.executable, "-m", *command, "--help"], capture_output=True, text=True, cwd=ROOT
+        ).stdout
+        return {w.strip(",[]") for w in out.split() if w.lstrip("[").startswith("--")}
+
+    by_module, by_command = flags("audiosr.train"), flags("audiosr", "train")
+    assert {"--params", "--set", "--run-dir", "--no-resume"} <= by_module
+    assert by_module == by_command
