@@ -40,7 +40,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 corpus: setup
-	$(PY) -m audiosr.corpus
+	$(PY) -m audiosr.data.corpus
 
 demo: corpus
 	@mkdir -p $(OUT)

@@ -20,7 +20,7 @@ def load_model(name_or_path=None, ratio: int | None = None, device: str = "cpu")
     """A trained model, ready to run: a shipped model's name (`audiounet-small-r4`), a
     .safetensors or training checkpoint file, or None for the shipped model for `ratio`.
     Loading never executes code from the file."""
-    from .shipped import load_any
+    from audiosr.inference.shipped import load_any
 
     return load_any(name_or_path, ratio, device)
 
@@ -28,7 +28,7 @@ def load_model(name_or_path=None, ratio: int | None = None, device: str = "cpu")
 def upsample(x, sr: float, ratio: int = 4, model=None, device: str = "cpu", made_by=None):
     """Super-resolve an array (samples,) or (samples, channels) at `sr` Hz to 16 kHz with the
     shipped model for `ratio` (or `model`: a loaded model, name or path); `made_by="decimate"`
-    for input made by scipy's `decimate`; see `audiosr.inference.upsample`."""
-    from .inference import upsample as _upsample
+    for input made by scipy's `decimate`; see `audiosr.inference.windows.upsample`."""
+    from audiosr.inference.windows import upsample as _upsample
 
     return _upsample(x, sr, ratio, model, device, made_by=made_by)

@@ -19,7 +19,7 @@ import os
 import sys
 from pathlib import Path
 
-from .signals import run
+from audiosr.core.signals import run
 
 
 class UserError(Exception):
@@ -56,7 +56,7 @@ def _checkpoint_path(value: str | None) -> str | None:
 
 def _inputs(paths: list[str]) -> list[tuple[Path, Path]]:
     """(file, name relative to its input argument) for every audio file, folders recursively."""
-    from .audio import list_audio
+    from audiosr.core.audio import list_audio
 
     found = []
     for p in map(Path, paths):
@@ -89,7 +89,7 @@ def _targets(
         elif not out.parent.is_dir():
             raise UserError(f"{out.parent}: the folder for the output does not exist.")
         pairs = [(inputs[0][0], out)]
-    from .audio import AUDIO_EXTENSIONS
+    from audiosr.core.audio import AUDIO_EXTENSIONS
 
     claimed = {}
     for src, o in pairs:  # two inputs with the same name would write one output: refuse
@@ -116,7 +116,7 @@ def _targets(
 
 def _clean_partials_in(folder: Path) -> None:
     """Remove what a killed run left in `folder` (`paths.clean_partials`), saying so."""
-    from .paths import clean_partials
+    from audiosr.core.paths import clean_partials
 
     removed = clean_partials(folder) if folder.is_dir() else []
     if removed:
@@ -127,13 +127,13 @@ def _clean_partials_in(folder: Path) -> None:
 
 
 def cmd_upsample(args) -> int:
-    from .audio import AudioError
-    from .checkpoint import CheckpointError
-    from .distrib import DeviceError, pick_device
-    from .inference import BrokenModelError, output_subtype, upsample_file
-    from .progress import bar as progress_bar
-    from .progress import write as progress_write
-    from .shipped import load_any
+    from audiosr.core.audio import AudioError
+    from audiosr.core.distrib import DeviceError, pick_device
+    from audiosr.core.progress import bar as progress_bar
+    from audiosr.core.progress import write as progress_write
+    from audiosr.inference.shipped import load_any
+    from audiosr.inference.windows import BrokenModelError, output_subtype, upsample_file
+    from audiosr.networks.checkpoint import CheckpointError
 
     inputs = _inputs(args.inputs)
     many = len(inputs) > 1 or any(Path(p).is_dir() for p in args.inputs)
@@ -206,7 +206,7 @@ def cmd_evaluate(args) -> int:
     import numpy as np
     import soundfile as sf
 
-    from .metrics import MetricError, lsd, snr
+    from audiosr.evaluation.metrics import MetricError, lsd, snr
 
     loaded = []
     for p in (args.reference, args.estimate):
@@ -229,7 +229,7 @@ def cmd_evaluate(args) -> int:
         raise UserError(
             f"sample rates differ: {sr_r} Hz vs {sr_e} Hz; compare files at the same rate."
         )
-    from .perceptual import MEASURES, missing, scores, undefined
+    from audiosr.evaluation.perceptual import MEASURES, missing, scores, undefined
 
     channels = ref.shape[1]
     rows = []  # per channel (values, why a value is missing); all scored before any is printed
@@ -261,8 +261,8 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_prepare(args) -> int:
-    from .data import DatasetError, build_cache
-    from .params import ParamsError, configs_from, load_params
+    from audiosr.data.patches import DatasetError, build_cache
+    from audiosr.training.params import ParamsError, configs_from, load_params
 
     with one_line(ParamsError, DatasetError):
         p = load_params(args.params, args.set)
@@ -272,11 +272,11 @@ def cmd_prepare(args) -> int:
 
 
 def cmd_ship(args) -> int:
-    from .checkpoint import CheckpointError
-    from .data import DatasetError
-    from .params import ParamsError, load_params
-    from .runs import run_for_params
-    from .shipped import ship
+    from audiosr.data.patches import DatasetError
+    from audiosr.inference.shipped import ship
+    from audiosr.networks.checkpoint import CheckpointError
+    from audiosr.training.params import ParamsError, load_params
+    from audiosr.training.runs import run_for_params
 
     if bool(args.run_dir) == bool(args.params):
         raise UserError(
@@ -297,9 +297,9 @@ def cmd_ship(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .checkpoint import CheckpointError
-    from .export import export
-    from .shipped import load_any
+    from audiosr.inference.export import export
+    from audiosr.inference.shipped import load_any
+    from audiosr.networks.checkpoint import CheckpointError
 
     source = _checkpoint_path(args.checkpoint)
     with one_line(CheckpointError):
@@ -361,7 +361,7 @@ def main(argv=None) -> int:
     )
     s.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE")
     s.set_defaults(func=cmd_prepare)
-    from . import train  # one training command: its parser and code, under either name
+    from audiosr.training import train  # one training command: its parser and code, either name
 
     s = sub.add_parser("train", help="train from a params file (03_train)")
     train.add_arguments(s)

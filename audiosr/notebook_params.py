@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from .paths import ROOT
+from audiosr.core.paths import ROOT
 
 NOTEBOOKS = ROOT / "notebooks"
 
@@ -59,7 +59,7 @@ def value(text: str):
 
 def params_for(notebook: str | Path, params: dict, folder: str | Path = NOTEBOOKS) -> dict:
     """The subset of `params` that `notebook` reads; a key no notebook reads is an error."""
-    from .params import unknown_keys
+    from audiosr.training.params import unknown_keys
 
     problem = unknown_keys(params, known_parameters(folder))
     if problem:
@@ -70,7 +70,7 @@ def params_for(notebook: str | Path, params: dict, folder: str | Path = NOTEBOOK
 
 def load(files: list[str], overrides: list[tuple[str, str]]) -> dict:
     """Params files in order (later ones override), then -p KEY VALUE pairs."""
-    from .params import load_params
+    from audiosr.training.params import load_params
 
     params = load_params(files)
     params.update({k: value(v) for k, v in overrides})
@@ -95,7 +95,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     import papermill
 
-    from .params import configs_from
+    from audiosr.training.params import configs_from
 
     if not Path(args.notebook).is_file():
         print(f"error: {args.notebook}: no such notebook.", file=sys.stderr)
@@ -129,6 +129,6 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    from audiosr.signals import run
+    from audiosr.core.signals import run
 
     raise SystemExit(run(main))  # Ctrl-C / SIGTERM: one line, not a traceback

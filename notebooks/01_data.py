@@ -41,13 +41,16 @@ cache_root = "data/cache"    # where the cache goes, relative to the repository 
 import numpy as np
 from IPython.display import Markdown, display
 
-from audiosr import corpus, datasets, dsp, listen, plots
-from audiosr.audio import load_audio
-from audiosr.baselines import all_baselines
-from audiosr.data import build_cache
-from audiosr.params import configs_from
-from audiosr.paths import RESULTS, write_json
-from audiosr.tables import markdown_table
+from audiosr.core import dsp
+from audiosr.core.audio import load_audio
+from audiosr.core.paths import RESULTS, write_json
+from audiosr.core.tables import markdown_table
+from audiosr.data import clips as datasets
+from audiosr.data import corpus
+from audiosr.data.patches import build_cache
+from audiosr.evaluation.baselines import all_baselines
+from audiosr.listening import listen, plots
+from audiosr.training.params import configs_from
 
 cfg = configs_from(globals()).data  # the data parameters above, as one config
 cfg

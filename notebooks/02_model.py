@@ -36,7 +36,9 @@ patch_len = 6000     # input length for the shape table (paper: 6000)
 import torch
 from IPython.display import Markdown, display
 
-from audiosr.model import (
+from audiosr.core.paths import RESULTS, write_json
+from audiosr.core.tables import markdown_table
+from audiosr.networks.audiounet import (
     AudioUNet,
     count_parameters,
     describe,
@@ -44,9 +46,7 @@ from audiosr.model import (
     receptive_field,
     subpixel1d,
 )
-from audiosr.params import configs_from
-from audiosr.paths import RESULTS, write_json
-from audiosr.tables import markdown_table
+from audiosr.training.params import configs_from
 
 cfg = configs_from(globals()).model  # the model parameters above, as one config
 model = AudioUNet(cfg)

@@ -45,7 +45,7 @@ width = 0.0625               # filter multiplier: 1.0 is the model of the paper,
 upsample = "subpixel"        # subpixel (the paper) or resize (nearest x2 + conv: no added tones)
 residual = True              # False: Figure 3 ablation without the additive residual
 skips = True                 # False: Figure 3 ablation without skip connections
-front_end = False            # True: one input band whatever made the low-res audio (audiosr.band)
+front_end = False            # True: one input band whatever made the low-res audio (audiosr.core.band)
 epochs = 1                   # paper: 400
 batch_size = 8               # original code: 128
 lr = 0.001                   # paper 1e-4, original code 1e-3
@@ -59,7 +59,7 @@ val_batches = 2              # cap on validation batches (None: the whole val sp
 device = "auto"              # auto picks cuda, then mps, then cpu
 torch_compile = False        # torch.compile the model (GPU)
 seed = 0                     # initialisation, patch order, dropout
-degrade = False              # True: each example's low-res input drawn from many makers (audiosr.degrade)
+degrade = False              # True: each example's low-res input drawn from many makers (audiosr.data.degrade)
 init = None                  # a model whose weights start the run (fine-tuning); None: from scratch
 run_dir = None               # where checkpoint and history go; None: runs/<data>--<model>
 resume = True                # continue the run in run_dir if there is one (False: refuse to touch it)
@@ -68,15 +68,15 @@ resume = True                # continue the run in run_dir if there is one (Fals
 import torch
 from IPython.display import Markdown, display
 
-from audiosr.checkpoint import load_model
-from audiosr.distrib import pick_device
-from audiosr.model import AudioUNet, count_parameters
-from audiosr.params import configs_from
-from audiosr.paths import RESULTS, resolve, write_json
-from audiosr.plots import training_curves
-from audiosr.runs import default_run_dir, ensure_cache
-from audiosr.tables import markdown_table
-from audiosr.train import load_patches, train, validate
+from audiosr.core.distrib import pick_device
+from audiosr.core.paths import RESULTS, resolve, write_json
+from audiosr.core.tables import markdown_table
+from audiosr.listening.plots import training_curves
+from audiosr.networks.audiounet import AudioUNet, count_parameters
+from audiosr.networks.checkpoint import load_model
+from audiosr.training.params import configs_from
+from audiosr.training.runs import default_run_dir, ensure_cache
+from audiosr.training.train import load_patches, train, validate
 
 # %%
 spec = configs_from(globals())  # the parameters above as data, model and training configs

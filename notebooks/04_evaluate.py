@@ -72,20 +72,20 @@ from dataclasses import replace
 
 from IPython.display import Markdown, display
 
-from audiosr import perceptual as perceptual_measures
-from audiosr.baselines import all_baselines
-from audiosr.datasets import dataset_available
-from audiosr.distrib import pick_device
-from audiosr.dnn import supports_ratio
-from audiosr.evaluate import evaluate_sets, run_method, table2_rows, table3_rows
-from audiosr.listen import ComparisonPanel
-from audiosr.model import ModelConfig
-from audiosr.paper import paper_task
-from audiosr.params import configs_from
-from audiosr.paths import RESULTS, resolve, write_json
-from audiosr.runs import ensure_cache
-from audiosr.tables import markdown_table, write_table
-from audiosr.train import ensure_run
+from audiosr.core.distrib import pick_device
+from audiosr.core.paths import RESULTS, resolve, write_json
+from audiosr.core.tables import markdown_table, write_table
+from audiosr.data.clips import dataset_available
+from audiosr.evaluation import perceptual as perceptual_measures
+from audiosr.evaluation.baselines import all_baselines
+from audiosr.evaluation.evaluate import evaluate_sets, run_method, table2_rows, table3_rows
+from audiosr.evaluation.paper import paper_task
+from audiosr.listening.listen import ComparisonPanel
+from audiosr.networks.audiounet import ModelConfig
+from audiosr.networks.dnn import supports_ratio
+from audiosr.training.params import configs_from
+from audiosr.training.runs import ensure_cache
+from audiosr.training.train import ensure_run
 
 # %%
 dev = pick_device(device)

@@ -60,22 +60,22 @@ figures_dir = "out/figures"          # where the figures go; params/demo.yaml se
 import numpy as np
 from IPython.display import Markdown, display
 
-from audiosr.baselines import spline
-from audiosr.checkpoint import CHECKPOINT, load_checkpoint, load_model
-from audiosr.data import DataConfig
-from audiosr.datasets import dataset_available
-from audiosr.distrib import pick_device
-from audiosr.evaluate import model_method
-from audiosr.listen import clip_versions
-from audiosr.metrics import lsd, snr
-from audiosr.model import ModelConfig
-from audiosr.params import configs_from
-from audiosr.paths import RESULTS, resolve, write_json
-from audiosr.plots import compare_spectrograms, loss_curves, save_figure
-from audiosr.runs import ensure_cache
-from audiosr.shipped import load_any, shipped_names
-from audiosr.tables import markdown_table
-from audiosr.train import ensure_run
+from audiosr.core.distrib import pick_device
+from audiosr.core.paths import RESULTS, resolve, write_json
+from audiosr.core.tables import markdown_table
+from audiosr.data.clips import dataset_available
+from audiosr.data.patches import DataConfig
+from audiosr.evaluation.baselines import spline
+from audiosr.evaluation.evaluate import model_method
+from audiosr.evaluation.metrics import lsd, snr
+from audiosr.inference.shipped import load_any, shipped_names
+from audiosr.listening.listen import clip_versions
+from audiosr.listening.plots import compare_spectrograms, loss_curves, save_figure
+from audiosr.networks.audiounet import ModelConfig
+from audiosr.networks.checkpoint import CHECKPOINT, load_checkpoint, load_model
+from audiosr.training.params import configs_from
+from audiosr.training.runs import ensure_cache
+from audiosr.training.train import ensure_run
 
 # %%
 dev = pick_device(device)

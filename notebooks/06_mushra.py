@@ -67,19 +67,19 @@ import csv
 
 from IPython.display import Markdown, display
 
-from audiosr import mushra
-from audiosr.baselines import all_baselines
-from audiosr.checkpoint import CHECKPOINT, load_model
-from audiosr.distrib import pick_device
-from audiosr.dnn import supports_ratio
-from audiosr.evaluate import model_method
-from audiosr.listen import ComparisonPanel
-from audiosr.model import ModelConfig
-from audiosr.params import configs_from
-from audiosr.paths import RESULTS, resolve, write_json, write_text
-from audiosr.runs import ensure_cache
-from audiosr.tables import markdown_table
-from audiosr.train import ensure_run
+from audiosr.core.distrib import pick_device
+from audiosr.core.paths import RESULTS, resolve, write_json, write_text
+from audiosr.core.tables import markdown_table
+from audiosr.evaluation.baselines import all_baselines
+from audiosr.evaluation.evaluate import model_method
+from audiosr.listening import mushra
+from audiosr.listening.listen import ComparisonPanel
+from audiosr.networks.audiounet import ModelConfig
+from audiosr.networks.checkpoint import CHECKPOINT, load_model
+from audiosr.networks.dnn import supports_ratio
+from audiosr.training.params import configs_from
+from audiosr.training.runs import ensure_cache
+from audiosr.training.train import ensure_run
 
 # %%
 dev = pick_device(device)

@@ -23,11 +23,11 @@ import numpy as np
 import soundfile as sf
 import soxr
 
-from audiosr.datasets import dataset_available, load_clips
-from audiosr.dsp import lowres_rate, spline_upsample
-from audiosr.inference import AudioWarning, upsample
-from audiosr.metrics import lsd, snr
-from audiosr.tables import markdown_table
+from audiosr.core.dsp import lowres_rate, spline_upsample
+from audiosr.core.tables import markdown_table
+from audiosr.data.clips import dataset_available, load_clips
+from audiosr.evaluation.metrics import lsd, snr
+from audiosr.inference.windows import AudioWarning, upsample
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,12 +8,12 @@ import argparse
 
 import numpy as np
 
-from audiosr.audio import load_audio
-from audiosr.datasets import load_clips
-from audiosr.dsp import lowres, lowres_rate
-from audiosr.inference import Upsampler
-from audiosr.metrics import lsd, snr
-from audiosr.shipped import load_any
+from audiosr.core.audio import load_audio
+from audiosr.core.dsp import lowres, lowres_rate
+from audiosr.data.clips import load_clips
+from audiosr.evaluation.metrics import lsd, snr
+from audiosr.inference.shipped import load_any
+from audiosr.inference.windows import Upsampler
 
 
 def level_db(y: np.ndarray) -> float:

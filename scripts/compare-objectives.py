@@ -11,12 +11,12 @@ from dataclasses import replace
 
 import torch
 
-from audiosr.checkpoint import CHECKPOINT, load_model
-from audiosr.data import find_cache
-from audiosr.model import OBJECTIVES
-from audiosr.params import configs_from, load_params
-from audiosr.tables import markdown_table
-from audiosr.train import ensure_run, validate_files
+from audiosr.core.tables import markdown_table
+from audiosr.data.patches import find_cache
+from audiosr.networks.audiounet import OBJECTIVES
+from audiosr.networks.checkpoint import CHECKPOINT, load_model
+from audiosr.training.params import configs_from, load_params
+from audiosr.training.train import ensure_run, validate_files
 
 ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
 ap.add_argument("-f", "--params", default="params/demo.yaml")

@@ -9,14 +9,14 @@ import argparse
 
 import torch
 
-from audiosr.baselines import all_baselines
-from audiosr.data import DataConfig
-from audiosr.datasets import dataset_available
-from audiosr.evaluate import evaluate_split, model_method, summarize
-from audiosr.metrics import LineMeter
-from audiosr.model import AudioUNet, ModelConfig
-from audiosr.runs import ensure_cache
-from audiosr.train import load_patches, train_step
+from audiosr.data.clips import dataset_available
+from audiosr.data.patches import DataConfig
+from audiosr.evaluation.baselines import all_baselines
+from audiosr.evaluation.evaluate import evaluate_split, model_method, summarize
+from audiosr.evaluation.metrics import LineMeter
+from audiosr.networks.audiounet import AudioUNet, ModelConfig
+from audiosr.training.runs import ensure_cache
+from audiosr.training.train import load_patches, train_step
 
 ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
 ap.add_argument("--steps", type=int, default=600)

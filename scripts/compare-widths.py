@@ -11,13 +11,13 @@ import time
 
 import numpy as np
 
-from audiosr.baselines import all_baselines
-from audiosr.checkpoint import CHECKPOINT, load_model
-from audiosr.data import DataConfig
-from audiosr.evaluate import evaluate_split, model_method, summarize
-from audiosr.model import ModelConfig
-from audiosr.runs import ensure_cache
-from audiosr.train import TrainConfig, train
+from audiosr.data.patches import DataConfig
+from audiosr.evaluation.baselines import all_baselines
+from audiosr.evaluation.evaluate import evaluate_split, model_method, summarize
+from audiosr.networks.audiounet import ModelConfig
+from audiosr.networks.checkpoint import CHECKPOINT, load_model
+from audiosr.training.runs import ensure_cache
+from audiosr.training.train import TrainConfig, train
 
 ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
 ap.add_argument("--minutes", type=float, default=5.0)

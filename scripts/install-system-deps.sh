@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # System packages the embedded corpus needs (Debian/Ubuntu): speech synthesisers with 16 kHz+
 # voices and a sampled-piano soundfont (installed), and the packages whose recorded voices it
-# reads (only downloaded, by `python -m audiosr.corpus`: the package lists must know them).
+# reads (only downloaded, by `python -m audiosr.data.corpus`: the package lists must know them).
 # Installs only what is missing; uses sudo when not root.
 set -euo pipefail
 PACKAGES=(flite espeak-ng fluidsynth fluid-soundfont-gm alsa-utils)

@@ -7,9 +7,9 @@ figures/shipped-training.{png,svg,pdf}.
 import json
 import sys
 
-from audiosr.paths import resolve
-from audiosr.plots import file_validation_curves, save_figure
-from audiosr.shipped import MODELS
+from audiosr.core.paths import resolve
+from audiosr.inference.shipped import MODELS
+from audiosr.listening.plots import file_validation_curves, save_figure
 
 histories = {}
 for meta_path in sorted(MODELS.glob("*.json")):

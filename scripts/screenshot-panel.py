@@ -17,12 +17,12 @@ from pathlib import Path
 
 import nbformat
 
-CELL = """from audiosr.baselines import all_baselines
-from audiosr.data import DataConfig
-from audiosr.evaluate import model_method
-from audiosr.listen import ComparisonPanel
-from audiosr.runs import ensure_cache
-from audiosr.shipped import load_any
+CELL = """from audiosr.evaluation.baselines import all_baselines
+from audiosr.data.patches import DataConfig
+from audiosr.evaluation.evaluate import model_method
+from audiosr.listening.listen import ComparisonPanel
+from audiosr.training.runs import ensure_cache
+from audiosr.inference.shipped import load_any
 
 sources = {}
 for r in RATIOS:

@@ -6,8 +6,8 @@ import pytest
 import torch
 from helpers import LIBRI_SUBSETS, tone_mix, write
 
-from audiosr.model import ModelConfig, build_model
-from audiosr.shipped import save_model
+from audiosr.inference.shipped import save_model
+from audiosr.networks.audiounet import ModelConfig, build_model
 
 
 @pytest.fixture

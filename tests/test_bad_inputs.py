@@ -21,13 +21,13 @@ from helpers import tone_mix, upsample, write
 from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
-from audiosr.audio import AudioError, list_audio
 from audiosr.cli import main
-from audiosr.inference import upsample as upsample_api
-from audiosr.inference import upsample_file
-from audiosr.params import ParamsError, configs_from, load_params
-from audiosr.paths import PARTIAL, ROOT, atomic_path, clean_partials
-from audiosr.shipped import load_any
+from audiosr.core.audio import AudioError, list_audio
+from audiosr.core.paths import PARTIAL, ROOT, atomic_path, clean_partials
+from audiosr.inference.shipped import load_any
+from audiosr.inference.windows import upsample as upsample_api
+from audiosr.inference.windows import upsample_file
+from audiosr.training.params import ParamsError, configs_from, load_params
 
 TIMEOUT = 120  # seconds any subprocess here may take
 
@@ -215,9 +215,9 @@ def test_a_file_that_appears_meanwhile_is_never_replaced(tmp_path):
 def test_ship_and_export_write_where_the_user_stands(model_file, tmp_path, monkeypatch):
     """Output paths typed at the command line are relative to the current folder, as in any
     command, not to the folder audiosr is installed in."""
-    from audiosr.checkpoint import save_checkpoint
-    from audiosr.model import ModelConfig, build_model
-    from audiosr.train import TrainConfig
+    from audiosr.networks.audiounet import ModelConfig, build_model
+    from audiosr.networks.checkpoint import save_checkpoint
+    from audiosr.training.train import TrainConfig
 
     cfg = ModelConfig(ratio=4, width=1 / 16)
     save_checkpoint(tmp_path / "run/checkpoint.pt", build_model(cfg), None, 1, [], cfg,
@@ -232,15 +232,15 @@ def test_ship_and_export_write_where_the_user_stands(model_file, tmp_path, monke
 def test_an_output_that_appears_during_upsampling_is_kept_and_said_so(
     model_file, tmp_path, monkeypatch
 ):
-    import audiosr.paths
+    import audiosr.core.paths
 
-    link = audiosr.paths._link_new
+    link = audiosr.core.paths._link_new
 
     def another_process_first(source, final):
         final.write_bytes(b"theirs")
         return link(source, final)
 
-    monkeypatch.setattr(audiosr.paths, "_link_new", another_process_first)
+    monkeypatch.setattr(audiosr.core.paths, "_link_new", another_process_first)
     sf.write(tmp_path / "a.wav", tone_mix(4000, sr=4000), 4000)
     with pytest.raises(AudioError) as e:
         upsample_file(tmp_path / "a.wav", tmp_path / "o.wav", load_any(model_file, 4), 4)
@@ -311,12 +311,12 @@ def test_a_write_refused_by_the_system_names_the_output_not_the_input(
     model_file, tmp_path, capsys, monkeypatch
 ):
     """As a read-only folder does for a user who is not root."""
-    import audiosr.paths
+    import audiosr.core.paths
 
     def refuse(prefix, suffix, dir):
         raise PermissionError(13, "Permission denied", str(Path(dir) / prefix))
 
-    monkeypatch.setattr(audiosr.paths.tempfile, "mkdtemp", refuse)
+    monkeypatch.setattr(audiosr.core.paths.tempfile, "mkdtemp", refuse)
     sf.write(tmp_path / "a.wav", tone_mix(4000, sr=4000), 4000)
     out = tmp_path / "o.wav"
     assert upsample(tmp_path / "a.wav", out, model_file) == 1
@@ -327,12 +327,12 @@ def test_a_write_refused_by_the_system_names_the_output_not_the_input(
 def test_ship_and_export_into_a_refused_folder_are_one_line(
     model_file, tmp_path, capsys, monkeypatch
 ):
-    import audiosr.paths
+    import audiosr.core.paths
 
     def refuse(prefix, suffix, dir):
         raise PermissionError(13, "Permission denied", str(Path(dir) / prefix))
 
-    monkeypatch.setattr(audiosr.paths.tempfile, "mkdtemp", refuse)
+    monkeypatch.setattr(audiosr.core.paths.tempfile, "mkdtemp", refuse)
     out = tmp_path / "m.onnx"
     assert _run("export", model_file, "-o", out) == 2
     assert f"Permission denied: '{out}'" in _one_line_error(capsys)
@@ -385,7 +385,7 @@ def test_a_wideband_input_is_told_what_resampling_discards(model_file, tmp_path,
 
 
 def test_one_long_file_shows_seconds_of_audio_done(model_file, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("audiosr.inference.PROGRESS_DELAY", 0)
+    monkeypatch.setattr("audiosr.inference.windows.PROGRESS_DELAY", 0)
     src = _long_input(tmp_path / "long.wav", 60)
     upsample_file(src, tmp_path / "o.wav", load_any(model_file, 4), 4, progress=True)
     assert "/60.0 s audio" in capsys.readouterr().err
@@ -411,7 +411,7 @@ def test_silence_in_is_silence_out(level_db, tmp_path):
 
 
 def test_the_gate_leaves_speech_level_audio_untouched():
-    from audiosr.inference import Upsampler
+    from audiosr.inference.windows import Upsampler
 
     x = tone_mix(8000, sr=4000)
     model = load_any(None, 4)
@@ -433,7 +433,7 @@ def _dead_pid() -> int:
 
 
 def test_temporaries_are_never_inputs_and_stale_ones_are_removed(tmp_path):
-    from audiosr.paths import _host
+    from audiosr.core.paths import _host
 
     stale = tmp_path / f"{PARTIAL}{_dead_pid()}@{_host()}-x.wav.abc.tmp"
     live = tmp_path / f"{PARTIAL}{os.getpid()}@{_host()}-y.wav.def.tmp"
@@ -525,7 +525,7 @@ def test_two_runs_writing_one_output_never_both_win(model_file, tmp_path):
 
 
 def test_module_entry_points_end_ctrl_c_in_one_line(capsys):
-    from audiosr.signals import run
+    from audiosr.core.signals import run
 
     def main(argv=None):
         raise KeyboardInterrupt
@@ -564,9 +564,9 @@ def test_force_replaces_files_never_folders(model_file, tmp_path, capsys):
 def test_ship_and_export_never_replace_their_source_a_sidecar_or_write_a_wrong_suffix(
     model_file, tmp_path, monkeypatch, capsys
 ):
-    from audiosr.checkpoint import save_checkpoint
-    from audiosr.model import ModelConfig, build_model
-    from audiosr.train import TrainConfig
+    from audiosr.networks.audiounet import ModelConfig, build_model
+    from audiosr.networks.checkpoint import save_checkpoint
+    from audiosr.training.train import TrainConfig
 
     cfg = ModelConfig(ratio=4, width=1 / 16)
     save_checkpoint(tmp_path / "run/checkpoint.pt", build_model(cfg), None, 1, [], cfg,
@@ -621,7 +621,7 @@ def test_an_output_folder_that_cannot_be_made_fails_that_file_only(model_file, t
 
 
 def test_the_python_api_checks_what_the_command_line_checks(model_file, tmp_path):
-    from audiosr.distrib import DeviceError
+    from audiosr.core.distrib import DeviceError
 
     x = tone_mix(4000, sr=4000)
     m4, m2 = load_any(model_file), load_any("audiounet-small-r2")
@@ -732,9 +732,9 @@ def test_a_binary_params_file_and_non_finite_numbers_are_refused_before_any_work
 def test_a_missing_checkpoint_lists_the_shipped_models_and_a_run_folder_is_understood(
     tmp_path, monkeypatch, capsys
 ):
-    from audiosr.checkpoint import save_checkpoint
-    from audiosr.model import ModelConfig, build_model
-    from audiosr.train import TrainConfig
+    from audiosr.networks.audiounet import ModelConfig, build_model
+    from audiosr.networks.checkpoint import save_checkpoint
+    from audiosr.training.train import TrainConfig
 
     sf.write(tmp_path / "a.wav", tone_mix(4000, sr=4000), 4000)
     monkeypatch.chdir(tmp_path)

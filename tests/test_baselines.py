@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from audiosr import baselines, dsp
-from audiosr.metrics import snr
+from audiosr.core import dsp
+from audiosr.evaluation import baselines
+from audiosr.evaluation.metrics import snr
 
 
 @pytest.mark.parametrize("r", [2, 4, 6])

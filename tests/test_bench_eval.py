@@ -2,11 +2,11 @@
 
 import math
 
-from audiosr import bench
-from audiosr.data import DataConfig, build_cache
-from audiosr.evaluate import evaluate_run, summarize
-from audiosr.model import ModelConfig
-from audiosr.train import TrainConfig, train
+from audiosr.data.patches import DataConfig, build_cache
+from audiosr.evaluation import bench
+from audiosr.evaluation.evaluate import evaluate_run, summarize
+from audiosr.networks.audiounet import ModelConfig
+from audiosr.training.train import TrainConfig, train
 
 
 def test_quick_benchmark_produces_every_column(tmp_path):
@@ -23,7 +23,7 @@ def test_flops_scale_with_width():
 
 
 def test_evaluate_run_scores_every_clip_for_both_methods(piano_folder, tmp_path, monkeypatch):
-    import audiosr.evaluate as ev
+    import audiosr.evaluation.evaluate as ev
 
     cfg = DataConfig(dataset=str(piano_folder), ratio=2, patch_len=2048, stride=2048, max_clips=5)
     cache = build_cache(cfg, root=tmp_path / "cache", progress=False)
@@ -44,7 +44,7 @@ def test_evaluate_run_scores_every_clip_for_both_methods(piano_folder, tmp_path,
 
 
 def test_table3_puts_train_by_test_cells_beside_the_papers():
-    from audiosr.evaluate import table3_rows
+    from audiosr.evaluation.evaluate import table3_rows
 
     s = lambda snr_db, lsd_: {"SNR (dB)": snr_db, "LSD": lsd_}
     grid = {
@@ -75,10 +75,10 @@ def test_real_speech_table_compares_with_the_spline_and_plots_the_added_lines(
     per ratio ({r} in the path), its gain over the spline, its lines, and the figure of them."""
     import torch
 
-    from audiosr.evaluate import real_speech_rows
-    from audiosr.model import AudioUNet
-    from audiosr.plots import added_lines
-    from audiosr.shipped import save_model
+    from audiosr.evaluation.evaluate import real_speech_rows
+    from audiosr.inference.shipped import save_model
+    from audiosr.listening.plots import added_lines
+    from audiosr.networks.audiounet import AudioUNet
 
     for r in (2, 4):
         cfg = ModelConfig(ratio=r, blocks=2, width=1 / 16, upsample="resize")
@@ -111,7 +111,7 @@ def test_real_speech_table_compares_with_the_spline_and_plots_the_added_lines(
 
 
 def test_table2_puts_the_named_paper_row_beside_our_own_test_split_only():
-    from audiosr.evaluate import table2_rows
+    from audiosr.evaluation.evaluate import table2_rows
 
     summary = [
         {

@@ -10,10 +10,10 @@ import pytest
 import soundfile as sf
 from helpers import tone_mix, upsample
 
-from audiosr.checkpoint import load_model
 from audiosr.cli import main
-from audiosr.inference import Upsampler
-from audiosr.model import ModelConfig
+from audiosr.inference.windows import Upsampler
+from audiosr.networks.audiounet import ModelConfig
+from audiosr.networks.checkpoint import load_model
 
 
 def _run(*args):
@@ -188,7 +188,7 @@ def test_python_api_matches_the_command(model_file, tmp_path):
 
 def test_python_api_loads_shipped_models_by_name_and_says_what_exists():
     import audiosr
-    from audiosr.checkpoint import CheckpointError
+    from audiosr.networks.checkpoint import CheckpointError
 
     assert audiosr.load_model("audiounet-small-r4").config.ratio == 4
     assert audiosr.load_model(ratio=2).config.ratio == 2
@@ -201,8 +201,8 @@ def test_python_api_loads_shipped_models_by_name_and_says_what_exists():
 def test_ship_names_the_run_by_its_params_and_never_replaces_a_file(tmp_path, piano_folder):
     import yaml
 
-    from audiosr.data import DataConfig, build_cache
-    from audiosr.train import TrainConfig, train
+    from audiosr.data.patches import DataConfig, build_cache
+    from audiosr.training.train import TrainConfig, train
 
     params = {
         "dataset": str(piano_folder),
@@ -247,13 +247,15 @@ def test_ship_names_the_run_by_its_params_and_never_replaces_a_file(tmp_path, pi
 
 
 def test_audiosr_train_and_python_m_audiosr_train_are_one_command(monkeypatch):
-    import audiosr.train
+    import audiosr.training.train
 
     seen = []
-    monkeypatch.setattr(audiosr.train, "command", lambda args: seen.append(vars(args)) or 0)
+    monkeypatch.setattr(
+        audiosr.training.train, "command", lambda args: seen.append(vars(args)) or 0
+    )
     args = ["-f", "a.yaml", "-f", "b.yaml", "--set", "epochs=2", "--run-dir", "r", "--no-resume"]
     assert main(["train", *args]) == 0
-    assert audiosr.train.main(args) == 0
+    assert audiosr.training.train.main(args) == 0
     by_cli, by_module = seen
     assert by_cli.pop("command") == "train" and callable(by_cli.pop("func"))  # the dispatch
     assert by_cli == by_module == {

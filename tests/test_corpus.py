@@ -12,10 +12,10 @@ import soundfile as sf
 from helpers import tone_mix
 from scipy.signal import butter, sosfilt
 
-from audiosr import corpus
-from audiosr import packaged_speech as ps
-from audiosr.datasets import load_clips
-from audiosr.paths import EMBEDDED
+from audiosr.core.paths import EMBEDDED
+from audiosr.data import corpus
+from audiosr.data import packaged_speech as ps
+from audiosr.data.clips import load_clips
 
 needs_tools = pytest.mark.skipif(
     not all(shutil.which(t) for t in ("flite", "espeak-ng", "fluidsynth"))

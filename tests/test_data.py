@@ -7,10 +7,10 @@ import pytest
 import soundfile as sf
 from helpers import tone_mix, write
 
-from audiosr import dsp
-from audiosr.audio import AudioError, load_audio, resample
-from audiosr.data import DataConfig, build_cache, find_cache
-from audiosr.datasets import DatasetError
+from audiosr.core import dsp
+from audiosr.core.audio import AudioError, load_audio, resample
+from audiosr.data.clips import DatasetError
+from audiosr.data.patches import DataConfig, build_cache, find_cache
 
 
 @pytest.mark.parametrize("r", [2, 4, 6])

@@ -6,7 +6,7 @@ import shutil
 import pytest
 from helpers import LIBRI_SUBSETS, LIBRI_TRAIN, tone_mix, write
 
-from audiosr.datasets import (
+from audiosr.data.clips import (
     SHARED_DATASETS,
     DatasetError,
     DatasetUnavailable,
@@ -69,7 +69,7 @@ def test_folder_split_uses_natural_order(tmp_path):
 def test_samplernn_parts_get_samplernns_shuffled_split(tmp_path):
     import random
 
-    from audiosr.datasets import _python2_shuffle, is_samplernn_parts, samplernn_clips
+    from audiosr.data.clips import _python2_shuffle, is_samplernn_parts, samplernn_clips
 
     root = tmp_path / "parts"
     root.mkdir()

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from audiosr import band
-from audiosr import degrade as D
-from audiosr.dsp import lowres as paper_lowres
+from audiosr.core import band
+from audiosr.core.dsp import lowres as paper_lowres
+from audiosr.data import degrade as D
 
 
 def white(n=16000 * 4, seed=0):

@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 import torch
 
-from audiosr.checkpoint import load_model
-from audiosr.data import DataConfig, build_cache
-from audiosr.dnn import DNN_N_FFT, BandDNN, band_edge, fold_index, log_spectral_loss
-from audiosr.model import ModelConfig, build_model
-from audiosr.runs import default_run_dir
-from audiosr.train import TrainConfig, train
+from audiosr.data.patches import DataConfig, build_cache
+from audiosr.networks.audiounet import ModelConfig, build_model
+from audiosr.networks.checkpoint import load_model
+from audiosr.networks.dnn import DNN_N_FFT, BandDNN, band_edge, fold_index, log_spectral_loss
+from audiosr.training.runs import default_run_dir
+from audiosr.training.train import TrainConfig, train
 
 
 def test_fold_index_mirrors_about_the_cutoff():

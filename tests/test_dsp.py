@@ -5,7 +5,7 @@ import pytest
 from helpers import tone_mix
 from scipy import signal
 
-from audiosr import dsp
+from audiosr.core import dsp
 
 
 @pytest.mark.parametrize("r", [2, 3, 4, 6])
@@ -74,7 +74,7 @@ def test_too_short_and_uncropped_inputs_are_refused():
 
 
 def test_lowres_rate_is_exact():
-    from audiosr.dsp import lowres_rate
+    from audiosr.core.dsp import lowres_rate
 
     assert lowres_rate(4) == 4000 and isinstance(lowres_rate(4), int)
     assert lowres_rate(6) == pytest.approx(16000 / 6) and lowres_rate(6) != 16000 // 6

@@ -4,7 +4,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from audiosr.plots import loss_curves, save_figure  # noqa: E402
+from audiosr.listening.plots import loss_curves, save_figure  # noqa: E402
 
 
 def test_save_figure_writes_each_format_reproducibly(tmp_path):
@@ -24,7 +24,7 @@ def test_save_figure_writes_each_format_reproducibly(tmp_path):
 
 
 def test_file_validation_curves_mark_the_best_epoch():
-    from audiosr.plots import file_validation_curves
+    from audiosr.listening.plots import file_validation_curves
 
     h = [
         {

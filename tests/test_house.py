@@ -86,7 +86,7 @@ def test_every_params_file_loads_from_an_unrelated_folder(tmp_path):
     """As with a non-editable install: the project root is elsewhere and has no notebooks."""
     files = sorted(str(p) for p in (ROOT / "params").glob("*.yaml"))
     code = (
-        "import sys; from audiosr.params import configs_from, load_params\n"
+        "import sys; from audiosr.training.params import configs_from, load_params\n"
         "for f in sys.argv[1:]: configs_from(load_params(f)); print('ok', f)\n"
     )
     env = {**os.environ, "AUDIOSR_ROOT": str(tmp_path)}
@@ -99,7 +99,7 @@ def test_every_params_file_loads_from_an_unrelated_folder(tmp_path):
 
 def test_the_keys_params_accepts_are_what_the_notebooks_and_configs_read():
     from audiosr.notebook_params import known_parameters
-    from audiosr.params import NOTEBOOK_KEYS, PLACES, config_keys
+    from audiosr.training.params import NOTEBOOK_KEYS, PLACES, config_keys
 
     read = known_parameters(ROOT / "notebooks")
     assert set(NOTEBOOK_KEYS) == read - config_keys() - set(PLACES)
@@ -113,6 +113,6 @@ def test_one_training_command_under_both_names():
         ).stdout
         return {w.strip(",[]") for w in out.split() if w.lstrip("[").startswith("--")}
 
-    by_module, by_command = flags("audiosr.train"), flags("audiosr", "train")
+    by_module, by_command = flags("audiosr.training.train"), flags("audiosr", "train")
     assert {"--params", "--set", "--run-dir", "--no-resume"} <= by_module
     assert by_module == by_command

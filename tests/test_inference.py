@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import torch
 
-from audiosr.dsp import crop_to_multiple, lowres, spline_upsample
-from audiosr.inference import ToModelRate, Upsampler
-from audiosr.metrics import snr
-from audiosr.model import ModelConfig, build_model
+from audiosr.core.dsp import crop_to_multiple, lowres, spline_upsample
+from audiosr.evaluation.metrics import snr
+from audiosr.inference.windows import ToModelRate, Upsampler
+from audiosr.networks.audiounet import ModelConfig, build_model
 
 
 def _model(r, arch="audiounet"):
@@ -111,7 +111,7 @@ def test_too_short_is_an_error():
 
 @pytest.mark.parametrize("suffix", [".pt", ".onnx"])
 def test_exported_model_matches_pytorch(tmp_path, suffix):
-    from audiosr.export import export
+    from audiosr.inference.export import export
 
     model = _model(4)
     path = export(model, tmp_path / f"m{suffix}")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from audiosr import listen
+from audiosr.listening import listen
 
 
 @pytest.mark.parametrize("r", [2, 4, 6])
@@ -27,10 +27,10 @@ def test_loud_input_is_scaled_not_clipped():
 def test_comparison_panel_matches_loudness_and_switches_clip(piano_folder, tmp_path):
     import soundfile as sf
 
-    from audiosr.baselines import all_baselines
-    from audiosr.data import DataConfig, build_cache
-    from audiosr.listen import ComparisonPanel
-    from audiosr.loudness import loudness
+    from audiosr.data.patches import DataConfig, build_cache
+    from audiosr.evaluation.baselines import all_baselines
+    from audiosr.listening.listen import ComparisonPanel
+    from audiosr.listening.loudness import loudness
 
     cache = build_cache(
         DataConfig(dataset=str(piano_folder), ratio=4, patch_len=2048, stride=2048, max_clips=3),
@@ -54,7 +54,7 @@ def test_comparison_panel_matches_loudness_and_switches_clip(piano_folder, tmp_p
 
 
 def test_the_panel_opens_on_a_clip_of_a_few_seconds():
-    from audiosr.listen import default_clip
+    from audiosr.listening.listen import default_clip
 
     sr = 16000
     clips = [{"length": int(s * sr)} for s in (1.0, 12.0, 3.5, 5.0, 0.5)]

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from audiosr.model import (
+from audiosr.networks.audiounet import (
     AudioUNet,
     ModelConfig,
     count_parameters,

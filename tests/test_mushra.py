@@ -9,9 +9,9 @@ import soundfile as sf
 import yaml
 from helpers import tone_mix
 
-from audiosr import mushra
-from audiosr.loudness import LoudnessError, loudness, match_loudness
-from audiosr.mushra import MushraError
+from audiosr.listening import mushra
+from audiosr.listening.loudness import LoudnessError, loudness, match_loudness
+from audiosr.listening.mushra import MushraError
 
 SR = 16000
 MEANS = {"audiounet": 62, "dnn": 55, "spline": 35, "lowres": 25, "anchor35": 15}

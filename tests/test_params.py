@@ -2,9 +2,9 @@
 
 import csv
 
-from audiosr.dnn import supports_ratio
-from audiosr.params import configs_from
-from audiosr.tables import csv_text, write_table
+from audiosr.core.tables import csv_text, write_table
+from audiosr.networks.dnn import supports_ratio
+from audiosr.training.params import configs_from
 
 
 def test_configs_from_takes_each_configs_fields_and_ignores_the_rest():

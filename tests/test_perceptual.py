@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from helpers import tone_mix
 
-from audiosr import perceptual
-from audiosr.dsp import make_triplet
+from audiosr.core.dsp import make_triplet
+from audiosr.evaluation import perceptual
 
 
 def test_missing_measures_say_how_to_install_them(monkeypatch):
@@ -34,9 +34,9 @@ def test_pesq_and_stoi_rank_the_spline_below_the_original():
 
 @pytest.mark.skipif(not perceptual.installed("STOI"), reason="pystoi not installed")
 def test_tables_carry_perceptual_columns_only_when_asked(piano_folder, tmp_path):
-    from audiosr.baselines import all_baselines
-    from audiosr.data import DataConfig, build_cache
-    from audiosr.evaluate import evaluate_split, scores, summarize
+    from audiosr.data.patches import DataConfig, build_cache
+    from audiosr.evaluation.baselines import all_baselines
+    from audiosr.evaluation.evaluate import evaluate_split, scores, summarize
 
     cfg = DataConfig(dataset=str(piano_folder), ratio=2, patch_len=2048, stride=2048, max_clips=6)
     cache = build_cache(cfg, root=tmp_path / "cache", progress=False)

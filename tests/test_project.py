@@ -121,7 +121,7 @@ def test_params_files_only_set_notebook_parameters(params):
 
 def test_a_paper_row_is_its_data_on_top_of_the_shared_recipe():
     """params/paper.yaml holds the paper's recipe; each Table 2 row file sets only its data."""
-    from audiosr.params import configs_from, load_params
+    from audiosr.training.params import configs_from, load_params
 
     rows = sorted((ROOT / "params").glob("paper-*.yaml"))
     assert len(rows) == 9

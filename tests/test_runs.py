@@ -2,12 +2,12 @@
 
 import pytest
 
-import audiosr.train as train_mod
-from audiosr.checkpoint import load_checkpoint
-from audiosr.data import DataConfig
-from audiosr.datasets import DatasetError
-from audiosr.model import ModelConfig
-from audiosr.train import TrainConfig, ensure_run
+import audiosr.training.train as train_mod
+from audiosr.data.clips import DatasetError
+from audiosr.data.patches import DataConfig
+from audiosr.networks.audiounet import ModelConfig
+from audiosr.networks.checkpoint import load_checkpoint
+from audiosr.training.train import TrainConfig, ensure_run
 
 
 def test_ensure_run_trains_once_then_finds_it(piano_folder, tmp_path, monkeypatch):

@@ -7,9 +7,9 @@ import pytest
 import soundfile as sf
 from helpers import tone_mix
 
-from audiosr.checkpoint import CheckpointError, load_model
 from audiosr.cli import main
-from audiosr.shipped import MODELS, shipped_path
+from audiosr.inference.shipped import MODELS, shipped_path
+from audiosr.networks.checkpoint import CheckpointError, load_model
 
 SHIPPED = sorted(MODELS.glob("audiounet-small-r*.safetensors"))
 PIANO = MODELS / "audiounet-piano-r4.safetensors"
@@ -68,8 +68,8 @@ def test_upsample_works_with_no_checkpoint_argument(tmp_path):
 def test_the_shipped_speech_models_take_any_input_through_the_front_end(tmp_path):
     """Blind input gets the front end; `--made-by decimate` skips it and gives what the network
     gives on `decimate` input, as the paper scores it."""
-    from audiosr.dsp import lowres
-    from audiosr.inference import Upsampler
+    from audiosr.core.dsp import lowres
+    from audiosr.inference.windows import Upsampler
 
     model = load_model(shipped_path(4), ratio=4)
     assert model.front_end

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import torch
 
-import audiosr.train as train_mod
-from audiosr.checkpoint import CheckpointError, load_checkpoint, load_model
-from audiosr.data import DataConfig, build_cache
-from audiosr.model import ModelConfig
-from audiosr.train import TrainConfig, TrainingError, train
+import audiosr.training.train as train_mod
+from audiosr.data.patches import DataConfig, build_cache
+from audiosr.networks.audiounet import ModelConfig
+from audiosr.networks.checkpoint import CheckpointError, load_checkpoint, load_model
+from audiosr.training.train import TrainConfig, TrainingError, train
 
 # code variant: dropout uses the RNG
 TINY = ModelConfig(ratio=4, blocks=2, width=1 / 16, variant="code")
@@ -131,7 +131,7 @@ def test_torchrun_two_processes_train_with_ddp_on_cpu(cache, tmp_path):
         "--nproc_per_node",
         "2",
         "-m",
-        "audiosr.train",
+        "audiosr.training.train",
         "-f",
         str(params),
         "--run-dir",
@@ -155,8 +155,8 @@ def test_learning_rate_warms_up_then_follows_the_schedule():
 
 
 def test_cosine_run_resumes_exactly_and_keeps_the_best_epoch_on_whole_files(cache, tmp_path):
-    from audiosr.checkpoint import load_model as load_safetensors
-    from audiosr.shipped import ship
+    from audiosr.inference.shipped import ship
+    from audiosr.networks.checkpoint import load_model as load_safetensors
 
     cfg = _cfg(3, schedule="cosine", warmup_steps=2, file_val=3)
     straight = train(cache, TINY, cfg, tmp_path / "a", progress=False)
@@ -206,7 +206,7 @@ def test_runs_from_before_the_upsample_option_still_resume(cache, tmp_path):
 
 
 def test_objectives_by_hand():
-    from audiosr.model import objective
+    from audiosr.networks.audiounet import objective
 
     ref = torch.zeros(2, 1, 4)
     est = torch.tensor([[[3.0, 4.0, 0.0, 0.0]], [[1.0, 1.0, 1.0, 1.0]]])  # errors: norms 5 and 2
@@ -225,7 +225,7 @@ def test_objectives_by_hand():
 
 
 def test_the_objective_names_the_run_and_a_resume_keeps_it(cache, tmp_path):
-    from audiosr.runs import default_run_dir
+    from audiosr.training.runs import default_run_dir
 
     assert default_run_dir(cache, TINY, tmp_path).name.endswith("-w0.0625")
     assert default_run_dir(cache, TINY, tmp_path, "paper").name.endswith("-w0.0625-paper-loss")
@@ -254,7 +254,7 @@ FRONT = ModelConfig(ratio=4, blocks=2, width=1 / 16, upsample="resize", front_en
 
 
 def test_a_degraded_run_makes_its_examples_from_the_seed_and_resumes_exactly(cache, tmp_path):
-    from audiosr.degrade import Examples
+    from audiosr.data.degrade import Examples
 
     a, b = (Examples(cache, "train", 3, True) for _ in range(2))
     x1, y1 = a.batch([0, 5, 2], epoch=1)
@@ -271,7 +271,7 @@ def test_a_degraded_run_makes_its_examples_from_the_seed_and_resumes_exactly(cac
 
 
 def test_init_starts_a_run_from_a_models_weights(cache, tmp_path):
-    from audiosr.shipped import ship
+    from audiosr.inference.shipped import ship
 
     train(cache, FRONT, _cfg(1), tmp_path / "a", progress=False)
     start = ship(tmp_path / "a", tmp_path / "a.safetensors")
@@ -288,7 +288,7 @@ def test_init_starts_a_run_from_a_models_weights(cache, tmp_path):
 def test_fine_tuning_keeps_its_start_unless_an_epoch_beats_it(cache, tmp_path):
     """The starting model is scored on the validation files as epoch 0: a run whose epochs
     all score worse (here a learning rate that wrecks the weights) keeps the start as best."""
-    from audiosr.shipped import ship
+    from audiosr.inference.shipped import ship
 
     train(cache, FRONT, _cfg(2, file_val=3), tmp_path / "a", progress=False)
     start = ship(tmp_path / "a", tmp_path / "a.safetensors")

@@ -1,0 +1,59 @@
+"""TorchScript and ONNX export of a trained model, for serving without this package.
+
+The exported graph takes (batch, 1, length) spline-upsampled audio and returns the same shape.
+Its length must be a multiple of the model's alignment (2^(B+1) samples, 32 for B = 4): the
+padding AudioUNet does in Python is not part of the traced graph. `audiosr.inference.windows.Upsampler`
+windows are such multiples; pad other inputs at the end and crop the output.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import torch
+
+from audiosr.core.paths import atomic_path, resolve
+
+
+def example_input(model: torch.nn.Module, length: int = 8192) -> torch.Tensor:
+    from audiosr.inference.windows import alignment
+
+    a = alignment(model)
+    return torch.randn(1, 1, -(-length // a) * a)
+
+
+def export(
+    model: torch.nn.Module, out: str | Path, replace: bool = False, source: str | Path | None = None
+) -> Path:
+    """Write `model` as TorchScript (`.pt`) or ONNX (`.onnx`, dynamic batch and length); an
+    existing file (or one that appears meanwhile) is kept unless `replace` (FileExistsError),
+    and the file the model came from (`source`) is never replaced."""
+    out = resolve(out)
+    if source is not None and resolve(source) == out:
+        raise ValueError(f"{out}: the model being exported; give -o another name.")
+    model = model.eval()
+    x = example_input(model)
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tracer warnings about the Python-side padding branch
+        if out.suffix == ".pt":
+            with atomic_path(out, ".pt", replace=replace) as tmp:
+                torch.jit.trace(model, x).save(str(tmp))
+        elif out.suffix == ".onnx":
+            with atomic_path(out, ".onnx", replace=replace) as tmp:
+                torch.onnx.export(
+                    model,
+                    (x,),
+                    str(tmp),
+                    dynamo=False,
+                    input_names=["spline"],
+                    output_names=["estimate"],
+                    opset_version=17,
+                    dynamic_axes={
+                        "spline": {0: "batch", 2: "length"},
+                        "estimate": {0: "batch", 2: "length"},
+                    },
+                )
+        else:
+            raise ValueError(f"{out}: choose a .pt (TorchScript) or .onnx file name.")
+    return out

@@ -1,0 +1,117 @@
+"""Trained models shipped inside the package (safetensors: weights only, no code runs on load),
+so `audiosr upsample` works right after install.
+
+Each `models/audiounet-small-r{r}.safetensors` (speech; `audiounet-piano-r4` for piano) carries
+its architecture, data and training settings in its metadata, and a `.json` beside it says how
+to remake it (`scripts/train-shipped-models.sh`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+
+from audiosr.core.paths import atomic_path, resolve, write_json
+from audiosr.networks.checkpoint import (
+    BEST,
+    CHECKPOINT,
+    CheckpointError,
+    load_checkpoint,
+    load_model,
+)
+
+MODELS = Path(__file__).resolve().parents[1] / "models"
+
+
+def shipped_path(ratio: int) -> Path:
+    path = MODELS / f"audiounet-small-r{ratio}.safetensors"
+    if not path.is_file():
+        have = sorted(
+            p.stem.rsplit("-r", 1)[1] for p in MODELS.glob("audiounet-small-r*.safetensors")
+        )
+        raise CheckpointError(
+            f"no shipped model for ratio {ratio} (shipped: r = {', '.join(have) or 'none'}); "
+            "pass --checkpoint with a model you trained."
+        )
+    return path
+
+
+def ship(
+    run_dir: str | Path, out: str | Path, recipe: str | None = None, replace: bool = False
+) -> Path:
+    """Write a run's trained weights as safetensors with their settings, plus a JSON sidecar:
+    the epoch chosen on whole validation files (best.pt) where the run kept one, else the last."""
+    run_dir = resolve(run_dir)
+    best = run_dir / BEST
+    state = load_checkpoint(best if best.is_file() else run_dir / CHECKPOINT)
+    meta = {
+        "model_config": state["model_config"],
+        "data": state["data"],
+        "train_config": state["train_config"],
+        "epoch": state["epoch"],
+        "validation": state["history"][-1] if state["history"] else {},
+        "selected": (
+            "best epoch on whole validation files (SNR)"
+            + (": epoch 0, the model it started from" if state["epoch"] == 0 else "")
+        )
+        if best.is_file()
+        else "last epoch",
+        "run": run_dir.name,
+        "recipe": recipe or f"audiosr ship {run_dir} -o {out}",
+    }
+    return save_model(state["model"], out, meta, replace)
+
+
+def save_model(tensors: dict, out: str | Path, meta: dict, replace: bool = False) -> Path:
+    """Weights as safetensors (atomically), `meta` (with `model_config`) inside and beside; an
+    existing file (or one that appears meanwhile) is kept unless `replace` (FileExistsError)."""
+    from safetensors.torch import save_file
+
+    if "model_config" not in meta:
+        raise ValueError("meta needs the model_config that rebuilds the network.")
+    out = resolve(out)
+    if out.suffix != ".safetensors":
+        raise ValueError(f"{out}: a model is written as .safetensors; give -o a name ending so.")
+    sidecar = out.with_suffix(".json")
+    if sidecar.exists() and not replace:
+        raise FileExistsError(f"{sidecar}: exists (the model's settings go there); pass --force.")
+    with atomic_path(out, ".safetensors", replace=replace) as tmp:
+        save_file(
+            {k: v.detach().cpu().contiguous() for k, v in tensors.items()},
+            str(tmp),
+            metadata={"audiosr": json.dumps(meta)},
+        )
+    write_json(out.with_suffix(".json"), meta)
+    return out
+
+
+def shipped_names() -> list[str]:
+    return sorted(p.stem for p in MODELS.glob("*.safetensors"))
+
+
+def load_any(path: str | Path | None, ratio: int | None = None, device="cpu") -> torch.nn.Module:
+    """A model from a shipped model's name (`audiounet-small-r4`), a .safetensors or a training
+    .pt checkpoint (checked against `ratio` when given); None: the shipped model for `ratio`."""
+    if path is None and ratio is None:
+        raise CheckpointError(
+            f"give a model name ({', '.join(shipped_names())}), a file, or a ratio."
+        )
+    if isinstance(path, str) and path in shipped_names():
+        path = MODELS / f"{path}.safetensors"
+    if path is None:
+        return load_model(shipped_path(ratio), ratio=ratio, device=device)
+    given, path = path, resolve(path)
+    if path.is_dir():  # a run folder: its best epoch where it kept one, else its last
+        found = [path / n for n in (BEST, CHECKPOINT) if (path / n).is_file()]
+        if not found:
+            raise CheckpointError(
+                f"{given}: a folder without {BEST} or {CHECKPOINT}; give a model file or a run folder."
+            )
+        path = found[0]
+    elif not path.exists():
+        raise CheckpointError(
+            f"{given}: no such model file, and not a shipped model ({', '.join(shipped_names())})."
+        )
+    return load_model(path, ratio=ratio, device=device)

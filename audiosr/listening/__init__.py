@@ -1,0 +1,3 @@
+"""Showing results to people: the listening panel (`listen`), loudness matching
+(`loudness`), MUSHRA exports (`mushra`) and figures (`plots`).
+"""

@@ -1,0 +1,219 @@
+"""Figures the notebooks show: waveforms, spectrograms on shared axes, filter responses."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from scipy import signal
+
+from audiosr.core.dsp import lowpass_filter
+
+
+def spectrogram_db(
+    x: np.ndarray, sr: int, n_fft: int = 512
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(freqs Hz, times s, power dB) with a Hann window and 75% overlap."""
+    f, t, z = signal.stft(x, sr, nperseg=n_fft, noverlap=3 * n_fft // 4)
+    return f, t, 10 * np.log10(np.abs(z) ** 2 + 1e-10)
+
+
+def compare_spectrograms(
+    signals: dict[str, tuple[np.ndarray, int]],
+    max_hz: float | None = None,
+    dynamic_range_db: float = 80.0,
+    title: str | None = None,
+):
+    """One spectrogram per version, side by side, on the same frequency axis and colour scale.
+
+    `signals` maps a label to (audio, sample rate); a low-res version keeps its own rate, so the
+    band it lacks shows as empty space above its Nyquist.
+    """
+    specs = {
+        k: spectrogram_db(x, sr, n_fft=max(64, int(512 * sr / 16000)))
+        for k, (x, sr) in signals.items()
+    }
+    vmax = max(s[2].max() for s in specs.values())
+    max_hz = max_hz or max(sr for _, sr in signals.values()) / 2
+    fig, axes = plt.subplots(
+        1, len(specs), figsize=(3.6 * len(specs), 3.2), sharey=True, constrained_layout=True
+    )
+    for ax, (label, (f, t, db)) in zip(np.atleast_1d(axes), specs.items()):
+        im = ax.pcolormesh(
+            t,
+            f / 1000,
+            db,
+            vmin=vmax - dynamic_range_db,
+            vmax=vmax,
+            shading="auto",
+            cmap="magma",
+            rasterized=True,  # vector files stay small
+        )
+        ax.set(title=label, xlabel="time (s)", ylim=(0, max_hz / 1000))
+    np.atleast_1d(axes)[0].set_ylabel("frequency (kHz)")
+    fig.colorbar(im, ax=axes, label="power (dB)")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def loudest_window(x: np.ndarray, sr: int, dur_s: float) -> float:
+    """Start (s) of the `dur_s` window with the most energy: a zoom that never lands in a pause."""
+    n = max(1, int(dur_s * sr))
+    energy = np.convolve(np.asarray(x, np.float64) ** 2, np.ones(n), mode="valid")
+    return float(np.argmax(energy)) / sr
+
+
+def compare_waveforms(
+    signals: dict[str, tuple[np.ndarray, int]], start_s: float | None = None, dur_s: float = 0.02
+):
+    """A short window of each version on one time axis: shows alignment and smoothing.
+
+    `start_s=None` zooms on the loudest stretch of the first (reference) signal.
+    """
+    if start_s is None:
+        ref, ref_sr = next(iter(signals.values()))
+        start_s = loudest_window(ref, ref_sr, dur_s)
+    fig, ax = plt.subplots(figsize=(10, 3), constrained_layout=True)
+    for label, (x, sr) in signals.items():
+        i0, i1 = int(np.ceil(start_s * sr)), int((start_s + dur_s) * sr)
+        t = np.arange(i0, i1) / sr
+        style = (
+            dict(marker="o", ms=3, ls="none") if sr < max(s for _, s in signals.values()) else {}
+        )
+        ax.plot(t * 1000, x[i0:i1], label=label, **style)
+    ax.set(xlabel="time (ms)", ylabel="amplitude")
+    ax.legend(loc="upper right")
+    return fig
+
+
+def lowpass_response(ratios=(2, 4, 6), sr: int = 16000):
+    """Magnitude response of the decimation filter for each ratio, with each new Nyquist marked."""
+    fig, ax = plt.subplots(figsize=(7, 3), constrained_layout=True)
+    for r in ratios:
+        b, a = lowpass_filter(r)
+        w, h = signal.freqz(b, a, worN=4096, fs=sr)
+        (line,) = ax.plot(
+            w / 1000,
+            20 * np.log10(np.abs(h) ** 2 + 1e-20),
+            label=f"r = {r} (zero-phase: applied twice)",
+        )
+        ax.axvline(sr / (2 * r) / 1000, color=line.get_color(), ls=":")
+    ax.set(
+        xlabel="frequency (kHz)",
+        ylabel="gain (dB)",
+        ylim=(-160, 5),
+        title="Chebyshev I, order 8, 0.05 dB ripple",
+    )
+    ax.legend()
+    return fig
+
+
+def training_curves(history: list[dict]):
+    """One run over its epochs: train and validation MSE (log scale), and the validation LSD."""
+    fig, ax = plt.subplots(1, 2, figsize=(10, 3), constrained_layout=True)
+    ep = [h["epoch"] for h in history]
+    ax[0].plot(ep, [h["train_loss"] for h in history], "o-", label="train")
+    ax[0].plot(ep, [h["val_loss"] for h in history], "o-", label="validation")
+    ax[0].set(xlabel="epoch", ylabel="MSE", yscale="log", title="loss")
+    ax[0].legend()
+    ax[1].plot(ep, [h["val_lsd"] for h in history], "o-", color="C2")
+    ax[1].set(xlabel="epoch", ylabel="LSD", title="validation LSD")
+    for a in ax:
+        a.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    return fig
+
+
+def loss_curves(
+    histories: dict[str, list[dict]], key: str = "val_loss", ylabel: str = "validation MSE"
+):
+    """One curve per run from its training history (Figure 3: the ablations)."""
+    fig, ax = plt.subplots(figsize=(6, 3.5), constrained_layout=True)
+    for label, history in histories.items():
+        ax.plot([h["epoch"] for h in history], [h[key] for h in history], "o-", label=label)
+    ax.set(xlabel="epoch", ylabel=ylabel, yscale="log")
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    ax.legend()
+    return fig
+
+
+def file_validation_curves(histories: dict[str, list[dict]]):
+    """Whole-file validation over training, one curve per run: SNR gain over the spline and LSD
+    as a fraction of the spline's (the `file_val` columns of a run's history), best epoch marked."""
+    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.2), constrained_layout=True)
+    for label, h in histories.items():
+        h = [row for row in h if "val_file_snr" in row]
+        epochs = [row["epoch"] for row in h]
+        gain = [row["val_file_snr"] - row["spline_file_snr"] for row in h]
+        (line,) = a.plot(epochs, gain, "o-", ms=3, label=label)
+        b.plot(
+            epochs,
+            [row["val_file_lsd"] / row["spline_file_lsd"] for row in h],
+            "o-",
+            ms=3,
+            color=line.get_color(),
+        )
+        best = int(np.argmax(gain))
+        a.plot(epochs[best], gain[best], "*", ms=12, color=line.get_color())
+    a.set(xlabel="epoch", ylabel="SNR - spline (dB)", title="validation files: SNR gain")
+    b.set(xlabel="epoch", ylabel="LSD / spline's", title="validation files: LSD ratio")
+    for ax in (a, b):
+        ax.grid(alpha=0.3)
+        ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    a.legend(fontsize=8)
+    return fig
+
+
+def added_lines(lines: dict[tuple, dict[float, float]], goal_db: float = 3.0, title: str = ""):
+    """The lines each method adds (dB over the reference, beyond the neighbouring bins) at
+    multiples of 500 Hz: one panel per (ratio, test set), one marker style per method, the goal
+    as a dashed line. `lines[(r, test set, method)] = {frequency: dB}` (`metrics.LineMeter`)."""
+    panels = list(dict.fromkeys(k[:2] for k in lines))
+    methods = list(dict.fromkeys(k[2] for k in lines))
+    cols = len({p[1] for p in panels})
+    rows = int(np.ceil(len(panels) / cols))
+    fig, axes = plt.subplots(
+        rows,
+        cols,
+        figsize=(4.2 * cols, 2.6 * rows),
+        sharex=True,
+        sharey=True,
+        squeeze=False,
+        constrained_layout=True,
+    )
+    for ax, (r, ds) in zip(axes.flat, panels):
+        for i, m in enumerate(methods):
+            if (r, ds, m) in lines:
+                f, db = zip(*sorted(lines[(r, ds, m)].items()))
+                ax.plot(np.array(f) / 1000, db, "os^vD<>"[i % 7] + "-", ms=3.5, lw=0.8, label=m)
+        ax.axhline(goal_db, color="k", ls="--", lw=0.7)
+        ax.set_title(f"{ds}, r = {r}", fontsize=9)
+        ax.grid(alpha=0.3)
+    for ax in axes[-1]:
+        ax.set_xlabel("frequency (kHz)")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("added line (dB)")
+    for ax in list(axes.flat)[len(panels) :]:
+        ax.axis("off")
+    axes.flat[0].legend(fontsize=7)
+    if title:
+        fig.suptitle(title, fontsize=8)
+    return fig
+
+
+def save_figure(fig, folder, name: str, formats=("png", "svg", "pdf")) -> list:
+    """Write `fig` as folder/name.<fmt> for each format, each atomically (temp file + rename),
+    without dates or random ids, so a rerun with the same numbers gives the same bytes."""
+    import matplotlib
+
+    from audiosr.core.paths import atomic_path, resolve
+
+    no_date = {"svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": None}}
+    paths = []
+    for fmt in formats:
+        with (
+            atomic_path(resolve(folder) / f"{name}.{fmt}", f".{fmt}") as tmp,
+            matplotlib.rc_context({"svg.hashsalt": "audiosr"}),
+        ):
+            fig.savefig(tmp, format=fmt, dpi=150, metadata=no_date.get(fmt))
+        paths.append(resolve(folder) / f"{name}.{fmt}")
+    return paths

@@ -1,0 +1,175 @@
+"""Checkpoints: what a run writes and what a model is loaded from, never by executing code.
+
+A training checkpoint (`checkpoint.pt`) holds the model, the optimizer, RNG states, the epoch and
+the history, and loads with `torch.load(weights_only=True)`; `best.pt` holds the weights of the
+best epoch only. A shipped model is a `.safetensors` file whose metadata carries its settings.
+`load_model` reads either kind; `check_compatible` decides whether a run may be resumed.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from dataclasses import asdict
+from pathlib import Path
+
+import torch
+
+from audiosr.core.paths import atomic_path, resolve
+from audiosr.networks.audiounet import ModelConfig, build_model
+
+CHECKPOINT = "checkpoint.pt"
+BEST = "best.pt"
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be used here; the message says why and what to do."""
+
+
+def unwrap(model):
+    """The module under a `torch.compile` wrapper (whose state dict has prefixed keys)."""
+    return getattr(model, "_orig_mod", model)
+
+
+def rng_state() -> dict:
+    state = {"torch": torch.get_rng_state()}
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def save_checkpoint(
+    path: Path,
+    model,
+    optimizer,
+    epoch: int,
+    history: list,
+    model_cfg: ModelConfig,
+    train_cfg,
+    data_info: dict,
+) -> None:
+    """Everything a resume needs, written to a temporary file and renamed (never half-written).
+    With `optimizer=None`, only the weights and their settings (best.pt: not for resuming)."""
+    state = {
+        "model": {k: v.detach().cpu() for k, v in unwrap(model).state_dict().items()},
+        "epoch": epoch,
+        "history": history,
+        "model_config": asdict(model_cfg),
+        "train_config": asdict(train_cfg),
+        "data": data_info,
+        "format": 1,
+    }
+    if optimizer is not None:
+        state.update(optimizer=optimizer.state_dict(), rng=rng_state())
+    with atomic_path(path, ".pt") as tmp:
+        torch.save(state, tmp)
+
+
+def load_checkpoint(path: str | Path, map_location="cpu") -> dict:
+    """Load without executing code (`weights_only=True`); corrupt files give a CheckpointError."""
+    path = resolve(path)
+    if not path.is_file():
+        raise CheckpointError(f"{path}: no such checkpoint.")
+    try:
+        state = torch.load(path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError:  # weights_only refused something that is not plain data
+        raise CheckpointError(
+            f"{path}: holds objects that would run code when loaded, so it was not loaded "
+            "(audiosr checkpoints hold tensors and plain values only). Use a file you trust "
+            "made by audiosr, or a .safetensors model."
+        ) from None
+    except Exception as e:
+        raise CheckpointError(
+            f"{path}: not a readable audiosr checkpoint ({type(e).__name__}: "
+            f"{str(e).splitlines()[0][:160]}). Retrain, or point at another file."
+        ) from None
+    if not isinstance(state, dict) or "model" not in state or "model_config" not in state:
+        raise CheckpointError(f"{path}: not an audiosr checkpoint (no model / model_config).")
+    return state
+
+
+def read_safetensors(path: str | Path) -> tuple[dict, dict]:
+    """(tensors, metadata) of a shipped-style model file; nothing in it is executed."""
+    from safetensors import safe_open
+    from safetensors.torch import load_file
+
+    path = resolve(path)
+    if not path.is_file():
+        raise CheckpointError(f"{path}: no such model file.")
+    try:
+        with safe_open(str(path), "pt") as f:
+            meta = json.loads((f.metadata() or {})["audiosr"])
+        return load_file(str(path)), meta
+    except Exception as e:
+        raise CheckpointError(
+            f"{path}: not an audiosr safetensors model ({type(e).__name__}: {str(e)[:200]})."
+        ) from None
+
+
+def load_model(path: str | Path, ratio: int | None = None, device="cpu") -> torch.nn.Module:
+    """A trained AudioUNet (or DNN baseline) in eval mode from a training checkpoint (.pt) or a
+    .safetensors model; refuses one made for another ratio."""
+    path = resolve(path)
+    if path.suffix == ".safetensors":
+        tensors, meta = read_safetensors(path)
+    else:
+        state = load_checkpoint(path)
+        tensors, meta = state["model"], state
+    settings = meta.get("model_config")
+    extra = sorted(set(settings or {}) - set(ModelConfig.__dataclass_fields__))
+    if not isinstance(settings, dict) or extra:
+        raise CheckpointError(
+            f"{path}: its model settings are not this version's "
+            f"({'unknown ' + ', '.join(extra) if extra else 'missing'}); it was made by another "
+            "audiosr version or by hand. Load it with that version, or retrain."
+        )
+    try:
+        cfg = ModelConfig(**settings)
+        # Shapes only, on the meta device: settings that claim a huge network allocate nothing.
+        with torch.device("meta"):
+            skeleton = build_model(cfg)
+    except (TypeError, ValueError, KeyError, RuntimeError) as e:  # RuntimeError: sizes overflow
+        raise CheckpointError(f"{path}: its model settings are not valid ({e}).") from None
+    if ratio is not None and cfg.ratio != ratio:
+        raise CheckpointError(
+            f"{path}: trained for ratio {cfg.ratio}, asked for ratio {ratio}. "
+            "Use a model trained for that ratio."
+        )
+    want = {k: tuple(v.shape) for k, v in skeleton.state_dict().items()}
+    have = {k: tuple(v.shape) for k, v in tensors.items()}
+    if want != have:  # missing, unexpected or wrongly shaped tensors, before anything is built
+        name = min(k for k in want.keys() | have.keys() if want.get(k) != have.get(k))
+        expected = f"expected {want[name]}" if name in want else "unexpected"
+        raise CheckpointError(
+            f"{path}: its weights do not fit the model its settings describe (first mismatch: "
+            f"{name} {expected}, file has {have.get(name)}). The file is damaged or was edited; "
+            "retrain or re-ship."
+        )
+    model = build_model(cfg)
+    model.load_state_dict(tensors)
+    return model.to(device).eval()
+
+
+def check_compatible(
+    state: dict, model_cfg: ModelConfig, data_info: dict, path: Path, objective: str | None = None
+) -> None:
+    """Refuse to resume a checkpoint of another model, data cache or objective."""
+    theirs = asdict(ModelConfig(**{**asdict(ModelConfig()), **state["model_config"]}))  # keys added
+    # since take their defaults; old names (variant "code") read as today's
+    diff = {k: (theirs.get(k), v) for k, v in asdict(model_cfg).items() if theirs.get(k) != v}
+    if diff:
+        raise CheckpointError(
+            f"{path}: made for another model ({', '.join(f'{k}: {a} there, {b} here' for k, (a, b) in diff.items())}). "
+            "Start a new run directory, or resume with the same model parameters."
+        )
+    if state.get("data", {}).get("cache") != data_info["cache"]:
+        raise CheckpointError(
+            f"{path}: trained on {state.get('data', {}).get('cache')}, not {data_info['cache']}; "
+            "resume on the same data cache or start a new run directory."
+        )
+    theirs_objective = state.get("train_config", {}).get("objective", "mse")
+    if objective is not None and model_cfg.arch != "dnn" and theirs_objective != objective:
+        raise CheckpointError(
+            f"{path}: trained with objective={theirs_objective!r}, not {objective!r}; "
+            "resume with the same objective or start a new run directory."
+        )

@@ -1,0 +1,170 @@
+"""Parameters: the notebooks' plain values, read from params/*.yaml files and `--set` overrides,
+and turned into the configs the package works with."""
+
+from __future__ import annotations
+
+import difflib
+import math
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from audiosr.core.paths import resolve
+from audiosr.data.patches import DataConfig
+from audiosr.networks.audiounet import ModelConfig
+from audiosr.training.config import TrainConfig
+
+
+class ParamsError(ValueError):
+    """A params file or --set value that cannot be used; the message names the key and the fix."""
+
+
+# Keys the command line reads besides the configs' fields (where caches and runs go).
+PLACES = ("cache_root", "run_dir")
+
+
+# What the notebooks read besides the configs' fields: which results to show, where figures and
+# exports go. Listed here so that a params file is checked the same wherever the package is
+# installed; a test compares it with the notebooks' `parameters` cells.
+NOTEBOOK_KEYS = (
+    "clips", "dnn", "dnn_width", "example", "figure2_clip", "figure2_data", "figure2_shipped",
+    "figures_dir", "mushra_dir", "n_clips", "overwrite", "paper_row", "params_name",
+    "perceptual", "piano_dataset", "ratios", "real_test_sets", "results_csv", "resume",
+    "table3_ratio", "test_id", "train_missing",
+)  # fmt: skip
+
+
+def config_classes() -> tuple:
+    return DataConfig, ModelConfig, TrainConfig
+
+
+def config_keys() -> set[str]:
+    """The fields of the three configs: what a training or data command reads."""
+    return {k for cls in config_classes() for k in cls.__dataclass_fields__}
+
+
+def known_keys() -> set[str]:
+    """Every key a params file may hold: a config field, a place, or a notebook's parameter."""
+    return config_keys() | set(PLACES) | set(NOTEBOOK_KEYS)
+
+
+TYPED_PATHS = ("run_dir", "cache_root", "dataset")  # --set keys that may name a folder
+
+
+def load_params(
+    paths: str | Path | list, overrides: list[str] = (), known: set[str] | None = None
+) -> dict:
+    """Params files in order, each overriding the one before (params/paper.yaml, then a row's
+    file), then KEY=VALUE overrides (YAML values). A key not in `known` (default: `known_keys()`)
+    is an error (a typo would otherwise be dropped silently), as is a missing or unreadable file."""
+    import yaml
+
+    p = {}
+    for path in [paths] if isinstance(paths, (str, Path)) else paths:
+        given, path = path, Path(path) if Path(path).is_file() else resolve(path)
+        if not path.is_file():
+            raise ParamsError(
+                f"{given}: no such params file (looked in the current folder and {resolve('.')})."
+            )
+        try:
+            values = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except UnicodeDecodeError:
+            raise ParamsError(f"{path}: not a text file (a params file is YAML).") from None
+        except yaml.YAMLError as e:
+            raise ParamsError(f"{path}: not readable YAML ({str(e).splitlines()[0]}).") from None
+        if not isinstance(values, dict):
+            raise ParamsError(f"{path}: holds {type(values).__name__}, not KEY: VALUE lines.")
+        p.update(values)
+    for kv in overrides:
+        k, eq, v = kv.partition("=")
+        if not eq or not k:
+            raise ParamsError(f"--set {kv!r}: write KEY=VALUE, e.g. --set epochs=2.")
+        try:
+            p[k] = yaml.safe_load(v)
+        except yaml.YAMLError:
+            p[k] = v
+        if k in TYPED_PATHS and isinstance(p[k], str) and not Path(p[k]).is_absolute():
+            # typed at the command line: relative to the current folder, as -o is (params
+            # files keep theirs relative to the project, which notebooks share)
+            if k != "dataset" or (Path(p[k]).exists() and not resolve(p[k]).exists()):
+                p[k] = str(Path(p[k]).resolve())  # (a dataset's name stays a name)
+    problem = unknown_keys(p, known_keys() if known is None else known)
+    if problem:
+        raise ParamsError(problem)
+    for k, v in p.items():  # YAML reads .inf and .nan as numbers; no setting means them
+        if isinstance(v, float) and not math.isfinite(v):
+            raise ParamsError(f"{k}={v}: a finite number.")
+    return p
+
+
+def unknown_keys(given, known: set[str]) -> str | None:
+    """What is wrong with the keys of `given` that are not `known` (naming the likely key for
+    each typo, and all known ones), or None when every key is known."""
+    unknown = sorted(set(given) - known)
+    if not unknown:
+        return None
+    guesses = [g for k in unknown for g in difflib.get_close_matches(k, known, 1)]
+    return (
+        f"unknown key(s) {', '.join(unknown)}"
+        + (f" (did you mean {', '.join(guesses)}?)" if guesses else "")
+        + f"; known keys: {', '.join(sorted(known))}."
+    )
+
+
+def _typed(cls, name: str, value):
+    """`value` as the type of `cls`'s field `name` (YAML reads 1e-4 as text, 2 where 2.0 is meant);
+    a value that is not of that type is a ParamsError naming the key."""
+    hint = typing.get_type_hints(cls)[name]
+    kinds = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+    if value is None and type(None) in kinds:
+        return None
+    for kind in kinds:
+        if kind is bool and isinstance(value, bool):
+            return value
+        if kind is str and isinstance(value, str):
+            return value
+        if kind in (int, float) and not isinstance(value, bool):
+            try:
+                number = float(value) if isinstance(value, str) else value
+                if kind is int and isinstance(number, float):
+                    if not number.is_integer():
+                        continue
+                    number = int(number)
+                if isinstance(number, (int, float)):
+                    return kind(number)
+            except ValueError:
+                continue
+    wanted = " or ".join("none" if k is type(None) else k.__name__ for k in kinds)
+    raise ParamsError(f"{name}={value!r}: must be {wanted}.")
+
+
+def fields_for(cls, params: Mapping) -> dict:
+    """The entries of `params` that are fields of the dataclass `cls`, as the fields' types."""
+    return {k: _typed(cls, k, params[k]) for k in cls.__dataclass_fields__ if k in params}
+
+
+@dataclass
+class Spec:
+    """Which data, which model, which training: what a notebook's parameters or a params file name."""
+
+    data: DataConfig
+    model: ModelConfig
+    train: TrainConfig
+
+
+def configs_from(values: Mapping) -> Spec:
+    """The configs that parameter values name: a notebook passes `globals()` right after its
+    parameters cell, the command line a params file's dict. Values that are no config's field
+    are ignored; fields without a value keep their defaults. A value a config refuses (ratio=0)
+    is a ParamsError with the config's reason."""
+    configs = []
+    for cls in config_classes():
+        try:
+            configs.append(cls(**fields_for(cls, values)))
+        except ParamsError:
+            raise
+        except (TypeError, ValueError) as e:
+            raise ParamsError(str(e)) from None
+    return Spec(*configs)
