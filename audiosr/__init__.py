@@ -28,7 +28,7 @@ def load_model(name_or_path=None, ratio: int | None = None, device: str = "cpu")
 def upsample(x, sr: float, ratio: int = 4, model=None, device: str = "cpu", made_by=None):
     """Super-resolve an array (samples,) or (samples, channels) at `sr` Hz to 16 kHz with the
     shipped model for `ratio` (or `model`: a loaded model, name or path); `made_by="decimate"`
-    for input made by scipy's `decimate`; see `audiosr.inference.windows.upsample`."""
-    from audiosr.inference.windows import upsample as _upsample
+    for input made by scipy's `decimate`; see `audiosr.inference.arrays.upsample`."""
+    from audiosr.inference.arrays import upsample as _upsample
 
     return _upsample(x, sr, ratio, model, device, made_by=made_by)

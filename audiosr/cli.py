@@ -131,8 +131,9 @@ def cmd_upsample(args) -> int:
     from audiosr.core.distrib import DeviceError, pick_device
     from audiosr.core.progress import bar as progress_bar
     from audiosr.core.progress import write as progress_write
+    from audiosr.inference.files import output_subtype, upsample_file
     from audiosr.inference.shipped import load_any
-    from audiosr.inference.windows import BrokenModelError, output_subtype, upsample_file
+    from audiosr.inference.windows import BrokenModelError
     from audiosr.networks.checkpoint import CheckpointError
 
     inputs = _inputs(args.inputs)

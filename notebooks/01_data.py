@@ -46,7 +46,7 @@ from audiosr.core.audio import load_audio
 from audiosr.core.paths import RESULTS, write_json
 from audiosr.core.tables import markdown_table
 from audiosr.data import clips as datasets
-from audiosr.data import corpus
+from audiosr.data.corpus.summary import summary as corpus_summary
 from audiosr.data.patches import build_cache
 from audiosr.evaluation.baselines import all_baselines
 from audiosr.listening import listen, plots
@@ -86,7 +86,7 @@ display(Markdown(markdown_table(split_rows)))
 
 # %%
 if dataset.startswith("embedded"):
-    summary = corpus.summary(kind=dataset.split("-")[1])
+    summary = corpus_summary(kind=dataset.split("-")[1])
     display(Markdown(markdown_table(summary)))
 
 # %% [markdown]

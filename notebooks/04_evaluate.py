@@ -75,11 +75,12 @@ from IPython.display import Markdown, display
 from audiosr.core.distrib import pick_device
 from audiosr.core.paths import RESULTS, resolve, write_json
 from audiosr.core.tables import markdown_table, write_table
-from audiosr.data.clips import dataset_available
+from audiosr.data.clips import unavailable_reason
 from audiosr.evaluation import perceptual as perceptual_measures
-from audiosr.evaluation.baselines import all_baselines
-from audiosr.evaluation.evaluate import evaluate_sets, run_method, table2_rows, table3_rows
+from audiosr.evaluation.baselines import SPLINE, all_baselines
+from audiosr.evaluation.evaluate import evaluate_sets, run_method
 from audiosr.evaluation.paper import paper_task
+from audiosr.evaluation.paper_tables import table2_rows, table3_rows
 from audiosr.listening.listen import ComparisonPanel
 from audiosr.networks.audiounet import ModelConfig
 from audiosr.networks.dnn import supports_ratio
@@ -94,9 +95,9 @@ train_cfg, unet = spec.train, spec.model  # each run gets its ratio from its dat
 dnn_cfg = ModelConfig(arch="dnn", width=dnn_width, ratio=2)
 figures = resolve(figures_dir)
 made_by = f"Made by notebooks/04_evaluate with {params_name or 'its default parameters'}."
-real_sets = [name for name in real_test_sets if not dataset_available(name)]
+real_sets = [name for name in real_test_sets if not unavailable_reason(name)]
 for name in sorted(set(real_test_sets) - set(real_sets)):
-    print(f"skipped: {dataset_available(name)}")
+    print(f"skipped: {unavailable_reason(name)}")
 measures = perceptual_measures.FAST if perceptual else ()
 for line in perceptual_measures.missing(measures):
     print(f"skipped {line}")
@@ -113,12 +114,14 @@ def data(ratio, ds=dataset, lp=lowpass):
 # `results/`, so any number here can be traced to its files.
 
 # %%
-summaries, provenance, listen_methods = {}, [], {}
+summaries, provenance, listen_methods, as_paper = {}, [], {}, {}
 for r in ratios:
     models = [dnn_cfg] if dnn and supports_ratio(r) else []
     methods = all_baselines(r)
+    as_paper[r] = {SPLINE: "Spline"}  # our method's name -> the paper's, for its columns
     for cfg in models + [unet]:
         label, methods[label], how = run_method(ensure_run(data(r), cfg, train_cfg, cache_root, train_missing), dev)
+        as_paper[r][label] = "DNN" if cfg.arch == "dnn" else "Ours"
         provenance.append(f"r = {r}, {label}: {how}")
     listen_methods[r] = methods
     own = {f"{dataset} test": ensure_cache(data(r), cache_root, build=train_missing)}
@@ -146,7 +149,7 @@ ComparisonPanel({r: (ensure_cache(data(r, ds=listen_to), cache_root, build=train
 
 # %%
 paper_row = paper_row or paper_task(dataset, task)
-table2 = [row for r in ratios for row in table2_rows(summaries[r], r, paper_row)]
+table2 = [row for r in ratios for row in table2_rows(summaries[r], r, paper_row, as_paper[r])]
 notes = [f"The paper's columns are its {paper_row} numbers (VCTK / its piano set, the full model "
          "trained 400 epochs on a GPU), not ours, beside our own test split only."]
 if dnn and any(not supports_ratio(r) for r in ratios):
@@ -168,7 +171,7 @@ if piano_dataset:
     piano = {lp: ensure_run(data(table3_ratio, piano_dataset, lp), unet, train_cfg, cache_root, train_missing)
              for lp in (True, False)}
     piano_models = {lp: run_method(run, dev) for lp, run in piano.items()}
-    methods = {"cubic spline": all_baselines(table3_ratio)["cubic spline"],
+    methods = {SPLINE: all_baselines(table3_ratio)[SPLINE],
                **{f"trained {'with' if lp else 'without'} LPF": m[1] for lp, m in piano_models.items()}}
     sets = {test_lp: ensure_cache(data(table3_ratio, piano_dataset, test_lp), cache_root) for test_lp in (True, False)}
     grid = {test_lp: {s["method"]: s for s in summary}
@@ -190,7 +193,7 @@ if piano_dataset:
 if piano_dataset:
     models = {"speech": run_method(ensure_run(data(table3_ratio), unet, train_cfg, cache_root, train_missing), dev),
               "piano": piano_models[lowpass]}
-    methods = {"cubic spline": all_baselines(table3_ratio)["cubic spline"],
+    methods = {SPLINE: all_baselines(table3_ratio)[SPLINE],
                **{f"trained on {k}": m[1] for k, m in models.items()}}
     sets = {f"{name} ({ds})": ensure_cache(data(table3_ratio, ds), cache_root)
             for name, ds in (("speech", dataset), ("piano", piano_dataset))}
@@ -212,8 +215,8 @@ if piano_dataset:
 verdicts = []
 for r in ratios:
     ours = {s["method"]: s for s in summaries[r][f"{dataset} test"]}
-    model_row = ours[next(m for m in ours if m.startswith("AudioUNet"))]
-    spline_row = ours["cubic spline"]
+    model_row = ours[next(m for m, theirs in as_paper[r].items() if theirs == "Ours")]
+    spline_row = ours[SPLINE]
     gap = model_row["SNR (dB)"] - spline_row["SNR (dB)"]
     verdicts.append({"r": r, "model LSD": round(model_row["LSD"], 2), "spline LSD": round(spline_row["LSD"], 2),
                      "LSD better": model_row["LSD"] < spline_row["LSD"], "SNR gap (dB)": round(gap, 2),

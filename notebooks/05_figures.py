@@ -63,7 +63,7 @@ from IPython.display import Markdown, display
 from audiosr.core.distrib import pick_device
 from audiosr.core.paths import RESULTS, resolve, write_json
 from audiosr.core.tables import markdown_table
-from audiosr.data.clips import dataset_available
+from audiosr.data.clips import unavailable_reason
 from audiosr.data.patches import DataConfig
 from audiosr.evaluation.baselines import spline
 from audiosr.evaluation.evaluate import model_method
@@ -100,7 +100,7 @@ made_by = f"notebooks/05_figures with {params_name or 'its default parameters'}"
 run = ensure_run(data_cfg, full, train_cfg, cache_root, train_missing)
 model = model_method(load_model(run / CHECKPOINT, ratio=ratio, device=dev), dev)
 source = dataset if figure2_data in (None, "dataset") else figure2_data
-if absent := dataset_available(source):
+if absent := unavailable_reason(source):
     print(f"Figure 2 uses the {dataset} test split instead: {absent}")
     source = dataset
 cache = ensure_cache(DataConfig(**{**data_cfg.__dict__, "dataset": source}), cache_root)

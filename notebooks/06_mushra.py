@@ -70,7 +70,7 @@ from IPython.display import Markdown, display
 from audiosr.core.distrib import pick_device
 from audiosr.core.paths import RESULTS, resolve, write_json, write_text
 from audiosr.core.tables import markdown_table
-from audiosr.evaluation.baselines import all_baselines
+from audiosr.evaluation.baselines import SPLINE, all_baselines
 from audiosr.evaluation.evaluate import model_method
 from audiosr.listening import mushra
 from audiosr.listening.listen import ComparisonPanel
@@ -87,7 +87,7 @@ spec = configs_from(globals())  # the parameters above as data, model and traini
 data_cfg, train_cfg = spec.data, spec.train
 load = lambda cfg: model_method(load_model(ensure_run(data_cfg, cfg, train_cfg, cache_root, train_missing)
                                            / CHECKPOINT, ratio=ratio, device=dev), dev)
-methods = {"cubic spline": all_baselines(ratio)["cubic spline"]}
+methods = {SPLINE: all_baselines(ratio)[SPLINE]}
 if dnn and supports_ratio(ratio):
     methods["DNN"] = load(ModelConfig(arch="dnn", width=dnn_width, ratio=ratio))
 methods["AudioUNet"] = load(spec.model)

@@ -23,11 +23,12 @@ import numpy as np
 import soundfile as sf
 import soxr
 
+from audiosr.core.audio import AudioWarning
 from audiosr.core.dsp import lowres_rate, spline_upsample
 from audiosr.core.tables import markdown_table
-from audiosr.data.clips import dataset_available, load_clips
+from audiosr.data.clips import load_clips, unavailable_reason
 from audiosr.evaluation.metrics import lsd, snr
-from audiosr.inference.windows import AudioWarning, upsample
+from audiosr.inference.arrays import upsample
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,7 +64,7 @@ def hiss_rows(ratios, model):
 def command_rows(ratios, datasets, model):
     rows = []
     for ds in datasets:
-        reason = dataset_available(ds)
+        reason = unavailable_reason(ds)
         if reason:
             print(f"skipped: {reason}")
             continue

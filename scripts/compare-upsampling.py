@@ -9,7 +9,7 @@ import argparse
 
 import torch
 
-from audiosr.data.clips import dataset_available
+from audiosr.data.clips import unavailable_reason
 from audiosr.data.patches import DataConfig
 from audiosr.evaluation.baselines import all_baselines
 from audiosr.evaluation.evaluate import evaluate_split, model_method, summarize
@@ -36,7 +36,7 @@ for upsample in ("subpixel", "resize"):
         train_step(model, opt, spline[idx].unsqueeze(1), hr[idx].unsqueeze(1))
     model.eval()
     for ds in args.test:
-        if reason := dataset_available(ds):
+        if reason := unavailable_reason(ds):
             print(f"skipped: {reason}")
             continue
         test = ensure_cache(DataConfig(dataset=ds, ratio=args.ratio))

@@ -23,5 +23,5 @@ $PY -m audiosr.cli prepare $PARAMS
 RUN=runs/gpu-paper-multispeaker-r4
 $PY -m audiosr.training.train $PARAMS --run-dir $RUN --set max_minutes=$MINUTES 2>&1 | tr '\r' '\n' | grep -v "it/s" | tee "$OUT/train.log"
 cp $RUN/history.csv $RUN/config.json "$OUT/"
-$PY -m audiosr.evaluation.evaluate $RUN --split test | tee "$OUT/eval-test.md"
+$PY -m audiosr.evaluation $RUN --split test | tee "$OUT/eval-test.md"
 cp $RUN/eval-test.csv "$OUT/"

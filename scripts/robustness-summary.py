@@ -1,5 +1,5 @@
 """The README's robustness matrix from the benchmark's tables (figures/robustness-r{2,4,6}.csv,
-written by `python -m audiosr.evaluation.evaluate --real --ratios R --lowres ... --out figures/robustness-rR`):
+written by `python -m audiosr.evaluation --real --ratios R --lowres ... --out figures/robustness-rR`):
 per ratio and low-res maker, spline and shipped model on both test sets (SNR dB / LSD), the
 model's gain, its LSD ratio, its peak, and how far each row falls short of the goals (SNR +0.5
 dB over the spline and LSD <= 0.6x; telephone: SNR >= the spline's, LSD <= 0.7x; a peak above

@@ -30,10 +30,10 @@ audiosr ship -f params/shipped-piano.yaml -o runs/decimate-only-piano-r4.safeten
 audiosr train -f params/shipped-piano.yaml -f $ROBUST --set init=runs/decimate-only-piano-r4.safetensors
 audiosr ship -f params/shipped-piano.yaml -f $ROBUST --set init=runs/decimate-only-piano-r4.safetensors \
   -o audiosr/models/audiounet-piano-r4.safetensors --force
-"$PY" -m audiosr.evaluation.evaluate --real --out figures/real-speech-shipped --figure figures/added-lines-shipped
-"$PY" -m audiosr.evaluation.evaluate --real --ratios 2 --lowres decimate soxr poly aliased telephone mp3 \
+"$PY" -m audiosr.evaluation --real --out figures/real-speech-shipped --figure figures/added-lines-shipped
+"$PY" -m audiosr.evaluation --real --ratios 2 --lowres decimate soxr poly aliased telephone mp3 \
   --out figures/robustness-r2
-"$PY" -m audiosr.evaluation.evaluate --real --ratios 4 --lowres all --out figures/robustness-r4
-"$PY" -m audiosr.evaluation.evaluate --real --ratios 6 --lowres decimate soxr poly aliased --out figures/robustness-r6
+"$PY" -m audiosr.evaluation --real --ratios 4 --lowres all --out figures/robustness-r4
+"$PY" -m audiosr.evaluation --real --ratios 6 --lowres decimate soxr poly aliased --out figures/robustness-r6
 "$PY" scripts/robustness-summary.py
 "$PY" scripts/plot-shipped-training.py

@@ -24,9 +24,9 @@ from safetensors.torch import load_file, save_file
 from audiosr.cli import main
 from audiosr.core.audio import AudioError, list_audio
 from audiosr.core.paths import PARTIAL, ROOT, atomic_path, clean_partials
+from audiosr.inference.arrays import upsample as upsample_api
+from audiosr.inference.files import upsample_file
 from audiosr.inference.shipped import load_any
-from audiosr.inference.windows import upsample as upsample_api
-from audiosr.inference.windows import upsample_file
 from audiosr.training.params import ParamsError, configs_from, load_params
 
 TIMEOUT = 120  # seconds any subprocess here may take
@@ -385,7 +385,7 @@ def test_a_wideband_input_is_told_what_resampling_discards(model_file, tmp_path,
 
 
 def test_one_long_file_shows_seconds_of_audio_done(model_file, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("audiosr.inference.windows.PROGRESS_DELAY", 0)
+    monkeypatch.setattr("audiosr.inference.files.PROGRESS_DELAY", 0)
     src = _long_input(tmp_path / "long.wav", 60)
     upsample_file(src, tmp_path / "o.wav", load_any(model_file, 4), 4, progress=True)
     assert "/60.0 s audio" in capsys.readouterr().err

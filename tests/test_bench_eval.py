@@ -44,7 +44,7 @@ def test_evaluate_run_scores_every_clip_for_both_methods(piano_folder, tmp_path,
 
 
 def test_table3_puts_train_by_test_cells_beside_the_papers():
-    from audiosr.evaluation.evaluate import table3_rows
+    from audiosr.evaluation.paper_tables import table3_rows
 
     s = lambda snr_db, lsd_: {"SNR (dB)": snr_db, "LSD": lsd_}
     grid = {
@@ -75,7 +75,7 @@ def test_real_speech_table_compares_with_the_spline_and_plots_the_added_lines(
     per ratio ({r} in the path), its gain over the spline, its lines, and the figure of them."""
     import torch
 
-    from audiosr.evaluation.evaluate import real_speech_rows
+    from audiosr.evaluation.real_speech import real_speech_rows
     from audiosr.inference.shipped import save_model
     from audiosr.listening.plots import added_lines
     from audiosr.networks.audiounet import AudioUNet
@@ -111,7 +111,7 @@ def test_real_speech_table_compares_with_the_spline_and_plots_the_added_lines(
 
 
 def test_table2_puts_the_named_paper_row_beside_our_own_test_split_only():
-    from audiosr.evaluation.evaluate import table2_rows
+    from audiosr.evaluation.paper_tables import table2_rows
 
     summary = [
         {
@@ -129,8 +129,9 @@ def test_table2_puts_the_named_paper_row_beside_our_own_test_split_only():
             "compute s per audio s": 0.01,
         },
     ]
+    ours = {"cubic spline": "Spline", "AudioUNet (width 0.0625)": "Ours"}
     rows = table2_rows(
-        {"embedded-speech test": summary, "vctk-sample (real)": summary}, 4, "SingleSpeaker"
+        {"embedded-speech test": summary, "vctk-sample (real)": summary}, 4, "SingleSpeaker", ours
     )
     beside = [(r["test data"], r["paper SNR (SingleSpeaker)"]) for r in rows]
     assert beside == [
@@ -142,4 +143,8 @@ def test_table2_puts_the_named_paper_row_beside_our_own_test_split_only():
     import pytest
 
     with pytest.raises(ValueError, match="paper_row"):
-        table2_rows({"x": summary}, 4, "multi")
+        table2_rows({"x": summary}, 4, "multi", ours)
+    with pytest.raises(ValueError, match="not the paper's"):
+        table2_rows({"x": summary}, 4, "SingleSpeaker", {"cubic spline": "spline"})
+    unnamed = table2_rows({"x": summary}, 4, "SingleSpeaker", {})  # nothing said: nothing beside
+    assert [r["paper SNR (SingleSpeaker)"] for r in unnamed] == ["", ""]

@@ -13,13 +13,25 @@ from helpers import tone_mix
 from scipy.signal import butter, sosfilt
 
 from audiosr.core.paths import EMBEDDED
-from audiosr.data import corpus
-from audiosr.data import packaged_speech as ps
 from audiosr.data.clips import load_clips
+from audiosr.data.corpus import packaged_speech as ps
+from audiosr.data.corpus.build import build, read_manifests
+from audiosr.data.corpus.piano import PIECES, SOUNDFONT
+from audiosr.data.corpus.render import CorpusError
+from audiosr.data.corpus.summary import summary
+from audiosr.data.corpus.tts import (
+    ALSA_SOUNDS,
+    MULTI_ROLES,
+    SINGLE_TTS_VOICE,
+    VOICES,
+    _check_voices_differ,
+    sentences,
+    tts_jobs,
+)
 
 needs_tools = pytest.mark.skipif(
     not all(shutil.which(t) for t in ("flite", "espeak-ng", "fluidsynth"))
-    or not corpus.SOUNDFONT.exists(),
+    or not SOUNDFONT.exists(),
     reason="system synthesisers missing: run `bash scripts/install-system-deps.sh`",
 )
 needs_dpkg = pytest.mark.skipif(
@@ -27,9 +39,9 @@ needs_dpkg = pytest.mark.skipif(
 )
 SMALL = dict(
     parts=("tts", "piano"),
-    voices=(corpus.VOICES[1], corpus.VOICES[5], corpus.VOICES[6]),
+    voices=(VOICES[1], VOICES[5], VOICES[6]),
     per_voice=3,
-    pieces=corpus.PIECES[:3],
+    pieces=PIECES[:3],
     max_piece_s=4.0,
     progress=False,
 )
@@ -39,7 +51,7 @@ FIXTURE = ps.Package(
     "test fixture (generated)",
     r"^usr/share/fixture/(?P<lang>[^/]+)/[^/]+\.(?:ogg|wav|flac)$",
 )
-SINGLE = ps.SINGLE_VOICE  # the fixture has a voice of that name
+SINGLE = ps.SINGLE_REAL_VOICE  # the fixture has a voice of that name
 
 
 def make_fixture_deb(cache):
@@ -52,7 +64,7 @@ def make_fixture_deb(cache):
         "Description: generated fixture\n"
     )
     base = src / "usr/share/fixture"
-    langs = {"fr": 3, "el": 2, "da": 2, ps.SINGLE_VOICE.split("-")[1]: 20}
+    langs = {"fr": 3, "el": 2, "da": 2, ps.SINGLE_REAL_VOICE.split("-")[1]: 20}
     for lang, n in langs.items():
         (base / lang).mkdir(parents=True)
         for i in range(n):
@@ -92,7 +104,7 @@ def speech_builds(tmp_path_factory):
     a = tmp_path_factory.mktemp("a") / "embedded"
     b = tmp_path_factory.mktemp("b") / "embedded"
     for root, jobs in ((a, 2), (b, 1)):
-        corpus.build(
+        build(
             root,
             parts=("speech",),
             packages=(FIXTURE,),
@@ -106,7 +118,7 @@ def speech_builds(tmp_path_factory):
 @needs_dpkg
 def test_real_voices_build_deterministically(speech_builds):
     a, b, _ = speech_builds
-    ra, rb = corpus.read_manifest(a), corpus.read_manifest(b)
+    ra, rb = read_manifests(a), read_manifests(b)
     assert ra == rb
     assert all(
         (a / r["path"]).read_bytes() == (b / r["path"]).read_bytes() for r in ra if r["path"]
@@ -118,7 +130,7 @@ def test_real_voices_manifest_keeps_full_band_speech_and_says_why_others_are_out
     speech_builds, capsys
 ):
     root, _, n_files = speech_builds
-    rows = corpus.read_manifest(root, "speech")
+    rows = read_manifests(root, "speech")
     assert len(rows) == n_files  # every speech file of the package is counted, kept or not
     out = {r["text"].rsplit("/", 1)[1]: r["excluded"] for r in rows if r["excluded"]}
     assert set(out) == {"narrow.wav", "phone.wav", "zz-corrupt.ogg"}
@@ -140,13 +152,13 @@ def test_real_voices_manifest_keeps_full_band_speech_and_says_why_others_are_out
 
 @needs_dpkg
 def test_real_voices_split_by_language_and_single_voice(speech_builds):
-    rows = [r for r in corpus.read_manifest(speech_builds[0], "speech") if not r["excluded"]]
+    rows = [r for r in read_manifests(speech_builds[0], "speech") if not r["excluded"]]
     role = {r["language"]: r["split_multi"] for r in rows}
     assert role == {
         "fr": "train",
         "el": "test",
         "da": "val",
-        ps.SINGLE_VOICE.split("-")[1]: "train",
+        ps.SINGLE_REAL_VOICE.split("-")[1]: "train",
     }
     single = [r["split_single"] for r in rows if r["group"] == SINGLE]
     assert single == ["train"] * 4 + ["val"] * 8 + ["test"] * 8
@@ -157,7 +169,7 @@ def test_real_voices_split_by_language_and_single_voice(speech_builds):
 def test_up_to_date_part_is_not_rebuilt(speech_builds):
     root = speech_builds[0]
     stamp = (root / "speech" / "manifest.csv").stat().st_mtime_ns
-    corpus.build(
+    build(
         root, parts=("speech",), packages=(FIXTURE,), package_cache=root / "nowhere", progress=False
     )
     assert (root / "speech" / "manifest.csv").stat().st_mtime_ns == stamp
@@ -165,8 +177,8 @@ def test_up_to_date_part_is_not_rebuilt(speech_builds):
 
 def test_a_package_that_cannot_be_fetched_names_it_and_the_fallback(tmp_path):
     missing = ps.Package("audiosr-no-such-package", "none", "-", r"^$")
-    with pytest.raises(corpus.CorpusError) as e:
-        corpus.build(
+    with pytest.raises(CorpusError) as e:
+        build(
             tmp_path / "embedded",
             parts=("speech",),
             packages=(missing,),
@@ -202,8 +214,8 @@ def test_real_package_patterns_pick_speech_files_and_their_language():
 def small_builds(tmp_path_factory):
     a = tmp_path_factory.mktemp("a") / "embedded"
     b = tmp_path_factory.mktemp("b") / "embedded"
-    corpus.build(a, **SMALL)
-    corpus.build(b, jobs=1, **SMALL)
+    build(a, **SMALL)
+    build(b, jobs=1, **SMALL)
     return a, b
 
 
@@ -211,7 +223,7 @@ def small_builds(tmp_path_factory):
 @pytest.mark.slow
 def test_synthetic_voices_and_piano_give_the_same_bytes(small_builds):
     a, b = small_builds
-    ra, rb = corpus.read_manifest(a), corpus.read_manifest(b)
+    ra, rb = read_manifests(a), read_manifests(b)
     assert [r["sha256"] for r in ra] == [r["sha256"] for r in rb]
     assert all((a / r["path"]).read_bytes() == (b / r["path"]).read_bytes() for r in ra)
 
@@ -219,8 +231,8 @@ def test_synthetic_voices_and_piano_give_the_same_bytes(small_builds):
 @needs_tools
 def test_synthetic_manifest_records_every_clip_with_its_licence_and_splits(small_builds):
     root = small_builds[0]
-    rows = corpus.read_manifest(root)
-    assert len(rows) == len(corpus.sentences()) + 2 * 3 + 3  # slt reads all; others 3; 3 pieces
+    rows = read_manifests(root)
+    assert len(rows) == len(sentences()) + 2 * 3 + 3  # slt reads all; others 3; 3 pieces
     for r in rows:
         x, sr = sf.read(str(root / r["path"]))
         assert sr == 16000 and x.ndim == 1
@@ -240,7 +252,7 @@ def test_synthetic_manifest_records_every_clip_with_its_licence_and_splits(small
 def test_an_up_to_date_corpus_is_not_rebuilt(small_builds):
     root = small_builds[0]
     stamp = (root / "tts" / "manifest.csv").stat().st_mtime_ns
-    corpus.build(root, **SMALL)
+    build(root, **SMALL)
     assert (root / "tts" / "manifest.csv").stat().st_mtime_ns == stamp
 
 
@@ -249,18 +261,18 @@ def test_unknown_espeak_voice_is_caught():
         {"corpus": "tts", "text": "hi", "sha256": "x", "group": "a"},
         {"corpus": "tts", "text": "hi", "sha256": "x", "group": "b"},
     ]
-    with pytest.raises(corpus.CorpusError, match="identical audio"):
-        corpus._check_voices_differ(rows)
+    with pytest.raises(CorpusError, match="identical audio"):
+        _check_voices_differ(rows)
 
 
 def test_tts_multi_split_holds_whole_voices_out_and_keeps_a_real_voice_in_test():
-    voices = corpus.VOICES if corpus.ALSA_SOUNDS.exists() else corpus.VOICES[1:]
+    voices = VOICES if ALSA_SOUNDS.exists() else VOICES[1:]
     roles = {}
-    for j in corpus.tts_jobs(voices):
+    for j in tts_jobs(voices):
         roles.setdefault(j["group"], set()).add(j["split_multi"])
     assert all(len(s) == 1 for s in roles.values())
     assert {r for s in roles.values() for r in s} == {"train", "val", "test"}
-    assert corpus.MULTI_ROLES["alsa-human"] == "test"
+    assert MULTI_ROLES["alsa-human"] == "test"
 
 
 full = pytest.mark.skipif(
@@ -270,17 +282,17 @@ full = pytest.mark.skipif(
 
 @full
 def test_full_corpus_holds_two_hours_of_real_speech_from_twenty_voices():
-    speech = corpus.summary("speech", reference=False)
+    speech = summary("speech", reference=False)
     assert all(r["real human"] == "yes" for r in speech)
     assert (
         sum(r["voices / pieces"] for r in speech) >= 20 and sum(r["minutes"] for r in speech) >= 120
     )
-    rows = [r for r in corpus.read_manifest(part="speech") if not r["excluded"]]
+    rows = [r for r in read_manifests(part="speech") if not r["excluded"]]
     # a 16 kHz target needs energy in 4-8 kHz
     assert np.mean([float(r["hf_4k"]) for r in rows]) > 0.005
     assert min(float(r["bandwidth_hz"]) for r in rows) >= ps.MIN_BANDWIDTH_HZ
-    assert sum(r["minutes"] for r in corpus.summary("piano")) >= 20
-    assert sum(r["minutes"] for r in corpus.summary("tts", reference=False)) >= 30
+    assert sum(r["minutes"] for r in summary("piano")) >= 20
+    assert sum(r["minutes"] for r in summary("tts", reference=False)) >= 30
 
 
 @full
@@ -292,9 +304,9 @@ def test_embedded_splits_load():
     languages = {s: {ps.base_language(g.split("-", 1)[1]) for g in groups[s]} for s in groups}
     assert not languages["test"] & languages["train"]  # a reader of two packages stays on one side
     single = load_clips("embedded-speech", "single")
-    assert {c.group for c in single} == {ps.SINGLE_VOICE}
+    assert {c.group for c in single} == {ps.SINGLE_REAL_VOICE}
     assert sum(c.split == "test" for c in single) == 8
     tts = load_clips("embedded-tts", "single")
-    assert {c.group for c in tts} == {corpus.SINGLE_VOICE}
+    assert {c.group for c in tts} == {SINGLE_TTS_VOICE}
     piano = load_clips("embedded-piano")
     assert {c.split for c in piano} == {"train", "val", "test"}

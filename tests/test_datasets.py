@@ -11,11 +11,11 @@ from audiosr.data.clips import (
     DatasetError,
     DatasetUnavailable,
     by_split,
-    dataset_available,
     dataset_names,
     find_vctk_layout,
     load_clips,
     read_speakers,
+    unavailable_reason,
     vctk_speakers,
 )
 
@@ -181,7 +181,7 @@ def test_librispeech_ignores_stray_files_and_warns_about_stray_flac(librispeech)
 
 
 def require(name):
-    reason = dataset_available(name)
+    reason = unavailable_reason(name)
     if reason:
         pytest.skip(reason)
 
@@ -210,7 +210,7 @@ def test_shared_datasets_load_from_the_shared_folder(name, clips, speakers, spli
 @pytest.mark.parametrize("name", sorted(SHARED_DATASETS))
 def test_absent_shared_datasets_say_why_in_one_line(name, tmp_path, monkeypatch):
     monkeypatch.setenv("AUDIOSR_SHARED", str(tmp_path))
-    reason = dataset_available(name)
+    reason = unavailable_reason(name)
     assert reason and "\n" not in reason and str(tmp_path) in reason and "AUDIOSR_SHARED" in reason
     with pytest.raises(DatasetUnavailable) as e:
         load_clips(name)
@@ -225,7 +225,7 @@ def test_bad_datasets_say_what_to_do(tmp_path):
     with pytest.raises(DatasetError, match="not a known name") as e:
         load_clips("no-such-dataset")
     assert all(name in str(e.value) for name in dataset_names())
-    assert dataset_available("no-such-dataset").startswith("no-such-dataset: not a known name")
+    assert unavailable_reason("no-such-dataset").startswith("no-such-dataset: not a known name")
     (tmp_path / "empty").mkdir()
     with pytest.raises(DatasetError, match="no audio files"):
         load_clips(str(tmp_path / "empty"))
@@ -243,8 +243,8 @@ def test_a_mixture_is_the_union_of_its_parts_each_split_its_own_way(
         (c.path, c.split) for p in parts.values() for c in p
     ]
     assert all(c.group.startswith(f"{libri}:") for c in mix[: len(parts[libri])])
-    assert dataset_available(f"{libri}+{piano}") is None
+    assert unavailable_reason(f"{libri}+{piano}") is None
     missing = str(tmp_path / "nowhere")
-    assert missing in dataset_available(f"{libri}+{missing}")
+    assert missing in unavailable_reason(f"{libri}+{missing}")
     with pytest.raises(DatasetError, match="once"):
         load_clips(f"{piano}+{piano}")

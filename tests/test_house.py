@@ -116,3 +116,20 @@ def test_one_training_command_under_both_names():
     by_module, by_command = flags("audiosr.training.train"), flags("audiosr", "train")
     assert {"--params", "--set", "--run-dir", "--no-resume"} <= by_module
     assert by_module == by_command
+
+
+def test_the_distribution_has_a_name_of_its_own():
+    """`pip install audiosr` gets another project (a diffusion model); ours installs as
+    audiosr-unet and imports as audiosr."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["name"] == "audiosr-unet"
+    assert project["scripts"]["audiosr"] == "audiosr.cli:main"
+
+
+def test_notebooks_name_methods_by_their_keys_not_by_how_a_label_begins():
+    for nb in sorted((ROOT / "notebooks").glob("*.py")):
+        assert '.startswith("AudioUNet")' not in nb.read_text(), nb.name
+    source = (PACKAGE / "evaluation" / "paper_tables.py").read_text()
+    assert 'r["method"].startswith' not in source

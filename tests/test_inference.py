@@ -6,7 +6,8 @@ import torch
 
 from audiosr.core.dsp import crop_to_multiple, lowres, spline_upsample
 from audiosr.evaluation.metrics import snr
-from audiosr.inference.windows import ToModelRate, Upsampler
+from audiosr.inference.rates import ToModelRate
+from audiosr.inference.windows import Upsampler
 from audiosr.networks.audiounet import ModelConfig, build_model
 
 

@@ -33,7 +33,8 @@ def test_paper_filters_and_kernels():
     assert code.filters() == [128, 384, 512, 512] and code.kernels() == [65, 33, 17, 9]
     code2017 = ModelConfig(variant="code2017")
     assert code2017.filters() == [128, 256, 512, 512] and code2017.kernels() == [65, 33, 17, 9]
-    assert ModelConfig(variant="code").variant == "code2019"  # the older name reads as the head
+    with pytest.raises(ValueError, match="code2017.*code2019"):  # which version: say it
+        ModelConfig(variant="code")
     assert ModelConfig(width=0.25).filters() == [32, 64, 128, 128]
     with pytest.raises(ValueError, match="code2017"):
         ModelConfig(variant="tf")
@@ -73,7 +74,7 @@ def test_residual_ablation_and_identity_at_zero_weights():
 def test_paper_variant_starts_as_the_spline():
     x = torch.randn(2, 1, 640)
     torch.testing.assert_close(AudioUNet(ModelConfig(width=1 / 16)).eval()(x), x, rtol=0, atol=0)
-    assert not torch.equal(AudioUNet(ModelConfig(width=1 / 16, variant="code")).eval()(x), x)
+    assert not torch.equal(AudioUNet(ModelConfig(width=1 / 16, variant="code2019")).eval()(x), x)
 
 
 def test_no_skip_ablation_keeps_the_filter_counts():
@@ -149,7 +150,7 @@ def test_layer_table_lists_every_block():
     )
 
 
-@pytest.mark.parametrize("variant", ["paper", "code", "resize"])
+@pytest.mark.parametrize("variant", ["paper", "code2019", "resize"])
 def test_small_model_overfits_one_patch(variant):
     """The model must learn the missing high partial: far below the spline's own error."""
     torch.manual_seed(0)
@@ -163,7 +164,7 @@ def test_small_model_overfits_one_patch(variant):
         else ModelConfig(width=1 / 8, blocks=2, variant=variant)
     )
     model = AudioUNet(cfg)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3 if variant == "code" else 3e-3)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3 if variant == "code2019" else 3e-3)
     for _ in range(200):
         loss = torch.nn.functional.mse_loss(model(spline), hr)
         opt.zero_grad()
@@ -183,3 +184,20 @@ def test_untrained_code_variant_starts_near_the_spline():
     x = torch.randn(2, 1, 4096)
     with torch.no_grad():
         assert ((model(x) - x).norm() / x.norm()).item() < 0.05
+
+
+def test_a_checkpoint_that_says_variant_code_loads_as_the_codes_2019_network(tmp_path):
+    """Files made when "code" named the original code's head (and its objective) still load."""
+    from audiosr.networks.checkpoint import load_checkpoint, load_model, save_checkpoint
+    from audiosr.training.config import TrainConfig
+
+    cfg = ModelConfig(width=1 / 16, blocks=2, variant="code2019")
+    net = AudioUNet(cfg)
+    save_checkpoint(tmp_path / "new.pt", net, None, 1, [], cfg, TrainConfig(), {"cache": "c"})
+    state = load_checkpoint(tmp_path / "new.pt")
+    state["model_config"]["variant"] = "code"
+    torch.save(state, tmp_path / "old.pt")
+    old = load_model(tmp_path / "old.pt")
+    assert old.config.variant == "code2019"
+    x = torch.randn(1, 1, 256)
+    assert torch.equal(old(x), net.eval()(x))

@@ -8,11 +8,11 @@ import soundfile as sf
 from helpers import tone_mix
 
 from audiosr.cli import main
-from audiosr.inference.shipped import MODELS, shipped_path
+from audiosr.inference.shipped import SHIPPED_DIR, shipped_path
 from audiosr.networks.checkpoint import CheckpointError, load_model
 
-SHIPPED = sorted(MODELS.glob("audiounet-small-r*.safetensors"))
-PIANO = MODELS / "audiounet-piano-r4.safetensors"
+SHIPPED = sorted(SHIPPED_DIR.glob("audiounet-small-r*.safetensors"))
+PIANO = SHIPPED_DIR / "audiounet-piano-r4.safetensors"
 
 
 def test_models_are_shipped_for_the_papers_ratios_and_piano():

@@ -11,7 +11,7 @@ from audiosr.networks.checkpoint import CheckpointError, load_checkpoint, load_m
 from audiosr.training.train import TrainConfig, TrainingError, train
 
 # code variant: dropout uses the RNG
-TINY = ModelConfig(ratio=4, blocks=2, width=1 / 16, variant="code")
+TINY = ModelConfig(ratio=4, blocks=2, width=1 / 16, variant="code2019")
 
 
 @pytest.fixture
@@ -215,10 +215,10 @@ def test_objectives_by_hand():
     # mean per-example L2 norm
     assert objective(cfg, "paper")(est, ref).item() == pytest.approx((5 + 2) / 2)
     rmse = ((25 / 4 + 1e-6) ** 0.5 + (4 / 4 + 1e-6) ** 0.5) / 2  # mean per-example RMSE
-    assert objective(cfg, "code")(est, ref).item() == pytest.approx(rmse)
+    assert objective(cfg, "rmse")(est, ref).item() == pytest.approx(rmse)
     # a silent patch predicted exactly keeps a finite gradient under the code's guard
     x = torch.zeros(1, 1, 8, requires_grad=True)
-    objective(cfg, "code")(x, torch.zeros(1, 1, 8)).backward()
+    objective(cfg, "rmse")(x, torch.zeros(1, 1, 8)).backward()
     assert torch.isfinite(x.grad).all()
     with pytest.raises(ValueError, match="objective"):
         TrainConfig(objective="l1")
@@ -229,9 +229,9 @@ def test_the_objective_names_the_run_and_a_resume_keeps_it(cache, tmp_path):
 
     assert default_run_dir(cache, TINY, tmp_path).name.endswith("-w0.0625")
     assert default_run_dir(cache, TINY, tmp_path, "paper").name.endswith("-w0.0625-paper-loss")
-    history = train(cache, TINY, _cfg(1, objective="code"), tmp_path / "run", progress=False)
+    history = train(cache, TINY, _cfg(1, objective="rmse"), tmp_path / "run", progress=False)
     assert history[0]["train_loss"] > 0
-    with pytest.raises(CheckpointError, match="objective='code'"):
+    with pytest.raises(CheckpointError, match="objective='rmse'"):
         train(cache, TINY, _cfg(2), tmp_path / "run", resume=True, progress=False)
 
 

@@ -19,7 +19,6 @@ from audiosr.core.dsp import HR_RATE
 from audiosr.core.paths import atomic_path, is_partial
 
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg")
-DEFAULT_SR = HR_RATE  # clips are loaded at the paper's rate unless asked otherwise
 
 
 class AudioError(ValueError):
@@ -45,7 +44,7 @@ def fit_length(y: np.ndarray, n: int) -> np.ndarray:
     return y[:n] if len(y) >= n else np.pad(y, (0, n - len(y)))
 
 
-def load_audio(path: str | os.PathLike, sr: int = DEFAULT_SR, min_samples: int = 2) -> np.ndarray:
+def load_audio(path: str | os.PathLike, sr: int = HR_RATE, min_samples: int = 2) -> np.ndarray:
     """Load a file as mono float32 at `sr`.
 
     Args:
@@ -80,7 +79,7 @@ def load_audio(path: str | os.PathLike, sr: int = DEFAULT_SR, min_samples: int =
 
 
 def save_wav(
-    path: str | os.PathLike, x: np.ndarray, sr: int = DEFAULT_SR, subtype: str = "PCM_16"
+    path: str | os.PathLike, x: np.ndarray, sr: int = HR_RATE, subtype: str = "PCM_16"
 ) -> Path:
     """Write a mono wav atomically; float input is clipped to [-1, 1] first."""
     x = np.clip(np.asarray(x, dtype=np.float32), -1.0, 1.0)
@@ -90,7 +89,7 @@ def save_wav(
 
 
 def tidy_clip(
-    x: np.ndarray, sr: float, max_s: float | None = None, sr_out: int = DEFAULT_SR
+    x: np.ndarray, sr: float, max_s: float | None = None, sr_out: int = HR_RATE
 ) -> np.ndarray:
     """Mono `sr_out`, leading and trailing silence trimmed (50 ms kept), cut to `max_s` with a
     50 ms fade, peak at -1 dBFS: how every clip of the embedded corpus is stored.
@@ -146,3 +145,15 @@ def declared_frames(path: str | os.PathLike) -> int | None:
             return None if open_ended else size // block
         pos += 8 + size + (size & 1)
     return None
+
+
+class AudioWarning(UserWarning):
+    """Input that was used but may not be what its maker meant (a truncated file, an output
+    beyond full scale)."""
+
+
+def warn_audio(message: str) -> None:
+    """`message` as an AudioWarning, shown at the caller of the function that calls this."""
+    import warnings
+
+    warnings.warn(message, AudioWarning, stacklevel=3)

@@ -17,10 +17,10 @@ small). So the pipeline is the same for every input whose maker is not known:
    so the pipeline stays blind), the output takes the input's real content (band-limited
    interpolation), which the front end had attenuated.
 
-Input known to be made by `decimate` skips 1 and 3 (`inference.Upsampler(made_by="decimate")`):
+Input known to be made by `decimate` skips 1 and 3 (`inference.windows.Upsampler(made_by="decimate")`):
 it already has the roll-off, and a second one would halve what the network can undo.
 Both filters are FIRs, so a window with `reach` samples of context each side gives exactly
-what the whole file gives (`inference.Upsampler`).
+what the whole file gives (`inference.windows.Upsampler`).
 """
 
 from __future__ import annotations

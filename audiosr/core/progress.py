@@ -3,18 +3,41 @@
 A widget bar (`tqdm.auto` in a notebook) shows "Error displaying widget: model not found" after
 a page reload and stays frozen at 0% in papermill outputs and HTML exports, because the widget's
 state is not saved with the notebook. A text bar is plain output: JupyterLab and nbconvert
-collapse its carriage returns to the last state, terminals draw it in place.
+collapse its carriage returns to the last state, terminals draw it in place. A log file (CI, a
+redirected run) is neither: there a bar redraws at most once a minute (`LOG_INTERVAL`), so a stage
+is one line, not a stream of carriage-return updates.
 """
 
 from __future__ import annotations
 
+import sys
+
+LOG_INTERVAL = 60.0  # seconds between a bar's redraws in a log
+
+
+def drawn_in_place(stream=None) -> bool:
+    """Whether `stream` (default stderr, where bars go) shows a bar's redraws as one bar: a
+    terminal, or a notebook's output (a Jupyter kernel's streams)."""
+    stream = stream if stream is not None else sys.stderr
+    if type(stream).__module__.startswith("ipykernel"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
+
 
 def bar(iterable=None, **kwargs):
-    """tqdm's text bar; `leave=True` unless asked otherwise, so the finished bar stays."""
+    """tqdm's text bar; `leave=True` unless asked otherwise, so the finished bar stays; in a log,
+    redrawn once a minute at most."""
     from tqdm.std import tqdm
 
     kwargs.setdefault("leave", True)
     kwargs.setdefault("dynamic_ncols", True)
+    if not drawn_in_place(kwargs.get("file")):
+        kwargs["mininterval"] = max(kwargs.get("mininterval", 0.1), LOG_INTERVAL)
+        kwargs["maxinterval"] = max(kwargs.get("maxinterval", 10.0), LOG_INTERVAL)
     return tqdm(iterable, **kwargs)
 
 

@@ -9,7 +9,7 @@ A dataset is named by a string, the notebooks' `dataset` parameter:
   ``librispeech-test-other``, ``speech-commands``): real recordings fetched from public
   repositories, read from the shared folder (`paths.shared()`, ``$AUDIOSR_SHARED``) and never
   copied into the project's tree. Where one is absent, `DatasetUnavailable` says why and what to
-  do, and `dataset_available` gives that reason to whatever should skip.
+  do, and `unavailable_reason` gives that reason to whatever should skip.
 - a path to VCTK (either release's layout, see `find_vctk_layout`), to LibriSpeech as distributed
   (see `librispeech_clips`), to SampleRNN's piano parts (the paper's piano split, see
   `samplernn_clips`), or to any other folder of audio files, taken as a piano-style corpus
@@ -445,14 +445,14 @@ def dataset_names() -> list[str]:
     return [*EMBEDDED_NAMES, *SHARED_DATASETS]
 
 
-def dataset_available(dataset: str) -> str | None:
+def unavailable_reason(dataset: str) -> str | None:
     """None if `dataset` can be read here, else a one-line reason to skip it (and its fix).
 
     Shared datasets and folder paths may be absent; for the embedded names this returns None
     (`make corpus` builds them, and `load_clips` says so where it has not).
     """
     if _is_mixture(dataset):
-        reasons = [r for r in map(dataset_available, dataset.split(MIX)) if r]
+        reasons = [r for r in map(unavailable_reason, dataset.split(MIX)) if r]
         return "; ".join(reasons) or None
     if dataset in SHARED_DATASETS:
         d = SHARED_DATASETS[dataset]
@@ -467,7 +467,8 @@ def dataset_available(dataset: str) -> str | None:
     return f"{dataset}: not a known name ({', '.join(dataset_names())}) and {resolve(dataset)} is not a folder"
 
 
-def read_manifest(path: Path) -> list[dict]:
+def manifest_rows(path: Path) -> list[dict]:
+    """One manifest file's rows as dicts (`corpus.build.read_manifests` reads every part's)."""
     with open(path, newline="") as f:
         return list(csv.DictReader(f))
 
@@ -482,7 +483,7 @@ def embedded_clips(kind: str, task: str) -> list[Clip]:
             f"(or `python -m audiosr.data.corpus --parts {kind}`)."
         )
     column = "split" if kind == "piano" else f"split_{task}"
-    rows = [r for r in read_manifest(manifest) if r["corpus"] == kind and r.get(column) in SPLITS]
+    rows = [r for r in manifest_rows(manifest) if r["corpus"] == kind and r.get(column) in SPLITS]
     if not rows:
         raise DatasetError(f"{manifest} lists no {kind} clips: rebuild with `make corpus`.")
     return [Clip(EMBEDDED / r["path"], r["group"], r[column]) for r in rows]
@@ -518,7 +519,7 @@ def load_clips(dataset: str, task: str = "multi") -> list[Clip]:
     if dataset in EMBEDDED_NAMES:
         return embedded_clips(EMBEDDED_NAMES[dataset], task)
     if dataset in SHARED_DATASETS:
-        reason = dataset_available(dataset)
+        reason = unavailable_reason(dataset)
         if reason:
             raise DatasetUnavailable(reason + ".")
         return SHARED_DATASETS[dataset].loader(SHARED_DATASETS[dataset].path())

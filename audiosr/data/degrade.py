@@ -95,7 +95,7 @@ class Maker:
         return k
 
 
-# The makers the robustness benchmark names (`python -m audiosr.evaluation.evaluate --real --lowres ...`).
+# The makers the robustness benchmark names (`python -m audiosr.evaluation --real --lowres ...`).
 NAMED = {
     "decimate": Maker("decimate"),
     "soxr": Maker("soxr", quality="HQ"),
@@ -283,7 +283,7 @@ EQ_SHARE = 0.5  # examples with a gentle random EQ
 LEVEL_DB = (-30.0, 0.0)  # gain range; the corpus is normalised near full scale
 NOISE_DBFS = (-80.0, -45.0)  # rms of the added noise
 RAW_DECIMATE = 0.5  # of the `decimate` examples, those that skip the front end, as input
-# known to be made by `decimate` does in use (`inference.Upsampler(made_by="decimate")`)
+# known to be made by `decimate` does in use (`inference.windows.Upsampler(made_by="decimate")`)
 
 
 def draw_maker(rng: np.random.Generator, r: int) -> Maker:

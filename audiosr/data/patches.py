@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 
 from audiosr import __version__
-from audiosr.core.audio import DEFAULT_SR, load_audio
-from audiosr.core.dsp import make_triplet, valid_ratio
+from audiosr.core.audio import load_audio
+from audiosr.core.dsp import HR_RATE, make_triplet, valid_ratio
 from audiosr.core.paths import CACHE, ROOT, atomic_path, resolve
 from audiosr.core.progress import bar as progress_bar
 from audiosr.core.tables import csv_text
@@ -59,7 +59,7 @@ class DataConfig:
     dataset: str = "embedded-speech"
     task: str = "multi"
     ratio: int = 4
-    sr: int = DEFAULT_SR
+    sr: int = HR_RATE
     patch_len: int = 6000
     stride: int = 3000
     lowpass: bool = True

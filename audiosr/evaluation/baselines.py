@@ -13,9 +13,11 @@ import numpy as np
 import soxr
 
 from audiosr.core.audio import fit_length, resample
-from audiosr.core.dsp import lowres_rate
+from audiosr.core.dsp import HR_RATE, lowres_rate
 
 Baseline = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (x_lr, spline) -> estimate, len(spline)
+# The baselines' names: their keys in `all_baselines` and their rows in every table.
+SPLINE, POLYPHASE, SOXR = "cubic spline", "polyphase (scipy)", "soxr HQ"
 
 
 def spline(x_lr: np.ndarray, spline_x: np.ndarray) -> np.ndarray:
@@ -28,12 +30,12 @@ def polyphase(r: int) -> Baseline:
     return lambda x_lr, sp: resample(np.asarray(x_lr, np.float64), 1, r, length=len(sp))
 
 
-def soxr_hq(r: int, sr: int = 16000) -> Baseline:
+def soxr_hq(r: int, sr: int = HR_RATE) -> Baseline:
     """libsoxr's high-quality resampler (librosa's default backend)."""
     return lambda x_lr, sp: fit_length(
         soxr.resample(np.asarray(x_lr, np.float32), lowres_rate(r, sr), sr, "HQ"), len(sp)
     )
 
 
-def all_baselines(r: int, sr: int = 16000) -> dict[str, Baseline]:
-    return {"cubic spline": spline, "polyphase (scipy)": polyphase(r), "soxr HQ": soxr_hq(r, sr)}
+def all_baselines(r: int, sr: int = HR_RATE) -> dict[str, Baseline]:
+    return {SPLINE: spline, POLYPHASE: polyphase(r), SOXR: soxr_hq(r, sr)}

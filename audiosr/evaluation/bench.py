@@ -22,13 +22,15 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from audiosr.core.dsp import HR_RATE as SR
-from audiosr.core.dsp import lowres_rate
+from audiosr.core.dsp import HR_RATE, lowres_rate
 from audiosr.core.paths import atomic_path, write_json
 from audiosr.networks.audiounet import AudioUNet, ModelConfig, count_parameters
 from audiosr.training.train import train_step
 
-MODELS = {"full (paper, width 1)": ModelConfig(), "small (width 1/16)": ModelConfig(width=1 / 16)}
+BENCH_MODELS = {
+    "full (paper, width 1)": ModelConfig(),
+    "small (width 1/16)": ModelConfig(width=1 / 16),
+}
 
 
 def _sync(device):
@@ -43,7 +45,7 @@ def flops_per_audio_second(cfg: ModelConfig, seconds: float = 1.0) -> float:
     model = AudioUNet(cfg).eval()
     counter = FlopCounterMode(display=False)
     with counter, torch.no_grad():
-        model(torch.zeros(1, 1, int(SR * seconds)))
+        model(torch.zeros(1, 1, int(HR_RATE * seconds)))
     return counter.get_total_flops() / seconds
 
 
@@ -63,7 +65,7 @@ def time_training(cfg, device, batch, length, steps, amp=False, torch_compile=Fa
     for _ in range(steps):
         step()
     _sync(device)
-    return steps * batch * length / SR / (time.perf_counter() - t)
+    return steps * batch * length / HR_RATE / (time.perf_counter() - t)
 
 
 @torch.no_grad()
@@ -73,7 +75,7 @@ def time_inference(
     """Real-time factor: compute seconds per second of audio, `batch` clips of `seconds` at once."""
     model = AudioUNet(cfg).to(device).eval()
     fn = torch.compile(model) if torch_compile else model
-    x = torch.randn(batch, 1, int(SR * seconds), device=device)
+    x = torch.randn(batch, 1, int(HR_RATE * seconds), device=device)
     with torch.autocast(device.type, torch.bfloat16, enabled=amp):
         for _ in range(2 if torch_compile else 1):
             fn(x)
@@ -112,7 +114,9 @@ def run_benchmarks(
     compile_options=(False, True),
 ) -> dict:
     """All measurements as rows; `quick` shrinks everything (for tests and smoke runs)."""
-    models = {"tiny (width 1/32, B 2)": ModelConfig(width=1 / 32, blocks=2)} if quick else MODELS
+    models = (
+        {"tiny (width 1/32, B 2)": ModelConfig(width=1 / 32, blocks=2)} if quick else BENCH_MODELS
+    )
     batch, length, steps, secs = (2, 2048, 1, 0.5) if quick else (16, 6000, 2, 10.0)
     rows, profiles = [], {}
     torch.set_num_threads(cpu_threads)
@@ -295,7 +299,7 @@ def file_bench(
             x_lr, _ = sf.read(str(src), dtype="float32")
             for label, fn in (
                 ("cubic spline (scipy)", lambda x: spline_upsample(x, ratio)),
-                ("soxr HQ", lambda x: soxr.resample(x, lowres_sr, SR, "HQ")),
+                ("soxr HQ", lambda x: soxr.resample(x, lowres_sr, HR_RATE, "HQ")),
             ):
                 t0 = time.perf_counter()
                 fn(x_lr)

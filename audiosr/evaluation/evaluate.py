@@ -1,14 +1,9 @@
 """Whole-file evaluation, as the paper reports it: every clip of a split, SNR and LSD per file,
-then the mean per method. One function serves the notebooks and the command line.
-
-    python -m audiosr.evaluation.evaluate runs/<run> --split test     # writes runs/<run>/eval-test.csv
-    python -m audiosr.evaluation.evaluate --real                      # shipped models on real speech, r = 2, 4, 6
-"""
+then the mean per method. One engine serves the notebooks, the reports and the command
+(`python -m audiosr.evaluation`)."""
 
 from __future__ import annotations
 
-import argparse
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,8 +13,7 @@ import torch
 
 from audiosr.core.distrib import pick_device
 from audiosr.core.paths import resolve
-from audiosr.core.tables import write_csv, write_table
-from audiosr.data.degrade import NAMED as NAMED_MAKERS
+from audiosr.core.tables import write_csv
 from audiosr.data.patches import DataConfig, PatchCache, find_cache
 from audiosr.evaluation.baselines import all_baselines
 from audiosr.evaluation.metrics import LineMeter, MetricError, lsd, snr
@@ -37,7 +31,7 @@ def model_method(
     made_by: str | None = None,
 ) -> Method:
     """A model as a table's method. With `ratio`, the low-res input goes through the whole
-    pipeline that `audiosr upsample` runs (`inference.Upsampler`: the front end and the band
+    pipeline that `audiosr upsample` runs (`inference.windows.Upsampler`: the front end and the band
     put back for models that have them, unless `made_by` says the input was made by
     `decimate`; the silence gate); without, the network alone on the spline, as the paper
     scores it."""
@@ -209,246 +203,3 @@ def evaluate_run(
     rows = evaluate_split(cache, split, methods, progress)
     write_csv(run_dir / f"eval-{split}.csv", rows)
     return rows
-
-
-PAPER_NAMES = {"cubic spline": "Spline", "AudioUNet": "Ours", "DNN": "DNN"}
-
-
-def table2_rows(summaries: dict[str, list[dict]], ratio: int, paper_row: str) -> list[dict]:
-    """The paper's Table 2 layout: our SNR / LSD per test set and method. The paper's numbers for
-    `paper_row` (``SingleSpeaker``, ``MultiSpeaker`` or ``Piano``) stand beside the first test
-    set only (the dataset's own test split): other sets, such as the VCTK sample, whose speakers
-    the paper trained on, are not what the paper measured."""
-    from audiosr.evaluation.paper import TABLE2
-
-    rows_known = sorted({task for task, _ in TABLE2})
-    if paper_row not in rows_known:
-        raise ValueError(f"paper_row={paper_row!r}: choose one of {rows_known}.")
-    paper = TABLE2.get((paper_row, ratio), {})
-    compared = next(iter(summaries), None)
-    rows = []
-    for data_label, summary in summaries.items():
-        for r in summary:
-            key = next((v for k, v in PAPER_NAMES.items() if r["method"].startswith(k)), None)
-            theirs = paper.get(key) if key and data_label == compared else None
-            rows.append(
-                {
-                    "test data": data_label,
-                    "r": ratio,
-                    **scores(r),
-                    "compute s / audio s": float(f"{r['compute s per audio s']:.3g}"),
-                    f"paper SNR ({paper_row})": theirs[0] if theirs else "",
-                    f"paper LSD ({paper_row})": theirs[1] if theirs else "",
-                }
-            )
-    return rows
-
-
-def table3_rows(grid: dict[bool, dict[str, dict]], dataset: str = "") -> list[dict]:
-    """Table 3's layout: one row per method (spline, trained with / without the low-pass
-    filter), SNR / LSD tested with and without it; `grid[test_lowpass][method]` is a summary
-    row. The paper's piano numbers sit beside, labelled."""
-    from audiosr.evaluation.paper import TABLE3
-
-    cell = lambda s: f"{s['SNR (dB)']:.2f} / {s['LSD']:.2f}"
-    rows = []
-    for method in grid[True]:
-        trained_lp = {"trained with LPF": True, "trained without LPF": False}.get(method)
-        row = {
-            "method": method,
-            "tested with LPF (SNR / LSD)": cell(grid[True][method]),
-            "tested without LPF (SNR / LSD)": cell(grid[False][method]),
-        }
-        if "piano" in str(dataset).lower():
-            for test_lp, col in ((True, "paper, tested with"), (False, "paper, tested without")):
-                row[col] = (
-                    "%g / %g" % TABLE3[(trained_lp, test_lp)] if trained_lp is not None else ""
-                )
-        rows.append(row)
-    return rows
-
-
-REAL_TEST_SETS = ("vctk-sample", "librispeech-test-other")
-
-
-def real_speech_rows(
-    ratios=(2, 4, 6),
-    datasets=REAL_TEST_SETS,
-    model: str | None = None,
-    device: str = "cpu",
-    progress: bool = True,
-    lines: dict | None = None,
-    cache_root: str | Path = "data/cache",
-    lowpass: bool = True,
-    perceptual: tuple[str, ...] = (),
-    lowres: tuple[str, ...] = (),
-) -> list[dict]:
-    """Spline, soxr and a model (default: the shipped one per ratio; a path may hold ``{r}``
-    for the ratio) on real speech no model trained on, whole files: mean SNR / LSD, the model's
-    gain over the spline, and the strongest line each method adds at a multiple of 500 Hz
-    (`LineMeter`). With `lines` (a dict), every method's lines land in
-    ``lines[(r, test set, method)]`` for a figure. Absent sets are skipped with a printed reason.
-    `lowpass=False` makes the low-res input with plain `x[::r]`, as the original code's
-    MultiSpeaker pipeline did (its Makefiles omit the low-pass filter). `lowres` (names of
-    `degrade.NAMED`) repeats everything for low-res input made each of those ways (the
-    robustness benchmark; a maker that does not apply at a ratio is skipped, saying why); the
-    model then runs through the command's whole pipeline (`model_method` with the ratio), and,
-    for `decimate` input, also as told how the input was made (`made_by`)."""
-    from audiosr.data.clips import dataset_available
-    from audiosr.data.degrade import named, supports
-    from audiosr.inference.shipped import load_any
-    from audiosr.training.runs import ensure_cache
-
-    makers = [named(m) for m in lowres] or [None]
-
-    available = [ds for ds in datasets if not dataset_available(ds)]
-    for ds in datasets:
-        if ds not in available:
-            print(f"skipped: {dataset_available(ds)}")
-    dev = pick_device(device)
-    rows = []
-    for r in ratios:
-        path = model.replace("{r}", str(r)) if model else None
-        net = load_any(path, r, dev)
-        label = "shipped model" if model is None else f"model {Path(str(model)).stem}"
-        methods = {k: v for k, v in all_baselines(r).items() if k != "polyphase (scipy)"}
-        methods[label] = model_method(net, dev, r if lowres else None)
-        for ds, maker in ((ds, m) for ds in available for m in makers):
-            if maker is not None and supports(maker, r):
-                print(f"skipped {maker.label} at r = {r}: {supports(maker, r)}")
-                continue
-            cache = ensure_cache(DataConfig(dataset=ds, ratio=r, lowpass=lowpass), cache_root)
-            here = dict(methods)
-            if maker is not None and maker.kind == "decimate" and getattr(net, "front_end", False):
-                here[f"{label}, told decimate"] = model_method(net, dev, r, made_by="decimate")
-            meters = {m: LineMeter(cache.config.sr) for m in here}
-            summary = summarize(
-                evaluate_split(cache, "test", here, progress, meters, perceptual, maker)
-            )
-            spline = next(row for row in summary if row["method"] == "cubic spline")
-            for row in summary:
-                freq, db = meters[row["method"]].strongest()
-                rows.append(
-                    {
-                        "r": r,
-                        "test set": ds,
-                        **({"low-res made by": maker.label} if maker is not None else {}),
-                        **scores(row),
-                        "SNR - spline (dB)": round(row["SNR (dB)"] - spline["SNR (dB)"], 2),
-                        "LSD / spline": round(row["LSD"] / spline["LSD"], 2),
-                        "strongest added line (dB)": round(db, 1),
-                        "peak": round(row["peak"], 2),
-                        "at (Hz)": int(freq),
-                    }
-                )
-                if lines is not None:
-                    lines[(r, ds, row["method"])] = meters[row["method"]].lines()
-    return rows
-
-
-def main(argv=None) -> int:
-    from audiosr.core.tables import markdown_table
-
-    ap = argparse.ArgumentParser(
-        prog="python -m audiosr.evaluation.evaluate", description=__doc__.split("\n")[0]
-    )
-    ap.add_argument("run_dir", nargs="?", help="a run folder: its model on its own data's split")
-    ap.add_argument("--split", default="test", choices=("train", "val", "test"))
-    ap.add_argument(
-        "--real",
-        action="store_true",
-        help="instead: spline, soxr and a model on real speech (" + ", ".join(REAL_TEST_SETS) + ")",
-    )
-    ap.add_argument("--ratios", type=int, nargs="+", default=[2, 4, 6], help="with --real")
-    ap.add_argument(
-        "--data", nargs="+", default=list(REAL_TEST_SETS), help="with --real: test sets"
-    )
-    ap.add_argument(
-        "--model",
-        default=None,
-        help="with --real: model name or file, {r} for the ratio (default: the shipped models)",
-    )
-    ap.add_argument(
-        "--no-lowpass",
-        action="store_true",
-        help="with --real: low-res input without the low-pass filter (x[::r])",
-    )
-    ap.add_argument(
-        "--lowres",
-        nargs="+",
-        default=[],
-        metavar="MAKER",
-        help="with --real: make the low-res input each of these ways ("
-        + ", ".join(NAMED_MAKERS)
-        + "; 'all' for every one), the model through the command's pipeline",
-    )
-    ap.add_argument(
-        "--perceptual",
-        nargs="*",
-        default=None,
-        metavar="MEASURE",
-        help="with --real: also objective perceptual scores (default PESQ-WB and STOI; ViSQOL is "
-        "slow), where their packages are installed; a Table 1 proxy, never MUSHRA",
-    )
-    ap.add_argument("--device", default="auto")
-    ap.add_argument("--out", default=None, help="also write the table here (.csv and .md)")
-    ap.add_argument(
-        "--figure",
-        default=None,
-        help="with --real: also plot the added lines per ratio here (.png, .svg, .pdf)",
-    )
-    args = ap.parse_args(argv)
-    if args.real == bool(args.run_dir):
-        ap.error("give a run folder, or --real (not both).")
-    if args.figure and not args.real:
-        ap.error("--figure goes with --real.")
-    unknown = [m for m in args.lowres if m not in NAMED_MAKERS and args.lowres != ["all"]]
-    if unknown or (args.lowres and not args.real):
-        ap.error(
-            f"--lowres {' '.join(unknown)}: choose from {', '.join(NAMED_MAKERS)} or all"
-            if unknown
-            else "--lowres goes with --real."
-        )
-    lines = {}
-    perceptual = ()
-    if args.perceptual is not None:
-        from audiosr.evaluation.perceptual import FAST, missing
-
-        perceptual = tuple(args.perceptual) or FAST
-        for line in missing(perceptual):
-            print(f"skipped {line}")
-    if args.real:
-        rows = real_speech_rows(
-            tuple(args.ratios),
-            tuple(args.data),
-            args.model,
-            args.device,
-            lines=lines,
-            lowpass=not args.no_lowpass,
-            perceptual=perceptual,
-            lowres=tuple(NAMED_MAKERS if args.lowres == ["all"] else args.lowres),
-        )
-    else:
-        rows = summarize(evaluate_run(args.run_dir, args.split, args.device))
-    table = markdown_table(rows)
-    print(table)
-    cmd = "python -m audiosr.evaluation.evaluate " + " ".join(
-        argv if argv is not None else sys.argv[1:]
-    )
-    if args.figure and lines:
-        from audiosr.listening.plots import added_lines, save_figure
-
-        fig = added_lines(
-            lines, title=f"Lines added at multiples of 500 Hz on real speech\nmade by {cmd}"
-        )
-        out = resolve(args.figure)
-        print("figure:", ", ".join(str(p) for p in save_figure(fig, out.parent, out.stem)))
-    if args.out and rows:
-        write_table(resolve(args.out), rows, notes=f"Made by `{cmd}`.")
-    return 0
-
-
-if __name__ == "__main__":
-    from audiosr.core.signals import run
-
-    raise SystemExit(run(main))  # Ctrl-C / SIGTERM: one line, not a traceback

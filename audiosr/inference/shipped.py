@@ -22,14 +22,14 @@ from audiosr.networks.checkpoint import (
     load_model,
 )
 
-MODELS = Path(__file__).resolve().parents[1] / "models"
+SHIPPED_DIR = Path(__file__).resolve().parents[1] / "models"
 
 
 def shipped_path(ratio: int) -> Path:
-    path = MODELS / f"audiounet-small-r{ratio}.safetensors"
+    path = SHIPPED_DIR / f"audiounet-small-r{ratio}.safetensors"
     if not path.is_file():
         have = sorted(
-            p.stem.rsplit("-r", 1)[1] for p in MODELS.glob("audiounet-small-r*.safetensors")
+            p.stem.rsplit("-r", 1)[1] for p in SHIPPED_DIR.glob("audiounet-small-r*.safetensors")
         )
         raise CheckpointError(
             f"no shipped model for ratio {ratio} (shipped: r = {', '.join(have) or 'none'}); "
@@ -88,7 +88,7 @@ def save_model(tensors: dict, out: str | Path, meta: dict, replace: bool = False
 
 
 def shipped_names() -> list[str]:
-    return sorted(p.stem for p in MODELS.glob("*.safetensors"))
+    return sorted(p.stem for p in SHIPPED_DIR.glob("*.safetensors"))
 
 
 def load_any(path: str | Path | None, ratio: int | None = None, device="cpu") -> torch.nn.Module:
@@ -99,7 +99,7 @@ def load_any(path: str | Path | None, ratio: int | None = None, device="cpu") ->
             f"give a model name ({', '.join(shipped_names())}), a file, or a ratio."
         )
     if isinstance(path, str) and path in shipped_names():
-        path = MODELS / f"{path}.safetensors"
+        path = SHIPPED_DIR / f"{path}.safetensors"
     if path is None:
         return load_model(shipped_path(ratio), ratio=ratio, device=device)
     given, path = path, resolve(path)

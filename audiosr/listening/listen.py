@@ -8,9 +8,8 @@ import numpy as np
 import soundfile as sf
 
 from audiosr.core.audio import resample
-from audiosr.core.dsp import lowres_rate
+from audiosr.core.dsp import HR_RATE, lowres_rate
 
-PLAYBACK_SR = 16000
 CELL_MIN_PX = 300  # one version's column: below ~300 px browsers shrink the seek bar
 # versions side by side, as many per row as fit, wrapping on narrow screens; rows line up
 GRID_COLUMNS = f"repeat(auto-fill, minmax({CELL_MIN_PX}px, 1fr))"
@@ -24,7 +23,7 @@ def playable(x: np.ndarray, sr: float) -> tuple[np.ndarray, int]:
     to 16 kHz, which keeps exactly the sound of the low-res signal (nothing above its Nyquist)."""
     if float(sr).is_integer() and sr >= MIN_PLAYABLE_SR:
         return np.asarray(x, dtype=np.float32), int(sr)
-    return resample(np.asarray(x, dtype=np.float64), sr, PLAYBACK_SR), PLAYBACK_SR
+    return resample(np.asarray(x, dtype=np.float64), sr, HR_RATE), HR_RATE
 
 
 def wav_bytes(x: np.ndarray, sr: float) -> bytes:

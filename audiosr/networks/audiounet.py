@@ -24,7 +24,6 @@ import torch.nn.functional as F
 from torch import nn
 
 VARIANTS = ("paper", "code2017", "code2019")
-VARIANT_ALIASES = {"code": "code2019"}  # the name before the two code versions were told apart
 ARCHS = ("audiounet", "dnn")
 UPSAMPLES = ("subpixel", "resize")
 CODE_FILTERS = {  # the original code's lists, per version
@@ -76,7 +75,11 @@ class ModelConfig:
             from audiosr.networks.dnn import check_dnn_ratio
 
             check_dnn_ratio(self.ratio)
-        self.variant = VARIANT_ALIASES.get(self.variant, self.variant)
+        if self.variant == "code":  # the name before the two code versions were told apart
+            raise ValueError(
+                "variant='code': say which version of the original code, 'code2017' (its first, "
+                "the paper's era) or 'code2019' (its head since 2019)."
+            )
         if self.variant not in VARIANTS:
             raise ValueError(f"variant={self.variant!r}: choose one of {VARIANTS}.")
         if self.upsample not in UPSAMPLES:
@@ -235,7 +238,7 @@ def build_model(config: ModelConfig) -> nn.Module:
     return AudioUNet(config)
 
 
-OBJECTIVES = ("mse", "paper", "code")
+OBJECTIVES = ("mse", "paper", "rmse")
 CODE_RMSE_EPS = 1e-6  # the original code's sqrt(mean + 1e-6)
 
 
@@ -248,7 +251,7 @@ def objective(config: ModelConfig, kind: str = "mse"):
       of each example's summed squared error). The text calls it mean squared error, but the
       per-example square root weighs every patch alike: a quiet patch's error counts as much
       as a loud one's, where MSE lets loud patches dominate.
-    - ``code``: the original code's: the mean over examples of sqrt(mean_t (y - f)^2 + 1e-6),
+    - ``rmse``: the original code's: the mean over examples of sqrt(mean_t (y - f)^2 + 1e-6),
       the same per-example weighting (divided by sqrt(patch length); Adam ignores that scale)
       with a guard that keeps silent patches' gradients finite.
     """
@@ -260,7 +263,7 @@ def objective(config: ModelConfig, kind: str = "mse"):
         return lambda est, ref: log_spectral_loss(est, ref, config.ratio)
     if kind == "paper":
         return lambda est, ref: (est - ref).flatten(1).pow(2).sum(-1).sqrt().mean()
-    if kind == "code":
+    if kind == "rmse":
         return lambda est, ref: (
             ((est - ref).flatten(1).pow(2).mean(-1) + CODE_RMSE_EPS).sqrt().mean()
         )

@@ -106,6 +106,20 @@ def read_safetensors(path: str | Path) -> tuple[dict, dict]:
         ) from None
 
 
+# Names files made by earlier versions use, read as today's: "code" once named both the original
+# code's 2019 network and its objective; now only the original code's LSD is called "code".
+OLD_VARIANTS = {"code": "code2019"}
+OLD_OBJECTIVES = {"code": "rmse"}
+
+
+def current_names(settings):
+    """A file's model settings with earlier versions' names read as today's (anything that is
+    not a dict is returned as it is, for the caller to refuse)."""
+    if not isinstance(settings, dict) or settings.get("variant") not in OLD_VARIANTS:
+        return settings
+    return {**settings, "variant": OLD_VARIANTS[settings["variant"]]}
+
+
 def load_model(path: str | Path, ratio: int | None = None, device="cpu") -> torch.nn.Module:
     """A trained AudioUNet (or DNN baseline) in eval mode from a training checkpoint (.pt) or a
     .safetensors model; refuses one made for another ratio."""
@@ -115,7 +129,7 @@ def load_model(path: str | Path, ratio: int | None = None, device="cpu") -> torc
     else:
         state = load_checkpoint(path)
         tensors, meta = state["model"], state
-    settings = meta.get("model_config")
+    settings = current_names(meta.get("model_config"))
     extra = sorted(set(settings or {}) - set(ModelConfig.__dataclass_fields__))
     if not isinstance(settings, dict) or extra:
         raise CheckpointError(
@@ -154,8 +168,8 @@ def check_compatible(
     state: dict, model_cfg: ModelConfig, data_info: dict, path: Path, objective: str | None = None
 ) -> None:
     """Refuse to resume a checkpoint of another model, data cache or objective."""
-    theirs = asdict(ModelConfig(**{**asdict(ModelConfig()), **state["model_config"]}))  # keys added
-    # since take their defaults; old names (variant "code") read as today's
+    theirs = {**asdict(ModelConfig()), **current_names(state["model_config"])}  # keys added
+    # since take their defaults
     diff = {k: (theirs.get(k), v) for k, v in asdict(model_cfg).items() if theirs.get(k) != v}
     if diff:
         raise CheckpointError(
@@ -168,6 +182,7 @@ def check_compatible(
             "resume on the same data cache or start a new run directory."
         )
     theirs_objective = state.get("train_config", {}).get("objective", "mse")
+    theirs_objective = OLD_OBJECTIVES.get(theirs_objective, theirs_objective)
     if objective is not None and model_cfg.arch != "dnn" and theirs_objective != objective:
         raise CheckpointError(
             f"{path}: trained with objective={theirs_objective!r}, not {objective!r}; "

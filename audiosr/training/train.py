@@ -129,7 +129,7 @@ def validate_files(
     spline's beside them: what a user gets on a file, unlike patch scores, which swing with the
     silent patches of recordings with pauses. With `makers` (names of `degrade.NAMED`), the
     k-th file's low-res input is made by the k-th maker in turn (those that apply at the
-    ratio) and goes through the whole inference pipeline (`inference.Upsampler`); the spline
+    ratio) and goes through the whole inference pipeline (`inference.windows.Upsampler`); the spline
     gets the same input."""
     from audiosr.core.dsp import spline_upsample
     from audiosr.data.degrade import make_lowres, named, supports

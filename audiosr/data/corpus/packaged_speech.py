@@ -31,8 +31,8 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from audiosr.core.audio import DEFAULT_SR, tidy_clip
-from audiosr.core.dsp import band_energy_fraction, bandwidth_hz
+from audiosr.core.audio import tidy_clip
+from audiosr.core.dsp import HR_RATE, band_energy_fraction, bandwidth_hz
 
 MIN_SOURCE_SR = 16000
 MIN_BANDWIDTH_HZ = 7000.0
@@ -80,7 +80,7 @@ PACKAGES = (
 # test about 17 minutes in 3 packages, val about 13 minutes; everything else trains.
 TEST_LANGUAGES = ("el", "hu", "sl")
 VAL_LANGUAGES = ("da", "he", "lt")
-SINGLE_VOICE = "tuxpaint-ro"  # SingleSpeaker-style: the voice with the most speech
+SINGLE_REAL_VOICE = "tuxpaint-ro"  # SingleSpeaker-style: the voice with the most speech
 VAL_UTTERANCES = TEST_UTTERANCES = 8
 
 
@@ -198,29 +198,29 @@ def process(src: str, out: str) -> dict:
     if not np.all(np.isfinite(x)) or not np.any(x):
         return {**info, "excluded": "silent or non-finite"}
     y = tidy_clip(x, sr)
-    bw = bandwidth_hz(y, DEFAULT_SR, BANDWIDTH_FLOOR_DB)
+    bw = bandwidth_hz(y, HR_RATE, BANDWIDTH_FLOOR_DB)
     info.update(
-        bandwidth_hz=bw, hf_4k=band_energy_fraction(y, DEFAULT_SR), duration_s=len(y) / DEFAULT_SR
+        bandwidth_hz=bw, hf_4k=band_energy_fraction(y, HR_RATE), duration_s=len(y) / HR_RATE
     )
-    if len(y) < MIN_SECONDS * DEFAULT_SR:
-        return {**info, "excluded": f"{len(y) / DEFAULT_SR:.2f} s of sound (< {MIN_SECONDS} s)"}
+    if len(y) < MIN_SECONDS * HR_RATE:
+        return {**info, "excluded": f"{len(y) / HR_RATE:.2f} s of sound (< {MIN_SECONDS} s)"}
     if bw < MIN_BANDWIDTH_HZ:
         return {
             **info,
             "excluded": f"bandwidth {bw / 1000:.1f} kHz (< {MIN_BANDWIDTH_HZ / 1000:g} kHz)",
         }
     Path(out).parent.mkdir(parents=True, exist_ok=True)
-    sf.write(out, y, DEFAULT_SR, subtype="PCM_16")
+    sf.write(out, y, HR_RATE, subtype="PCM_16")
     return info
 
 
 def assign_splits(rows: list[dict]) -> None:
-    """Set `split_multi` (by language) and `split_single` (SINGLE_VOICE's last clips) in place."""
+    """Set `split_multi` (by language) and `split_single` (SINGLE_REAL_VOICE's last clips) in place."""
     for r in rows:
         kept = not r["excluded"]
         r["split_multi"] = multi_role(r["language"]) if kept else "-"
         r["split_single"] = "-"
-    single = [r for r in rows if r["group"] == SINGLE_VOICE and not r["excluded"]]
+    single = [r for r in rows if r["group"] == SINGLE_REAL_VOICE and not r["excluded"]]
     n = len(single)
     for j, r in enumerate(single):
         r["split_single"] = (
