@@ -11,10 +11,12 @@ PARAMS ?= params/demo.yaml
 OUT    ?= out
 NOTEBOOKS := 01_data 02_model 03_train 04_evaluate 05_figures 06_mushra
 
-.PHONY: setup system venv corpus demo test lint lab sync clean-cache help
+.PHONY: setup system venv corpus demo test unit slow lint lab sync clean-cache help
 help:
 	@echo "make demo   - set up, build the embedded corpus, run the notebooks with $(PARAMS)"
 	@echo "make test   - set up, build the embedded corpus, run unit tests and nbval"
+	@echo "make unit   - the unit tests alone (no notebooks, no slow tests)"
+	@echo "make slow   - the heavier tests marked slow, which make test leaves out"
 	@echo "make corpus - (re)build only the embedded corpus in data/embedded"
 	@echo "make lab    - JupyterLab on notebooks/ at 127.0.0.1 (prints the URL with its token)"
 	@echo "make lint   - ruff: lint, import order, formatting (line length 100)"
@@ -52,6 +54,12 @@ demo: corpus
 
 test: corpus
 	$(PY) -m pytest -q tests notebooks --nbval-lax -p no:cacheprovider
+
+unit: corpus
+	$(PY) -m pytest -q tests -p no:cacheprovider
+
+slow: corpus
+	$(PY) -m pytest -q -m slow tests -p no:cacheprovider
 
 # JupyterLab on the notebooks, on this machine only (127.0.0.1); as root it needs --allow-root.
 lab: corpus

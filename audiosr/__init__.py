@@ -1,16 +1,13 @@
 """audiosr: audio super-resolution (Kuleshov, Enam & Ermon, 2017), literate and reproducible.
 
-One module per concept. The paper's method: `dsp` (the low-res simulation), `degrade` (how
-low-res audio is really made: resamplers, filters, codecs, telephone, level, noise), `band`
-(the input band every model sees, and the real band put back), `datasets` (clips
-and the paper's splits), `data` (the patch cache), `model` (AudioUNet), `dnn` (the DNN
-baseline), `train`, `metrics` (SNR, LSD), `baselines` (spline, polyphase, soxr), `paper` (its
-reported numbers); around training: `params` (params files), `runs` (run folders, found or
-trained), `checkpoint` (saving and loading models, never executing code), `distrib` (device,
-multi-GPU). Using it: `inference` (windowed upsampling of any length), `shipped` (models in the
-package), `export` (TorchScript, ONNX), `cli` (the `audiosr` command), `evaluate`, `bench`. Data: `audio` (I/O), `corpus`
-and `packaged_speech` (the embedded corpus), `paths`. Showing it: `plots`, `listen`,
-`loudness`, `tables`, `mushra`, `notebook_params`.
+The package is laid out by stage, each importing only from those before it: `core` (paths,
+audio I/O, the paper's low-res simulation, the input band, SNR / LSD), `data` (clips and splits,
+the patch cache, how low-res audio is made, the embedded corpus), `networks` (AudioUNet, the DNN
+baseline, checkpoints), `inference` (windowed upsampling of arrays and files, shipped models,
+export), `training` (the loop and its command, configs, params files, run folders), `listening`
+(the panel, loudness, MUSHRA, plots) and `evaluation` (baselines, whole-file evaluation, the
+paper's tables, benchmarks). On top: `cli` (the `audiosr` command) and `notebook_params`.
+README's module map draws every module.
 """
 
 __version__ = "0.1.0"

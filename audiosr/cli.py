@@ -207,7 +207,7 @@ def cmd_evaluate(args) -> int:
     import numpy as np
     import soundfile as sf
 
-    from audiosr.evaluation.metrics import MetricError, lsd, snr
+    from audiosr.core.metrics import MetricError, lsd, snr
 
     loaded = []
     for p in (args.reference, args.estimate):

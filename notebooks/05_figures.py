@@ -61,13 +61,13 @@ import numpy as np
 from IPython.display import Markdown, display
 
 from audiosr.core.distrib import pick_device
+from audiosr.core.metrics import lsd, snr
 from audiosr.core.paths import RESULTS, resolve, write_json
 from audiosr.core.tables import markdown_table
 from audiosr.data.clips import unavailable_reason
 from audiosr.data.patches import DataConfig
 from audiosr.evaluation.baselines import spline
 from audiosr.evaluation.evaluate import model_method
-from audiosr.evaluation.metrics import lsd, snr
 from audiosr.inference.shipped import load_any, shipped_names
 from audiosr.listening.listen import clip_versions
 from audiosr.listening.plots import compare_spectrograms, loss_curves, save_figure

@@ -25,9 +25,9 @@ import soxr
 
 from audiosr.core.audio import AudioWarning
 from audiosr.core.dsp import lowres_rate, spline_upsample
+from audiosr.core.metrics import lsd, snr
 from audiosr.core.tables import markdown_table
 from audiosr.data.clips import load_clips, unavailable_reason
-from audiosr.evaluation.metrics import lsd, snr
 from audiosr.inference.arrays import upsample
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,8 +10,8 @@ import numpy as np
 
 from audiosr.core.audio import load_audio
 from audiosr.core.dsp import lowres, lowres_rate
+from audiosr.core.metrics import lsd, snr
 from audiosr.data.clips import load_clips
-from audiosr.evaluation.metrics import lsd, snr
 from audiosr.inference.shipped import load_any
 from audiosr.inference.windows import Upsampler
 

@@ -9,11 +9,11 @@ import argparse
 
 import torch
 
+from audiosr.core.metrics import LineMeter
 from audiosr.data.clips import unavailable_reason
 from audiosr.data.patches import DataConfig
 from audiosr.evaluation.baselines import all_baselines
 from audiosr.evaluation.evaluate import evaluate_split, model_method, summarize
-from audiosr.evaluation.metrics import LineMeter
 from audiosr.networks.audiounet import AudioUNet, ModelConfig
 from audiosr.training.runs import ensure_cache
 from audiosr.training.train import load_patches, train_step

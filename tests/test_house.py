@@ -3,6 +3,7 @@ installed, and there is one training command."""
 
 import ast
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -133,3 +134,71 @@ def test_notebooks_name_methods_by_their_keys_not_by_how_a_label_begins():
         assert '.startswith("AudioUNet")' not in nb.read_text(), nb.name
     source = (PACKAGE / "evaluation" / "paper_tables.py").read_text()
     assert 'r["method"].startswith' not in source
+
+
+# The stages, lowest first: each imports only from those before it (and the package's version).
+STAGES = ("core", "data", "networks", "inference", "training", "listening", "evaluation")
+
+
+def test_each_stage_imports_only_from_the_stages_below_it():
+    def stage(module):
+        parts = module.split(".")
+        return parts[1] if len(parts) > 1 and parts[1] in STAGES else None
+
+    wrong = [
+        f"{a} -> {b}"
+        for a, deps in import_graph().items()
+        for b in deps
+        if stage(a) and b != "audiosr" and (stage(b) is None or STAGES.index(stage(b)) > STAGES.index(stage(a)))
+    ]  # fmt: skip
+    assert wrong == []
+    assert {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()} == set(STAGES)
+
+
+def _readme_tree() -> set[str]:
+    """The files README's module map draws, as paths under audiosr/."""
+    text = (ROOT / "README.md").read_text()
+    block = text.split("```text\naudiosr/\n", 1)[1].split("```", 1)[0]
+    drawn, folders = set(), []
+    for line in block.splitlines():
+        name = re.search(r"[├└]── (\S+)", line)
+        depth = (name.start(1) - 4) // 4
+        folders = folders[:depth]
+        path = "/".join(folders + [name[1].rstrip("/")])
+        if name[1].endswith("/"):
+            folders.append(name[1].rstrip("/"))
+        else:
+            drawn.add(path)
+    return drawn
+
+
+def test_the_readme_module_map_draws_the_package_as_it_is():
+    actual = {
+        str(p.relative_to(PACKAGE))
+        for p in PACKAGE.rglob("*.py")
+        if p.name != "__init__.py" or p.parent == PACKAGE
+    }
+    assert _readme_tree() == actual
+
+
+def test_the_readme_is_a_front_page_whose_links_all_lead_somewhere():
+    readme = ROOT / "README.md"
+    assert len(readme.read_text().splitlines()) < 150
+    pages = [readme, *sorted((ROOT / "docs").glob("*.md"))]
+    assert len(pages) > 5
+    broken = []
+    for page in pages:
+        text = page.read_text()
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if target.startswith(("http://", "https://")):
+                continue
+            path, _, anchor = target.partition("#")
+            dest = (page.parent / path).resolve() if path else page
+            if not dest.exists():
+                broken.append(f"{page.name}: {target}")
+            elif anchor and dest.suffix == ".md":
+                headings = re.findall(r"^#+ (.+)$", dest.read_text(), re.M)
+                slugs = {re.sub(r"[^\w\- ]", "", h.lower()).replace(" ", "-") for h in headings}
+                if anchor not in slugs:
+                    broken.append(f"{page.name}: {target} (no such heading)")
+    assert broken == []

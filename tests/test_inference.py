@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from audiosr.core.dsp import crop_to_multiple, lowres, spline_upsample
-from audiosr.evaluation.metrics import snr
+from audiosr.core.metrics import snr
 from audiosr.inference.rates import ToModelRate
 from audiosr.inference.windows import Upsampler
 from audiosr.networks.audiounet import ModelConfig, build_model

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from audiosr.evaluation import metrics
-from audiosr.evaluation.metrics import MetricError, lsd, snr
+from audiosr.core import metrics
+from audiosr.core.metrics import MetricError, lsd, snr
 
 
 def test_snr_by_hand():
@@ -92,7 +92,7 @@ def test_lsd_identical_is_zero_and_silence_is_finite():
 
 
 def test_line_meter_finds_a_periodic_pattern_and_ignores_broadband_changes():
-    from audiosr.evaluation.metrics import LineMeter
+    from audiosr.core.metrics import LineMeter
 
     rng = np.random.default_rng(0)
     ref = 0.1 * rng.standard_normal(16000 * 10)

@@ -44,6 +44,30 @@ def test_resume_after_a_kill_matches_a_straight_run(cache, tmp_path):
     assert (tmp_path / "b/history.csv").read_text().count("\n") == 4  # header + 3 epochs
 
 
+def test_a_resumed_run_goes_on_learning(cache, tmp_path):
+    """Exact resume alone would pass with an optimizer that never steps: the weights must move
+    in the resumed epoch, and the optimizer's state must come back, not start afresh."""
+    train(cache, TINY, _cfg(2), tmp_path / "run", progress=False)
+    before = load_checkpoint(tmp_path / "run/checkpoint.pt")
+    train(cache, TINY, _cfg(3), tmp_path / "run", resume=True, progress=False)
+    after = load_checkpoint(tmp_path / "run/checkpoint.pt")
+    moved = [k for k in before["model"] if not torch.equal(before["model"][k], after["model"][k])]
+    assert len(moved) > len(before["model"]) // 2
+    steps = lambda s: max(v["step"] for v in s["optimizer"]["state"].values())
+    assert steps(after) > steps(before) > 0  # Adam's step count carried on
+
+
+def test_the_training_loop_teaches_audiounet_to_beat_the_spline(cache, tmp_path):
+    """The shared loop (not a loop of the test's own) lowers AudioUNet's validation loss below
+    the spline's, where the untrained paper variant starts (its output convolution is zero)."""
+    spline, hr = train_mod.load_patches(cache, "val", torch.device("cpu"))
+    spline_loss = torch.nn.functional.mse_loss(spline, hr).item()
+    net = ModelConfig(ratio=4, blocks=2, width=1 / 16)
+    history = train(cache, net, _cfg(4, lr=3e-3), tmp_path / "run", progress=False)
+    assert history[-1]["val_loss"] < 0.8 * spline_loss
+    assert history[-1]["train_loss"] < history[0]["train_loss"]
+
+
 def test_a_run_is_never_overwritten(cache, tmp_path):
     train(cache, TINY, _cfg(1), tmp_path / "run", progress=False)
     with pytest.raises(FileExistsError, match="resume=True"):

@@ -12,11 +12,11 @@ import numpy as np
 import torch
 
 from audiosr.core.distrib import pick_device
+from audiosr.core.metrics import LineMeter, MetricError, lsd, snr
 from audiosr.core.paths import resolve
 from audiosr.core.tables import write_csv
 from audiosr.data.patches import DataConfig, PatchCache, find_cache
 from audiosr.evaluation.baselines import all_baselines
-from audiosr.evaluation.metrics import LineMeter, MetricError, lsd, snr
 from audiosr.evaluation.perceptual import MEASURES as PERCEPTUAL
 from audiosr.evaluation.perceptual import scores as perceptual_scores
 from audiosr.networks.checkpoint import CHECKPOINT, load_checkpoint, load_model

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from audiosr.core.dsp import HR_RATE
+
 MEASURES = ("PESQ-WB", "STOI", "ViSQOL")
 PACKAGES = {"PESQ-WB": "pesq", "STOI": "pystoi", "ViSQOL": "visqol-python"}
 MODULES = {"PESQ-WB": "pesq", "STOI": "pystoi", "ViSQOL": "visqol"}
@@ -53,7 +55,7 @@ def undefined(measure: str, est, ref, sr: int) -> str | None:
     return None
 
 
-def scores(est, ref, sr: int = 16000, measures=FAST) -> dict[str, float]:
+def scores(est, ref, sr: int = HR_RATE, measures=FAST) -> dict[str, float]:
     """The installed `measures` of an estimate against its reference (mono, same length, 16 kHz
     for PESQ-WB and ViSQOL speech mode). A measure undefined for this pair (PESQ finds no
     speech) gives NaN rather than stopping a table."""

@@ -7,10 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from audiosr.core.distrib import pick_device
+from audiosr.core.metrics import LineMeter
 from audiosr.data.patches import DataConfig
 from audiosr.evaluation.baselines import POLYPHASE, SPLINE, all_baselines
 from audiosr.evaluation.evaluate import evaluate_split, model_method, scores, summarize
-from audiosr.evaluation.metrics import LineMeter
 
 REAL_TEST_SETS = ("vctk-sample", "librispeech-test-other")
 

@@ -96,7 +96,7 @@ def _spectrogram_png(x: np.ndarray, sr: float, vmax: float, max_hz: float) -> by
 
     from audiosr.listening.plots import spectrogram_db
 
-    f, t, db = spectrogram_db(x, sr, n_fft=max(64, int(512 * sr / 16000)))
+    f, t, db = spectrogram_db(x, sr, n_fft=max(64, int(512 * sr / HR_RATE)))
     fig, ax = plt.subplots(figsize=(2.6, 1.9), dpi=80, constrained_layout=True)
     ax.pcolormesh(t, f / 1000, db, vmin=vmax - 80, vmax=vmax, shading="auto", cmap="magma")
     ax.set(ylim=(0, max_hz / 1000), xlabel="s", ylabel="kHz")
@@ -111,7 +111,7 @@ def comparison_cells(
 ) -> list[dict]:
     """For each version: label, loudness-matched wav bytes, spectrogram PNG (one colour scale)
     and SNR / LSD against the reference (same-length versions only)."""
-    from audiosr.evaluation.metrics import MetricError, lsd, snr
+    from audiosr.core.metrics import MetricError, lsd, snr
     from audiosr.listening.loudness import LoudnessError, match_loudness
     from audiosr.listening.plots import spectrogram_db
 

@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from scipy import signal
 
-from audiosr.core.dsp import lowpass_filter
+from audiosr.core.dsp import HR_RATE, lowpass_filter
 
 
 def spectrogram_db(
@@ -29,7 +29,7 @@ def compare_spectrograms(
     band it lacks shows as empty space above its Nyquist.
     """
     specs = {
-        k: spectrogram_db(x, sr, n_fft=max(64, int(512 * sr / 16000)))
+        k: spectrogram_db(x, sr, n_fft=max(64, int(512 * sr / HR_RATE)))
         for k, (x, sr) in signals.items()
     }
     vmax = max(s[2].max() for s in specs.values())
@@ -86,7 +86,7 @@ def compare_waveforms(
     return fig
 
 
-def lowpass_response(ratios=(2, 4, 6), sr: int = 16000):
+def lowpass_response(ratios=(2, 4, 6), sr: int = HR_RATE):
     """Magnitude response of the decimation filter for each ratio, with each new Nyquist marked."""
     fig, ax = plt.subplots(figsize=(7, 3), constrained_layout=True)
     for r in ratios:

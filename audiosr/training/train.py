@@ -24,10 +24,10 @@ import torch
 import torch.nn.functional as F
 
 from audiosr.core import distrib
+from audiosr.core.metrics import lsd, snr
 from audiosr.core.paths import clean_partials, resolve, write_json
 from audiosr.core.tables import write_csv
 from audiosr.data.patches import DataConfig, PatchCache
-from audiosr.evaluation.metrics import lsd, snr
 from audiosr.networks.audiounet import ModelConfig, build_model, objective
 from audiosr.networks.checkpoint import (
     BEST,

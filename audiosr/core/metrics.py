@@ -28,6 +28,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from audiosr.core.dsp import HR_RATE
+
 LSD_N_FFT = 2048  # the paper's frame length
 LSD_HOP = LSD_N_FFT // 4  # librosa's default hop
 POWER_EPS = 1e-8  # added to the power before the log, as in the original code (every variant)
@@ -126,7 +128,7 @@ class LineMeter:
     every signal added, weighted by length; 0 dB means no line.
     """
 
-    def __init__(self, sr: int = 16000, spacing_hz: float = 500.0, nperseg: int = 4096):
+    def __init__(self, sr: int = HR_RATE, spacing_hz: float = 500.0, nperseg: int = 4096):
         self.sr, self.spacing, self.nperseg = sr, spacing_hz, nperseg
         self.est = self.ref = 0.0
 
