@@ -10,7 +10,7 @@ paper's tables, benchmarks). On top: `cli` (the `audiosr` command) and `notebook
 README's module map draws every module.
 """
 
-__version__ = "0.1.0"
+from audiosr.core.version import __version__ as __version__
 
 
 def load_model(name_or_path=None, ratio: int | None = None, device: str = "cpu"):

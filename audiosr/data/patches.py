@@ -25,12 +25,12 @@ from pathlib import Path
 
 import numpy as np
 
-from audiosr import __version__
 from audiosr.core.audio import load_audio
 from audiosr.core.dsp import HR_RATE, make_triplet, valid_ratio
 from audiosr.core.paths import CACHE, ROOT, atomic_path, resolve
 from audiosr.core.progress import bar as progress_bar
 from audiosr.core.tables import csv_text
+from audiosr.core.version import __version__
 from audiosr.data.clips import SPLITS, TASKS, Clip, DatasetError, load_clips
 
 CACHE_FORMAT = 1
