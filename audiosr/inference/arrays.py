@@ -7,8 +7,7 @@ import numpy as np
 import torch
 
 from audiosr.core.audio import warn_audio
-from audiosr.core.dsp import lowres_rate
-from audiosr.inference.rates import RATE_TOLERANCE, ToModelRate, check_rate
+from audiosr.inference.rates import check_rate, to_model_rate
 from audiosr.inference.windows import Upsampler
 
 MAX_CHANNELS = 64
@@ -83,10 +82,10 @@ def upsample(
     trained = getattr(getattr(model, "config", None), "ratio", ratio)
     if trained != ratio:
         raise ValueError(f"model: trained for ratio {trained}, asked for ratio {ratio}.")
-    lowres_sr = lowres_rate(ratio)
     cols = x[:, None] if x.ndim == 1 else x
-    if abs(sr - lowres_sr) > RATE_TOLERANCE:  # made by `decimate` now (`ToModelRate`)
-        cols = ToModelRate(sr, ratio, cols.shape[1]).resample_chunk(cols, last=True)
+    resampler = to_model_rate(sr, ratio, cols.shape[1])
+    if resampler is not None:  # the input the network sees is made by `decimate` now
+        cols = resampler.resample_chunk(cols, last=True)
         made_by = "decimate"
     up = Upsampler(model, ratio, hop=hop, device=device, made_by=made_by)
     y = np.stack([up.process(cols[:, c]) for c in range(cols.shape[1])], axis=1)

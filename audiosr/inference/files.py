@@ -14,8 +14,8 @@ import numpy as np
 
 from audiosr.core import band
 from audiosr.core.audio import AudioError, warn_audio
-from audiosr.core.dsp import HR_RATE, lowres_rate
-from audiosr.inference.rates import RATE_TOLERANCE, ToModelRate, check_rate, rate_note
+from audiosr.core.dsp import HR_RATE
+from audiosr.inference.rates import check_rate, rate_note, to_model_rate
 from audiosr.inference.windows import BrokenModelError, Upsampler
 
 FILE_BLOCK = 1 << 16  # input frames read at a time by `upsample_file`
@@ -131,7 +131,7 @@ def upsample_file(
         check_rate(info.samplerate, "its header's sample rate")
     except ValueError as e:
         raise AudioError(f"{src}: {e}") from None
-    resampler = _resampler(info, ratio)
+    resampler = to_model_rate(info.samplerate, ratio, info.channels)
     notes = [rate_note(info.samplerate, ratio)] if resampler is not None else []
     if resampler is not None:  # the input the network sees is made by `decimate` now
         made_by = "decimate"
@@ -218,19 +218,11 @@ def upsample_file(
     return "; ".join(notes)
 
 
-def _resampler(info, ratio: int) -> ToModelRate | None:
-    """The stream that brings the file to the model's low-res rate (`ToModelRate`), or None for
-    a file already at that rate (within `RATE_TOLERANCE`)."""
-    if abs(info.samplerate - lowres_rate(ratio)) <= RATE_TOLERANCE:
-        return None
-    return ToModelRate(info.samplerate, ratio, info.channels)
-
-
 def _band_edges(src: Path, info, ratio: int) -> list[float]:
     """Each channel's band edge (`band.EdgeMeter`) over the whole file, read once ahead at the
     model's low-res rate (resampled as the second pass resamples it)."""
     meters = [band.EdgeMeter() for _ in range(info.channels)]
-    resampler = _resampler(info, ratio)
+    resampler = to_model_rate(info.samplerate, ratio, info.channels)
     for block in _read_blocks(src):
         if resampler is not None:
             block = resampler.resample_chunk(block, last=False)

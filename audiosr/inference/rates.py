@@ -71,6 +71,14 @@ class ToModelRate:
         return y.astype(np.float32)
 
 
+def to_model_rate(rate: float, ratio: int, channels: int) -> ToModelRate | None:
+    """The stream that brings audio at `rate` to the model's low-res rate (`ToModelRate`), or
+    None for audio already at it (within `RATE_TOLERANCE`: headers hold whole hertz)."""
+    if abs(rate - lowres_rate(ratio)) <= RATE_TOLERANCE:
+        return None
+    return ToModelRate(rate, ratio, channels)
+
+
 def rate_note(rate: float, ratio: int) -> str:
     """What resampling an input at `rate` to the model's low-res rate does to it."""
     lowres_sr = lowres_rate(ratio)

@@ -168,8 +168,10 @@ def check_compatible(
     state: dict, model_cfg: ModelConfig, data_info: dict, path: Path, objective: str | None = None
 ) -> None:
     """Refuse to resume a checkpoint of another model, data cache or objective."""
-    theirs = {**asdict(ModelConfig()), **current_names(state["model_config"])}  # keys added
-    # since take their defaults
+    theirs = asdict(
+        ModelConfig(**{**asdict(ModelConfig()), **current_names(state["model_config"])})
+    )
+    # keys added since take their defaults; the config checks and normalises them as on load
     diff = {k: (theirs.get(k), v) for k, v in asdict(model_cfg).items() if theirs.get(k) != v}
     if diff:
         raise CheckpointError(
