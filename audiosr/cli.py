@@ -230,7 +230,7 @@ def cmd_evaluate(args) -> int:
         raise UserError(
             f"sample rates differ: {sr_r} Hz vs {sr_e} Hz; compare files at the same rate."
         )
-    from audiosr.evaluation.perceptual import MEASURES, missing, scores, undefined
+    from audiosr.core.perceptual import MEASURES, missing, scores, undefined
 
     channels = ref.shape[1]
     rows = []  # per channel (values, why a value is missing); all scored before any is printed

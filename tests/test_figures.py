@@ -42,3 +42,24 @@ def test_file_validation_curves_mark_the_best_epoch():
     stars = [ln for ln in gain.lines if ln.get_marker() == "*"]
     assert [tuple(s.get_xdata()) for s in stars] == [(2,), (2,)]
     assert list(fig.axes[1].lines[0].get_ydata()) == [0.5, 0.5, 0.5]
+
+
+def test_file_validation_curves_star_the_epoch_the_selection_keeps():
+    from audiosr.listening.plots import file_validation_curves
+
+    h = [
+        {
+            "epoch": e,
+            "val_file_snr": 14 + g,
+            "spline_file_snr": 14.0,
+            "val_file_lsd": 5.0,
+            "spline_file_lsd": 10.0,
+            "val_file_visqol": v,
+            "spline_file_visqol": 3.0,
+        }
+        for e, g, v in zip((1, 2, 3), (0.5, 0.1, -0.1), (3.2, 3.5, 3.9))  # epoch 3 below spline
+    ]
+    fig = file_validation_curves({"a": h}, select="visqol")
+    assert len(fig.axes) == 3
+    stars = [ln for ax in fig.axes for ln in ax.lines if ln.get_marker() == "*"]
+    assert {tuple(s.get_xdata()) for s in stars} == {(2,)} and len(stars) == 3

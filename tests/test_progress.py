@@ -11,8 +11,9 @@ class Terminal(io.StringIO):
 
 
 def _run(stream, n=2000):
-    for _ in bar(range(n), file=stream, mininterval=0, desc="clips"):
-        pass
+    b = bar(range(n), file=stream, mininterval=0, desc="clips")
+    for i in b:
+        b.set_postfix(loss=f"{1 / (i + 1):.2e}")  # as the training loop does every step
     return stream.getvalue()
 
 

@@ -1,5 +1,7 @@
 """Training: resume is exact, nothing is overwritten, bad checkpoints and bad settings are refused."""
 
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -106,7 +108,7 @@ def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(cache, tmp_path, monk
     train(cache, TINY, _cfg(1), tmp_path / "run", progress=False)
     before = (tmp_path / "run/checkpoint.pt").read_bytes()
     nan_mse = lambda a, b, **kw: torch.nn.functional.mse_loss(a, b, **kw) * float("nan")
-    monkeypatch.setattr(train_mod, "objective", lambda cfg, kind="mse": nan_mse)
+    monkeypatch.setattr(train_mod, "objective", lambda cfg, kind="mse", *a: nan_mse)
     with pytest.raises(TrainingError, match="loss became nan at epoch 2"):
         train(cache, TINY, _cfg(2), tmp_path / "run", resume=True, progress=False)
     assert (tmp_path / "run/checkpoint.pt").read_bytes() == before
@@ -328,3 +330,82 @@ def test_fine_tuning_keeps_its_start_unless_an_epoch_beats_it(cache, tmp_path):
         a.state_dict().items(), load_model(tmp_path / "b/best.pt").state_dict().values()
     ):
         torch.testing.assert_close(va, vb, rtol=0, atol=0)
+
+
+def _adv(epochs, **kw):
+    return _cfg(epochs, adversarial_from=2, disc_channels=4, objective="mse+stft", **kw)
+
+
+def test_an_adversarial_run_warms_up_then_resumes_exactly_with_both_networks(cache, tmp_path):
+    straight = train(cache, TINY, _adv(3, steps_per_epoch=3), tmp_path / "a", progress=False)
+    assert [h["stage"] for h in straight] == ["regression", "adversarial", "adversarial"]
+    assert "d_loss" not in straight[0] and all(h["d_loss"] > 0 for h in straight[1:])
+    train(cache, TINY, _adv(2, steps_per_epoch=3), tmp_path / "b", progress=False)  # killed
+    resumed = train(
+        cache, TINY, _adv(3, steps_per_epoch=3), tmp_path / "b", resume=True, progress=False
+    )
+    pick = lambda hs: [(h["train_loss"], h.get("d_loss"), h.get("g_fm"), h["val_loss"]) for h in hs]
+    assert pick(resumed) == pick(straight)
+    a, b = (load_checkpoint(tmp_path / p / "checkpoint.pt") for p in ("a", "b"))
+    for part in ("model", "discriminator"):
+        for k in a[part]:
+            torch.testing.assert_close(a[part][k], b[part][k], rtol=0, atol=0)
+    # the discriminators learned in the resumed epoch, and their optimizer's state came back
+    steps = lambda s: max(v["step"] for v in s["disc_optimizer"]["state"].values())
+    assert steps(b) == 2 * 3
+
+
+def test_adversarial_and_regression_checkpoints_are_not_mixed_up(cache, tmp_path):
+    train(cache, TINY, _cfg(2, objective="mse+stft"), tmp_path / "reg", progress=False)
+    with pytest.raises(CheckpointError, match="without discriminators"):
+        train(cache, TINY, _adv(3), tmp_path / "reg", resume=True, progress=False)
+    train(cache, TINY, _adv(2, steps_per_epoch=2), tmp_path / "adv", progress=False)
+    with pytest.raises(CheckpointError, match="adversarial run"):
+        train(
+            cache,
+            TINY,
+            _cfg(3, objective="mse+stft"),
+            tmp_path / "adv",
+            resume=True,
+            progress=False,
+        )
+    with pytest.raises(ValueError, match="gan_loss"):
+        TrainConfig(gan_loss="wgan")
+    with pytest.raises(ValueError, match="file_val"):
+        TrainConfig(select="lsd")
+
+
+def test_selection_on_whole_files_keeps_the_paper_metric_above_the_spline():
+    from audiosr.training.train import selection_score
+
+    row = lambda snr, lsd, visqol=None: {
+        "val_file_snr": snr,
+        "val_file_lsd": lsd,
+        "spline_file_snr": 10.0,
+        "spline_file_lsd": 8.0,
+        **({"val_file_visqol": visqol} if visqol is not None else {}),
+    }
+    rows = [row(11.0, 5.0, 3.0), row(10.5, 4.0, 3.5), row(9.9, 3.0, 4.0)]  # the last below spline
+    best = lambda select: max(range(3), key=lambda i: selection_score(rows[i], select))
+    assert (best("snr"), best("lsd"), best("visqol")) == (0, 1, 1)
+    assert selection_score({"val_loss": 1.0}, "snr") == -math.inf
+    assert selection_score(row(11.0, 5.0, float("nan")), "visqol") == -math.inf
+    assert selection_score(rows[2], "lsd", snr_margin=0.2) == -3.0  # 0.1 dB below: allowed
+
+
+def test_a_run_keeps_as_best_the_epoch_its_selection_chooses(cache, tmp_path, monkeypatch):
+    """The loop's wiring: whole-file rows (set here, epoch by epoch) decide best.pt by `select`."""
+    rows = iter([(11.0, 5.0), (10.5, 4.0), (9.0, 3.0)])  # the last is below the spline's 10 dB
+
+    def files(*args, **kw):
+        snr, lsd = next(rows)
+        return {
+            "val_file_snr": snr,
+            "val_file_lsd": lsd,
+            "spline_file_snr": 10.0,
+            "spline_file_lsd": 8.0,
+        }
+
+    monkeypatch.setattr(train_mod, "validate_files", files)
+    train(cache, TINY, _cfg(3, file_val=3, select="lsd"), tmp_path / "r", progress=False)
+    assert load_checkpoint(tmp_path / "r" / "best.pt")["epoch"] == 2

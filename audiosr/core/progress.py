@@ -35,10 +35,21 @@ def bar(iterable=None, **kwargs):
 
     kwargs.setdefault("leave", True)
     kwargs.setdefault("dynamic_ncols", True)
-    if not drawn_in_place(kwargs.get("file")):
-        kwargs["mininterval"] = max(kwargs.get("mininterval", 0.1), LOG_INTERVAL)
-        kwargs["maxinterval"] = max(kwargs.get("maxinterval", 10.0), LOG_INTERVAL)
-    return tqdm(iterable, **kwargs)
+    if drawn_in_place(kwargs.get("file")):
+        return tqdm(iterable, **kwargs)
+    kwargs["mininterval"] = max(kwargs.get("mininterval", 0.1), LOG_INTERVAL)
+    kwargs["maxinterval"] = max(kwargs.get("maxinterval", 10.0), LOG_INTERVAL)
+
+    class LogBar(tqdm):
+        """Its postfix and description wait for the next redraw (tqdm's own redraw at once)."""
+
+        def set_postfix(self, ordered_dict=None, refresh=True, **kw):
+            super().set_postfix(ordered_dict, refresh=False, **kw)
+
+        def set_description(self, desc=None, refresh=True):
+            super().set_description(desc, refresh=False)
+
+    return LogBar(iterable, **kwargs)
 
 
 def write(text: str, **kwargs) -> None:

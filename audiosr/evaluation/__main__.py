@@ -36,8 +36,10 @@ def main(argv=None) -> int:
     )
     ap.add_argument(
         "--model",
+        nargs="+",
         default=None,
-        help="with --real: model name or file, {r} for the ratio (default: the shipped models)",
+        help="with --real: model names or files, {r} for the ratio, several side by side "
+        "(default: the shipped models)",
     )
     ap.add_argument(
         "--no-lowpass",
@@ -83,7 +85,7 @@ def main(argv=None) -> int:
     lines = {}
     perceptual = ()
     if args.perceptual is not None:
-        from audiosr.evaluation.perceptual import FAST, missing
+        from audiosr.core.perceptual import FAST, missing
 
         perceptual = tuple(args.perceptual) or FAST
         for line in missing(perceptual):
@@ -92,7 +94,7 @@ def main(argv=None) -> int:
         rows = real_speech_rows(
             tuple(args.ratios),
             tuple(args.data),
-            args.model,
+            tuple(args.model) if args.model else None,
             args.device,
             lines=lines,
             lowpass=not args.no_lowpass,

@@ -14,11 +14,11 @@ import torch
 from audiosr.core.distrib import pick_device
 from audiosr.core.metrics import LineMeter, MetricError, lsd, snr
 from audiosr.core.paths import resolve
+from audiosr.core.perceptual import MEASURES as PERCEPTUAL
+from audiosr.core.perceptual import NO_REFERENCE, score_many
 from audiosr.core.tables import write_csv
 from audiosr.data.patches import DataConfig, PatchCache, find_cache
 from audiosr.evaluation.baselines import all_baselines
-from audiosr.evaluation.perceptual import MEASURES as PERCEPTUAL
-from audiosr.evaluation.perceptual import scores as perceptual_scores
 from audiosr.networks.checkpoint import CHECKPOINT, load_checkpoint, load_model
 
 Method = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (x_lr, spline) -> estimate, len(spline)
@@ -74,14 +74,17 @@ def evaluate_split(
 ) -> list[dict]:
     """One row per (clip, method): SNR and LSD (paper eq. 2, 3) on the whole clip; with `meters`
     (method -> LineMeter), each method's estimates also go to its meter; with `perceptual`
-    (names from `audiosr.evaluation.perceptual.MEASURES`), those objective scores too, where installed.
+    (names from `audiosr.core.perceptual.MEASURES`), those objective scores too, where installed,
+    scored in parallel processes once every estimate is made; a no-reference measure (DNSMOS)
+    also scores the clip's reference, as ``<measure> (reference)`` in each of its rows.
     With `maker` (a `degrade.Maker`), each clip's low-res input is made by it from the
     high-res clip instead of the cache's `decimate` (the spline gets the same input)."""
     from audiosr.core.dsp import spline_upsample
     from audiosr.core.progress import bar as progress_bar
     from audiosr.data.degrade import make_lowres
 
-    rows = []
+    rows, pairs = [], []
+    refs = tuple(m for m in perceptual if m in NO_REFERENCE)
     arrays = zip(
         cache.clip_arrays(split, "hr"),
         cache.clip_arrays(split, "spline"),
@@ -94,6 +97,7 @@ def evaluate_split(
         if maker is not None:
             x_lr = make_lowres(np.asarray(hr), cache.config.ratio, maker, cache.config.sr)
             sp = spline_upsample(x_lr, cache.config.ratio)
+        first = len(rows)
         for name, method in methods.items():
             t0 = time.perf_counter()
             est = method(x_lr, sp)
@@ -113,14 +117,29 @@ def evaluate_split(
                     "lsd_code": _lsd_code(est, hr),
                     "lsd_log10": float(lsd(est, hr, "log10")),
                     "peak": float(np.max(np.abs(est))),
-                    **(
-                        perceptual_scores(est, hr, cache.config.sr, perceptual)
-                        if perceptual
-                        else {}
-                    ),
                 }
             )
+            if perceptual:
+                pairs.append((rows[-1], (np.asarray(est), np.asarray(hr)), perceptual))
+        if refs:
+            pairs.append((rows[first:], (np.asarray(hr), np.asarray(hr)), refs))
+    for (target, _, _), values in zip(pairs, _score_all(pairs, cache.config.sr)):
+        if isinstance(target, list):  # the reference of these rows' clip
+            for row in target:
+                row.update({f"{m} (reference)": v for m, v in values.items()})
+        else:
+            target.update(values)
     return rows
+
+
+def _score_all(pairs, sr: int) -> list[dict]:
+    """Every pair's measures, the pairs grouped by measure set (one process pool per set)."""
+    out: list[dict | None] = [None] * len(pairs)
+    for measures in dict.fromkeys(m for _, _, m in pairs):
+        idx = [i for i, (_, _, m) in enumerate(pairs) if m == measures]
+        for i, values in zip(idx, score_many([pairs[i][1] for i in idx], sr, measures)):
+            out[i] = values
+    return out
 
 
 def _lsd_code(est, ref) -> float:
@@ -141,6 +160,11 @@ def scores(summary: dict) -> dict:
         "SNR (dB)": round(summary["SNR (dB)"], 2),
         "LSD": round(summary["LSD"], 2),
         **{f"{k} (objective)": round(summary[k], 2) for k in PERCEPTUAL if k in summary},
+        **{
+            f"{k} (reference)": round(summary[f"{k} (reference)"], 2)
+            for k in NO_REFERENCE
+            if f"{k} (reference)" in summary
+        },
     }
 
 
@@ -181,7 +205,11 @@ def summarize(rows: list[dict]) -> list[dict]:
                 "compute s per audio s": sum(r["compute_s"] for r in sel)
                 / sum(r["seconds"] for r in sel),
                 "peak": max(r["peak"] for r in sel),
-                **{k: float(np.nanmean([r[k] for r in sel])) for k in PERCEPTUAL if k in sel[0]},
+                **{
+                    k: float(np.nanmean([r[k] for r in sel]))
+                    for k in [*PERCEPTUAL, *(f"{m} (reference)" for m in NO_REFERENCE)]
+                    if k in sel[0]
+                },
             }
         )
     return out

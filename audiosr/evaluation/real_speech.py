@@ -8,6 +8,7 @@ from pathlib import Path
 
 from audiosr.core.distrib import pick_device
 from audiosr.core.metrics import LineMeter
+from audiosr.core.perceptual import NO_REFERENCE, gap_closed
 from audiosr.data.patches import DataConfig
 from audiosr.evaluation.baselines import POLYPHASE, SPLINE, all_baselines
 from audiosr.evaluation.evaluate import evaluate_split, model_method, scores, summarize
@@ -18,7 +19,7 @@ REAL_TEST_SETS = ("vctk-sample", "librispeech-test-other")
 def real_speech_rows(
     ratios=(2, 4, 6),
     datasets=REAL_TEST_SETS,
-    model: str | None = None,
+    model: str | tuple[str, ...] | None = None,
     device: str = "cpu",
     progress: bool = True,
     lines: dict | None = None,
@@ -27,9 +28,10 @@ def real_speech_rows(
     perceptual: tuple[str, ...] = (),
     lowres: tuple[str, ...] = (),
 ) -> list[dict]:
-    """Spline, soxr and a model (default: the shipped one per ratio; a path may hold ``{r}``
-    for the ratio) on real speech no model trained on, whole files: mean SNR / LSD, the model's
-    gain over the spline, and the strongest line each method adds at a multiple of 500 Hz
+    """Spline, soxr and a model (default: the shipped one per ratio; a name or path may hold
+    ``{r}`` for the ratio; several side by side as a tuple) on real speech no model trained on, whole files: mean SNR / LSD, the model's
+    gain over the spline, with no-reference `perceptual` measures (DNSMOS) the reference's
+    score and the share of the spline-to-reference gap each method closes, and the strongest line each method adds at a multiple of 500 Hz
     (`LineMeter`). With `lines` (a dict), every method's lines land in
     ``lines[(r, test set, method)]`` for a figure. Absent sets are skipped with a printed reason.
     `lowpass=False` makes the low-res input with plain `x[::r]`, as the original code's
@@ -44,6 +46,7 @@ def real_speech_rows(
     from audiosr.training.runs import ensure_cache
 
     makers = [named(m) for m in lowres] or [None]
+    models = [model] if model is None or isinstance(model, str) else list(model)
 
     available = [ds for ds in datasets if not unavailable_reason(ds)]
     for ds in datasets:
@@ -52,19 +55,26 @@ def real_speech_rows(
     dev = pick_device(device)
     rows = []
     for r in ratios:
-        path = model.replace("{r}", str(r)) if model else None
-        net = load_any(path, r, dev)
-        label = "shipped model" if model is None else f"model {Path(str(model)).stem}"
         methods = {k: v for k, v in all_baselines(r).items() if k != POLYPHASE}
-        methods[label] = model_method(net, dev, r if lowres else None)
+        nets = {}
+        for name in models:
+            path = name.replace("{r}", str(r)) if name else None
+            label = "shipped model" if name is None else f"model {Path(name).stem}"
+            nets[label] = load_any(path, r, dev)
+            methods[label] = model_method(nets[label], dev, r if lowres else None)
         for ds, maker in ((ds, m) for ds in available for m in makers):
             if maker is not None and supports(maker, r):
                 print(f"skipped {maker.label} at r = {r}: {supports(maker, r)}")
                 continue
             cache = ensure_cache(DataConfig(dataset=ds, ratio=r, lowpass=lowpass), cache_root)
             here = dict(methods)
-            if maker is not None and maker.kind == "decimate" and getattr(net, "front_end", False):
-                here[f"{label}, told decimate"] = model_method(net, dev, r, made_by="decimate")
+            for label, net in nets.items():
+                if (
+                    maker is not None
+                    and maker.kind == "decimate"
+                    and getattr(net, "front_end", False)
+                ):
+                    here[f"{label}, told decimate"] = model_method(net, dev, r, made_by="decimate")
             meters = {m: LineMeter(cache.config.sr) for m in here}
             summary = summarize(
                 evaluate_split(cache, "test", here, progress, meters, perceptual, maker)
@@ -83,6 +93,13 @@ def real_speech_rows(
                         "strongest added line (dB)": round(db, 1),
                         "peak": round(row["peak"], 2),
                         "at (Hz)": int(freq),
+                        **{
+                            f"{m} gap closed": round(
+                                gap_closed(row[m], spline[m], row[f"{m} (reference)"]), 2
+                            )
+                            for m in NO_REFERENCE
+                            if f"{m} (reference)" in row
+                        },
                     }
                 )
                 if lines is not None:

@@ -53,7 +53,7 @@ def ship(
         "epoch": state["epoch"],
         "validation": state["history"][-1] if state["history"] else {},
         "selected": (
-            "best epoch on whole validation files (SNR)"
+            f"best epoch on whole validation files ({_selection(state['train_config'])})"
             + (": epoch 0, the model it started from" if state["epoch"] == 0 else "")
         )
         if best.is_file()
@@ -62,6 +62,17 @@ def ship(
         "recipe": recipe or f"audiosr ship {run_dir} -o {out}",
     }
     return save_model(state["model"], out, meta, replace)
+
+
+def _selection(train_config: dict) -> str:
+    select = train_config.get("select", "snr")
+    if select == "snr":
+        return "SNR"
+    margin = train_config.get("snr_margin", 0.0)
+    name = {"lsd": "LSD", "visqol": "ViSQOL"}.get(select, select)
+    return f"{name}, among epochs with SNR at least the spline's" + (
+        f" less {margin:g} dB" if margin else ""
+    )
 
 
 def save_model(tensors: dict, out: str | Path, meta: dict, replace: bool = False) -> Path:

@@ -136,27 +136,46 @@ def loss_curves(
     return fig
 
 
-def file_validation_curves(histories: dict[str, list[dict]]):
+def file_validation_curves(
+    histories: dict[str, list[dict]], select: str = "snr", snr_margin: float = 0.0
+):
     """Whole-file validation over training, one curve per run: SNR gain over the spline and LSD
-    as a fraction of the spline's (the `file_val` columns of a run's history), best epoch marked."""
-    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.2), constrained_layout=True)
+    as a fraction of the spline's (the `file_val` columns of a run's history), and ViSQOL
+    beside the spline's where the runs scored it; the epoch `select` keeps (as training chose
+    it, `training.train.selection_score`) starred."""
+    from audiosr.training.train import selection_score
+
+    visqol = any("val_file_visqol" in row for h in histories.values() for row in h)
+    fig, axes = plt.subplots(
+        1, 3 if visqol else 2, figsize=(13 if visqol else 9, 3.2), constrained_layout=True
+    )
+    a, b = axes[:2]
     for label, h in histories.items():
         h = [row for row in h if "val_file_snr" in row]
         epochs = [row["epoch"] for row in h]
         gain = [row["val_file_snr"] - row["spline_file_snr"] for row in h]
+        ratio = [row["val_file_lsd"] / row["spline_file_lsd"] for row in h]
         (line,) = a.plot(epochs, gain, "o-", ms=3, label=label)
-        b.plot(
-            epochs,
-            [row["val_file_lsd"] / row["spline_file_lsd"] for row in h],
-            "o-",
-            ms=3,
-            color=line.get_color(),
-        )
-        best = int(np.argmax(gain))
-        a.plot(epochs[best], gain[best], "*", ms=12, color=line.get_color())
+        color = line.get_color()
+        b.plot(epochs, ratio, "o-", ms=3, color=color)
+        panels = [(a, gain), (b, ratio)]
+        if visqol and "val_file_visqol" in h[0]:
+            v = [row["val_file_visqol"] for row in h]
+            axes[2].plot(epochs, v, "o-", ms=3, color=color)
+            axes[2].plot(epochs, [row["spline_file_visqol"] for row in h], ":", color=color)
+            panels.append((axes[2], v))
+        scores = [selection_score(row, select, snr_margin) for row in h]
+        if scores and max(scores) > -np.inf:
+            best = int(np.argmax(scores))
+            for ax, values in panels:
+                ax.plot(epochs[best], values[best], "*", ms=12, color=color)
     a.set(xlabel="epoch", ylabel="SNR - spline (dB)", title="validation files: SNR gain")
     b.set(xlabel="epoch", ylabel="LSD / spline's", title="validation files: LSD ratio")
-    for ax in (a, b):
+    if visqol:
+        axes[2].set(
+            xlabel="epoch", ylabel="ViSQOL (dotted: spline)", title="validation files: ViSQOL"
+        )
+    for ax in axes:
         ax.grid(alpha=0.3)
         ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     a.legend(fontsize=8)

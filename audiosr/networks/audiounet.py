@@ -238,11 +238,13 @@ def build_model(config: ModelConfig) -> nn.Module:
     return AudioUNet(config)
 
 
-OBJECTIVES = ("mse", "paper", "rmse")
+OBJECTIVES = ("mse", "paper", "rmse", "mse+stft")
 CODE_RMSE_EPS = 1e-6  # the original code's sqrt(mean + 1e-6)
 
 
-def objective(config: ModelConfig, kind: str = "mse"):
+def objective(
+    config: ModelConfig, kind: str = "mse", stft_weight: float = 0.001, stft_floor: float = 0.0
+):
     """The training loss (estimate, target) -> scalar for AudioUNet; the DNN always uses Li et
     al.'s high-band log-spectral MSE.
 
@@ -254,6 +256,10 @@ def objective(config: ModelConfig, kind: str = "mse"):
     - ``rmse``: the original code's: the mean over examples of sqrt(mean_t (y - f)^2 + 1e-6),
       the same per-example weighting (divided by sqrt(patch length); Adam ignores that scale)
       with a guard that keeps silent patches' gradients finite.
+    - ``mse+stft``: the MSE + `stft_weight` x a multi-resolution STFT loss (spectral convergence
+      + log-magnitude L1, `audiosr.networks.losses`): it asks for the high band's energy where
+      the MSE alone settles for about zero. `stft_floor`: its log magnitudes' floor as a
+      fraction of each example's loudest bin (0: an absolute floor only).
     """
     if kind not in OBJECTIVES:
         raise ValueError(f"objective={kind!r}: choose one of {OBJECTIVES}.")
@@ -263,6 +269,10 @@ def objective(config: ModelConfig, kind: str = "mse"):
         return lambda est, ref: log_spectral_loss(est, ref, config.ratio)
     if kind == "paper":
         return lambda est, ref: (est - ref).flatten(1).pow(2).sum(-1).sqrt().mean()
+    if kind == "mse+stft":
+        from audiosr.networks.losses import mse_stft
+
+        return mse_stft(stft_weight, stft_floor)
     if kind == "rmse":
         return lambda est, ref: (
             ((est - ref).flatten(1).pow(2).mean(-1) + CODE_RMSE_EPS).sqrt().mean()

@@ -47,9 +47,12 @@ def save_checkpoint(
     model_cfg: ModelConfig,
     train_cfg,
     data_info: dict,
+    disc=None,
+    disc_optimizer=None,
 ) -> None:
     """Everything a resume needs, written to a temporary file and renamed (never half-written).
-    With `optimizer=None`, only the weights and their settings (best.pt: not for resuming)."""
+    With `optimizer=None`, only the weights and their settings (best.pt: not for resuming).
+    An adversarial run also keeps its discriminators and their optimizer."""
     state = {
         "model": {k: v.detach().cpu() for k, v in unwrap(model).state_dict().items()},
         "epoch": epoch,
@@ -61,6 +64,11 @@ def save_checkpoint(
     }
     if optimizer is not None:
         state.update(optimizer=optimizer.state_dict(), rng=rng_state())
+        if disc is not None:
+            state.update(
+                discriminator={k: v.detach().cpu() for k, v in unwrap(disc).state_dict().items()},
+                disc_optimizer=disc_optimizer.state_dict(),
+            )
     with atomic_path(path, ".pt") as tmp:
         torch.save(state, tmp)
 

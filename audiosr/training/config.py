@@ -6,8 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from audiosr.networks.audiounet import OBJECTIVES
+from audiosr.networks.losses import GAN_LOSSES
 
 SCHEDULES = ("constant", "cosine")
+# How best.pt is chosen on the whole validation files: "snr" the highest mean SNR; the others
+# the best of their measure (LSD lowest, ViSQOL highest) among epochs whose mean SNR is not below
+# the spline's on the same files, so a perceptual choice never trades away the paper's metric.
+SELECTIONS = ("snr", "lsd", "visqol")
 
 
 @dataclass
@@ -32,10 +37,28 @@ class TrainConfig:
             epochs x steps (a function of the global step, so a resumed run follows it exactly).
         warmup_steps: linear warm-up from lr / warmup_steps to lr over the first steps.
         file_val: also score this many whole validation files each epoch (spread over the
-            split; 0 = off) and keep the best epoch by their mean SNR as best.pt.
+            split; 0 = off) and keep the best epoch (see `select`) as best.pt.
+        select: how the best epoch is chosen on those files (`SELECTIONS`): ``snr`` (default),
+            or ``lsd`` / ``visqol`` among the epochs at least the spline's equal in SNR (less
+            `snr_margin` dB).
         objective: AudioUNet's loss, ``mse`` (default), ``paper`` (eq. 1 as printed: mean
-            per-example L2 norm) or ``code`` (the original code's mean per-example RMSE); see
-            `model.objective`. Validation always reports the MSE, so runs stay comparable.
+            per-example L2 norm), ``rmse`` (the original code's mean per-example RMSE) or
+            ``mse+stft`` (MSE + `stft_weight` x a multi-resolution STFT loss,
+            `audiosr.networks.losses`); see `audiounet.objective`. Validation always reports
+            the MSE, so runs stay comparable.
+        stft_weight: the STFT term's weight in ``mse+stft``.
+        stft_floor: the STFT term's log-magnitude floor as a fraction of each patch's loudest bin
+            (0: only the absolute floor): quieter bins count only where the estimate exceeds it.
+        adversarial_from: the epoch from which discriminators train beside the model (None: never):
+            a regression warm start (the epochs before it, or `init`) then the adversarial stage,
+            HiFi-GAN's recipe: the objective x `recon_weight`, plus the adversarial loss
+            (`gan_loss`) and feature matching x `fm_weight`. Both networks and both optimizers
+            are in the checkpoint, so a killed run resumes exactly.
+        gan_loss: ``lsgan`` (least squares) or ``hinge``.
+        disc_channels: the discriminators' width (`audiosr.networks.discriminators`).
+        disc_lr: the discriminators' Adam learning rate (None: `lr`); both optimizers then use
+            HiFi-GAN's betas (0.8, 0.99).
+        recon_weight, fm_weight: the generator's loss weights in the adversarial stage.
         degrade: make every training example afresh, its low-res input drawn from many makers
             (filters, resamplers, codecs, telephone) with random level, EQ and noise
             (`audiosr.data.degrade`); validation patches are drawn once, and the whole validation
@@ -63,15 +86,50 @@ class TrainConfig:
     objective: str = "mse"
     degrade: bool = False
     init: str | None = None
+    select: str = "snr"
+    snr_margin: float = 0.0
+    stft_weight: float = 0.001
+    stft_floor: float = 0.0
+    adversarial_from: int | None = None
+    gan_loss: str = "lsgan"
+    disc_channels: int = 16
+    disc_lr: float | None = None
+    recon_weight: float = 45.0
+    fm_weight: float = 2.0
+
+    @property
+    def adversarial(self) -> bool:
+        return self.adversarial_from is not None
 
     def __post_init__(self):
         if self.objective not in OBJECTIVES:
             raise ValueError(f"objective={self.objective!r}: choose one of {OBJECTIVES}.")
+        if self.select not in SELECTIONS:
+            raise ValueError(f"select={self.select!r}: choose one of {SELECTIONS}.")
+        if self.gan_loss not in GAN_LOSSES:
+            raise ValueError(f"gan_loss={self.gan_loss!r}: choose one of {GAN_LOSSES}.")
+        if self.select != "snr" and not self.file_val:
+            raise ValueError(
+                f"select={self.select!r} chooses on whole validation files: set file_val."
+            )
+        for name in ("stft_weight", "stft_floor", "recon_weight", "fm_weight", "snr_margin"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"{name}={getattr(self, name)} must be >= 0.")
+        if self.disc_lr is not None and not self.disc_lr > 0:
+            raise ValueError(f"disc_lr={self.disc_lr} must be positive.")
         if self.schedule not in SCHEDULES:
             raise ValueError(f"schedule={self.schedule!r}: choose one of {SCHEDULES}.")
         if self.warmup_steps < 0 or self.file_val < 0:
             raise ValueError("warmup_steps and file_val must be >= 0.")
-        for name in ("epochs", "batch_size", "steps_per_epoch", "val_batches", "threads"):
+        for name in (
+            "epochs",
+            "batch_size",
+            "steps_per_epoch",
+            "val_batches",
+            "threads",
+            "adversarial_from",
+            "disc_channels",
+        ):
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise ValueError(f"{name}={value} must be at least 1.")

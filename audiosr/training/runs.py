@@ -31,9 +31,10 @@ def default_run_dir(
     objective: str = "mse",
     degrade: bool = False,
     init: str | None = None,
+    adversarial: bool = False,
 ) -> Path:
     """runs/<data cache>--<model>: one folder per (data, architecture, objective, degraded
-    inputs or not), so runs never collide."""
+    inputs or not, starting model, adversarial stage or not), so runs never collide."""
     m = model_cfg
     if m.arch == "dnn":
         return resolve(root) / f"{cache.folder.name}--dnn-w{m.width:g}"
@@ -45,6 +46,7 @@ def default_run_dir(
     name += "-degraded" if degrade else ""
     name += f"-from-{Path(str(init)).stem}" if init else ""
     name += "" if objective == "mse" else f"-{objective}-loss"
+    name += "-adversarial" if adversarial else ""
     return resolve(root) / name
 
 
@@ -78,5 +80,6 @@ def run_for_params(p: dict, build: bool = False) -> tuple[PatchCache, ModelConfi
         objective=spec.train.objective,
         degrade=spec.train.degrade,
         init=spec.train.init,
+        adversarial=spec.train.adversarial,
     )
     return cache, spec.model, resolve(run)

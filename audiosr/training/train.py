@@ -87,6 +87,41 @@ def train_step(
     return loss.detach()
 
 
+def adversarial_step(
+    model, disc, optimizer, disc_optimizer, x, y, cfg: TrainConfig, amp: bool, criterion
+) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """One step of each network (HiFi-GAN's order): the discriminators on real `y` against the
+    model's estimate, then the model on `recon_weight` x `criterion` + the adversarial loss +
+    `fm_weight` x feature matching. Returns the criterion (comparable with regression epochs)
+    and the stage's own losses."""
+    from audiosr.networks.losses import discriminator_loss, feature_matching, generator_loss
+
+    with torch.autocast(x.device.type, torch.bfloat16, enabled=amp):
+        out = model(x)
+    out = out.float()
+    floats = lambda scores: [s.float() for s in scores]
+    with torch.autocast(x.device.type, torch.bfloat16, enabled=amp):
+        real, _ = disc(y)
+        fake, _ = disc(out.detach())
+    d_loss = discriminator_loss(floats(real), floats(fake), cfg.gan_loss)
+    disc_optimizer.zero_grad(set_to_none=True)
+    d_loss.backward()
+    disc_optimizer.step()
+    with torch.autocast(x.device.type, torch.bfloat16, enabled=amp):
+        with torch.no_grad():
+            _, real_features = disc(y)
+        fake, fake_features = disc(out)
+    recon = criterion(out, y)
+    adv = generator_loss(floats(fake), cfg.gan_loss)
+    fm = feature_matching([floats(f) for f in real_features], [floats(f) for f in fake_features])
+    loss = cfg.recon_weight * recon + adv + cfg.fm_weight * fm
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    parts = {"d_loss": d_loss.detach(), "g_adv": adv.detach(), "g_fm": fm.detach()}
+    return recon.detach(), parts
+
+
 @torch.no_grad()
 def validate(
     model,
@@ -124,14 +159,18 @@ def validate_files(
     n_files: int,
     amp: bool = False,
     makers: tuple[str, ...] = (),
+    measures: tuple[str, ...] = (),
 ) -> dict:
     """Mean SNR and LSD over `n_files` whole validation clips (evenly spread over the split), the
     spline's beside them: what a user gets on a file, unlike patch scores, which swing with the
     silent patches of recordings with pauses. With `makers` (names of `degrade.NAMED`), the
     k-th file's low-res input is made by the k-th maker in turn (those that apply at the
     ratio) and goes through the whole inference pipeline (`inference.windows.Upsampler`); the spline
-    gets the same input."""
+    gets the same input. `measures` (names of `perceptual.MEASURES`) are scored on every file
+    too, the model's as ``val_file_<name>`` and the spline's as ``spline_file_<name>``
+    (lower case)."""
     from audiosr.core.dsp import spline_upsample
+    from audiosr.core.perceptual import scores as perceptual_scores
     from audiosr.data.degrade import make_lowres, named, supports
     from audiosr.inference.windows import Upsampler
 
@@ -157,24 +196,38 @@ def validate_files(
             est = out.float().view(-1).cpu().numpy()
         est, ref_t = torch.from_numpy(np.asarray(est, np.float32)), torch.from_numpy(np.array(ref))
         spline_t = torch.from_numpy(np.array(spline, np.float32))
-        rows.append(
-            (
-                snr(est, ref_t).item(),
-                lsd(est, ref_t).item(),
-                snr(spline_t, ref_t).item(),
-                lsd(spline_t, ref_t).item(),
-            )
-        )
+        row = {
+            "val_file_snr": snr(est, ref_t).item(),
+            "val_file_lsd": lsd(est, ref_t).item(),
+            "spline_file_snr": snr(spline_t, ref_t).item(),
+            "spline_file_lsd": lsd(spline_t, ref_t).item(),
+        }
+        sr = cache.config.sr
+        for who, x in (("val_file", est), ("spline_file", spline_t)):
+            for m, v in perceptual_scores(x.numpy(), ref_t.numpy(), sr, measures).items():
+                row[f"{who}_{m.lower()}"] = v
+        rows.append(row)
     model.train()
     if not rows:
         return {}
-    m = np.mean(rows, axis=0)
-    return {
-        "val_file_snr": float(m[0]),
-        "val_file_lsd": float(m[1]),
-        "spline_file_snr": float(m[2]),
-        "spline_file_lsd": float(m[3]),
-    }
+    return {k: float(np.nanmean([r.get(k, np.nan) for r in rows])) for k in rows[0]}
+
+
+def selection_score(row: dict, select: str = "snr", snr_margin: float = 0.0) -> float:
+    """How good an epoch's whole-file validation row is under `select` (higher is better;
+    -inf: not eligible). ``snr``: its mean SNR; ``lsd`` / ``visqol``: minus its LSD / its
+    ViSQOL, for epochs whose mean SNR is at least the spline's on the same files, less
+    `snr_margin` dB."""
+    if "val_file_snr" not in row:
+        return -math.inf
+    if select == "snr":
+        return row["val_file_snr"]
+    if row["val_file_snr"] < row["spline_file_snr"] - snr_margin:
+        return -math.inf
+    if select == "lsd":
+        return -row["val_file_lsd"]
+    value = row.get(f"val_file_{select}", math.nan)
+    return value if math.isfinite(value) else -math.inf
 
 
 def _diverged(what: str, ckpt: Path) -> TrainingError:
@@ -231,8 +284,15 @@ def train(
 
     torch.manual_seed(cfg.seed)
     model = build_model(model_cfg).to(device)
-    criterion = objective(model_cfg, cfg.objective)
-    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    criterion = objective(model_cfg, cfg.objective, cfg.stft_weight, cfg.stft_floor)
+    betas = (0.8, 0.99) if cfg.adversarial else (0.9, 0.999)  # HiFi-GAN's for the pair
+    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr, betas=betas)
+    disc = disc_optimizer = None
+    if cfg.adversarial:
+        from audiosr.networks.discriminators import Discriminators
+
+        disc = Discriminators(cfg.disc_channels).to(device)
+        disc_optimizer = torch.optim.Adam(disc.parameters(), lr=cfg.disc_lr or cfg.lr, betas=betas)
     history, start = [], 1
     if cfg.init and not (resume and ckpt.exists()):
         from dataclasses import replace
@@ -252,6 +312,20 @@ def train(
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         history, start = state["history"], state["epoch"] + 1
+        if disc is not None and "discriminator" in state:
+            disc.load_state_dict(state["discriminator"])
+            disc_optimizer.load_state_dict(state["disc_optimizer"])
+        elif disc is None and "discriminator" in state:
+            raise CheckpointError(
+                f"{ckpt}: an adversarial run (adversarial_from="
+                f"{state['train_config'].get('adversarial_from')}); resume it with the same setting."
+            )
+        elif disc is not None and start > cfg.adversarial_from:
+            raise CheckpointError(
+                f"{ckpt}: its run has passed adversarial_from={cfg.adversarial_from} without "
+                "discriminators (it was a regression run): start a new run directory, with "
+                "init= this run's model for the adversarial stage."
+            )
         if progress and is_main and start <= cfg.epochs:
             print(f"resuming {run_dir.name} after epoch {state['epoch']} of {cfg.epochs}")
         torch.set_rng_state(state["rng"]["torch"])
@@ -291,6 +365,7 @@ def train(
         raise TrainingError(f"{cache.folder}: no training patches (clips shorter than patch_len?).")
     step_fn = distrib.wrap(model, device)
     step_fn = torch.compile(step_fn) if cfg.torch_compile else step_fn
+    disc_fn = distrib.wrap(disc, device) if disc is not None else None
     n_steps = math.ceil(n_train / cfg.batch_size)
     if world > 1:  # every rank needs a non-empty shard: drop the last partial batch
         n_steps = max(1, n_train // cfg.batch_size)
@@ -301,16 +376,21 @@ def train(
     file_makers = VAL_MAKERS if cfg.degrade else ()  # how validation files' inputs are made
     if model_cfg.front_end and not cfg.degrade:  # the cache's own maker, as in use
         file_makers = ("decimate" if cache.config.lowpass else "aliased",)
-    best_snr = max((r["val_file_snr"] for r in history if "val_file_snr" in r), default=-math.inf)
+    measures = ("ViSQOL",) if cfg.select == "visqol" else ()
+    score = lambda row: selection_score(row, cfg.select, cfg.snr_margin)
+    best = max((score(r) for r in history), default=-math.inf)
     if (run_dir / BEST).exists():  # it may hold the starting model (epoch 0), see below
         kept = load_checkpoint(run_dir / BEST)["history"]
-        best_snr = max(best_snr, kept[-1].get("val_file_snr", -math.inf) if kept else -math.inf)
+        best = max(best, score(kept[-1]) if kept else -math.inf)
     elif cfg.init and cfg.file_val and is_main and start == 1:
         # Fine-tuning competes with its own start: the starting model is scored on the same
         # validation files as epoch 0, so the best epoch is never worse than where it began.
-        row = {"epoch": 0, **validate_files(model, cache, device, cfg.file_val, amp, file_makers)}
+        row = {
+            "epoch": 0,
+            **validate_files(model, cache, device, cfg.file_val, amp, file_makers, measures),
+        }
         if "val_file_snr" in row:
-            best_snr = row["val_file_snr"]
+            best = score(row)
             save_checkpoint(run_dir / BEST, model, None, 0, [row], model_cfg, cfg, data_info)
             if progress:
                 print(
@@ -325,6 +405,8 @@ def train(
             n_train, generator=torch.Generator().manual_seed(cfg.seed * 100_003 + epoch)
         )
         t0, total = time.perf_counter(), torch.zeros((), device=device)
+        adversarial = disc is not None and epoch >= cfg.adversarial_from
+        parts_total: dict[str, torch.Tensor] = {}
         bar = progress_bar(
             range(n_steps), desc=f"epoch {epoch}/{cfg.epochs}", leave=False, disable=not progress
         )
@@ -338,10 +420,20 @@ def train(
             else:
                 x = spline[idx].to(device, non_blocking=True).unsqueeze(1)
                 y = hr[idx].to(device, non_blocking=True).unsqueeze(1)
+            lr = learning_rate(cfg, (epoch - 1) * n_steps + step, total_steps)
             for group in optimizer.param_groups:
-                group["lr"] = learning_rate(cfg, (epoch - 1) * n_steps + step, total_steps)
+                group["lr"] = lr
             try:
-                loss = train_step(step_fn, optimizer, x, y, amp, criterion)
+                if adversarial:
+                    for group in disc_optimizer.param_groups:
+                        group["lr"] = lr * (cfg.disc_lr or cfg.lr) / cfg.lr
+                    loss, parts = adversarial_step(
+                        step_fn, disc_fn, optimizer, disc_optimizer, x, y, cfg, amp, criterion
+                    )
+                    for k, v in parts.items():
+                        parts_total[k] = parts_total.get(k, 0) + v
+                else:
+                    loss = train_step(step_fn, optimizer, x, y, amp, criterion)
             except torch.cuda.OutOfMemoryError:
                 raise TrainingError(
                     f"out of GPU memory at batch_size={cfg.batch_size}: try "
@@ -364,23 +456,38 @@ def train(
             "train_loss": total.item() / n_steps,
             "seconds": round(train_seconds, 3),
             "audio_s_per_s": n_steps * cfg.batch_size * cache.config.patch_len / sr / train_seconds,
+            "stage": "adversarial" if adversarial else "regression",
+            **{k: v.item() / n_steps for k, v in parts_total.items()},
         }
         row["lr"] = optimizer.param_groups[0]["lr"]
         row.update(
             validate(model, val_spline, val_hr, cfg.batch_size, device, cfg.val_batches, amp)
         )
         if cfg.file_val and is_main:
-            row.update(validate_files(model, cache, device, cfg.file_val, amp, file_makers))
+            row.update(
+                validate_files(model, cache, device, cfg.file_val, amp, file_makers, measures)
+            )
         if not math.isfinite(row["val_loss"]):
             raise _diverged(f"validation loss became {row['val_loss']} at epoch {epoch}", ckpt)
         history.append(row)
         if is_main:
-            if row.get("val_file_snr", -math.inf) > best_snr:
-                best_snr = row["val_file_snr"]
+            if score(row) > best:
+                best = score(row)
                 save_checkpoint(
                     run_dir / BEST, model, None, epoch, [row], model_cfg, cfg, data_info
                 )
-            save_checkpoint(ckpt, model, optimizer, epoch, history, model_cfg, cfg, data_info)
+            save_checkpoint(
+                ckpt,
+                model,
+                optimizer,
+                epoch,
+                history,
+                model_cfg,
+                cfg,
+                data_info,
+                disc,
+                disc_optimizer,
+            )
             write_history(run_dir, history)
         distrib.barrier()
         if progress:
@@ -431,7 +538,13 @@ def ensure_run(
     model_cfg = replace(model_cfg, ratio=data_cfg.ratio)
     cache = ensure_cache(data_cfg, root, build=train_missing)
     run = default_run_dir(
-        cache, model_cfg, runs_root, train_cfg.objective, train_cfg.degrade, train_cfg.init
+        cache,
+        model_cfg,
+        runs_root,
+        train_cfg.objective,
+        train_cfg.degrade,
+        train_cfg.init,
+        train_cfg.adversarial,
     )
     ckpt = run / CHECKPOINT
     done = load_checkpoint(ckpt)["epoch"] if ckpt.is_file() else 0
