@@ -104,7 +104,7 @@ print(f"run: {run_dir}\ndata: {cache.folder.name}\nmodel: {count_parameters(Audi
 
 # %%
 history = train(cache, model_cfg, train_cfg, run_dir, resume=resume)
-assert history[-1]["epoch"] >= epochs and all(h["train_loss"] > 0 for h in history)
+assert history[-1]["epoch"] >= epochs and all(h["train_loss"] > 0 for h in history if h["epoch"])
 display(Markdown(markdown_table(history[-5:])))
 
 # %% [markdown]

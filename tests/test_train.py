@@ -323,8 +323,10 @@ def test_fine_tuning_keeps_its_start_unless_an_epoch_beats_it(cache, tmp_path):
     )
     best = load_checkpoint(tmp_path / "b" / "best.pt")
     assert best["epoch"] == 0 and best["history"][0]["epoch"] == 0
-    last = load_checkpoint(tmp_path / "b" / "checkpoint.pt")["history"][-1]
-    assert last["val_file_snr"] < best["history"][0]["val_file_snr"]
+    kept = load_checkpoint(tmp_path / "b" / "checkpoint.pt")["history"]
+    assert [h["epoch"] for h in kept] == [0, 1]  # the start is the first row of the curves
+    assert kept[0] == best["history"][0] and "train_loss" not in kept[0]
+    assert kept[-1]["val_file_snr"] < best["history"][0]["val_file_snr"]
     a = load_model(start)
     for (k, va), vb in zip(
         a.state_dict().items(), load_model(tmp_path / "b/best.pt").state_dict().values()

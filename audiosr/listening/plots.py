@@ -109,8 +109,10 @@ def lowpass_response(ratios=(2, 4, 6), sr: int = HR_RATE):
 
 
 def training_curves(history: list[dict]):
-    """One run over its epochs: train and validation MSE (log scale), and the validation LSD."""
+    """One run over its epochs: train and validation MSE (log scale), and the validation LSD
+    (a fine-tuning run's epoch 0, its starting model scored on whole files only, is left out)."""
     fig, ax = plt.subplots(1, 2, figsize=(10, 3), constrained_layout=True)
+    history = [h for h in history if "train_loss" in h]
     ep = [h["epoch"] for h in history]
     ax[0].plot(ep, [h["train_loss"] for h in history], "o-", label="train")
     ax[0].plot(ep, [h["val_loss"] for h in history], "o-", label="validation")

@@ -230,6 +230,19 @@ def selection_score(row: dict, select: str = "snr", snr_margin: float = 0.0) -> 
     return value if math.isfinite(value) else -math.inf
 
 
+def files_line(row: dict) -> str:
+    """An epoch's whole-file scores beside the spline's, for its progress line."""
+    if "val_file_snr" not in row:
+        return ""
+    line = (
+        f"  files: SNR {row['val_file_snr']:.2f} (spline {row['spline_file_snr']:.2f}) "
+        f"LSD {row['val_file_lsd']:.2f} (spline {row['spline_file_lsd']:.2f})"
+    )
+    if "val_file_visqol" in row:
+        line += f" ViSQOL {row['val_file_visqol']:.2f} (spline {row['spline_file_visqol']:.2f})"
+    return line
+
+
 def _diverged(what: str, ckpt: Path) -> TrainingError:
     """The error for a run whose loss stopped being finite, naming the checkpoint that is kept."""
     return TrainingError(
@@ -391,13 +404,10 @@ def train(
         }
         if "val_file_snr" in row:
             best = score(row)
+            history.append(row)  # the curves start where the run began
             save_checkpoint(run_dir / BEST, model, None, 0, [row], model_cfg, cfg, data_info)
             if progress:
-                print(
-                    f"epoch 0 ({cfg.init}): files: SNR {row['val_file_snr']:.2f} (spline "
-                    f"{row['spline_file_snr']:.2f}) LSD {row['val_file_lsd']:.2f} (spline "
-                    f"{row['spline_file_lsd']:.2f})"
-                )
+                print(f"epoch 0 ({cfg.init}):{files_line(row)}")
 
     started = time.perf_counter()
     for epoch in range(start, cfg.epochs + 1):
@@ -491,12 +501,7 @@ def train(
             write_history(run_dir, history)
         distrib.barrier()
         if progress:
-            files = (
-                f"  files: SNR {row['val_file_snr']:.2f} (spline {row['spline_file_snr']:.2f}) "
-                f"LSD {row['val_file_lsd']:.2f} (spline {row['spline_file_lsd']:.2f})"
-                if "val_file_snr" in row
-                else ""
-            )
+            files = files_line(row)
             print(
                 f"epoch {epoch}: train {row['train_loss']:.3e}  val {row['val_loss']:.3e}  "
                 f"SNR {row['val_snr']:.2f} dB  LSD {row['val_lsd']:.2f}{files}  "
