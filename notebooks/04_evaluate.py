@@ -72,11 +72,11 @@ from dataclasses import replace
 
 from IPython.display import Markdown, display
 
+from audiosr.core import perceptual as perceptual_measures
 from audiosr.core.distrib import pick_device
 from audiosr.core.paths import RESULTS, resolve, write_json
 from audiosr.core.tables import markdown_table, write_table
 from audiosr.data.clips import unavailable_reason
-from audiosr.core import perceptual as perceptual_measures
 from audiosr.evaluation.baselines import SPLINE, all_baselines
 from audiosr.evaluation.evaluate import evaluate_sets, run_method
 from audiosr.evaluation.paper import paper_task

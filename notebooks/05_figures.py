@@ -50,7 +50,7 @@ val_batches = 2
 seed = 0
 figure2_data = "vctk-sample"         # Figure 2's utterance comes from here (None: the dataset)
 figure2_clip = 0                     # index into that test split
-figure2_shipped = True               # also show the shipped model for this ratio, if there is one
+figure2_shipped = True               # also show the shipped models for this ratio (MSE, perceptual) that exist
 device = "auto"                      # auto picks cuda, then mps, then cpu
 params_name = None                   # the params file used, printed under each figure
 figures_dir = "out/figures"          # where the figures go; params/demo.yaml sets figures
@@ -68,7 +68,7 @@ from audiosr.data.clips import unavailable_reason
 from audiosr.data.patches import DataConfig
 from audiosr.evaluation.baselines import spline
 from audiosr.evaluation.evaluate import model_method
-from audiosr.inference.shipped import load_any, shipped_names
+from audiosr.inference.shipped import load_any, shipped_speech
 from audiosr.listening.listen import clip_versions
 from audiosr.listening.plots import compare_spectrograms, loss_curves, save_figure
 from audiosr.networks.audiounet import ModelConfig
@@ -92,9 +92,11 @@ made_by = f"notebooks/05_figures with {params_name or 'its default parameters'}"
 # from `figure2_data` (the shared `vctk-sample`), or from the dataset's test split where that
 # is absent.
 #
-# The last panel (`figure2_shipped`) is the model `audiosr upsample` uses for this ratio: it
-# replaces the paper's SubPixel layers with resize-convolution, so the horizontal lines at
-# multiples of 500 Hz that the paper's network draws through the whole clip are gone.
+# The last panels (`figure2_shipped`) are the shipped models for this ratio: the MSE model and,
+# where it is shipped, the perceptual one (trained on with a spectral loss and discriminators,
+# docs/perceptual.md), meant to fill the 4-8 kHz band that the MSE model leaves faint. Both
+# replace the paper's SubPixel layers with resize-convolution, so the
+# horizontal lines at multiples of 500 Hz that the paper's network draws are gone.
 
 # %%
 run = ensure_run(data_cfg, full, train_cfg, cache_root, train_missing)
@@ -106,9 +108,8 @@ if absent := unavailable_reason(source):
 cache = ensure_cache(DataConfig(**{**data_cfg.__dict__, "dataset": source}), cache_root)
 epoch = load_checkpoint(run / CHECKPOINT)["epoch"]
 methods = {"cubic spline": spline, f"AudioUNet, {full.upsample} ({epoch} epochs)": model}
-if figure2_shipped and f"audiounet-small-r{ratio}" in shipped_names():
-    shipped = load_any(None, ratio, dev)
-    methods[f"shipped model, {shipped.config.upsample}"] = model_method(shipped, dev)
+for kind, name in (shipped_speech(ratio) if figure2_shipped else {}).items():
+    methods[f"shipped {kind} model"] = model_method(load_any(name, ratio, dev), dev)
 clip_name, versions = clip_versions(cache, figure2_clip, methods)
 (_, (hr, sr)), (_, lowres) = list(versions.items())[:2]
 score = lambda x: f"SNR {snr(x, hr):.1f} dB, LSD {lsd(x, hr):.2f}"

@@ -8,11 +8,11 @@ import json
 import sys
 
 from audiosr.core.paths import resolve
-from audiosr.inference.shipped import SHIPPED_DIR
+from audiosr.inference.shipped import DEFAULTS, SHIPPED_DIR
 from audiosr.listening.plots import file_validation_curves, save_figure
 
 histories = {}
-for meta_path in sorted(SHIPPED_DIR.glob("*.json")):
+for meta_path in sorted(p for p in SHIPPED_DIR.glob("*.json") if p.name != DEFAULTS):
     meta = json.loads(meta_path.read_text())
     history = resolve("runs") / meta["run"] / "history.json"
     if not history.is_file():

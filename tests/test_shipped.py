@@ -141,3 +141,20 @@ def test_each_shipped_speech_model_beats_the_spline_on_speech_it_never_heard(r):
         ratios = [q for h, _, q in rows if h == how]
         assert np.mean(gains) > floor, (name, how, gains)
         assert np.mean(ratios) < 0.85, (name, how, ratios)
+
+
+def test_the_default_model_per_ratio_is_the_one_defaults_json_names(tmp_path, monkeypatch):
+    from audiosr.inference import shipped
+
+    monkeypatch.setattr(shipped, "SHIPPED_DIR", tmp_path)
+    assert shipped.default_name(4) == "audiounet-small-r4"  # no choice recorded: the MSE model
+    (tmp_path / shipped.DEFAULTS).write_text(
+        json.dumps({"4": {"model": "audiounet-perceptual-r4", "why": "best ViSQOL"}})
+    )
+    assert shipped.default_name(4) == "audiounet-perceptual-r4"
+    assert shipped.default_name(2) == "audiounet-small-r2"
+    with pytest.raises(CheckpointError, match="no shipped model for ratio 4"):
+        shipped.shipped_path(4)  # named but not there: said, not a crash
+    (tmp_path / "audiounet-perceptual-r4.safetensors").touch()
+    assert shipped.shipped_speech(4) == {"perceptual": "audiounet-perceptual-r4"}
+    assert shipped.shipped_speech(2) == {}

@@ -1,9 +1,12 @@
 """Trained models shipped inside the package (safetensors: weights only, no code runs on load),
 so `audiosr upsample` works right after install.
 
-Each `models/audiounet-small-r{r}.safetensors` (speech; `audiounet-piano-r4` for piano) carries
-its architecture, data and training settings in its metadata, and a `.json` beside it says how
-to remake it (`scripts/train-shipped-models.sh`).
+Each `models/audiounet-small-r{r}.safetensors` (speech, trained on the MSE: the paper's metrics;
+`audiounet-piano-r4` for piano) and `audiounet-perceptual-r{r}` (speech, trained to sound
+better) carries its architecture, data and training settings in its metadata, and a `.json`
+beside it says how to remake it (`scripts/train-shipped-models.sh`,
+`scripts/train-perceptual-models.sh`). `models/defaults.json` says which one a ratio uses when
+no model is named, and why.
 """
 
 from __future__ import annotations
@@ -25,8 +28,22 @@ from audiosr.networks.checkpoint import (
 SHIPPED_DIR = Path(__file__).resolve().parents[1] / "models"
 
 
+DEFAULTS = "defaults.json"  # ratio -> the model `audiosr upsample` uses, and why
+
+
+def default_name(ratio: int) -> str:
+    """The shipped model used for `ratio` when none is named: the one `models/defaults.json`
+    names (chosen on the real-speech benchmark, docs/perceptual.md), else the MSE model."""
+    path = SHIPPED_DIR / DEFAULTS
+    if path.is_file():
+        chosen = json.loads(path.read_text(encoding="utf-8")).get(str(ratio))
+        if chosen:
+            return chosen["model"]
+    return f"audiounet-small-r{ratio}"
+
+
 def shipped_path(ratio: int) -> Path:
-    path = SHIPPED_DIR / f"audiounet-small-r{ratio}.safetensors"
+    path = SHIPPED_DIR / f"{default_name(ratio)}.safetensors"
     if not path.is_file():
         have = sorted(
             p.stem.rsplit("-r", 1)[1] for p in SHIPPED_DIR.glob("audiounet-small-r*.safetensors")
@@ -100,6 +117,18 @@ def save_model(tensors: dict, out: str | Path, meta: dict, replace: bool = False
 
 def shipped_names() -> list[str]:
     return sorted(p.stem for p in SHIPPED_DIR.glob("*.safetensors"))
+
+
+SPEECH_KINDS = {"MSE": "audiounet-small-r{r}", "perceptual": "audiounet-perceptual-r{r}"}
+
+
+def shipped_speech(ratio: int) -> dict[str, str]:
+    """The shipped speech models for `ratio` that are here, by kind (``MSE``: the paper's
+    metrics; ``perceptual``: trained to sound better): what figures and listening tests show
+    side by side."""
+    have = shipped_names()
+    named = {kind: pattern.format(r=ratio) for kind, pattern in SPEECH_KINDS.items()}
+    return {kind: name for kind, name in named.items() if name in have}
 
 
 def load_any(path: str | Path | None, ratio: int | None = None, device="cpu") -> torch.nn.Module:
