@@ -107,6 +107,23 @@ def test_evaluate_prints_every_metric(tmp_path, capsys):
     assert _run("evaluate", tmp_path / "ref.wav", tmp_path / "other.wav") == 2
 
 
+def test_evaluate_scores_the_reference_on_measures_that_need_none(tmp_path, capsys, monkeypatch):
+    from audiosr.core import perceptual
+
+    monkeypatch.setattr(perceptual, "installed", lambda m: m in perceptual.DNSMOS)
+    monkeypatch.setattr(
+        perceptual, "_dnsmos", lambda x: dict.fromkeys(perceptual.DNSMOS, float(np.std(x)))
+    )
+    x = tone_mix(16000)
+    sf.write(tmp_path / "ref.wav", x, 16000)
+    sf.write(tmp_path / "est.wav", 0.5 * x, 16000)
+    assert _run("evaluate", tmp_path / "ref.wav", tmp_path / "est.wav") == 0
+    out = capsys.readouterr().out
+    std = lambda y: float(np.std(sf.read(tmp_path / y, dtype="float32")[0].astype(np.float64)))
+    assert f"DNSMOS-P808 {std('est.wav'):.3f} (objective)" in out
+    assert f"DNSMOS-P808 (reference) {std('ref.wav'):.3f}" in out
+
+
 def test_the_installed_command_runs_without_tracebacks(tmp_path):
     done = subprocess.run(
         [
