@@ -23,19 +23,22 @@ def test_save_figure_writes_each_format_reproducibly(tmp_path):
     ]  # no temp files left
 
 
+def _file_row(epoch, gain, **more):
+    """A history row's whole-file columns: SNR `gain` dB over a 14 dB spline, LSD half its 10."""
+    return {
+        "epoch": epoch,
+        "val_file_snr": 14 + gain,
+        "spline_file_snr": 14.0,
+        "val_file_lsd": 5.0,
+        "spline_file_lsd": 10.0,
+        **more,
+    }
+
+
 def test_file_validation_curves_mark_the_best_epoch():
     from audiosr.listening.plots import file_validation_curves
 
-    h = [
-        {
-            "epoch": e,
-            "val_file_snr": 14 + g,
-            "spline_file_snr": 14.0,
-            "val_file_lsd": 5.0,
-            "spline_file_lsd": 10.0,
-        }
-        for e, g in enumerate([0.1, 0.5, 0.3], 1)
-    ]
+    h = [_file_row(e, g) for e, g in enumerate([0.1, 0.5, 0.3], 1)]
     # a row without file scores is skipped
     fig = file_validation_curves({"a": h, "b": h[:2] + [{"epoch": 3}]})
     gain = fig.axes[0]
@@ -47,17 +50,9 @@ def test_file_validation_curves_mark_the_best_epoch():
 def test_file_validation_curves_star_the_epoch_the_selection_keeps():
     from audiosr.listening.plots import file_validation_curves
 
-    h = [
-        {
-            "epoch": e,
-            "val_file_snr": 14 + g,
-            "spline_file_snr": 14.0,
-            "val_file_lsd": 5.0,
-            "spline_file_lsd": 10.0,
-            "val_file_visqol": v,
-            "spline_file_visqol": 3.0,
-        }
-        for e, g, v in zip((1, 2, 3), (0.5, 0.1, -0.1), (3.2, 3.5, 3.9))  # epoch 3 below spline
+    h = [  # epoch 3 below the spline's SNR
+        _file_row(e, g, val_file_visqol=v, spline_file_visqol=3.0)
+        for e, g, v in zip((1, 2, 3), (0.5, 0.1, -0.1), (3.2, 3.5, 3.9))
     ]
     fig = file_validation_curves({"a": h}, select="visqol")
     assert len(fig.axes) == 3

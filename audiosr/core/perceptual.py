@@ -129,20 +129,21 @@ def _scores_job(job):
     return scores(est, ref, sr, measures)
 
 
-def score_many(pairs, sr: int = HR_RATE, measures=FAST, workers: int | None = None) -> list[dict]:
-    """`scores` of many (estimate, reference) pairs, in `workers` processes (default: one per
-    core, at most the number of pairs): ViSQOL's Python port takes seconds per clip."""
+def score_jobs(jobs, sr: int = HR_RATE, workers: int | None = None) -> list[dict]:
+    """`scores` of (estimate, reference, measures) jobs, each with its own measures, in one pool
+    of `workers` processes (default: one per core, at most one per job), so each worker loads
+    the measures' models once: ViSQOL's Python port takes seconds per clip."""
     import os
 
-    pairs = list(pairs)
-    check_measures(measures)
-    workers = min(len(pairs), workers or os.cpu_count() or 1)
+    jobs = [(e, r, sr, tuple(m)) for e, r, m in jobs]
+    for *_, measures in jobs:
+        check_measures(measures)
+    workers = min(len(jobs), workers or os.cpu_count() or 1)
     if workers <= 1:
-        return [scores(e, r, sr, measures) for e, r in pairs]
+        return [_scores_job(job) for job in jobs]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    jobs = [(e, r, sr, measures) for e, r in pairs]
     # spawn: the workers import numpy and the measures' packages only, never torch's threads
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         return list(pool.map(_scores_job, jobs))

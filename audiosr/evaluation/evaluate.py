@@ -15,7 +15,7 @@ from audiosr.core.distrib import pick_device
 from audiosr.core.metrics import LineMeter, MetricError, lsd, snr
 from audiosr.core.paths import resolve
 from audiosr.core.perceptual import MEASURES as PERCEPTUAL
-from audiosr.core.perceptual import NO_REFERENCE, score_many
+from audiosr.core.perceptual import NO_REFERENCE, score_jobs
 from audiosr.core.tables import write_csv
 from audiosr.data.patches import DataConfig, PatchCache, find_cache
 from audiosr.evaluation.baselines import all_baselines
@@ -123,23 +123,14 @@ def evaluate_split(
                 pairs.append((rows[-1], (np.asarray(est), np.asarray(hr)), perceptual))
         if refs:
             pairs.append((rows[first:], (np.asarray(hr), np.asarray(hr)), refs))
-    for (target, _, _), values in zip(pairs, _score_all(pairs, cache.config.sr)):
+    done = score_jobs([(*pair, measures) for _, pair, measures in pairs], cache.config.sr)
+    for (target, _, _), values in zip(pairs, done):
         if isinstance(target, list):  # the reference of these rows' clip
             for row in target:
                 row.update({f"{m} (reference)": v for m, v in values.items()})
         else:
             target.update(values)
     return rows
-
-
-def _score_all(pairs, sr: int) -> list[dict]:
-    """Every pair's measures, the pairs grouped by measure set (one process pool per set)."""
-    out: list[dict | None] = [None] * len(pairs)
-    for measures in dict.fromkeys(m for _, _, m in pairs):
-        idx = [i for i, (_, _, m) in enumerate(pairs) if m == measures]
-        for i, values in zip(idx, score_many([pairs[i][1] for i in idx], sr, measures)):
-            out[i] = values
-    return out
 
 
 def _lsd_code(est, ref) -> float:
