@@ -39,7 +39,9 @@ def kind(method: str, r: int) -> str | None:
 
 
 def main(paths: list[str]) -> int:
-    paths = paths or sorted(str(p) for p in (ROOT / "figures").glob("real-speech-perceptual-r*.csv"))
+    paths = paths or sorted(
+        str(p) for p in (ROOT / "figures").glob("real-speech-perceptual-r*.csv")
+    )
     cells: dict[tuple[int, str], dict[str, dict]] = {}
     for row in (row for p in paths for row in csv.DictReader(open(p))):
         r = int(row["r"])
