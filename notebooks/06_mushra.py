@@ -46,6 +46,7 @@ width = 0.0625                       # as in 03_train
 upsample = "subpixel"                # as in 03_train
 dnn = True                           # include the DNN baseline
 dnn_width = 1.0                      # as in 04_evaluate
+shipped = True                       # also the shipped MSE and perceptual models for this ratio, where shipped
 train_missing = True                 # train runs this notebook needs that do not exist yet
 epochs = 1                           # training settings for such runs (as in 03_train)
 batch_size = 8
@@ -72,6 +73,7 @@ from audiosr.core.paths import RESULTS, resolve, write_json, write_text
 from audiosr.core.tables import markdown_table
 from audiosr.evaluation.baselines import SPLINE, all_baselines
 from audiosr.evaluation.evaluate import model_method
+from audiosr.inference.shipped import load_any, shipped_speech
 from audiosr.listening import mushra
 from audiosr.listening.listen import ComparisonPanel
 from audiosr.networks.audiounet import ModelConfig
@@ -91,6 +93,8 @@ methods = {SPLINE: all_baselines(ratio)[SPLINE]}
 if dnn and supports_ratio(ratio):
     methods["DNN"] = load(ModelConfig(arch="dnn", width=dnn_width, ratio=ratio))
 methods["AudioUNet"] = load(spec.model)
+for kind, name in (shipped_speech(ratio) if shipped else {}).items():
+    methods[f"shipped {kind}"] = model_method(load_any(name, ratio, dev), dev)
 cache = ensure_cache(data_cfg, cache_root, build=train_missing)
 print(f"{cache.folder.name}: {len(cache.clips('test'))} test clips; methods: {', '.join(methods)}")
 
@@ -140,8 +144,9 @@ if results_csv:
     source, where, label = resolve(results_csv), resolve(figures_dir), "real ratings"
 else:
     source, where, label = out / "simulated-mushra.csv", out, "SIMULATED ratings (not listening data)"
-    write_text(source, mushra.simulate_ratings(manifest, {"audiounet": 60, "dnn": 55, "spline": 35,
-                                                          "lowres": 25, "anchor35": 15}, raters=10, careless=1))
+    invented = {"audiounet": 60, "dnn": 55, "spline": 35, "lowres": 25, "anchor35": 15,
+                "shippedmse": 60, "shippedperceptual": 60}  # made-up means, only to show the analysis
+    write_text(source, mushra.simulate_ratings(manifest, invented, raters=10, careless=1))
 result = mushra.analyse(source, manifest, label, where)
 kept, dropped = result["kept"], result["dropped"]
 print(f"{label}: {result['raters']} raters, dropped by post-screening: "

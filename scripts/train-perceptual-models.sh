@@ -7,7 +7,8 @@
 #   2. that model trained on against waveform and spectral discriminators
 #      (params/shipped-speech-adversarial.yaml: 4 x 500 steps, about 45 minutes), its best
 #      epoch by validation ViSQOL shipped to audiosr/models/.
-# Each run resumes where it stopped when rerun. Needs the embedded corpus (make corpus), the
+# ADV_EPOCHS sets the second stage's epochs (default: the params file's 4; at r = 4 the best
+# validation ViSQOL came at epoch 1, so 2 halves the time). Each run resumes where it stopped when rerun. Needs the embedded corpus (make corpus), the
 # shared real speech and the perceptual measures (pip install -e '.[perceptual]').
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,11 +17,12 @@ audiosr() { "$PY" -m audiosr.cli "$@"; }
 RATIOS=${RATIOS:-"4 2 6"}
 BASE="-f params/shipped-speech.yaml -f params/shipped-speech-robust.yaml -f params/shipped-speech-perceptual.yaml"
 ADV="$BASE -f params/shipped-speech-adversarial.yaml"
+ADV_SET=${ADV_EPOCHS:+epochs=$ADV_EPOCHS}
 
 for r in $RATIOS; do
   audiosr train $BASE --set ratio=$r init=audiounet-small-r$r
   audiosr ship $BASE --set ratio=$r init=audiounet-small-r$r -o runs/perceptual-stage1-r$r.safetensors --force
-  audiosr train $ADV --set ratio=$r init=runs/perceptual-stage1-r$r.safetensors
-  audiosr ship $ADV --set ratio=$r init=runs/perceptual-stage1-r$r.safetensors \
+  audiosr train $ADV --set ratio=$r init=runs/perceptual-stage1-r$r.safetensors $ADV_SET
+  audiosr ship $ADV --set ratio=$r init=runs/perceptual-stage1-r$r.safetensors $ADV_SET \
     -o audiosr/models/audiounet-perceptual-r$r.safetensors --force
 done

@@ -118,6 +118,12 @@ def test_analysis_reproduces_the_known_answer_and_screens_the_careless_rater(exp
     assert mushra.ci95([50, 60, 70]) == pytest.approx(4.3027 * 10 / np.sqrt(3), abs=1e-3)
 
 
+def test_simulation_names_a_condition_without_a_mean(export):
+    some = dict(list(MEANS.items())[1:])
+    with pytest.raises(ValueError, match=f"no mean for condition.*{next(iter(MEANS))}"):
+        mushra.simulate_ratings(export / "stimuli.csv", some)
+
+
 def test_post_screening_threshold_is_more_than_15_percent_of_trials():
     rows = lambda rater, refs: [
         {"rater": rater, "condition": "reference", "score": s, "trial_id": f"t{i}", "clip": f"c{i}"}

@@ -413,6 +413,9 @@ def simulate_ratings(
     rng = np.random.default_rng(seed)
     with open(resolve(manifest), newline="") as f:
         stimuli = list(csv.DictReader(f))
+    unknown = sorted({s["condition"] for s in stimuli} - set(means) - {HIDDEN_REFERENCE})
+    if unknown:
+        raise ValueError(f"simulate_ratings: no mean for condition(s) {', '.join(unknown)}.")
     rows = []
     for k in range(raters):
         bad = k >= raters - careless

@@ -32,7 +32,7 @@ NOTEBOOK_KEYS = (
     "clips", "dnn", "dnn_width", "example", "figure2_clip", "figure2_data", "figure2_shipped",
     "figures_dir", "mushra_dir", "n_clips", "overwrite", "paper_row", "params_name",
     "perceptual", "piano_dataset", "ratios", "real_test_sets", "results_csv", "resume",
-    "table3_ratio", "test_id", "train_missing",
+    "shipped", "table3_ratio", "test_id", "train_missing",
 )  # fmt: skip
 
 
