@@ -18,11 +18,14 @@ RATIOS=${RATIOS:-"4 2 6"}
 BASE="-f params/shipped-speech.yaml -f params/shipped-speech-robust.yaml -f params/shipped-speech-perceptual.yaml"
 ADV="$BASE -f params/shipped-speech-adversarial.yaml"
 ADV_SET=${ADV_EPOCHS:+epochs=$ADV_EPOCHS}
+# AMP=false trains in fp32: bf16 autocast is several times slower than fp32 on a CPU without
+# native bf16 (AVX512-BF16 or AMX), where the training command says so.
+AMP_SET=${AMP:+amp=$AMP}
 
 for r in $RATIOS; do
-  audiosr train $BASE --set ratio=$r init=audiounet-small-r$r
-  audiosr ship $BASE --set ratio=$r init=audiounet-small-r$r -o runs/perceptual-stage1-r$r.safetensors --force
-  audiosr train $ADV --set ratio=$r init=runs/perceptual-stage1-r$r.safetensors $ADV_SET
-  audiosr ship $ADV --set ratio=$r init=runs/perceptual-stage1-r$r.safetensors $ADV_SET \
+  audiosr train $BASE --set ratio=$r init=audiounet-small-r$r $AMP_SET
+  audiosr ship $BASE --set ratio=$r init=audiounet-small-r$r $AMP_SET -o runs/perceptual-stage1-r$r.safetensors --force
+  audiosr train $ADV --set ratio=$r init=runs/perceptual-stage1-r$r.safetensors $ADV_SET $AMP_SET
+  audiosr ship $ADV --set ratio=$r init=runs/perceptual-stage1-r$r.safetensors $ADV_SET $AMP_SET \
     -o audiosr/models/audiounet-perceptual-r$r.safetensors --force
 done

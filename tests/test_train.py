@@ -411,3 +411,18 @@ def test_a_run_keeps_as_best_the_epoch_its_selection_chooses(cache, tmp_path, mo
     monkeypatch.setattr(train_mod, "validate_files", files)
     train(cache, TINY, _cfg(3, file_val=3, select="lsd"), tmp_path / "r", progress=False)
     assert load_checkpoint(tmp_path / "r" / "best.pt")["epoch"] == 2
+
+
+def test_native_bf16_is_read_from_the_cpu_flags(tmp_path):
+    from audiosr.core.distrib import cpu_bf16
+
+    info = lambda flags: (tmp_path / "cpuinfo").write_text(f"processor\t: 0\nflags\t\t: {flags}\n")
+    info("fpu sse avx2 fma")
+    assert cpu_bf16(tmp_path / "cpuinfo") is False
+    info("fpu avx2 avx512f avx512_bf16")
+    assert cpu_bf16(tmp_path / "cpuinfo") is True
+    info("fpu avx2 amx_bf16 amx_tile")
+    assert cpu_bf16(tmp_path / "cpuinfo") is True
+    (tmp_path / "cpuinfo").write_text("processor\t: 0\n")  # no flags line (another platform)
+    assert cpu_bf16(tmp_path / "cpuinfo") is None
+    assert cpu_bf16(tmp_path / "absent") is None

@@ -24,6 +24,20 @@ def available_devices() -> list[str]:
     return cuda + ["mps"] * bool(mps) + ["cpu"]
 
 
+def cpu_bf16(cpuinfo: str | os.PathLike = "/proc/cpuinfo") -> bool | None:
+    """Whether this CPU does bf16 arithmetic natively (AVX512-BF16 or AMX-BF16); None where it
+    cannot be told. Without it, bf16 autocast is emulated: 4.5x slower than fp32 for the small
+    AudioUNet's training step on a 2-core AVX2 machine."""
+    try:
+        with open(cpuinfo) as f:
+            flags = next(
+                (line.split(":", 1)[1].split() for line in f if line.startswith("flags")), None
+            )
+    except OSError:
+        return None
+    return None if flags is None else bool({"avx512_bf16", "amx_bf16"} & set(flags))
+
+
 def pick_device(name: str = "auto") -> torch.device:
     """The device to use: CUDA, then Apple's MPS, then the CPU. A named device that this machine
     does not have (`cuda` without a CUDA build or GPU, `gpu`) is a DeviceError."""

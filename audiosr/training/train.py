@@ -293,6 +293,11 @@ def train(
     # Measured on an H100: bf16 autocast trains the full model 8x slower than fp32 with TF32
     # convolutions (33 vs 261 audio s/s, results/gpu-h100), so "auto" means off.
     amp = False if cfg.amp == "auto" else bool(cfg.amp)
+    if amp and device.type == "cpu" and distrib.cpu_bf16() is False:
+        print(
+            "amp: this CPU has no native bf16 (AVX512-BF16 or AMX), so bf16 autocast is emulated "
+            "and trains several times slower than fp32; --set amp=false trains in fp32."
+        )
     data_info = {"cache": cache.folder.name, "data_config": asdict(cache.config)}
 
     torch.manual_seed(cfg.seed)
