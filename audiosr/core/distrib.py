@@ -26,7 +26,7 @@ def available_devices() -> list[str]:
 
 def cpu_bf16(cpuinfo: str | os.PathLike = "/proc/cpuinfo") -> bool | None:
     """Whether this CPU does bf16 arithmetic natively (AVX512-BF16 or AMX-BF16); None where it
-    cannot be told. Without it, bf16 autocast is emulated: 4.5x slower than fp32 for the small
+    cannot be told. Without it, bf16 autocast is emulated: about 5x slower than fp32 for the small
     AudioUNet's training step on a 2-core AVX2 machine."""
     try:
         with open(cpuinfo) as f:
