@@ -35,6 +35,18 @@ def test_pesq_and_stoi_rank_the_spline_below_the_original():
 
 
 @pytest.mark.skipif(not perceptual.installed("STOI"), reason="pystoi not installed")
+def test_scoring_in_a_pool_shows_a_bar_and_keeps_the_jobs_order(capsys):
+    t = make_triplet(tone_mix(32000, seed=5), 4)
+    jobs = [(t.spline, t.hr, ("STOI",)), (t.hr, t.hr, ("STOI",)), (t.spline, t.hr, ())]
+    pooled = perceptual.score_jobs(jobs, workers=2, progress=True)
+    assert "perceptual scores" in capsys.readouterr().err
+    assert pooled == perceptual.score_jobs(jobs, workers=1)
+    assert pooled[1]["STOI"] > pooled[0]["STOI"] and pooled[2] == {}
+    perceptual.score_jobs(jobs, workers=1)
+    assert "perceptual scores" not in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not perceptual.installed("STOI"), reason="pystoi not installed")
 def test_tables_carry_perceptual_columns_only_when_asked(piano_folder, tmp_path):
     from audiosr.data.patches import DataConfig, build_cache
     from audiosr.evaluation.baselines import all_baselines

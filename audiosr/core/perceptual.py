@@ -129,24 +129,32 @@ def _scores_job(job):
     return scores(est, ref, sr, measures)
 
 
-def score_jobs(jobs, sr: int = HR_RATE, workers: int | None = None) -> list[dict]:
+def score_jobs(
+    jobs, sr: int = HR_RATE, workers: int | None = None, progress: bool = False
+) -> list[dict]:
     """`scores` of (estimate, reference, measures) jobs, each with its own measures, in one pool
     of `workers` processes (default: one per core, at most one per job), so each worker loads
-    the measures' models once: ViSQOL's Python port takes seconds per clip."""
+    the measures' models once: ViSQOL's Python port takes seconds per clip. `progress`: a bar
+    (a hundred files with ViSQOL take minutes)."""
     import os
+
+    from audiosr.core.progress import bar
 
     jobs = [(e, r, sr, tuple(m)) for e, r, m in jobs]
     for *_, measures in jobs:
         check_measures(measures)
     workers = min(len(jobs), workers or os.cpu_count() or 1)
+    shown = lambda results: list(
+        bar(results, total=len(jobs), desc="perceptual scores", unit="file", disable=not progress)
+    )
     if workers <= 1:
-        return [_scores_job(job) for job in jobs]
+        return shown(_scores_job(job) for job in jobs)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     # spawn: the workers import numpy and the measures' packages only, never torch's threads
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(pool.map(_scores_job, jobs))
+        return shown(pool.map(_scores_job, jobs))
 
 
 def gap_closed(model: float, spline: float, reference: float) -> float:

@@ -123,7 +123,9 @@ def evaluate_split(
                 pairs.append((rows[-1], (np.asarray(est), np.asarray(hr)), perceptual))
         if refs:
             pairs.append((rows[first:], (np.asarray(hr), np.asarray(hr)), refs))
-    done = score_jobs([(*pair, measures) for _, pair, measures in pairs], cache.config.sr)
+    done = score_jobs(
+        [(*pair, measures) for _, pair, measures in pairs], cache.config.sr, progress=progress
+    )
     for (target, _, _), values in zip(pairs, done):
         if isinstance(target, list):  # the reference of these rows' clip
             for row in target:
