@@ -4,8 +4,8 @@
 --perceptual PESQ-WB STOI ViSQOL DNSMOS-SIG DNSMOS-BAK DNSMOS-OVRL DNSMOS-P808
 --out figures/real-speech-perceptual-rR`): per ratio and test set, each measure as
 spline / MSE model / perceptual model, the no-reference measures with the reference's score and
-the share of the spline-to-reference gap the perceptual model (else the MSE model) closes; then how far the default
-model is from the goals (ViSQOL >= spline + 0.6, P.808 closing a third of the gap, LSD <= 0.4x
+the share of the spline-to-reference gap the perceptual model (else the MSE model) closes; then
+how far the default model is from the goals (ViSQOL >= spline + 0.6, P.808 closing a third of the gap, LSD <= 0.4x
 the spline's, SNR >= the spline's, no added line above 3 dB).
 
     python scripts/perceptual-summary.py [figures/real-speech-perceptual-r4.csv ...]
@@ -14,6 +14,7 @@ the spline's, SNR >= the spline's, no added line above 3 dB).
 from __future__ import annotations
 
 import csv
+import math
 import sys
 from pathlib import Path
 
@@ -60,7 +61,9 @@ def main(paths: list[str]) -> int:
             last = order[-1]  # the perceptual model where one ships, else the MSE model
             if "(objective)" in field and ref and last != "spline":
                 gap = by[last].get(field.split(" ")[0] + " gap closed")
-                closed = f"{float(gap):+.0%} of the gap" if gap != "nan" else "no gap to close"
+                closed = (
+                    "no gap to close" if math.isnan(float(gap)) else f"{float(gap):+.0%} of the gap"
+                )
                 values += f" (ref {float(ref):.2f}; {closed})"
             out.append(values)
         print(f"| {r} | {SETS.get(ds, ds)} ({by['spline']['files']}) | " + " | ".join(out) + " |")

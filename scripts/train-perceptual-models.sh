@@ -8,8 +8,9 @@
 #      (params/shipped-speech-adversarial.yaml: 4 x 500 steps, about 45 minutes), its best
 #      epoch by validation ViSQOL shipped to audiosr/models/.
 # ADV_EPOCHS sets the second stage's epochs (default: the params file's 4; at r = 4 the best
-# validation ViSQOL came at epoch 1, so 2 halves the time). Each run resumes where it stopped when rerun. Needs the embedded corpus (make corpus), the
-# shared real speech and the perceptual measures (pip install -e '.[perceptual]').
+# validation ViSQOL came at epoch 1, so fewer save time). Each run resumes where it stopped when
+# rerun. Needs the embedded corpus (make corpus), the shared real speech and the perceptual
+# measures (pip install -e '.[perceptual]').
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
