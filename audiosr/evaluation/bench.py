@@ -24,7 +24,7 @@ import torch.nn.functional as F
 
 from audiosr.core.dsp import HR_RATE, lowres_rate
 from audiosr.core.paths import atomic_path, write_json
-from audiosr.networks.audiounet import AudioUNet, ModelConfig, count_parameters
+from audiosr.networks.audiounet import ModelConfig, build_model, count_parameters
 from audiosr.training.train import train_step
 
 BENCH_MODELS = {
@@ -42,22 +42,24 @@ def flops_per_audio_second(cfg: ModelConfig, seconds: float = 1.0) -> float:
     """Forward FLOPs for one second of 16 kHz audio (torch.utils.flop_counter)."""
     from torch.utils.flop_counter import FlopCounterMode
 
-    model = AudioUNet(cfg).eval()
+    model = build_model(cfg).eval()
     counter = FlopCounterMode(display=False)
     with counter, torch.no_grad():
         model(torch.zeros(1, 1, int(HR_RATE * seconds)))
     return counter.get_total_flops() / seconds
 
 
-def time_training(cfg, device, batch, length, steps, amp=False, torch_compile=False) -> float:
-    """Audio seconds trained per wall second (after warm-up)."""
-    model = AudioUNet(cfg).to(device)
+def time_training(
+    cfg, device, batch, length, steps, amp=False, torch_compile=False, criterion=F.mse_loss
+) -> float:
+    """Audio seconds trained per wall second (after warm-up), on `criterion` (the MSE default)."""
+    model = build_model(cfg).to(device)
     fn = torch.compile(model) if torch_compile else model
     opt = torch.optim.Adam(model.parameters(), lr=1e-4)
     x = torch.randn(batch, 1, length, device=device)
     y = torch.randn(batch, 1, length, device=device)
 
-    step = lambda: train_step(fn, opt, x, y, amp)
+    step = lambda: train_step(fn, opt, x, y, amp, criterion)
     for _ in range(2 if torch_compile else 1):
         step()
     _sync(device)
@@ -73,7 +75,7 @@ def time_inference(
     cfg, device, seconds, batch=1, repeats=3, amp=False, torch_compile=False
 ) -> float:
     """Real-time factor: compute seconds per second of audio, `batch` clips of `seconds` at once."""
-    model = AudioUNet(cfg).to(device).eval()
+    model = build_model(cfg).to(device).eval()
     fn = torch.compile(model) if torch_compile else model
     x = torch.randn(batch, 1, int(HR_RATE * seconds), device=device)
     with torch.autocast(device.type, torch.bfloat16, enabled=amp):
@@ -91,7 +93,7 @@ def profile_step(cfg, device, batch, length, rows: int = 15) -> str:
     """Top operators of one training step by self time (torch.profiler)."""
     from torch.profiler import ProfilerActivity, profile
 
-    model = AudioUNet(cfg).to(device)
+    model = build_model(cfg).to(device)
     opt = torch.optim.Adam(model.parameters())
     x = torch.randn(batch, 1, length, device=device)
     acts = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == "cuda" else [])
@@ -126,7 +128,7 @@ def run_benchmarks(
     for name, cfg in models.items():
         base = {
             "model": name,
-            "parameters": count_parameters(AudioUNet(cfg)),
+            "parameters": count_parameters(build_model(cfg)),
             "gflop_per_audio_s": flops_per_audio_second(cfg) / 1e9,
         }
         # bf16 doubles CPU throughput where the CPU has bf16 units
@@ -268,7 +270,7 @@ def file_bench(
     full_ckpt = folder / f"full-random-r{ratio}.safetensors"  # speed does not depend on the weights
     if not full_ckpt.is_file():
         save_model(
-            AudioUNet(ModelConfig(ratio=ratio)).state_dict(),
+            build_model(ModelConfig(ratio=ratio)).state_dict(),
             full_ckpt,
             {
                 "model_config": asdict(ModelConfig(ratio=ratio)),

@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from torch import nn
 
 VARIANTS = ("paper", "code2017", "code2019")
-ARCHS = ("audiounet", "dnn")
+ARCHS = ("audiounet", "dnn", "framenet")
 UPSAMPLES = ("subpixel", "resize")
 CODE_FILTERS = {  # the original code's lists, per version
     "code2017": (128, 256, 512, 512, 512, 512, 512, 512),  # its first version, the paper's era
@@ -48,8 +48,9 @@ class ModelConfig:
         residual: add the input to the output (Figure 3 ablation: False).
         skips: concatenate down-block features into up blocks (Figure 3 ablation: False; the up
             convolutions keep the same filter counts).
-        arch: ``audiounet``, or ``dnn`` for the paper's baseline (Li et al. 2015, `audiosr.networks.dnn`;
-            uses only ratio and width, which scales its 2048 hidden units).
+        arch: ``audiounet``, ``dnn`` for the paper's baseline (Li et al. 2015, `audiosr.networks.dnn`;
+            uses only ratio and width, which scales its 2048 hidden units), or ``framenet``, a
+            generator on STFT frames (`audiosr.networks.framenet`; uses blocks and width).
         upsample: ``subpixel`` (the paper's SubPixel shuffle) or ``resize`` (nearest x2, then
             the convolution: no periodic pattern, hence no added tones; ~1.6x the compute).
         front_end: every input gets `decimate`'s roll-off before the network, and the input's
@@ -92,7 +93,7 @@ class ModelConfig:
     @property
     def multiple(self) -> int:
         """Input lengths must be multiples of this (B halvings + the bottleneck's)."""
-        return 1 if self.arch == "dnn" else 2 ** (self.blocks + 1)
+        return 2 ** (self.blocks + 1) if self.arch == "audiounet" else 1
 
     @property
     def is_code(self) -> bool:
@@ -230,11 +231,15 @@ class AudioUNet(nn.Module):
 
 
 def build_model(config: ModelConfig) -> nn.Module:
-    """The network a config describes: AudioUNet, or the DNN baseline."""
+    """The network a config describes: AudioUNet, the DNN baseline, or the frame-rate one."""
     if config.arch == "dnn":
         from audiosr.networks.dnn import HIDDEN, BandDNN
 
         return BandDNN(config.ratio, hidden=max(1, round(HIDDEN * config.width)))
+    if config.arch == "framenet":
+        from audiosr.networks.framenet import FrameNet
+
+        return FrameNet(blocks=config.blocks, width=config.width)
     return AudioUNet(config)
 
 

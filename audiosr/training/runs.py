@@ -38,7 +38,8 @@ def default_run_dir(
     m = model_cfg
     if m.arch == "dnn":
         return resolve(root) / f"{cache.folder.name}--dnn-w{m.width:g}"
-    name = f"{cache.folder.name}--{m.variant}-B{m.blocks}-w{m.width:g}"
+    net = m.variant if m.arch == "audiounet" else m.arch
+    name = f"{cache.folder.name}--{net}-B{m.blocks}-w{m.width:g}"
     name += "" if m.upsample == "subpixel" else f"-{m.upsample}"
     name += "" if m.residual else "-nores"
     name += "" if m.skips else "-noskip"
