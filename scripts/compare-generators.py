@@ -29,7 +29,7 @@ NETS = {  # name: (model settings, run folder suffix)
     ),
     "FrameNet, 8 blocks, width 0.5": (
         ModelConfig(ratio=args.ratio, arch="framenet", blocks=8, width=0.5),
-        "--framenet-B8-w0.5-mse+stft-loss",
+        "--framenet-B8-w0.5-resize-mse+stft-loss",
     ),
 }
 
