@@ -39,6 +39,7 @@ stride = 3000                # as in 01_data
 lowpass = True               # as in 01_data
 max_clips = 4                # as in 01_data (tiny default for tests; None: all)
 cache_root = "data/cache"    # as in 01_data
+arch = "audiounet"           # audiounet (the paper) or framenet (a network on STFT frames)
 variant = "paper"            # paper, or the original code's model: code2017 or code2019
 blocks = 4                   # B (paper: 4)
 width = 0.0625               # filter multiplier: 1.0 is the model of the paper, 1/16 runs on a CPU
@@ -47,6 +48,7 @@ residual = True              # False: Figure 3 ablation without the additive res
 skips = True                 # False: Figure 3 ablation without skip connections
 front_end = False            # True: one input band whatever made the low-res audio (audiosr.core.band)
 epochs = 1                   # paper: 400
+max_minutes = None           # a time budget: stop after the epoch that passes it (resume continues)
 batch_size = 8               # original code: 128
 lr = 0.001                   # paper 1e-4, original code 1e-3
 objective = "mse"            # mse, paper (eq. 1: mean per-example L2 norm), rmse (the code's per-example RMSE) or mse+stft
@@ -82,7 +84,7 @@ from audiosr.core.distrib import pick_device
 from audiosr.core.paths import RESULTS, resolve, write_json
 from audiosr.core.tables import markdown_table
 from audiosr.listening.plots import training_curves
-from audiosr.networks.audiounet import AudioUNet, count_parameters
+from audiosr.networks.audiounet import build_model, count_parameters
 from audiosr.networks.checkpoint import load_model
 from audiosr.training.params import configs_from
 from audiosr.training.runs import default_run_dir, ensure_cache
@@ -93,7 +95,7 @@ spec = configs_from(globals())  # the parameters above as data, model and traini
 data_cfg, model_cfg, train_cfg = spec.data, spec.model, spec.train
 cache = ensure_cache(data_cfg, cache_root, progress=True)  # 01_data's cache, built with its function if missing
 run_dir = resolve(run_dir) if run_dir else default_run_dir(cache, model_cfg, objective=objective, degrade=degrade, init=init)
-print(f"run: {run_dir}\ndata: {cache.folder.name}\nmodel: {count_parameters(AudioUNet(model_cfg)) / 1e6:.2f} M parameters "
+print(f"run: {run_dir}\ndata: {cache.folder.name}\nmodel: {count_parameters(build_model(model_cfg)) / 1e6:.2f} M parameters "
       f"on {pick_device(device)}")
 
 # %% [markdown]
@@ -104,7 +106,7 @@ print(f"run: {run_dir}\ndata: {cache.folder.name}\nmodel: {count_parameters(Audi
 
 # %%
 history = train(cache, model_cfg, train_cfg, run_dir, resume=resume)
-assert history[-1]["epoch"] >= epochs and all(h["train_loss"] > 0 for h in history if h["epoch"])
+assert (history[-1]["epoch"] >= epochs or max_minutes is not None) and all(h["train_loss"] > 0 for h in history if h["epoch"])
 display(Markdown(markdown_table(history[-5:])))
 
 # %% [markdown]
