@@ -55,9 +55,11 @@ def run_method(run: str | Path, device: torch.device | str = "cpu") -> tuple[str
     trained), read from its checkpoint."""
     state = load_checkpoint(Path(run) / CHECKPOINT)
     m, t = state["model_config"], state["train_config"]
-    label = {"dnn": "DNN (Li et al. 2015)", "framenet": f"FrameNet, width {m['width']:g}"}.get(
-        m.get("arch"), f"AudioUNet, width {m['width']:g}"
-    )
+    label = {
+        "dnn": "DNN (Li et al. 2015)",
+        "framenet": f"FrameNet, width {m['width']:g}",
+        "tfilm": f"TFiLM, width {m['width']:g}",
+    }.get(m.get("arch"), f"AudioUNet, width {m['width']:g}")
     how = (
         f"`{Path(run).name}`: {state['epoch']} epochs x {t['steps_per_epoch'] or 'all'} steps of "
         f"batch {t['batch_size']}, lr {t['lr']}"

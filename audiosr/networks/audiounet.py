@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from torch import nn
 
 VARIANTS = ("paper", "code2017", "code2019")
-ARCHS = ("audiounet", "dnn", "framenet")
+ARCHS = ("audiounet", "dnn", "framenet", "tfilm")
 UPSAMPLES = ("subpixel", "resize")
 CODE_FILTERS = {  # the original code's lists, per version
     "code2017": (128, 256, 512, 512, 512, 512, 512, 512),  # its first version, the paper's era
@@ -50,7 +50,10 @@ class ModelConfig:
             convolutions keep the same filter counts).
         arch: ``audiounet``, ``dnn`` for the paper's baseline (Li et al. 2015, `audiosr.networks.dnn`;
             uses only ratio and width, which scales its 2048 hidden units), or ``framenet``, a
-            generator on STFT frames (`audiosr.networks.framenet`; uses blocks and width).
+            generator on STFT frames (`audiosr.networks.framenet`; uses blocks and width), or
+            ``tfilm``, the original code's later model (`audiosr.networks.tfilm`: the code's
+            filters and kernels, whatever the variant; uses blocks, width, upsample, residual
+            and skips).
         upsample: ``subpixel`` (the paper's SubPixel shuffle) or ``resize`` (nearest x2, then
             the convolution: no periodic pattern, hence no added tones; ~1.6x the compute).
         front_end: every input gets `decimate`'s roll-off before the network, and the input's
@@ -93,16 +96,21 @@ class ModelConfig:
     @property
     def multiple(self) -> int:
         """Input lengths must be multiples of this (B halvings + the bottleneck's)."""
+        if self.arch == "tfilm":
+            from audiosr.networks.tfilm import tfilm_multiple
+
+            return tfilm_multiple(self.blocks)
         return 2 ** (self.blocks + 1) if self.arch == "audiounet" else 1
 
     @property
     def is_code(self) -> bool:
-        """One of the original code's versions (not the paper's text)."""
-        return self.variant in CODE_FILTERS
+        """One of the original code's versions (not the paper's text); TFiLM is the code's."""
+        return self.variant in CODE_FILTERS or self.arch == "tfilm"
 
     def filters(self) -> list[int]:
+        code = "code2017" if self.arch == "tfilm" else self.variant  # audiotfilm.py's list
         base = (
-            CODE_FILTERS[self.variant][: self.blocks]
+            CODE_FILTERS[code][: self.blocks]
             if self.is_code
             else [min(2 ** (6 + b), 512) for b in range(1, self.blocks + 1)]
         )
@@ -231,7 +239,7 @@ class AudioUNet(nn.Module):
 
 
 def build_model(config: ModelConfig) -> nn.Module:
-    """The network a config describes: AudioUNet, the DNN baseline, or the frame-rate one."""
+    """The network a config describes: AudioUNet, the DNN baseline, the frame-rate one or TFiLM."""
     if config.arch == "dnn":
         from audiosr.networks.dnn import HIDDEN, BandDNN
 
@@ -240,6 +248,10 @@ def build_model(config: ModelConfig) -> nn.Module:
         from audiosr.networks.framenet import FrameNet
 
         return FrameNet(blocks=config.blocks, width=config.width)
+    if config.arch == "tfilm":
+        from audiosr.networks.tfilm import AudioTFiLM
+
+        return AudioTFiLM(config)
     return AudioUNet(config)
 
 
