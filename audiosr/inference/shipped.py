@@ -131,6 +131,12 @@ def shipped_speech(ratio: int) -> dict[str, str]:
     return {kind: name for kind, name in named.items() if name in have}
 
 
+def shipped_recipe(name: str) -> str:
+    """The commands that trained and shipped a shipped model (its sidecar's `recipe`)."""
+    meta = json.loads((SHIPPED_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    return meta.get("recipe") or f"{name}: no recipe recorded"
+
+
 def load_any(path: str | Path | None, ratio: int | None = None, device="cpu") -> torch.nn.Module:
     """A model from a shipped model's name (`audiounet-small-r4`), a .safetensors or a training
     .pt checkpoint (checked against `ratio` when given); None: the shipped model for `ratio`."""
