@@ -70,7 +70,6 @@ params_name = None                   # the params file used, printed under each 
 figures_dir = "out/figures"          # where the tables go; params/demo.yaml sets figures
 
 # %%
-import math
 from dataclasses import replace
 
 from IPython.display import Markdown, display
@@ -82,8 +81,17 @@ from audiosr.core.tables import markdown_table, write_table
 from audiosr.data.clips import unavailable_reason
 from audiosr.evaluation.baselines import SPLINE, all_baselines
 from audiosr.evaluation.evaluate import evaluate_sets, model_method, run_method
-from audiosr.evaluation.paper import paper_task
+from audiosr.evaluation.paper import TABLE2, paper_task
 from audiosr.evaluation.paper_tables import table2_rows, table3_rows
+from audiosr.evaluation.verdict import (
+    FAIL_MARGIN,
+    NOT,
+    REPRODUCED,
+    VERDICTS,
+    table2_claim,
+    table3_claim,
+    transfer_claim,
+)
 from audiosr.inference.shipped import load_any, shipped_recipe, shipped_speech
 from audiosr.listening.listen import ComparisonPanel
 from audiosr.networks.audiounet import ModelConfig
@@ -217,24 +225,50 @@ if piano_dataset:
     display(Markdown(md_t.read_text()))
 
 # %% [markdown]
-# ## 4. Verdict
+# ## 4. Verdict: does the paper reproduce?
 #
-# The bar we set ourselves: on the held-out split AudioUNet beats the spline in LSD and stays within
-# 0.5 dB of it in SNR, at every ratio. With the tiny defaults the models are barely trained,
-# so this says whether the bar is met; it does not assert it.
+# Each claim against the paper's number, not only the spline's, by rules fixed in
+# `audiosr.evaluation.verdict` before any number was read. Table 2: our SNR gain over the spline
+# and LSD ratio on the held-out split against the paper's on VCTK; *reproduced* takes at least
+# 3/4 of the paper's gain and an LSD ratio within 0.1 of its own, *direction reproduced* only
+# beats the spline on both. The paper's full model trained 400 epochs on a GPU; the budget of each
+# of ours is in its label. With the tiny defaults the notebook's own model is barely trained.
 
 # %%
-verdicts = []
+claims = []
 for r in ratios:
     ours = {s["method"]: s for s in summaries[r][f"{dataset} test"]}
-    model_row = ours[next(m for m, theirs in as_paper[r].items() if theirs == "Ours")]
-    spline_row = ours[SPLINE]
-    gap = model_row["SNR (dB)"] - spline_row["SNR (dB)"]
-    verdicts.append({"r": r, "model LSD": round(model_row["LSD"], 2), "spline LSD": round(spline_row["LSD"], 2),
-                     "LSD better": model_row["LSD"] < spline_row["LSD"], "SNR gap (dB)": round(gap, 2),
-                     "SNR within 0.5 dB or above": gap > -0.5})
-    assert math.isfinite(gap)
-display(Markdown(markdown_table(verdicts)))
+    spline_scores = (ours[SPLINE]["SNR (dB)"], ours[SPLINE]["LSD"])
+    for method, theirs in as_paper[r].items():
+        if theirs == "Ours" and (paper_row, r) in TABLE2:  # the paper has r = 2, 4, 6
+            row = table2_claim(paper_row, r, (ours[method]["SNR (dB)"], ours[method]["LSD"]), spline_scores)
+            claims.append({"model": method, **row})
+assert all(c["verdict"] in VERDICTS for c in claims)
+assert all((c["verdict"] == NOT) == (c["SNR gain (dB)"] <= 0 or c["LSD / spline"] >= 1)
+           or c["verdict"] == REPRODUCED for c in claims)
+display(Markdown(markdown_table(claims)))
+
+# %% [markdown]
+# Above: Table 2 per ratio and model. Below, where piano ran: Table 3's low-pass sensitivity
+# (the paper's mismatched models fall some 29 dB below the spline; *reproduced* where ours falls
+# 3 dB or more below the spline on that input, *direction reproduced* below the model trained on
+# that input) and the speech / piano transfer (each transfer below the model trained on the test
+# domain).
+
+# %%
+if piano_dataset:
+    name_of = {True: "trained with LPF", False: "trained without LPF"}
+    snr3 = {(trained, tested): grid[tested][name_of[trained]]["SNR (dB)"] for trained in (True, False)
+            for tested in (True, False)}
+    spline3 = {tested: grid[tested][SPLINE]["SNR (dB)"] for tested in (True, False)}
+    lowpass_claims = table3_claim(snr3, spline3)
+    by = {(t["test data"].split(" ")[0], t["method"]): t["SNR (dB)"] for t in transfer}
+    transfer_verdict = transfer_claim({(a, b): by[(b, f"trained on {a}")] for a in ("speech", "piano")
+                                       for b in ("speech", "piano")})
+    assert all(c["verdict"] in VERDICTS for c in lowpass_claims + [transfer_verdict])
+    assert all((c["verdict"] == REPRODUCED) == (c["SNR (dB)"] <= c["spline (dB)"] - FAIL_MARGIN) for c in lowpass_claims)
+    display(Markdown(markdown_table(lowpass_claims)))
+    display(Markdown(markdown_table([transfer_verdict])))
 
 # %% [markdown]
 # ## Summary
@@ -245,7 +279,9 @@ display(Markdown(markdown_table(verdicts)))
 
 # %%
 written = write_json(RESULTS / f"04_evaluate-{name}.json",
-           {"table2": table2, "verdicts": verdicts, "provenance": provenance,
-            "table3": table3 if piano_dataset else None, "transfer": transfer if piano_dataset else None})
+           {"table2": table2, "table2_claims": claims, "provenance": provenance,
+            "table3": table3 if piano_dataset else None, "transfer": transfer if piano_dataset else None,
+            "lowpass_claims": lowpass_claims if piano_dataset else None,
+            "transfer_claim": transfer_verdict if piano_dataset else None})
 print(f"04_evaluate wrote Table 2{', Table 3 and the transfer table' if piano_dataset else ''} to {figures}, "
       f"per-file scores to {RESULTS}, and {written}")

@@ -63,11 +63,12 @@ from IPython.display import Markdown, display
 from audiosr.core.distrib import pick_device
 from audiosr.core.metrics import lsd, snr
 from audiosr.core.paths import RESULTS, resolve, write_json
-from audiosr.core.tables import markdown_table
+from audiosr.core.tables import markdown_table, write_table
 from audiosr.data.clips import unavailable_reason
 from audiosr.data.patches import DataConfig
 from audiosr.evaluation.baselines import spline
 from audiosr.evaluation.evaluate import model_method
+from audiosr.evaluation.verdict import NOT, VERDICTS, ablation_claim
 from audiosr.inference.shipped import load_any, shipped_speech
 from audiosr.listening.listen import clip_versions
 from audiosr.listening.plots import compare_spectrograms, loss_curves, save_figure
@@ -139,9 +140,23 @@ fig3.axes[0].set_title(f"Figure 3: validation loss, {dataset} {task}, r = {ratio
 paths3 = save_figure(fig3, figures, "figure3-ablation")
 final = [{"model": k, "epochs": h[-1]["epoch"], "val MSE": f"{h[-1]['val_loss']:.3e}",
           "val SNR (dB)": round(h[-1]["val_snr"], 2), "val LSD": round(h[-1]["val_lsd"], 2)} for k, h in histories.items()]
-display(Markdown(markdown_table(final)))
 assert all(np.isfinite(h[-1]["val_loss"]) for h in histories.values())
-print(f"{made_by}: {', '.join(p.name for p in paths3)}")
+md3 = write_table(figures / "figure3-ablation", final, f"Figure 3: final validation loss, {dataset} {task}, r = {ratio}",
+                  made_by)
+display(Markdown(markdown_table(final)))
+print(f"{made_by}: {', '.join(p.name for p in paths3)}, {md3.name}")
+
+# %% [markdown]
+# **Verdict** (`audiosr.evaluation.verdict`, rule fixed in advance): *reproduced* if the full
+# model ends lowest, then the model without the residual, then the one without either, and the
+# skips cost more than the residual (the paper: skips matter most, the residual a little);
+# *direction reproduced* if the full model is best.
+
+# %%
+ablation = ablation_claim(*(histories[k][-1]["val_loss"] for k in ablations))
+assert ablation["verdict"] in VERDICTS
+assert (ablation["verdict"] != NOT) == (ablation["full"] < min(ablation["no residual"], ablation["no residual, no skips"]))
+display(Markdown(markdown_table([{k: f"{v:.3e}" if isinstance(v, float) else v for k, v in ablation.items()}])))
 
 # %% [markdown]
 # ## Summary
@@ -153,5 +168,5 @@ print(f"{made_by}: {', '.join(p.name for p in paths3)}")
 # %%
 written = write_json(RESULTS / "05_figures.json", {"figure2": {"clip": clip_name, "run": run.name,
                                                      **{k: score(x) for k, (x, _) in list(versions.items())[2:]}},
-                                         "figure3": final, "files": [str(p) for p in paths2 + paths3]})
+                                         "figure3": final, "figure3_claim": ablation, "files": [str(p) for p in paths2 + paths3]})
 print(f"05_figures wrote {', '.join(p.name for p in paths2 + paths3)} to {figures}, and {written}")
