@@ -44,8 +44,8 @@ from audiosr.networks.audiounet import (
     describe,
     layer_table,
     receptive_field,
-    subpixel1d,
 )
+from audiosr.networks.subpixel import subpixel1d
 from audiosr.training.params import configs_from
 
 cfg = configs_from(globals()).model  # the model parameters above, as one config

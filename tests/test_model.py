@@ -11,8 +11,8 @@ from audiosr.networks.audiounet import (
     count_parameters,
     layer_table,
     receptive_field,
-    subpixel1d,
 )
+from audiosr.networks.subpixel import subpixel1d
 
 
 @pytest.mark.parametrize("blocks", [1, 2, 3, 4])

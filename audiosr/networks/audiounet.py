@@ -23,6 +23,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from audiosr.networks.subpixel import subpixel1d
+
 VARIANTS = ("paper", "code2017", "code2019")
 ARCHS = ("audiounet", "dnn", "framenet", "tfilm")
 UPSAMPLES = ("subpixel", "resize")
@@ -120,12 +122,6 @@ class ModelConfig:
         if self.is_code:
             return list(CODE_KERNELS[: self.blocks])
         return [max(2 ** (7 - b) + 1, 9) for b in range(1, self.blocks + 1)]
-
-
-def subpixel1d(x: torch.Tensor, r: int = 2) -> torch.Tensor:
-    """(N, C*r, L) -> (N, C, L*r): out[n, c, l*r + i] = x[n, c*r + i, l]. Channels become time."""
-    n, c, length = x.shape
-    return x.reshape(n, c // r, r, length).permute(0, 1, 3, 2).reshape(n, c // r, length * r)
 
 
 class Block(nn.Sequential):

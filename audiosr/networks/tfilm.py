@@ -35,7 +35,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from audiosr.networks.audiounet import ModelConfig, subpixel1d
+from audiosr.networks.subpixel import subpixel1d
 
 DILATION = 2
 TOP_BLOCK = 128  # the first down block's TFiLM block length; halved at each depth
@@ -97,9 +97,9 @@ class AudioTFiLM(nn.Module):
     ``resize``: nearest x2 then the convolution, no added tones), `residual` and `skips`.
     """
 
-    def __init__(self, config: ModelConfig | None = None, **kw):
+    def __init__(self, config: "ModelConfig"):  # noqa: F821 (audiounet's; built by build_model)
         super().__init__()
-        self.config = cfg = config or ModelConfig(arch="tfilm", **kw)
+        self.config = cfg = config
         if not 1 <= cfg.blocks <= MAX_BLOCKS:
             raise ValueError(f"blocks={cfg.blocks}: TFiLM supports 1 to {MAX_BLOCKS} blocks.")
         filters, kernels = cfg.filters(), cfg.kernels()
