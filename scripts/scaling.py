@@ -6,10 +6,10 @@ sample and LibriSpeech test-other), then figures/scaling.{csv,md,png,svg,pdf}.
     .venv/bin/python scripts/scaling.py --widths 0.0625 --budgets 3 10 30   # trains what is missing
     .venv/bin/python scripts/scaling.py --plot-only                          # table and figure only
 
-Runs resume where they stopped (runs/scaling-r4-w<width>), snapshots and scores stay in runs/,
+Runs resume where they stopped (runs/scaling/<data>--<model>), snapshots and scores stay there,
 so a later call with larger budgets only adds points. The x axis is training FLOPs (3x the
-forward FLOPs of every trained sample) and the CPU-hours they took here; the paper's point
-(full width, 400 epochs on VCTK MultiSpeaker) is marked at its estimated FLOPs.
+forward FLOPs of every trained sample); the table adds the CPU-hours they took here. The paper's
+point (full width, about 2 days on a Titan X) is marked at FLOPs estimated from that GPU time.
 """
 
 from __future__ import annotations
@@ -32,33 +32,31 @@ from audiosr.evaluation.real_speech import REAL_TEST_SETS, real_speech_rows  # n
 from audiosr.inference.shipped import ship  # noqa: E402
 from audiosr.networks.checkpoint import CHECKPOINT, load_checkpoint  # noqa: E402
 from audiosr.training.params import configs_from, load_params  # noqa: E402
-from audiosr.training.runs import ensure_cache  # noqa: E402
+from audiosr.training.runs import default_run_dir, ensure_cache  # noqa: E402
 from audiosr.training.train import train  # noqa: E402
 
 PARAMS = [ROOT / "params/shipped-speech.yaml", ROOT / "params/scaling.yaml"]
-SCORES = ROOT / "runs" / "scaling-scores.json"
-# The paper's budget, estimated: 400 epochs over VCTK MultiSpeaker's 99 training speakers (taken
-# as about 40 hours of speech; patches assumed at half-patch stride, so twice the audio per
-# epoch) through the full model. An estimate, marked as one in the figure.
-PAPER_AUDIO_HOURS, PAPER_OVERLAP, PAPER_EPOCHS = 40.0, 2.0, 400
+SCORES = ROOT / "runs" / "scaling" / "scores.json"
+# The paper's budget: "about 2 days for MultiSpeaker on a Titan X". In FLOPs, an estimate from
+# the card's fp32 peak (11 TFLOPS): drawn at 30% of it, with a bar up to the peak itself.
+PAPER_HOURS, TITAN_X_FLOPS, PAPER_UTILISATION = 48.0, 11e12, 0.3
 
 
-def run_dir(ratio: int, width: float) -> Path:
-    return ROOT / "runs" / f"scaling-r{ratio}-w{width:g}"
+RUNS = ROOT / "runs" / "scaling"
 
 
 def trained_seconds(history: list[dict]) -> float:
     return sum(h.get("seconds", 0.0) for h in history if h["epoch"])
 
 
-def snapshot(ratio: int, width: float, budget: float) -> Path:
+def snapshot(ratio: int, width: float, budget: float, overrides=()) -> Path:
     """Train (resuming) until `budget` minutes of training, then ship that point as a file."""
-    out = run_dir(ratio, width) / f"at-{budget:g}min.safetensors"
+    spec = configs_from(load_params(PARAMS, list(overrides)) | {"ratio": ratio, "width": width})
+    cache = ensure_cache(spec.data)
+    folder = default_run_dir(cache, spec.model, RUNS)  # named by its data and model
+    out = folder / f"at-{budget:g}min.safetensors"
     if out.is_file():
         return out
-    spec = configs_from(load_params(PARAMS) | {"ratio": ratio, "width": width})
-    cache = ensure_cache(spec.data)
-    folder = run_dir(ratio, width)
     done = 0.0
     if (folder / CHECKPOINT).is_file():
         done = trained_seconds(load_checkpoint(folder / CHECKPOINT)["history"])
@@ -67,6 +65,7 @@ def snapshot(ratio: int, width: float, budget: float) -> Path:
         cfg = replace(spec.train, max_minutes=left)
         train(cache, spec.model, cfg, folder, resume=True)
     recipe = f"python scripts/scaling.py --ratio {ratio} --widths {width:g} --budgets {budget:g}"
+    recipe += f" --set {' '.join(overrides)}" if overrides else ""
     return ship(folder, out, recipe=recipe, replace=True)
 
 
@@ -76,8 +75,8 @@ def point(path: Path) -> dict:
     m, t = meta["model_config"], meta["train_config"]
     state = load_checkpoint(path.parent / CHECKPOINT)
     history = [h for h in state["history"] if 0 < h["epoch"] <= meta["epoch"]]
-    steps = len(history) * t["steps_per_epoch"]
-    audio_s = steps * t["batch_size"] * meta["data"]["data_config"]["patch_len"] / 16000
+    audio_s = sum(h["audio_s_per_s"] * h["seconds"] for h in history)  # audio seconds trained
+    steps = round(audio_s * 16000 / (t["batch_size"] * meta["data"]["data_config"]["patch_len"]))
     from audiosr.networks.audiounet import ModelConfig
 
     fwd = flops_per_audio_second(ModelConfig(**m))
@@ -86,15 +85,12 @@ def point(path: Path) -> dict:
         "budget (min)": float(path.stem.split("-")[1].removesuffix("min")),
         "steps": steps,
         "CPU-hours": round(trained_seconds(history) / 3600, 3),
-        "training FLOPs": float(f"{3 * fwd * audio_s:.3g}"),
+        "training TFLOPs": float(f"{3 * fwd * audio_s / 1e12:.3g}"),
     }
 
 
-def paper_flops() -> float:
-    from audiosr.networks.audiounet import ModelConfig
-
-    audio_s = PAPER_AUDIO_HOURS * 3600 * PAPER_OVERLAP * PAPER_EPOCHS
-    return 3 * flops_per_audio_second(ModelConfig(width=1.0)) * audio_s
+def paper_flops(utilisation: float = PAPER_UTILISATION) -> float:
+    return PAPER_HOURS * 3600 * TITAN_X_FLOPS * utilisation
 
 
 def score(paths: list[Path], ratio: int, test_sets=REAL_TEST_SETS) -> dict:
@@ -126,25 +122,31 @@ def plot(rows: list[dict], ratio: int, out: Path) -> None:
     for width in sorted({r["width"] for r in rows}):
         for test_set, mark in marks.items():
             pts = sorted(
-                (r["training FLOPs"], r)
-                for r in rows
-                if r["width"] == width and r["test set"] == test_set
+                (r for r in rows if r["width"] == width and r["test set"] == test_set),
+                key=lambda r: r["training TFLOPs"],
             )
             if not pts:
                 continue
-            xs = [x for x, _ in pts]
+            xs = [r["training TFLOPs"] for r in pts]
             for ax, key in zip(axes, ("SNR - spline (dB)", "LSD / spline")):
                 ax.plot(
-                    xs, [r[key] for _, r in pts], marker=mark, label=f"width {width:g}, {test_set}"
+                    xs, [r[key] for r in pts], marker=mark, label=f"width {width:g}, {test_set}"
                 )
-    px = paper_flops()
+    px = paper_flops() / 1e12
+    axes[0].errorbar(
+        [px],
+        [paper["Ours"][0] - paper["Spline"][0]],
+        xerr=[[0], [paper_flops(1.0) / 1e12 - px]],
+        color="k",
+        capsize=3,
+    )
     axes[0].scatter(
         [px],
         [paper["Ours"][0] - paper["Spline"][0]],
         marker="*",
         s=160,
         color="k",
-        label="the paper (VCTK, full width; FLOPs estimated)",
+        label="the paper (VCTK, full width; 2 days on a Titan X, FLOPs estimated)",
         zorder=5,
     )
     axes[1].scatter(
@@ -152,7 +154,7 @@ def plot(rows: list[dict], ratio: int, out: Path) -> None:
     )
     for ax, label in zip(axes, ("SNR gain over the spline (dB)", "LSD / spline's")):
         ax.set_xscale("log")
-        ax.set_xlabel("training FLOPs")
+        ax.set_xlabel("training compute (TFLOPs)")
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
     axes[0].axhline(0, color="grey", lw=0.8)
@@ -171,22 +173,29 @@ def main() -> None:
     ap.add_argument("--budgets", type=float, nargs="+", default=[3, 10, 30, 100])
     ap.add_argument("--plot-only", action="store_true", help="no training: table and figure")
     ap.add_argument("--test-sets", nargs="+", default=list(REAL_TEST_SETS))
+    ap.add_argument("--set", nargs="*", default=[], help="KEY=VALUE over the params (a quick try)")
     ap.add_argument("--out", default="figures/scaling")
     args = ap.parse_args()
     os.chdir(ROOT)  # params, caches and runs are relative to the repository
     if not args.plot_only:
         for width in args.widths:
             for budget in sorted(args.budgets):
-                snapshot(args.ratio, width, budget)
+                snapshot(args.ratio, width, budget, args.set)
     # every snapshot of this ratio so far, from this call or earlier ones
-    paths = sorted((ROOT / "runs").glob(f"scaling-r{args.ratio}-w*/at-*min.safetensors"))
+    paths = sorted(RUNS.glob(f"*-r{args.ratio}-*/at-*min.safetensors"))
     scores = score(paths, args.ratio, tuple(args.test_sets))
     rows = [{**point(p), "test set": ts, **s} for p in paths for ts, s in scores[str(p)].items()]
-    rows.sort(key=lambda r: (r["width"], r["test set"], r["training FLOPs"]))
+    rows.sort(key=lambda r: (r["width"], r["test set"], r["training TFLOPs"], r["budget (min)"]))
+    seen = set()  # a budget the run had already passed is the same point as the one before
+    rows = [
+        r
+        for r in rows
+        if (k := (r["width"], r["test set"], r["steps"])) not in seen and not seen.add(k)
+    ]
     out = ROOT / args.out
     notes = (
-        f"The paper's point: {paper_flops():.3g} training FLOPs (estimated: 400 epochs over about "
-        f"{PAPER_AUDIO_HOURS:g} h of VCTK, patches overlapping {PAPER_OVERLAP:g}x, full width).\n\n"
+        f"The paper's point: {paper_flops() / 1e12:.3g} training TFLOPs, estimated as about 2 days on "
+        f"a Titan X at {PAPER_UTILISATION:.0%} of its fp32 peak (up to {paper_flops(1.0) / 1e12:.3g} at the peak).\n\n"
         "Made by `python scripts/scaling.py` (its arguments in each snapshot's recipe)."
     )
     write_table(out, rows, f"Gain with training compute, r = {args.ratio}", notes)
