@@ -98,10 +98,9 @@ def main() -> None:
             "cubic spline",
             lambda m: SHIPPED if m == "shipped model" else None,
         )
-    nolowpass = read("real-speech-nolowpass")
-    if nolowpass:
+    for path in sorted(FIGURES.glob("real-speech-nolowpass-r*.csv")):
         claims += table2_rows(
-            nolowpass,
+            read(path.stem),
             "test set",
             lambda m: ", input and training without the low-pass filter",
             "cubic spline",
