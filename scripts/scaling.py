@@ -4,6 +4,7 @@ cumulative training budget, every snapshot scored on the same real test files, w
 sample and LibriSpeech test-other), then figures/scaling.{csv,md,png,svg,pdf}.
 
     .venv/bin/python scripts/scaling.py --widths 0.0625 --budgets 3 10 30   # trains what is missing
+    .venv/bin/python scripts/scaling.py --arch tfilm --widths 0.0625 --budgets 3 10   # TFiLM beside it
     .venv/bin/python scripts/scaling.py --plot-only                          # table and figure only
 
 Runs resume where they stopped (runs/scaling/<data>--<model>), snapshots and scores stay there,
@@ -49,9 +50,10 @@ def trained_seconds(history: list[dict]) -> float:
     return sum(h.get("seconds", 0.0) for h in history if h["epoch"])
 
 
-def snapshot(ratio: int, width: float, budget: float, overrides=()) -> Path:
+def snapshot(ratio: int, width: float, budget: float, overrides=(), arch="audiounet") -> Path:
     """Train (resuming) until `budget` minutes of training, then ship that point as a file."""
-    spec = configs_from(load_params(PARAMS, list(overrides)) | {"ratio": ratio, "width": width})
+    chosen = {"ratio": ratio, "width": width, "arch": arch}
+    spec = configs_from(load_params(PARAMS, list(overrides)) | chosen)
     cache = ensure_cache(spec.data)
     folder = default_run_dir(cache, spec.model, RUNS)  # named by its data and model
     out = folder / f"at-{budget:g}min.safetensors"
@@ -64,13 +66,14 @@ def snapshot(ratio: int, width: float, budget: float, overrides=()) -> Path:
         left = budget - done / 60
         cfg = replace(spec.train, max_minutes=left)
         train(cache, spec.model, cfg, folder, resume=True)
-    recipe = f"python scripts/scaling.py --ratio {ratio} --widths {width:g} --budgets {budget:g}"
+    recipe = f"python scripts/scaling.py --ratio {ratio} --arch {arch} --widths {width:g}"
+    recipe += f" --budgets {budget:g}"
     recipe += f" --set {' '.join(overrides)}" if overrides else ""
     return ship(folder, out, recipe=recipe, replace=True)
 
 
 def point(path: Path) -> dict:
-    """Width, budget, trained steps, training FLOPs and CPU-hours of a snapshot."""
+    """Network, width, budget, trained steps, training FLOPs and CPU-hours of a snapshot."""
     meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
     m, t = meta["model_config"], meta["train_config"]
     state = load_checkpoint(path.parent / CHECKPOINT)
@@ -81,6 +84,7 @@ def point(path: Path) -> dict:
 
     fwd = flops_per_audio_second(ModelConfig(**m))
     return {
+        "network": m["arch"],
         "width": m["width"],
         "budget (min)": float(path.stem.split("-")[1].removesuffix("min")),
         "steps": steps,
@@ -119,10 +123,14 @@ def plot(rows: list[dict], ratio: int, out: Path) -> None:
     fig, axes = plt.subplots(1, 2, figsize=(11, 4), constrained_layout=True)
     paper = TABLE2[("MultiSpeaker", ratio)]
     marks = {"vctk-sample": "o", "librispeech-test-other": "s"}
-    for width in sorted({r["width"] for r in rows}):
+    for net, width in sorted({(r["network"], r["width"]) for r in rows}):
         for test_set, mark in marks.items():
             pts = sorted(
-                (r for r in rows if r["width"] == width and r["test set"] == test_set),
+                (
+                    r
+                    for r in rows
+                    if (r["network"], r["width"], r["test set"]) == (net, width, test_set)
+                ),
                 key=lambda r: r["training TFLOPs"],
             )
             if not pts:
@@ -130,7 +138,11 @@ def plot(rows: list[dict], ratio: int, out: Path) -> None:
             xs = [r["training TFLOPs"] for r in pts]
             for ax, key in zip(axes, ("SNR - spline (dB)", "LSD / spline")):
                 ax.plot(
-                    xs, [r[key] for r in pts], marker=mark, label=f"width {width:g}, {test_set}"
+                    xs,
+                    [r[key] for r in pts],
+                    marker=mark,
+                    ls="-" if net == "audiounet" else "--",
+                    label=f"{net} width {width:g}, {test_set}",
                 )
     px = paper_flops() / 1e12
     axes[0].errorbar(
@@ -169,6 +181,7 @@ def plot(rows: list[dict], ratio: int, out: Path) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--ratio", type=int, default=4)
+    ap.add_argument("--arch", default="audiounet", help="audiounet or tfilm (same recipe)")
     ap.add_argument("--widths", type=float, nargs="+", default=[1 / 16, 1 / 8, 1 / 4])
     ap.add_argument("--budgets", type=float, nargs="+", default=[3, 10, 30, 100])
     ap.add_argument("--plot-only", action="store_true", help="no training: table and figure")
@@ -180,17 +193,26 @@ def main() -> None:
     if not args.plot_only:
         for width in args.widths:
             for budget in sorted(args.budgets):
-                snapshot(args.ratio, width, budget, args.set)
+                snapshot(args.ratio, width, budget, args.set, args.arch)
     # every snapshot of this ratio so far, from this call or earlier ones
     paths = sorted(RUNS.glob(f"*-r{args.ratio}-*/at-*min.safetensors"))
     scores = score(paths, args.ratio, tuple(args.test_sets))
     rows = [{**point(p), "test set": ts, **s} for p in paths for ts, s in scores[str(p)].items()]
-    rows.sort(key=lambda r: (r["width"], r["test set"], r["training TFLOPs"], r["budget (min)"]))
+    rows.sort(
+        key=lambda r: (
+            r["network"],
+            r["width"],
+            r["test set"],
+            r["training TFLOPs"],
+            r["budget (min)"],
+        )
+    )
     seen = set()  # a budget the run had already passed is the same point as the one before
     rows = [
         r
         for r in rows
-        if (k := (r["width"], r["test set"], r["steps"])) not in seen and not seen.add(k)
+        if (k := (r["network"], r["width"], r["test set"], r["steps"])) not in seen
+        and not seen.add(k)
     ]
     out = ROOT / args.out
     notes = (
