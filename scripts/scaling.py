@@ -197,7 +197,12 @@ def main() -> None:
     # every snapshot of this ratio so far, from this call or earlier ones
     paths = sorted(RUNS.glob(f"*-r{args.ratio}-*/at-*min.safetensors"))
     scores = score(paths, args.ratio, tuple(args.test_sets))
-    rows = [{**point(p), "test set": ts, **s} for p in paths for ts, s in scores[str(p)].items()]
+    keys = ("SNR - spline (dB)", "LSD / spline")  # in this order (the scores file sorts keys)
+    rows = [
+        {**point(p), "test set": ts, **{k: s[k] for k in keys}}
+        for p in paths
+        for ts, s in scores[str(p)].items()
+    ]
     rows.sort(
         key=lambda r: (
             r["network"],
