@@ -10,6 +10,7 @@ from audiosr.evaluation.verdict import (
     REPRODUCED,
     ablation_claim,
     table2_claim,
+    table2_claims_from_rows,
     table3_claim,
     transfer_claim,
 )
@@ -63,3 +64,32 @@ def test_transfer_outcomes_by_hand():
     assert transfer_claim(snr)["verdict"] == DIRECTION
     snr[("speech", "piano")] = 19.0
     assert transfer_claim(snr)["verdict"] == NOT
+
+
+def test_claims_from_a_written_table_judge_models_against_their_own_spline(tmp_path):
+    from audiosr.core.tables import read_csv, write_csv
+
+    rows = [
+        {"r": 4, "test set": "a", "method": "cubic spline", "SNR (dB)": 10.0, "LSD": 8.0},
+        {"r": 4, "test set": "a", "method": "soxr HQ", "SNR (dB)": 10.1, "LSD": 9.0},
+        {"r": 4, "test set": "a", "method": "model m", "SNR (dB)": 13.5, "LSD": 3.5},
+        {"r": 4, "test set": "b", "method": "cubic spline", "SNR (dB)": 20.0, "LSD": 5.0},
+        {"r": 4, "test set": "b", "method": "model m", "SNR (dB)": 19.0, "LSD": 4.0},
+        {
+            "r": 3,
+            "test set": "a",
+            "method": "model m",
+            "SNR (dB)": 30.0,
+            "LSD": 1.0,
+        },  # no paper row
+    ]
+    path = write_csv(tmp_path / "t.csv", rows)
+    claims = table2_claims_from_rows(
+        read_csv(path), "test set", lambda m: "a budget" if m.startswith("model") else None,
+        "cubic spline",
+    )  # fmt: skip
+    assert [(c["ours"].split(" (")[1], c["verdict"]) for c in claims] == [
+        ("a)", REPRODUCED),  # +3.5 dB, LSD 0.44x: the paper's r = 4 margin
+        ("b)", NOT),  # below the spline of its own files
+    ]
+    assert claims[0]["ours"].startswith("+3.50 dB, LSD 0.44x") and claims[0]["budget"] == "a budget"

@@ -57,3 +57,9 @@ def write_table(path: str | Path, rows: list[dict], title: str = "", notes: str 
         + (f"\n{notes}\n" if notes else "")
     )
     return write_text(path.with_suffix(".md"), md)
+
+
+def read_csv(path: str | Path) -> list[dict]:
+    """The rows of a table `write_csv` wrote, as strings (the verdicts read committed tables)."""
+    with Path(path).open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))

@@ -47,6 +47,44 @@ def table2_claim(
     }
 
 
+def paper_margin(task: str, ratio: int) -> str:
+    """The paper's Table 2 margin over the spline, as the verdict tables print it."""
+    (s, sl), (o, ol) = TABLE2[(task, ratio)]["Spline"], TABLE2[(task, ratio)]["Ours"]
+    return f"{o - s:+.1f} dB, LSD {ol / sl:.2f}x"
+
+
+def table2_claims_from_rows(
+    rows, set_column, budget_of, spline_name, note="", task="MultiSpeaker"
+) -> list[dict]:
+    """One claim per (ratio, test set, model) of a result table's rows (as its CSV reads:
+    columns r, `set_column`, method, SNR (dB), LSD); `budget_of(method)` names a model's
+    training budget, or None for a row that is no model of ours (the spline, resamplers)."""
+    out = []
+    by = {(int(r["r"]), r[set_column], r["method"]): r for r in rows}
+    for (r, test_set, method), row in sorted(by.items()):
+        budget = budget_of(method)
+        spline = by.get((r, test_set, spline_name))
+        if budget is None or spline is None or (task, r) not in TABLE2:
+            continue
+        claim = table2_claim(
+            task,
+            r,
+            (float(row["SNR (dB)"]), float(row["LSD"])),
+            (float(spline["SNR (dB)"]), float(spline["LSD"])),
+        )
+        out.append(
+            {
+                "claim": f"Table 2, {task} r = {r}: beats the spline by the paper's margin",
+                "ours": f"{claim['SNR gain (dB)']:+.2f} dB, LSD {claim['LSD / spline']:.2f}x "
+                f"({test_set}{note})",
+                "budget": budget,
+                "paper": paper_margin(task, r),
+                "verdict": claim["verdict"],
+            }
+        )
+    return out
+
+
 def table3_claim(snr: dict[tuple[bool, bool], float], spline: dict[bool, float]) -> list[dict]:
     """The low-pass sensitivity (piano, r = 2). `snr[(trained_with, tested_with)]` is our model's
     SNR, `spline[tested_with]` the spline's on that input. The paper's mismatched models fall to
