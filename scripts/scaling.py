@@ -101,16 +101,15 @@ def score(paths: list[Path], ratio: int, test_sets=REAL_TEST_SETS) -> dict:
     """Each snapshot's SNR gain and LSD ratio per test set (cached in runs/scaling-scores.json)."""
     cached = json.loads(SCORES.read_text()) if SCORES.is_file() else {}
     todo = [p for p in paths if set(test_sets) - set(cached.get(str(p), {}))]
-    if todo:
-        rows = real_speech_rows((ratio,), test_sets, tuple(str(p) for p in todo))
-        for p in todo:
-            cached.setdefault(str(p), {}).update(
-                {
-                    row["test set"]: {k: row[k] for k in ("SNR - spline (dB)", "LSD / spline")}
-                    for row in rows
-                    if row["method"] == f"model {p.stem}"
-                }
-            )
+    for p in todo:  # one at a time: snapshots of different runs share their file names
+        rows = real_speech_rows((ratio,), test_sets, (str(p),))
+        cached.setdefault(str(p), {}).update(
+            {
+                row["test set"]: {k: row[k] for k in ("SNR - spline (dB)", "LSD / spline")}
+                for row in rows
+                if row["method"] == f"model {p.stem}"
+            }
+        )
         write_json(SCORES, cached)
     return cached
 
@@ -123,7 +122,8 @@ def plot(rows: list[dict], ratio: int, out: Path) -> None:
     fig, axes = plt.subplots(1, 2, figsize=(11, 4), constrained_layout=True)
     paper = TABLE2[("MultiSpeaker", ratio)]
     marks = {"vctk-sample": "o", "librispeech-test-other": "s"}
-    for net, width in sorted({(r["network"], r["width"]) for r in rows}):
+    series = sorted({(r["network"], r["width"]) for r in rows})
+    for colour, (net, width) in enumerate(series):  # a colour per model, a marker per test set
         for test_set, mark in marks.items():
             pts = sorted(
                 (
@@ -141,7 +141,8 @@ def plot(rows: list[dict], ratio: int, out: Path) -> None:
                     xs,
                     [r[key] for r in pts],
                     marker=mark,
-                    ls="-" if net == "audiounet" else "--",
+                    color=f"C{colour}",
+                    ls="-" if test_set == "vctk-sample" else ":",
                     label=f"{net} width {width:g}, {test_set}",
                 )
     px = paper_flops() / 1e12
