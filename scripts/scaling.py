@@ -101,7 +101,7 @@ def score(paths: list[Path], ratio: int, test_sets=REAL_TEST_SETS) -> dict:
     """Each snapshot's SNR gain and LSD ratio per test set (cached in runs/scaling-scores.json)."""
     cached = json.loads(SCORES.read_text()) if SCORES.is_file() else {}
     todo = [p for p in paths if set(test_sets) - set(cached.get(str(p), {}))]
-    for p in todo:  # one at a time: snapshots of different runs share their file names
+    for p in todo:  # one at a time: snapshots of different runs share file names (refused together)
         rows = real_speech_rows((ratio,), test_sets, (str(p),))
         cached.setdefault(str(p), {}).update(
             {

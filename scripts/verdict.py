@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from audiosr.core.tables import markdown_table, read_csv, write_table  # noqa: E402
+from audiosr.evaluation.baselines import SPLINE  # noqa: E402
 from audiosr.evaluation.verdict import (  # noqa: E402
     ablation_claim,
     paper_margin,
@@ -57,12 +58,12 @@ def main() -> None:
             table2,
             "test data",
             lambda m: DEMO if m.startswith("AudioUNet") else SHIPPED if "shipped" in m else None,
-            "cubic spline",
+            SPLINE,
         )
     shipped = read("real-speech-shipped")
     if shipped and not any(c["budget"] == SHIPPED for c in claims):  # else Table 2 has them
         claims += table2_claims_from_rows(
-            shipped, "test set", lambda m: SHIPPED if m == "shipped model" else None, "cubic spline"
+            shipped, "test set", lambda m: SHIPPED if m == "shipped model" else None, SPLINE
         )
     for path in sorted(FIGURES.glob("real-speech-nolowpass-r*.csv")):
         r = int(path.stem.removeprefix("real-speech-nolowpass-r"))
@@ -70,7 +71,7 @@ def main() -> None:
             read(path.stem),
             "test set",
             lambda m: NOLOWPASS[r] if "nolowpass" in m else None,
-            "cubic spline",
+            SPLINE,
             note=", input and training without the low-pass filter",
         )
 
@@ -84,7 +85,7 @@ def main() -> None:
             return float(cell[method][col[tested]].split(" / ")[0])
 
         grid = {(tr, te): snr(name[tr], te) for tr in (True, False) for te in (True, False)}
-        spline = {te: snr("cubic spline", te) for te in (True, False)}
+        spline = {te: snr(SPLINE, te) for te in (True, False)}
         for c in table3_claim(grid, spline):
             claims.append(
                 {
@@ -98,7 +99,7 @@ def main() -> None:
                 }
             )
         lsd = float(cell[name[True]][col[True]].split(" / ")[1])
-        lsd_spline = float(cell["cubic spline"][col[True]].split(" / ")[1])
+        lsd_spline = float(cell[SPLINE][col[True]].split(" / ")[1])
         piano = table2_claim("Piano", 2, (grid[(True, True)], lsd), (spline[True], lsd_spline))
         claims.append(
             {

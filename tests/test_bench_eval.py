@@ -2,6 +2,8 @@
 
 import math
 
+import pytest
+
 from audiosr.data.patches import DataConfig, build_cache
 from audiosr.evaluation import bench
 from audiosr.evaluation.evaluate import evaluate_run, summarize
@@ -148,3 +150,14 @@ def test_table2_puts_the_named_paper_row_beside_our_own_test_split_only():
         table2_rows({"x": summary}, 4, "SingleSpeaker", {"cubic spline": "spline"})
     unnamed = table2_rows({"x": summary}, 4, "SingleSpeaker", {})  # nothing said: nothing beside
     assert [r["paper SNR (SingleSpeaker)"] for r in unnamed] == ["", ""]
+
+
+def test_real_speech_rows_refuse_two_models_of_one_file_name(tmp_path):
+    from audiosr.evaluation.real_speech import real_speech_rows
+
+    same = (
+        str(tmp_path / "a" / "at-3min.safetensors"),
+        str(tmp_path / "b" / "at-3min.safetensors"),
+    )
+    with pytest.raises(ValueError, match="share a file name"):
+        real_speech_rows((4,), ("vctk-sample",), same)

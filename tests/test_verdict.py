@@ -75,13 +75,8 @@ def test_claims_from_a_written_table_judge_models_against_their_own_spline(tmp_p
         {"r": 4, "test set": "a", "method": "model m", "SNR (dB)": 13.5, "LSD": 3.5},
         {"r": 4, "test set": "b", "method": "cubic spline", "SNR (dB)": 20.0, "LSD": 5.0},
         {"r": 4, "test set": "b", "method": "model m", "SNR (dB)": 19.0, "LSD": 4.0},
-        {
-            "r": 3,
-            "test set": "a",
-            "method": "model m",
-            "SNR (dB)": 30.0,
-            "LSD": 1.0,
-        },  # no paper row
+        # no paper row at r = 3: no claim
+        {"r": 3, "test set": "a", "method": "model m", "SNR (dB)": 30.0, "LSD": 1.0},
     ]
     path = write_csv(tmp_path / "t.csv", rows)
     claims = table2_claims_from_rows(

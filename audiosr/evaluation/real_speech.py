@@ -47,6 +47,9 @@ def real_speech_rows(
 
     makers = [named(m) for m in lowres] or [None]
     models = [model] if model is None or isinstance(model, str) else list(model)
+    label_of = {m: "shipped model" if m is None else f"model {Path(m).stem}" for m in models}
+    if len(set(label_of.values())) < len(models):  # the rows name a model by its file's stem
+        raise ValueError(f"models {models} share a file name: score them in separate calls.")
 
     available = [ds for ds in datasets if not unavailable_reason(ds)]
     for ds in datasets:
@@ -59,7 +62,7 @@ def real_speech_rows(
         nets = {}
         for name in models:
             path = name.replace("{r}", str(r)) if name else None
-            label = "shipped model" if name is None else f"model {Path(name).stem}"
+            label = label_of[name]
             nets[label] = load_any(path, r, dev)
             methods[label] = model_method(nets[label], dev, r if lowres else None)
         for ds, maker in ((ds, m) for ds in available for m in makers):
