@@ -42,9 +42,21 @@ def notebook_parameters(notebook: str | Path) -> list[str]:
     return []
 
 
+def readable(notebook: str | Path) -> list[str]:
+    """What `notebook` reads: its parameters cell and, where that cell has `options`, every config
+    field and the notebook's own settings (NOTEBOOK_OPTIONS), which arrive through `options`."""
+    from audiosr.training.params import NOTEBOOK_OPTIONS, PLACES, config_keys
+
+    names = notebook_parameters(notebook)
+    if "options" not in names:
+        return names
+    extra = config_keys() | set(PLACES) | set(NOTEBOOK_OPTIONS.get(Path(notebook).stem, {}))
+    return names + sorted(extra - set(names))
+
+
 def known_parameters(folder: str | Path = NOTEBOOKS) -> set[str]:
     """Every parameter some notebook in `folder` reads."""
-    return {k for nb in sorted(Path(folder).glob("*.ipynb")) for k in notebook_parameters(nb)}
+    return {k for nb in sorted(Path(folder).glob("*.ipynb")) for k in readable(nb)}
 
 
 def value(text: str):
@@ -58,14 +70,20 @@ def value(text: str):
 
 
 def params_for(notebook: str | Path, params: dict, folder: str | Path = NOTEBOOKS) -> dict:
-    """The subset of `params` that `notebook` reads; a key no notebook reads is an error."""
+    """The subset of `params` that `notebook` reads: the keys of its parameters cell as they are,
+    the settings it reads through `options` gathered into that one value; a key no notebook reads
+    is an error."""
     from audiosr.training.params import unknown_keys
 
     problem = unknown_keys(params, known_parameters(folder))
     if problem:
         raise KeyError(f"no notebook reads them: {problem}")
-    wanted = notebook_parameters(notebook)
-    return {k: v for k, v in params.items() if k in wanted}
+    cell, wanted = notebook_parameters(notebook), readable(notebook)
+    given = {k: v for k, v in params.items() if k in cell}
+    options = {k: v for k, v in params.items() if k in wanted and k not in cell}
+    if options:
+        given["options"] = {**options, **(params.get("options") or {})}
+    return given
 
 
 def load(files: list[str], overrides: list[tuple[str, str]]) -> dict:
@@ -100,7 +118,7 @@ def main(argv=None) -> int:
     if not Path(args.notebook).is_file():
         print(f"error: {args.notebook}: no such notebook.", file=sys.stderr)
         return 2
-    wanted = notebook_parameters(args.notebook)
+    wanted = readable(args.notebook)
     unread = [k for k, _ in args.parameter if k not in wanted]
     if unread:  # asked for by name: dropping it would run something other than what was asked
         print(
@@ -115,7 +133,9 @@ def main(argv=None) -> int:
             load(args.parameters_file, args.parameter),
             Path(args.notebook).resolve().parent,
         )
-        configs_from(params)  # a value the configs refuse (ratio 0): one line, before the kernel
+        configs_from(
+            {**params, **params.get("options", {})}
+        )  # a value the configs refuse (ratio 0): one line, before the kernel
     except (KeyError, OSError, ValueError, yaml.YAMLError) as e:
         print(f"error: {e.args[0] if isinstance(e, KeyError) else e}", file=sys.stderr)
         return 2

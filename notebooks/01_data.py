@@ -8,7 +8,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -24,7 +24,9 @@
 # by cubic B-spline interpolation (**spline**), which is what the network receives. The network
 # then only has to predict the residual `HR - spline`: the missing high frequencies.
 #
-# It ends by writing the patch cache that `03_train` reads. Run it first.
+# It ends by writing the patch cache that `03_train` reads to `data/cache/<parameters>/` (the
+# later notebooks build it themselves where it is missing) and a summary to
+# `results/01_data-<cache>.json`.
 
 # %% tags=["parameters"]
 dataset = "embedded-speech"  # a name in datasets.dataset_names(), or a VCTK / LibriSpeech / piano folder
@@ -39,15 +41,14 @@ cache_root = "data/cache"    # where the cache goes, relative to the repository 
 
 # %%
 import numpy as np
-from IPython.display import Markdown, display
+from IPython.display import display
 
-from audiosr.core import dsp
+from audiosr.core import dsp, literate
 from audiosr.core.audio import load_audio
 from audiosr.core.paths import RESULTS, write_json
-from audiosr.core.tables import markdown_table
 from audiosr.data import clips as datasets
+from audiosr.data import patches
 from audiosr.data.corpus.summary import summary as corpus_summary
-from audiosr.data.patches import build_cache
 from audiosr.evaluation.baselines import all_baselines
 from audiosr.listening import listen, plots
 from audiosr.training.params import configs_from
@@ -77,7 +78,7 @@ assert split_rows[2]["clips"] > 0, "no test clips"
 if task == "multi" and not dataset.endswith("piano") and dataset != "vctk-sample":
     groups = {s: {c.group for c in clips if c.split == s} for s in datasets.SPLITS}
     assert not groups["test"] & (groups["train"] | groups["val"]), "test voices leak into training"
-display(Markdown(markdown_table(split_rows)))
+display(literate.table(split_rows))
 
 # %% [markdown]
 # For the embedded corpus, each source's measured contents: how many voices, minutes, and the
@@ -87,7 +88,7 @@ display(Markdown(markdown_table(split_rows)))
 # %%
 if dataset.startswith("embedded"):
     summary = corpus_summary(kind=dataset.split("-")[1])
-    display(Markdown(markdown_table(summary)))
+    display(literate.table(summary))
 
 # %% [markdown]
 # ## 2. One clip at three resolutions
@@ -102,7 +103,7 @@ assert np.allclose(t.spline[::ratio], t.lowres, atol=1e-5)  # spline passes thro
 print(f"{clip.path.name} ({clip.group}): {len(t.hr) / cfg.sr:.2f} s, HR {len(t.hr)} samples, "
       f"LR {len(t.lowres)} samples at {lowres_sr:g} Hz")
 versions = {"HR": (t.hr, cfg.sr), f"LR (r={ratio})": (t.lowres, lowres_sr), "spline": (t.spline, cfg.sr)}
-plots.compare_spectrograms(versions, title=f"{clip.path.name}: what the network sees and must predict")
+display(plots.compare_spectrograms(versions, title=f"{clip.path.name}: what the network sees and must predict"))
 
 # %% [markdown]
 # The LR spectrogram stops at its Nyquist frequency (16 / 2r kHz); the spline brings the signal
@@ -110,7 +111,7 @@ plots.compare_spectrograms(versions, title=f"{clip.path.name}: what the network 
 # fills in. The paper's Figure 2 shows the same picture for VCTK at r = 4.
 
 # %%
-plots.compare_waveforms(versions, dur_s=0.01)  # the loudest 10 ms of HR
+display(plots.compare_waveforms(versions, dur_s=0.01))  # the loudest 10 ms of HR
 
 # %% [markdown]
 # Up close, the LR samples (dots) lie on both curves: the spline interpolates them exactly, and
@@ -125,7 +126,7 @@ plots.compare_waveforms(versions, dur_s=0.01)  # the loudest 10 ms of HR
 # low band: the paper's Table 3 shows a model trained one way fails on data made the other way.
 
 # %%
-plots.lowpass_response((2, 4, 6), cfg.sr)
+display(plots.lowpass_response((2, 4, 6), cfg.sr))
 hr_hf = dsp.band_energy_fraction(t.hr, cfg.sr, cfg.sr / (2 * ratio))
 sp_hf = dsp.band_energy_fraction(t.spline, cfg.sr, cfg.sr / (2 * ratio))
 print(f"energy above {cfg.sr / (2 * ratio):.0f} Hz: HR {hr_hf:.2%}, spline {sp_hf:.4%}")
@@ -138,12 +139,12 @@ assert sp_hf < hr_hf or hr_hf == 0, "the spline should not add high-band energy"
 # the folder is named by these parameters and appears only once complete.
 
 # %%
-cache = build_cache(cfg, root=cache_root)
+cache = patches.build_cache(cfg, root=cache_root)
 counts = cache.info["counts"]
 hr_p, sp_p = cache.patches("train", "hr"), cache.patches("train", "spline")
 assert hr_p.shape == sp_p.shape == (counts["train"]["patches"], patch_len) and len(hr_p) > 0
 assert np.allclose(sp_p[:, ::ratio], cache.patches("train", "lowres"), atol=1e-5)
-display(Markdown(markdown_table([{"split": s, **c} for s, c in counts.items()])))
+display(literate.table([{"split": s, **c} for s, c in counts.items()]))
 print("cache:", cache.folder)
 
 # %% [markdown]
@@ -157,16 +158,16 @@ print("cache:", cache.folder)
 listen.ComparisonPanel({ratio: (cache, all_baselines(ratio))})
 
 # %% [markdown]
-# ## Summary
-#
-# In this notebook we have loaded the corpus with the paper's splits, simulated the low-res
-# input exactly as the paper's code does (Chebyshev low-pass, subsampling, cubic spline), seen
-# the missing band the network must predict, and written the training cache that `03_train`
-# reads with the same parameters.
+# ## Finding
 
 # %%
-headline = {"dataset": dataset, "task": task, "ratio": ratio, "lowpass": lowpass,
-            "cache": cache.folder.name, "counts": counts,
-            "example_hf_energy_hr": hr_hf, "example_hf_energy_spline": sp_hf}
-written = write_json(RESULTS / f"01_data-{cache.folder.name}.json", headline)
-print(f"01_data wrote the training cache {cache.folder} and {written}")
+hf = [dsp.band_energy_fraction(load_audio(c.path), cfg.sr, cfg.sr / (2 * ratio)) for c in datasets.by_split(clips)["test"]]
+display(literate.finding(
+    f"At r = {ratio} the network must predict everything above {cfg.sr / (2 * ratio) / 1000:g} kHz: "
+    f"{np.median(hf):.2%} of the energy of a median {dataset} test clip ({min(hf):.2%}-{max(hf):.2%}; real VCTK "
+    f"speech has 0.1-2.3%), of which the spline restores {sp_hf / max(hr_hf, 1e-12):.1%} on the clip above. "
+    f"The cache holds {counts['train']['patches']} training patches of {patch_len} samples "
+    f"({counts['train']['patches'] * patch_len / cfg.sr / 60:.1f} minutes of audio)."))
+headline = {"dataset": dataset, "task": task, "ratio": ratio, "lowpass": lowpass, "cache": cache.folder.name,
+            "counts": counts, "example_hf_energy_hr": hr_hf, "example_hf_energy_spline": sp_hf, "test_hf_median": float(np.median(hf))}
+print(f"wrote the training cache {cache.folder} and {write_json(RESULTS / f'01_data-{cache.folder.name}.json', headline)}")

@@ -8,7 +8,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -18,85 +18,60 @@
 # %% [markdown]
 # # 06 · Listening: the comparison panel and a MUSHRA test (the paper's Table 1)
 #
-# People judge super-resolution by ear. This notebook
+# People judge super-resolution by ear. The paper's Table 1 is a MUSHRA test (ITU-R BS.1534):
+# 10 raters scored 4 MultiSpeaker test utterances at r = 4 in six versions each. This notebook
 #
-# 1. puts every version of a test clip side by side (HR / LR / spline / DNN / AudioUNet),
-#    loudness-matched, with spectrograms and scores: pick a clip, listen, switch;
-# 2. exports a ready-to-serve **webMUSHRA** experiment (ITU-R BS.1534-3): 4 test clips chosen by
-#    a fixed rule (never by the model's scores), each with the reference, hidden reference,
-#    3.5 kHz anchor and the methods, cut to the same 2-10 s excerpt and loudness-matched;
-# 3. analyses the ratings webMUSHRA writes (`results_csv`): post-screening, Table 1 with 95%
-#    confidence intervals, a box plot.
+# 1. puts every version of a test clip side by side (high-res, low-res, spline, DNN, AudioUNet,
+#    the shipped models), loudness-matched, with spectrograms and scores: pick a clip, listen;
+# 2. exports a ready-to-serve **webMUSHRA** experiment: `n_clips` clips of different speakers
+#    chosen by a fixed rule (never by the model's scores), each with the reference, the hidden
+#    reference, the 3.5 kHz anchor and every method, cut to the same excerpt, loudness-matched;
+# 3. analyses the ratings webMUSHRA writes (`results_csv`): post-screening, then Table 1 with
+#    95% confidence intervals, one row for every exported condition. Until raters have taken
+#    the test it shows simulated ratings, labelled SIMULATED, which are no result.
 #
-# Models come from their run folders (`03_train`, `04_evaluate`); a missing one is trained
-# here by the same code (`train_missing`).
+# Listeners hear real speech of several speakers that no model trained on: the VCTK sample
+# (`real_test_sets`), or, where it is absent, the test split of `dataset`. The models come
+# from their run folders (`03_train`, `04_evaluate`); a missing one is trained here by the same
+# code. Settings beyond the cell below (`dnn`, `shipped`, `mushra_dir`, `test_id`, ...) have
+# their defaults in `NOTEBOOK_OPTIONS["06_mushra"]` and are changed through `options`.
 
 # %% tags=["parameters"]
-dataset = "embedded-speech"          # as in 01_data and 03_train
-task = "multi"                       # the paper: MultiSpeaker
-ratio = 4                            # the paper: 4
-patch_len = 6000                     # as in 01_data
-stride = 3000                        # as in 01_data
-lowpass = True                       # as in 01_data
-max_clips = 60                       # tiny default: enough test clips of 2 s or more (None: all)
-cache_root = "data/cache"            # as in 01_data
-variant = "paper"                    # as in 03_train
-blocks = 4                           # as in 03_train
-width = 0.0625                       # as in 03_train
-upsample = "subpixel"                # as in 03_train
-dnn = True                           # include the DNN baseline
-dnn_width = 1.0                      # as in 04_evaluate
-shipped = True                       # also the shipped MSE and perceptual models for this ratio, where shipped
-train_missing = True                 # train runs this notebook needs that do not exist yet
-epochs = 1                           # training settings for such runs (as in 03_train)
-batch_size = 8
-lr = 0.001
-steps_per_epoch = 3
-val_batches = 2
-seed = 0
-device = "auto"                      # auto picks cuda, then mps, then cpu
-n_clips = 4                          # the paper: 4 utterances
-clips = None                         # test clip indices; None: the documented rule
-test_id = "audiosr-mushra"           # webMUSHRA test id (config file name, results folder)
-mushra_dir = "out/mushra"            # the export goes here
-overwrite = True                     # replace an earlier export there (only regenerable files)
-results_csv = None                   # webMUSHRA results/<test_id>/mushra.csv once raters are done
-figures_dir = "out/figures"          # Table 1 and the box plot of real results go here
+dataset = "embedded-speech"  # what the models heard in training (as in 03_train)
+task = "multi"               # the paper: MultiSpeaker
+ratio = 4                    # the paper: 4
+lowpass = True               # as in 01_data
+max_clips = 60               # tiny default: clips per split (None: all)
+width = 0.0625               # as in 03_train (the paper: 1.0)
+epochs = 1                   # tiny default for a run trained here (the paper: 400)
+steps_per_epoch = 3          # tiny default (None: every patch)
+n_clips = 4                  # the paper: 4 utterances
+results_csv = None           # webMUSHRA's results/<test_id>/mushra.csv once raters are done
+options = {}                 # any other setting, e.g. {"dnn": False, "mushra_dir": "out/m2"}
 
 # %%
-import csv
-
-from IPython.display import Markdown, display
+from IPython.display import Image, Markdown, display
 
 from audiosr.core.distrib import pick_device
-from audiosr.core.paths import RESULTS, resolve, write_json, write_text
-from audiosr.core.tables import markdown_table
-from audiosr.evaluation.baselines import SPLINE, all_baselines
-from audiosr.evaluation.evaluate import model_method
-from audiosr.inference.shipped import load_any, shipped_speech
+from audiosr.core.literate import finding, source, table
+from audiosr.core.paths import RESULTS, resolve, write_json
+from audiosr.evaluation import experiments
 from audiosr.listening import mushra
 from audiosr.listening.listen import ComparisonPanel
-from audiosr.networks.audiounet import ModelConfig
-from audiosr.networks.checkpoint import CHECKPOINT, load_model
-from audiosr.networks.dnn import supports_ratio
-from audiosr.training.params import configs_from
-from audiosr.training.runs import ensure_cache
-from audiosr.training.train import ensure_run
+from audiosr.training.params import configs_from, notebook_settings
 
 # %%
-dev = pick_device(device)
-spec = configs_from(globals())  # the parameters above as data, model and training configs
-data_cfg, train_cfg = spec.data, spec.train
-load = lambda cfg: model_method(load_model(ensure_run(data_cfg, cfg, train_cfg, cache_root, train_missing)
-                                           / CHECKPOINT, ratio=ratio, device=dev), dev)
-methods = {SPLINE: all_baselines(ratio)[SPLINE]}
-if dnn and supports_ratio(ratio):
-    methods["DNN"] = load(ModelConfig(arch="dnn", width=dnn_width, ratio=ratio))
-methods["AudioUNet"] = load(spec.model)
-for kind, name in (shipped_speech(ratio) if shipped else {}).items():
-    methods[f"shipped {kind}"] = model_method(load_any(name, ratio, dev), dev)
-cache = ensure_cache(data_cfg, cache_root, build=train_missing)
-print(f"{cache.folder.name}: {len(cache.clips('test'))} test clips; methods: {', '.join(methods)}")
+s = notebook_settings("06_mushra", globals())  # the cell above, NOTEBOOK_OPTIONS, then options
+spec = configs_from(vars(s))  # the data, model and training configs they name
+dev = pick_device(s.device)
+dnn_width = s.dnn_width if s.dnn else None
+methods = experiments.listening_methods(spec, dev, s.cache_root, s.train_missing, dnn_width, s.shipped)
+cache, skipped = experiments.listening_cache(spec.data, s.real_test_sets, s.cache_root, s.train_missing)
+voices = sorted({c["group"] for c in cache.clips("test")})
+for reason in skipped:
+    print(f"skipped: {reason}")
+print(f"listening to {cache.config.dataset}: {len(cache.clips('test'))} test clips of "
+      f"{len(voices)} speakers; methods: {', '.join(methods)}")
 
 # %% [markdown]
 # ## 1. Listen
@@ -112,56 +87,70 @@ ComparisonPanel({ratio: (cache, methods)})
 # %% [markdown]
 # ## 2. The MUSHRA export
 #
-# Clip rule (`mushra.choose_clips`): test clips grouped by speaker, speakers in sorted order,
-# clips by file name; the first clip of at least 2 s from each speaker in turn until
-# `n_clips`. The low-res stimulus is the low-res clip resampled band-limited to 16 kHz: what
-# a listener hears without any super-resolution.
+# The clip rule takes one clip per speaker in turn, so the trials cover as many voices as
+# `n_clips` allows, and never looks at a model's scores:
+
+# %%
+source(mushra.choose_clips)
+
+# %% [markdown]
+# Each trial holds the reference, the low-res clip resampled band-limited to 16 kHz (what a
+# listener hears without super-resolution), every method's output, and the two stimuli
+# BS.1534-3 adds: the hidden reference and the 3.5 kHz low-pass anchor.
 
 # %%
 test_clips = cache.clips("test")
-chosen = list(clips) if clips is not None else mushra.choose_clips(test_clips, cache.config.sr, n_clips)
+chosen = s.clips or mushra.choose_clips(test_clips, cache.config.sr, n_clips)
 trials = mushra.trials_from_cache(cache, chosen, methods)
-out = mushra.export_webmushra(mushra_dir, trials, cache.config.sr, test_id=test_id,
-                              title=f"Audio super-resolution, r = {ratio}", overwrite=overwrite)
+heard = sorted({t["speaker"] for t in trials})
+assert len(heard) > 1 or len(voices) == 1 or len(trials) == 1, f"one speaker only: {heard}"
+out = mushra.export_webmushra(s.mushra_dir, trials, cache.config.sr, test_id=s.test_id,
+                              title=f"Audio super-resolution, r = {ratio}", overwrite=s.overwrite)
 manifest = out / "stimuli.csv"
-print(f"wrote {out}: {len(trials)} trials; serve it as its README.md says")
+print(f"wrote {out}: {len(trials)} trials from {len(heard)} speakers ({', '.join(heard)})")
 display(Markdown((out / "README.md").read_text()))
-with open(manifest, newline="") as f:
-    display(Markdown(markdown_table(list(csv.DictReader(f)))))
+
+# %%
+table(mushra.read_manifest(manifest), "`stimuli.csv`: every file of the export, one per trial "
+      "and condition, with its loudness (LUFS) and peak")
 
 # %% [markdown]
 # ## 3. Analysis
 #
-# With `results_csv` set, the real ratings; otherwise simulated ones (10 raters, one of them
-# careless) so you see what the analysis does. Simulated results are labelled as such and stay
-# in `mushra_dir`; only real results go to `figures/`.
-#
-# Post-screening (BS.1534-3): a rater who scores the hidden reference below 90 in more than 15%
-# of the trials is dropped before any mean is taken.
+# Post-screening (BS.1534-3) comes first: a rater who scores the hidden reference below 90 in
+# more than 15% of the trials is dropped before any mean is taken.
 
 # %%
-if results_csv:
-    source, where, label = resolve(results_csv), resolve(figures_dir), "real ratings"
-else:
-    source, where, label = out / "simulated-mushra.csv", out, "SIMULATED ratings (not listening data)"
-    invented = {"audiounet": 60, "dnn": 55, "spline": 35, "lowres": 25, "anchor35": 15,
-                "shippedmse": 60, "shippedperceptual": 60}  # made-up means, only to show the analysis
-    write_text(source, mushra.simulate_ratings(manifest, invented, raters=10, careless=1))
-result = mushra.analyse(source, manifest, label, where)
-kept, dropped = result["kept"], result["dropped"]
-print(f"{label}: {result['raters']} raters, dropped by post-screening: "
-      f"{', '.join(f'{k} ({v:.0%} of trials)' for k, v in dropped.items()) or 'none'}")
-display(Markdown(result["markdown"]))
-assert all(r["rater"] not in dropped for r in kept)
+source(mushra.post_screen)
 
 # %% [markdown]
-# ## Summary
-#
-# In this notebook we have compared every version of the test clips by ear, exported a
-# webMUSHRA experiment with loudness-matched stimuli and the BS.1534 anchor, and analysed
-# ratings with post-screening into the paper's Table 1 layout.
+# Table 1's rows are the conditions of the export's manifest, none left out, in this order:
 
 # %%
-written = write_json(RESULTS / f"06_mushra-{test_id}.json", {"export": str(out), "clips": [t["name"] for t in trials],
-                                                    "ratings": label, "dropped": dropped, "table1": result["table"]})
-print(f"06_mushra wrote the webMUSHRA test to {out}, Table 1 to {where}, and {written}")
+source(mushra.table_order)
+
+# %% [markdown]
+# With `results_csv` set, the real ratings, and Table 1 and the box plot go to `figures_dir`.
+# Without it, simulated ratings (10 raters, one careless) written beside the export: every
+# method drawn around the same made-up mean, so they show what the analysis does and nothing
+# about the methods. They never go to `figures/`.
+
+# %%
+simulated = not results_csv
+ratings = resolve(results_csv) if results_csv else mushra.write_simulated(manifest, 10, careless=1)
+result = mushra.analyse(ratings, manifest, out if simulated else s.figures_dir, simulated)
+dropped = result["dropped"]
+print(f"{ratings.name}: {result['raters']} raters; dropped by post-screening: "
+      f"{', '.join(f'{k} ({v:.0%} of trials)' for k, v in dropped.items()) or 'none'}")
+display(Markdown(result["markdown"]), Image(filename=result["boxplot"]))
+assert [row["condition"] for row in result["table"]] == mushra.conditions(manifest)  # none dropped
+assert not simulated or all(row["ratings"] == mushra.SIMULATED for row in result["table"])
+assert not any(r["rater"] in dropped for r in result["kept"])
+
+# %%
+written = write_json(RESULTS / f"06_mushra-{s.test_id}.json", {
+    "export": str(out), "clips": [t["name"] for t in trials], "speakers": heard,
+    "ratings": mushra.SIMULATED if simulated else str(ratings), "dropped": dropped,
+    "table1": result["table"]})
+print(f"wrote {written}")
+finding(mushra.finding_text(manifest, result))

@@ -108,3 +108,21 @@ def test_line_meter_finds_a_periodic_pattern_and_ignores_broadband_changes():
     assert max(abs(v) for v in louder.lines().values()) < 0.5
     with pytest.raises(MetricError):
         LineMeter().lines()
+
+
+def test_the_missing_band_snr_scores_an_empty_band_zero_and_hiss_below_it():
+    """LSD rewards noise of the right level in the empty band; the missing-band SNR must not."""
+    from audiosr.core.dsp import noise_above, spline_upsample
+    from audiosr.core.metrics import band_snr, lsd
+
+    sr, r = 16000, 4
+    t = np.arange(sr) / sr  # whole cycles in one second: no leakage between bands
+    low, high = np.sin(2 * np.pi * 500 * t), 0.3 * np.sin(2 * np.pi * 3000 * t + 1.0)
+    hr = (low + high + 0.2 * np.sin(2 * np.pi * 5000 * t)).astype(np.float32)
+    spline = spline_upsample(low[::r].astype(np.float32), r)  # the band above 2 kHz lost
+    noisy = spline + noise_above(hr, sr, r)
+    assert abs(band_snr(spline, hr, sr, sr / (2 * r))) < 1.0  # nearly all of the band missing
+    assert band_snr(noisy, hr, sr, sr / (2 * r)) < band_snr(spline, hr, sr, sr / (2 * r)) - 2
+    assert float(lsd(noisy, hr)) < float(lsd(spline, hr))  # while LSD calls the noise better
+    assert band_snr(hr, hr, sr, sr / (2 * r)) == np.inf
+    assert np.isnan(band_snr(hr, np.zeros_like(hr), sr, 1000.0))

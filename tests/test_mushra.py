@@ -1,7 +1,10 @@
 """MUSHRA export and analysis: a valid webMUSHRA config whose files exist at the stated rate and
-loudness, post-screening that drops the right rater, and the known answer on synthetic ratings."""
+loudness, post-screening that drops the right rater, the known answer on synthetic ratings and on
+a webMUSHRA results file written by hand, Table 1 with every exported condition, and simulated
+ratings that cannot pass for a result."""
 
 import csv
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,23 +18,23 @@ from audiosr.listening.mushra import MushraError
 
 SR = 16000
 MEANS = {"audiounet": 62, "dnn": 55, "spline": 35, "lowres": 25, "anchor35": 15}
+HAND_WRITTEN = Path(__file__).parent / "fixtures" / "webmushra-mushra.csv"
 
 
-def _trials(n=3, seconds=3.0):
+def _trials(n=3, seconds=3.0, shipped=False):
     out = []
     for i in range(n):
         hr = tone_mix(int(seconds * SR), seed=i)
         hr[: SR // 4] = 0  # leading silence: trimmed from the excerpt
+        versions = {"lowres": 0.3 * hr, "spline": 0.5 * hr, "dnn": 0.9 * hr, "audiounet": hr}
+        if shipped:  # in the order the notebook's methods come: after AudioUNet
+            versions.update(shippedmse=0.8 * hr, shippedperceptual=0.7 * hr)
         out.append(
             {
                 "name": f"clip{i}.wav",
+                "speaker": f"p{225 + i}",
                 "reference": hr,
-                "versions": {
-                    "lowres": 0.3 * hr,
-                    "spline": 0.5 * hr,
-                    "dnn": 0.9 * hr,
-                    "audiounet": hr,
-                },
+                "versions": versions,
             }
         )
     return out
@@ -67,7 +70,9 @@ def test_export_is_a_valid_webmushra_config_with_matched_files(export):
         assert len(lengths) == 1 and 2.0 <= lengths.pop() / SR <= 2.8
     rows = list(csv.DictReader(open(export / "stimuli.csv")))
     assert len(rows) == 3 * 6 and all((export / r["file"]).is_file() for r in rows)
-    assert "php -S localhost:8000" in (export / "README.md").read_text()
+    assert [r["speaker"] for r in rows[::6]] == ["p225", "p226", "p227"]
+    readme = (export / "README.md").read_text()
+    assert "php -S localhost:8000" in readme and "3 speakers (p225, p226, p227)" in readme
     anchor, _ = sf.read(export / pages[0]["stimuli"]["anchor35"])
     spec = np.abs(np.fft.rfft(anchor)) ** 2
     assert spec[int(4500 * len(anchor) / SR) :].sum() < 1e-4 * spec.sum()  # low-passed at 3.5 kHz
@@ -181,3 +186,116 @@ def test_loudness_matching_equalises_without_clipping():
         loudness(np.zeros(SR), SR)
     with pytest.raises(LoudnessError, match="shorter"):
         loudness(sine[:1000], SR)
+
+
+def test_table1_order_is_reference_models_baselines_anchors_and_drops_nothing():
+    given = [
+        "anchor35",
+        "lowres",
+        "spline",
+        "dnn",
+        "audiounet",
+        "shippedmse",
+        "newidea",
+        "reference",
+    ]
+    assert mushra.table_order(given) == [
+        "reference",
+        "audiounet",
+        "shippedmse",
+        "newidea",
+        "dnn",
+        "spline",
+        "lowres",
+        "anchor35",
+    ]
+    assert mushra.table_order(["spline", "audiounet"]) == ["audiounet", "spline"]
+
+
+@pytest.fixture
+def shipped_export(tmp_path):
+    """Two trials with every condition the notebook exports, the shipped models included: the
+    export the hand-written results file below was rated on."""
+    return mushra.export_webmushra(tmp_path / "mushra", _trials(2, shipped=True), SR, test_id="t1")
+
+
+def test_a_hand_written_webmushra_file_gives_table1_with_every_condition(shipped_export, tmp_path):
+    """tests/fixtures/webmushra-mushra.csv is webMUSHRA's mushra.csv as its service writes it
+    (session_test_id, the finish page's questionnaire answer `rater`, session_uuid, trial_id,
+    rating_stimulus, rating_score, rating_time, rating_comment; responses in the order shown,
+    comments quoted): 4 raters x 2 trials x 8 conditions. dora scores the hidden reference 70 in
+    trial1 (below 90 in 50% > 15% of her trials) and must go; chris's 90 is not below 90."""
+    manifest = shipped_export / "stimuli.csv"
+    result = mushra.analyse(HAND_WRITTEN, manifest, tmp_path / "out")
+    assert result["dropped"] == {"dora": 0.5} and result["raters"] == 4
+    # means of anna, ben and chris, worked out by hand: clip0 (trial1), clip1 (trial2), average
+    by_hand = {
+        "reference": (95.0, 100.0, 97.5),
+        "audiounet": (60.0, 70.0, 65.0),
+        "shippedmse": (75.0, 70.0, 72.5),
+        "shippedperceptual": (85.0, 85.0, 85.0),
+        "dnn": (50.0, 55.0, 52.5),
+        "spline": (35.0, 35.0, 35.0),
+        "lowres": (25.0, 20.0, 22.5),
+        "anchor35": (10.0, 15.0, 12.5),
+    }
+    table = result["table"]
+    assert [row["condition"] for row in table] == list(by_hand) == mushra.conditions(manifest)
+    mean = lambda cell: float(cell.split(" ± ")[0])
+    for row in table:
+        want = by_hand[row["condition"]]
+        assert (mean(row["clip0.wav"]), mean(row["clip1.wav"]), mean(row["average"])) == want
+        assert row["raters"] == 3 and "ratings" not in row
+    assert result["means"] == pytest.approx({c: v[2] for c, v in by_hand.items()})
+    # spline: 40 30 35 30 40 35, sd sqrt(20), t(0.975, 5) = 2.5706
+    assert table[5]["average"] == f"35.0 ± {2.5706 * np.sqrt(20) / np.sqrt(6):.1f}" == "35.0 ± 4.7"
+    written = (tmp_path / "out" / "table1-mushra.md").read_text()
+    assert "real ratings" in written and "SIMULATED" not in written and "61.3" in written
+    assert (
+        result["boxplot"] == tmp_path / "out" / "mushra-boxplot.png" and result["boxplot"].is_file()
+    )
+    text = mushra.finding_text(manifest, result)
+    assert "2 trials from 2 speaker(s) (p225, p226)" in text and "8 conditions" in text
+    assert "3 of 4 raters" in text and "65.0" in text and "+30.0 points" in text
+
+
+def test_simulated_ratings_are_labelled_and_rank_no_method(shipped_export, tmp_path):
+    manifest = shipped_export / "stimuli.csv"
+    ratings = mushra.write_simulated(manifest, raters=10, careless=1)
+    assert ratings.parent == shipped_export
+    result = mushra.analyse(ratings, manifest, shipped_export, simulated=True)
+    assert list(result["dropped"]) == ["rater10"]
+    assert [row["condition"] for row in result["table"]] == mushra.conditions(manifest)
+    assert all(row["ratings"] == "SIMULATED" for row in result["table"])
+    assert "SIMULATED" in result["markdown"].splitlines()[0]
+    assert "61.3" not in result["markdown"]  # never printed next to the paper's numbers
+    means = result["means"]
+    methods = ["audiounet", "shippedmse", "shippedperceptual", "dnn", "spline"]
+    assert max(means[c] for c in methods) - min(means[c] for c in methods) < 8  # no ranking
+    assert abs(means["spline"] - mushra.PAPER_TABLE1["spline"]) > 10
+    assert "no listening result exists yet" in mushra.finding_text(manifest, result)
+    from audiosr.core.paths import FIGURES
+
+    with pytest.raises(MushraError, match="no result"):
+        mushra.analyse(ratings, manifest, FIGURES / "mushra", simulated=True)
+    assert not (FIGURES / "mushra").exists()
+
+
+def test_a_trial_per_speaker_from_a_cache(tmp_path):
+    """trials_from_cache carries each clip's speaker, so the notebook can check the trials cover
+    several voices."""
+
+    class Cache:
+        config = type("C", (), {"sr": SR, "ratio": 4})()
+
+        def clips(self, split):
+            return [{"path": f"/x/{g}.wav", "group": g, "length": 3 * SR} for g in ("a", "b")]
+
+        def clip_array(self, split, kind, i):
+            x = tone_mix(3 * SR, seed=i)
+            return self.clips(split)[i], x[::4] if kind == "lowres" else x
+
+    spline = lambda x_lr, sp: sp
+    trials = mushra.trials_from_cache(Cache(), [0, 1], {"cubic spline": spline})
+    assert [t["speaker"] for t in trials] == ["a", "b"]
+    assert set(trials[0]["versions"]) == {"lowres", "spline"}

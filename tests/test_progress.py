@@ -32,3 +32,18 @@ def test_what_counts_as_drawn_in_place():
     closed = io.StringIO()
     closed.close()
     assert not drawn_in_place(closed)
+
+
+def test_in_a_notebook_a_bar_goes_with_the_prints_not_to_stderr(monkeypatch):
+    """JupyterLab shows stderr as pink boxes, a bar's closing newline as an empty one."""
+    import sys
+
+    class KernelStream(io.StringIO):  # what ipykernel puts in sys.stdout / sys.stderr
+        __module__ = "ipykernel.iostream"
+
+    out, err = KernelStream(), KernelStream()
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", err)
+    for _ in bar(range(50), desc="clips"):
+        pass
+    assert err.getvalue() == "" and "50/50" in out.getvalue().rsplit("\r", 1)[-1]

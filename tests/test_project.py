@@ -193,3 +193,55 @@ def test_the_train_notebook_runs_on_its_own_as_a_user_types_it(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "ratio = 6" in out.read_text()
+
+
+def _code_cells(source):
+    nb = json.loads(source.with_suffix(".ipynb").read_text())
+    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS, ids=lambda p: p.stem)
+def test_a_notebook_reads_in_short_cells(source):
+    """A reader meets a dozen of the paper's values and short cells that show one thing each;
+    every other setting comes from a params file or `options`, the plumbing from the package."""
+    import papermill
+
+    parameters = papermill.inspect_notebook(str(source.with_suffix(".ipynb")))
+    assert len(parameters) <= 12, list(parameters)
+    long = {
+        i: len(c.splitlines())
+        for i, c in enumerate(_code_cells(source))
+        if len(c.splitlines()) > 15
+    }
+    assert not long, f"code cells over 15 lines (cell index: lines): {long}"
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS, ids=lambda p: p.stem)
+def test_a_notebook_ends_on_a_computed_finding(source):
+    """Not on a fixed summary: its last cells compute a sentence from the run's numbers."""
+    text = source.read_text()
+    assert "In this notebook we have" not in text
+    assert any("finding(" in c for c in _code_cells(source)[-2:]), "no finding( in the last cells"
+
+
+def test_outputs_follow_the_checkout_the_work_is_in_not_the_installed_one(tmp_path):
+    """A second clone sharing the virtual environment (the package installed from the first)
+    writes its runs and figures into itself; $AUDIOSR_ROOT still wins."""
+    import os
+    import subprocess
+    import sys
+
+    clone = tmp_path / "clone"
+    (clone / "audiosr").mkdir(parents=True)
+    (clone / "audiosr" / "__init__.py").write_text("")
+    (clone / "pyproject.toml").write_text("")
+    (clone / "notebooks").mkdir()
+    code = "from audiosr.core import paths; print(paths.ROOT); print(paths.__file__)"
+    env = {k: v for k, v in os.environ.items() if k != "AUDIOSR_ROOT"}
+    run = lambda cwd, **extra: subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, env={**env, **extra}, capture_output=True, text=True
+    ).stdout.splitlines()
+    root, loaded_from = run(clone / "notebooks")
+    assert Path(root) == clone.resolve() and not loaded_from.startswith(str(clone))
+    assert Path(run(tmp_path)[0]) == ROOT  # outside any checkout: the one installed from
+    assert Path(run(clone, AUDIOSR_ROOT=str(tmp_path))[0]) == tmp_path.resolve()

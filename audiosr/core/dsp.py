@@ -115,6 +115,19 @@ def band_energy_fraction(x: np.ndarray, sr: int, above_hz: float = 4000.0) -> fl
     return float(spec[freqs > above_hz].sum() / total) if total > 0 else 0.0
 
 
+def noise_above(reference: np.ndarray, sr: int, ratio: int, seed: int = 0) -> np.ndarray:
+    """White noise above the low-res Nyquist frequency with the energy `reference` has there,
+    each FFT bin at the reference's level with a random phase: what LSD (log spectra, no phase)
+    scores as well as the real band, and SNR (the waveform) does not. Shows why LSD alone
+    can reward hiss."""
+    ref = np.fft.rfft(np.asarray(reference, dtype=np.float64))
+    above = np.fft.rfftfreq(len(reference), 1.0 / sr) > sr / (2 * ratio)
+    phase = np.random.default_rng(seed).uniform(0, 2 * np.pi, above.sum())
+    noise = np.zeros_like(ref)
+    noise[above] = np.abs(ref[above]) * np.exp(1j * phase)
+    return np.fft.irfft(noise, len(reference)).astype(np.asarray(reference).dtype)
+
+
 def bandwidth_hz(x: np.ndarray, sr: int, floor_db: float = 50.0) -> float:
     """The highest frequency whose power is within `floor_db` of the spectrum's peak.
 

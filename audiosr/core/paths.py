@@ -1,7 +1,9 @@
 """Where things live, and how files are written so that none is ever half-written.
 
-Every path a notebook takes as a parameter is resolved against the repository root, so the
-notebooks behave the same under JupyterLab (cwd = notebooks/), papermill and nbval.
+Every path a notebook takes as a parameter is resolved against the project root, so the
+notebooks behave the same under JupyterLab (cwd = notebooks/), papermill and nbval. The root is
+the checkout the working folder is in, not the one the package was installed from: a second
+clone sharing a virtual environment writes into itself.
 
 Real recordings fetched from public repositories (VCTK, LibriSpeech, ...) live outside the
 project, in a shared folder (`shared()`), so they are never copied into or committed with it.
@@ -18,7 +20,25 @@ import socket
 import tempfile
 from pathlib import Path
 
-ROOT = Path(os.environ.get("AUDIOSR_ROOT", Path(__file__).resolve().parents[2]))
+
+def is_checkout(folder: Path) -> bool:
+    """Whether `folder` holds a checkout of this project (its package beside its pyproject)."""
+    return (folder / "audiosr" / "__init__.py").is_file() and (folder / "pyproject.toml").is_file()
+
+
+def project_root() -> Path:
+    """Where data, runs, results and figures go: $AUDIOSR_ROOT, else the checkout the working
+    folder is in, else the checkout the package was loaded from (an editable install used from
+    elsewhere), else the working folder itself."""
+    if os.environ.get("AUDIOSR_ROOT"):
+        return Path(os.environ["AUDIOSR_ROOT"]).expanduser().resolve()
+    here = Path.cwd().resolve()
+    installed_from = Path(__file__).resolve().parents[2]
+    candidates = (*(f for f in (here, *here.parents) if is_checkout(f)), installed_from)
+    return next((f for f in candidates if is_checkout(f)), here)
+
+
+ROOT = project_root()
 DATA = ROOT / "data"
 EMBEDDED = DATA / "embedded"
 PACKAGE_CACHE = DATA / "packages"  # Debian packages the embedded corpus is made from

@@ -28,11 +28,21 @@ def drawn_in_place(stream=None) -> bool:
         return False
 
 
+def in_notebook() -> bool:
+    """Whether this runs in a Jupyter kernel (JupyterLab, papermill, nbval)."""
+    return type(sys.stderr).__module__.startswith("ipykernel")
+
+
 def bar(iterable=None, **kwargs):
     """tqdm's text bar; `leave=True` unless asked otherwise, so the finished bar stays; in a log,
-    redrawn once a minute at most."""
+    redrawn once a minute at most. In a notebook it goes to stdout with the cell's prints: on
+    stderr JupyterLab draws it in a pink box, and its closing newline, arriving after a print,
+    as a second, empty one."""
     from tqdm.std import tqdm
 
+    if "file" not in kwargs and in_notebook():
+        kwargs["file"] = sys.stdout
+        kwargs["mininterval"] = max(kwargs.get("mininterval", 0.1), 0.5)
     kwargs.setdefault("leave", True)
     kwargs.setdefault("dynamic_ncols", True)
     if drawn_in_place(kwargs.get("file")):

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from audiosr.core.distrib import pick_device
-from audiosr.core.metrics import LineMeter, MetricError, lsd, snr
+from audiosr.core.metrics import LineMeter, MetricError, band_snr, lsd, snr
 from audiosr.core.paths import resolve
 from audiosr.core.perceptual import MEASURES as PERCEPTUAL
 from audiosr.core.perceptual import NO_REFERENCE, score_jobs
@@ -21,6 +21,7 @@ from audiosr.data.patches import DataConfig, PatchCache, find_cache
 from audiosr.evaluation.baselines import all_baselines
 from audiosr.networks.checkpoint import CHECKPOINT, load_checkpoint, load_model
 
+BAND_SNR = "missing-band SNR (dB)"  # SNR above the low-res Nyquist: 0 empty, < 0 noise
 Method = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (x_lr, spline) -> estimate, len(spline)
 
 
@@ -95,6 +96,7 @@ def evaluate_split(
         cache.clip_arrays(split, "lowres"),
     )
     n = len(cache.clips(split))
+    nyquist = cache.config.sr / (2 * cache.config.ratio)  # what the low-res input lacks is above
     for (clip, hr), (_, sp), (_, x_lr) in progress_bar(
         arrays, total=n, desc=f"evaluate {split}", disable=not progress
     ):
@@ -120,6 +122,7 @@ def evaluate_split(
                     "lsd": float(lsd(est, hr)),
                     "lsd_code": _lsd_code(est, hr),
                     "lsd_log10": float(lsd(est, hr, "log10")),
+                    "snr_band": band_snr(est, hr, cache.config.sr, nyquist),
                     "peak": float(np.max(np.abs(est))),
                 }
             )
@@ -199,6 +202,11 @@ def summarize(rows: list[dict]) -> list[dict]:
                 "LSD": float(np.mean([r["lsd"] for r in sel])),
                 "LSD (code)": float(np.nanmean([r["lsd_code"] for r in sel])),
                 "LSD (log10)": float(np.mean([r["lsd_log10"] for r in sel])),
+                **(
+                    {BAND_SNR: float(np.nanmean([r["snr_band"] for r in sel]))}
+                    if "snr_band" in sel[0]
+                    else {}
+                ),
                 "compute s per audio s": sum(r["compute_s"] for r in sel)
                 / sum(r["seconds"] for r in sel),
                 "peak": max(r["peak"] for r in sel),

@@ -147,3 +147,47 @@ def transfer_claim(snr: dict[tuple[str, str], float]) -> dict:
     worse = sum(loss > 0 for loss in losses.values())
     verdict = REPRODUCED if worse == 2 else DIRECTION if worse == 1 else NOT
     return {**{f"{k} loses (dB)": round(v, 2) for k, v in losses.items()}, "verdict": verdict}
+
+
+def _relative(value: float, base: float) -> str:
+    """'7.6% above' / '3.0% below' / '31 times': `value` against `base`, in words."""
+    if value >= 2 * base > 0:
+        return f"{value / base:.{0 if value >= 10 * base else 1}f} times"
+    change = (value - base) / base
+    return f"{abs(change):.1%} {'above' if change >= 0 else 'below'}"
+
+
+def ablation_words(claim: dict, runs: str) -> str:
+    """`ablation_claim`'s outcome for `runs` ("the committed runs (4 x 200 steps, batch 16)") in
+    sentences computed from its numbers: which model ends lowest, what each removal costs against
+    the full model, and the verdict against the paper's finding (the skips matter most, the
+    residual helps a little), with its reason."""
+    names = {"full": "the full model", "no residual": "the model without the residual",
+             "no residual, no skips": "the model without residual and skips"}  # fmt: skip
+    lowest = min(names, key=claim.get)
+    full, res, skips = claim["full"], claim["cost of the residual"], claim["cost of the skips"]
+    if res > 0 and skips >= res:
+        compare = (
+            f"removing the skips costs {skips / res:.1f} times what removing the residual does"
+        )
+    elif res > 0 and skips > 0:
+        compare = f"removing the residual costs {res / skips:.1f} times what the skips do"
+    elif skips > 0:
+        compare = "the residual does not help here, the skips do"
+    elif res > 0:
+        compare = "the residual helps, the skips removed on top of it do not"
+    else:
+        compare = "neither the residual nor the skips help here"
+    why = {
+        REPRODUCED: "the full model is best and the skips cost more than the residual",
+        DIRECTION: "the full model is best, but the costs are not in the paper's order",
+        NOT: f"{names[lowest]} ends lowest, not the full one",
+    }[claim["verdict"]]
+    return (
+        f"In {runs}, {names[lowest]} ends lowest (validation MSE {claim[lowest]:.2e}). "
+        f"Without the residual it ends at {claim['no residual']:.2e}, "
+        f"{_relative(claim['no residual'], full)} the full model's; without residual and skips at "
+        f"{claim['no residual, no skips']:.2e}, {_relative(claim['no residual, no skips'], full)}"
+        f" the full model's: {compare}. The paper finds that the skips matter most and the"
+        f" residual helps a little: {claim['verdict']} ({why})."
+    )

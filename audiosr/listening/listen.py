@@ -89,20 +89,17 @@ def clip_versions(
 
 
 def _spectrogram_png(x: np.ndarray, sr: float, vmax: float, max_hz: float) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # not pyplot: the notebook's backend stays as it is
 
     from audiosr.listening.plots import spectrogram_db
 
     f, t, db = spectrogram_db(x, sr, n_fft=max(64, int(512 * sr / HR_RATE)))
-    fig, ax = plt.subplots(figsize=(2.6, 1.9), dpi=80, constrained_layout=True)
+    fig = Figure(figsize=(2.6, 1.9), dpi=80, layout="constrained")
+    ax = fig.subplots()
     ax.pcolormesh(t, f / 1000, db, vmin=vmax - 80, vmax=vmax, shading="auto", cmap="magma")
     ax.set(ylim=(0, max_hz / 1000), xlabel="s", ylabel="kHz")
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
-    plt.close(fig)
     return buf.getvalue()
 
 

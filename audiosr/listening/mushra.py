@@ -6,7 +6,10 @@ low-pass anchor and one stimulus per method, cut to the same 2-10 s excerpt, lou
 (BS.1770, `audiosr.listening.loudness`) and written as 16-bit wav; a webMUSHRA YAML config, a manifest
 (`stimuli.csv`) and a README. Analysis: webMUSHRA's `mushra.csv`, BS.1534-3 post-screening
 (a rater who scores the hidden reference below 90 in more than 15% of trials is dropped),
-mean per clip and method with 95% confidence intervals, a box plot.
+mean per clip and condition with 95% confidence intervals, a box plot. Table 1's rows are the
+conditions the export's manifest lists (`conditions`), so a condition that was exported and rated
+is never left out; simulated ratings (`write_simulated`) give every method the same made-up
+mean and say so in the table, so they cannot be read as a result.
 """
 
 from __future__ import annotations
@@ -28,6 +31,14 @@ HIDDEN_REFERENCE = "reference"  # webMUSHRA's id for the hidden reference in res
 ANCHOR = "anchor35"
 RATER_COLUMNS = ("rater", "session_uuid", "email", "name")  # first present identifies a rater
 REQUIRED_COLUMNS = ("trial_id", "rating_stimulus", "rating_score")
+# Table 1's order after the hidden reference: models (any other condition, in the export's
+# order: AudioUNet, the shipped models), the paper's baselines, then the anchors (the low-res
+# input as heard and BS.1534-3's 3.5 kHz low-pass).
+BASELINES = ("dnn", "spline")
+ANCHORS = ("lowres", ANCHOR)
+PAPER_TABLE1 = {"audiounet": 61.3, "dnn": 56.3, "spline": 35.3}  # mean scores, VCTK, 10 raters
+SIMULATED = "SIMULATED"
+SIMULATED_MEANS = {"method": 50.0, "anchor": 20.0}  # made up: one value for every method
 
 
 class MushraError(ValueError):
@@ -39,6 +50,36 @@ def condition_id(name: str) -> str:
     'cubic spline' -> 'spline'."""
     first = re.split(r"[,(]", name)[0].strip().lower().replace("cubic spline", "spline")
     return re.sub(r"[^a-z0-9]+", "", first) or "method"
+
+
+def table_order(conditions) -> list[str]:
+    """Condition ids in Table 1's order: the hidden reference, the models (every id that is no
+    baseline or anchor, in the order given), the baselines, the anchors. Nothing is dropped: an
+    id this module has never heard of is a model, not a row to leave out."""
+    given = list(dict.fromkeys(conditions))
+    roles = ((HIDDEN_REFERENCE,), None, BASELINES, ANCHORS)
+    known = {HIDDEN_REFERENCE, *BASELINES, *ANCHORS}
+    return [
+        c
+        for role in roles
+        for c in ([c for c in given if c not in known] if role is None else role)
+        if c in given
+    ]
+
+
+def read_manifest(manifest: str | Path) -> list[dict]:
+    """The export's `stimuli.csv`: one row per trial and condition (trial_id, clip, speaker,
+    condition, file, ...)."""
+    from audiosr.core.paths import resolve
+
+    with open(resolve(manifest), newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def conditions(manifest: str | Path) -> list[str]:
+    """Every condition the export holds, in Table 1's order (`table_order`). Read from the
+    manifest, not from a fixed list, so every exported condition gets a row."""
+    return table_order(s["condition"] for s in read_manifest(manifest))
 
 
 def choose_clips(clips: list[dict], sr: int, n: int = 4, min_s: float = MIN_S) -> list[int]:
@@ -166,6 +207,7 @@ def export_webmushra(
                     {
                         "trial_id": trial_id,
                         "clip": t["name"],
+                        "speaker": t.get("speaker", ""),
                         "condition": HIDDEN_REFERENCE if key == "ref" else key,
                         "file": rel.as_posix(),
                         "sample_rate": sr,
@@ -246,10 +288,12 @@ def export_webmushra(
 
 
 def _readme(test_id: str, title: str, trials: list[dict], sr: int, manifest: list[dict]) -> str:
-    conditions = sorted({m["condition"] for m in manifest})
+    conditions = table_order(m["condition"] for m in manifest)
+    speakers = sorted({str(t.get("speaker", "")) for t in trials} - {""})
+    of = f" from {len(speakers)} speakers ({', '.join(speakers)})" if speakers else ""
     return f"""# {title}: a webMUSHRA experiment
 
-Written by audiosr (`notebooks/06_mushra`). {len(trials)} trials, conditions per trial:
+Written by audiosr (`notebooks/06_mushra`). {len(trials)} trials{of}, conditions per trial:
 {", ".join(conditions)} (`reference` is the hidden reference webMUSHRA adds; `{ANCHOR}` is the
 3.5 kHz low-pass anchor of ITU-R BS.1534-3). Every file is a {sr} Hz 16-bit mono wav, cut to
 the same 2-10 s excerpt within a trial and matched in loudness (ITU-R BS.1770-4); see
@@ -278,11 +322,10 @@ def read_results(path: str | Path, manifest: str | Path) -> list[dict]:
     the export's `stimuli.csv`: same trials, every condition rated."""
     from audiosr.core.paths import resolve
 
-    path, manifest = resolve(path), resolve(manifest)
+    path = resolve(path)
     if not path.is_file():
         raise MushraError(f"{path}: no such results file.")
-    with open(manifest, newline="") as f:
-        stimuli = list(csv.DictReader(f))
+    stimuli = read_manifest(manifest)
     expected: dict[str, set] = {}
     clip_of = {}
     for s in stimuli:
@@ -361,15 +404,24 @@ def ci95(scores) -> float:
     )
 
 
-def table1(ratings: list[dict], order: list[str] | None = None) -> list[dict]:
-    """The paper's Table 1 layout: one row per condition, its mean score per clip and on
-    average, with the 95% confidence interval of each mean."""
+def table1(
+    ratings: list[dict], order: list[str] | None = None, simulated: bool = False
+) -> list[dict]:
+    """The paper's Table 1 layout: one row per condition of `order` (default: every rated one, in
+    Table 1's order), its mean score per clip and on average with the 95% confidence interval of
+    each mean. `simulated` adds a `ratings` column reading SIMULATED to every row, so a table
+    copied out of its caption still says it is no result."""
     clips = list(dict.fromkeys(r["clip"] for r in ratings))
-    conds = order or sorted({r["condition"] for r in ratings})
+    conds = order or table_order(r["condition"] for r in ratings)
     rows = []
     for c in conds:
         sel = [r for r in ratings if r["condition"] == c]
-        row = {"condition": c}
+        if not sel:
+            raise MushraError(
+                f"no ratings of condition {c!r}: every exported condition needs them."
+            )
+        row = {"ratings": SIMULATED} if simulated else {}
+        row["condition"] = c
         for clip in clips:
             s = [r["score"] for r in sel if r["clip"] == clip]
             row[clip] = f"{np.mean(s):.1f} ± {ci95(s):.1f}"
@@ -381,10 +433,17 @@ def table1(ratings: list[dict], order: list[str] | None = None) -> list[dict]:
     return rows
 
 
+def mean_scores(ratings: list[dict]) -> dict[str, float]:
+    """Mean score per condition, as numbers (Table 1's cells are text): what a finding compares."""
+    conds = table_order(r["condition"] for r in ratings)
+    return {c: float(np.mean([r["score"] for r in ratings if r["condition"] == c])) for c in conds}
+
+
 def boxplot(ratings: list[dict], order: list[str] | None = None, title: str = "MUSHRA scores"):
+    """Scores per condition as boxes (mean marked): the spread a mean hides."""
     import matplotlib.pyplot as plt
 
-    conds = order or sorted({r["condition"] for r in ratings})
+    conds = order or table_order(r["condition"] for r in ratings)
     fig, ax = plt.subplots(figsize=(1.2 * len(conds) + 2, 3.5), constrained_layout=True)
     ax.boxplot(
         [[r["score"] for r in ratings if r["condition"] == c] for c in conds], showmeans=True
@@ -408,11 +467,8 @@ def simulate_ratings(
     and recognises the hidden reference (100 minus a few points); the last `careless` raters
     score everything, the hidden reference included, near 50, so post-screening must drop
     them. Not listening data."""
-    from audiosr.core.paths import resolve
-
     rng = np.random.default_rng(seed)
-    with open(resolve(manifest), newline="") as f:
-        stimuli = list(csv.DictReader(f))
+    stimuli = read_manifest(manifest)
     unknown = sorted({s["condition"] for s in stimuli} - set(means) - {HIDDEN_REFERENCE})
     if unknown:
         raise ValueError(f"simulate_ratings: no mean for condition(s) {', '.join(unknown)}.")
@@ -441,45 +497,138 @@ def simulate_ratings(
     return csv_text(rows)
 
 
-CONDITION_ORDER = ("reference", "audiounet", "dnn", "spline", "lowres", "anchor35")
-PAPER_TABLE1 = "Ours 61.3, DNN 56.3, Spline 35.3 on average"  # the paper's VCTK test, 10 raters
+def simulated_means(conds) -> dict[str, float]:
+    """Made-up means that cannot pass for a result: the same value for every model and baseline
+    (no method is better than another), a lower one for the anchors."""
+    role = lambda c: "anchor" if c in ANCHORS else "method"
+    return {c: SIMULATED_MEANS[role(c)] for c in conds if c != HIDDEN_REFERENCE}
+
+
+def write_simulated(manifest: str | Path, raters: int = 10, careless: int = 1) -> Path:
+    """Simulated ratings of every exported condition (`simulated_means`), written beside the
+    export as `simulated-mushra.csv`: what the analysis shows before anyone has listened."""
+    from audiosr.core.paths import resolve, write_text
+
+    means = simulated_means(conditions(manifest))
+    text = simulate_ratings(manifest, means, raters=raters, careless=careless)
+    return write_text(resolve(manifest).parent / "simulated-mushra.csv", text)
 
 
 def trials_from_cache(cache, indices: list[int], methods: dict) -> list[dict]:
     """One MUSHRA trial per test clip: the high-res reference, the low-res signal brought to the
-    reference's rate (so it plays as heard, band-limited) and each method's estimate."""
+    reference's rate (so it plays as heard, band-limited) and each method's estimate, with the
+    clip's speaker (its group) so the export can show how many voices the trials cover."""
     from audiosr.core.audio import resample
     from audiosr.listening.listen import clip_versions
 
+    groups = [c.get("group", "") for c in cache.clips("test")]
     trials = []
     for i in indices:
         name, versions = clip_versions(cache, i, methods)
         (hr, sr), (x_lr, lowres_sr) = list(versions.values())[:2]
         lowres = resample(np.asarray(x_lr, np.float64), lowres_sr, sr, length=len(hr))
         estimates = {condition_id(k): x for k, (x, _) in list(versions.items())[2:]}
-        trials.append({"name": name, "reference": hr, "versions": {"lowres": lowres, **estimates}})
+        trials.append(
+            {
+                "name": name,
+                "speaker": groups[i],
+                "reference": hr,
+                "versions": {"lowres": lowres, **estimates},
+            }
+        )
     return trials
 
 
-def analyse(results: str | Path, manifest: str | Path, label: str, out: str | Path) -> dict:
-    """Post-screened ratings as Table 1 (`out`/table1-mushra.md) and a box plot
-    (`out`/mushra-boxplot.*); returns the kept ratings, the dropped raters, the table and its
-    Markdown."""
-    from audiosr.core.paths import resolve, write_text
+def _caption(simulated: bool, kept: int, raters: int) -> str:
+    screened = f"{kept} of {raters} raters kept after post-screening"
+    if simulated:
+        return (
+            f"# Table 1 layout: MUSHRA, {SIMULATED} ratings (not listening data)\n\n"
+            f"Made-up scores: every model and baseline drawn around the same mean "
+            f"({SIMULATED_MEANS['method']:g}), the anchors around {SIMULATED_MEANS['anchor']:g}, "
+            f"the hidden reference near 100, one careless rater. They show what the analysis "
+            f"does and say nothing about any method. Mean ± 95% CI per clip and on average; "
+            f"{screened}."
+        )
+    paper = ", ".join(f"{c} {m}" for c, m in PAPER_TABLE1.items())
+    return (
+        f"# Table 1: MUSHRA, real ratings\n\nMean ± 95% CI per clip and on average; {screened}. "
+        f"The paper (VCTK, r = 4, 10 raters), on average: {paper}."
+    )
+
+
+def analyse(
+    results: str | Path, manifest: str | Path, out: str | Path, simulated: bool = False
+) -> dict:
+    """Post-screened ratings as Table 1 (`out`/table1-mushra.md), one row for every condition the
+    manifest lists, and a box plot (`out`/mushra-boxplot.*). `simulated` ratings are labelled
+    as such in the table and refused a place in figures/, which holds results only. Returns the
+    box plot's PNG, the kept ratings, the dropped raters, the table, its Markdown and the mean per
+    condition."""
+    import matplotlib.pyplot as plt
+
+    from audiosr.core.paths import FIGURES, resolve, write_text
     from audiosr.core.tables import markdown_table
     from audiosr.listening.plots import save_figure
 
+    out = resolve(out)
+    if simulated and out.resolve().is_relative_to(FIGURES.resolve()):
+        raise MushraError(f"{out}: simulated ratings are no result; keep them out of figures/.")
     ratings = read_results(results, manifest)
     kept, dropped = post_screen(ratings)
-    present = [c for c in CONDITION_ORDER if any(r["condition"] == c for r in kept)]
-    table = table1(kept, present)
-    md = (
-        f"# Table 1 layout: MUSHRA, {label}\n\nmean ± 95% CI per clip and on average; "
-        f"{len({r['rater'] for r in kept})} raters after post-screening. Paper (VCTK, 10 raters): "
-        f"{PAPER_TABLE1}.\n\n{markdown_table(table)}\n"
-    )
-    out = resolve(out)
-    write_text(out / "table1-mushra.md", md)
-    save_figure(boxplot(kept, present, title=f"MUSHRA, {label}"), out, "mushra-boxplot")
     raters = len({r["rater"] for r in ratings})
-    return {"kept": kept, "dropped": dropped, "raters": raters, "table": table, "markdown": md}
+    if not kept:
+        raise MushraError(f"post-screening dropped all {raters} raters: no Table 1 to show.")
+    order = conditions(manifest)
+    table = table1(kept, order, simulated)
+    md = f"{_caption(simulated, raters - len(dropped), raters)}\n\n{markdown_table(table)}\n"
+    write_text(out / "table1-mushra.md", md)
+    label = f"{SIMULATED} ratings (not listening data)" if simulated else "real ratings"
+    fig = boxplot(kept, order, title=f"MUSHRA, {label}")
+    png = save_figure(fig, out, "mushra-boxplot")[0]
+    plt.close(fig)
+    return {
+        "boxplot": png,
+        "kept": kept,
+        "dropped": dropped,
+        "raters": raters,
+        "table": table,
+        "markdown": md,
+        "means": mean_scores(kept),
+        "simulated": simulated,
+    }
+
+
+def finding_text(manifest: str | Path, result: dict) -> str:
+    """The notebook's closing sentence, from this run's numbers: what was exported (trials,
+    speakers, conditions) and, with real ratings, AudioUNet's lead over the spline next to the
+    paper's; with simulated ones, that there is no listening result yet."""
+    rows = read_manifest(manifest)
+    trials = len({r["trial_id"] for r in rows})
+    voices = sorted({r.get("speaker", "") for r in rows} - {""})
+    conds = conditions(manifest)
+    head = (
+        f"The export holds {trials} trials from {len(voices)} speaker(s) ({', '.join(voices)}), "
+        f"each with {len(conds)} conditions ({', '.join(conds)}), every one a row of Table 1."
+    )
+    ours, spline = PAPER_TABLE1["audiounet"], PAPER_TABLE1["spline"]
+    paper = f"the paper's Table 1 (AudioUNet {ours}, spline {spline}: {ours - spline:+.1f} points)"
+    if result["simulated"]:
+        return (
+            f"{head} Its ratings are simulated, so no listening result exists yet; once raters "
+            f"have taken the test, set `results_csv` to webMUSHRA's mushra.csv and this sentence "
+            f"compares AudioUNet's mean with the spline's and with {paper}."
+        )
+    m = result["means"]
+    kept = result["raters"] - len(result["dropped"])
+    if not {"audiounet", "spline"} <= set(m):
+        return f"{head} {kept} of {result['raters']} raters passed post-screening; no AudioUNet or spline to compare."
+    others = [
+        f"{c} {m[c]:.1f}" for c in conds if c not in ("audiounet", "spline", HIDDEN_REFERENCE)
+    ]
+    return (
+        f"{head} {kept} of {result['raters']} raters passed post-screening. AudioUNet scores "
+        f"{m['audiounet']:.1f} and the spline {m['spline']:.1f}: a gap of "
+        f"{m['audiounet'] - m['spline']:+.1f} points, against {paper}. The others: "
+        f"{', '.join(others)}."
+    )

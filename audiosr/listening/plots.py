@@ -1,12 +1,46 @@
-"""Figures the notebooks show: waveforms, spectrograms on shared axes, filter responses."""
+"""Figures the notebooks show: waveforms, spectrograms on shared axes, filter responses.
+
+Every helper closes its figure before returning it: a notebook shows it once, as a cell's value
+or with `display(fig)`, instead of once from pyplot and once more as the returned object.
+"""
 
 from __future__ import annotations
+
+import functools
 
 import matplotlib.pyplot as plt
 import numpy as np
 from scipy import signal
 
 from audiosr.core.dsp import HR_RATE, lowpass_filter
+
+
+def drawn_once(make):
+    """Close the figure `make` returns, so that pyplot does not draw it a second time."""
+
+    @functools.wraps(make)
+    def wrapper(*args, **kwargs):
+        fig = make(*args, **kwargs)
+        plt.close(fig)
+        return fig
+
+    return wrapper
+
+
+def note_single_points(ax, series: list) -> None:
+    """Where every series has one point (a run of one epoch), say so on the axes and give the
+    x axis a width, so a dot does not read as a broken curve on an axis from 0.95 to 1.05."""
+    if series and all(len(s) == 1 for s in series):
+        x = series[0][0]
+        ax.set_xlim(x - 1, x + 1)
+        ax.text(
+            0.02,
+            0.04,
+            "one epoch: points, not curves",
+            transform=ax.transAxes,
+            fontsize=8,
+            color="0.4",
+        )
 
 
 def spectrogram_db(
@@ -17,13 +51,16 @@ def spectrogram_db(
     return f, t, 10 * np.log10(np.abs(z) ** 2 + 1e-10)
 
 
+@drawn_once
 def compare_spectrograms(
     signals: dict[str, tuple[np.ndarray, int]],
     max_hz: float | None = None,
     dynamic_range_db: float = 80.0,
     title: str | None = None,
+    cols: int = 3,
 ):
-    """One spectrogram per version, side by side, on the same frequency axis and colour scale.
+    """One spectrogram per version, on the same frequency axis and colour scale, `cols` to a
+    row (a grid that reads at a notebook's width).
 
     `signals` maps a label to (audio, sample rate); a low-res version keeps its own rate, so the
     band it lacks shows as empty space above its Nyquist.
@@ -34,10 +71,17 @@ def compare_spectrograms(
     }
     vmax = max(s[2].max() for s in specs.values())
     max_hz = max_hz or max(sr for _, sr in signals.values()) / 2
+    cols = min(cols, len(specs))
+    rows = -(-len(specs) // cols)
     fig, axes = plt.subplots(
-        1, len(specs), figsize=(3.6 * len(specs), 3.2), sharey=True, constrained_layout=True
+        rows,
+        cols,
+        figsize=(3.6 * cols, 2.9 * rows + 0.4),
+        sharey=True,
+        squeeze=False,
+        constrained_layout=True,
     )
-    for ax, (label, (f, t, db)) in zip(np.atleast_1d(axes), specs.items()):
+    for ax, (label, (f, t, db)) in zip(axes.flat, specs.items()):
         im = ax.pcolormesh(
             t,
             f / 1000,
@@ -49,8 +93,11 @@ def compare_spectrograms(
             rasterized=True,  # vector files stay small
         )
         ax.set(title=label, xlabel="time (s)", ylim=(0, max_hz / 1000))
-    np.atleast_1d(axes)[0].set_ylabel("frequency (kHz)")
-    fig.colorbar(im, ax=axes, label="power (dB)")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("frequency (kHz)")
+    for ax in list(axes.flat)[len(specs) :]:
+        ax.axis("off")
+    fig.colorbar(im, ax=axes, label="power (dB)", shrink=0.9 if rows == 1 else 0.6)
     if title:
         fig.suptitle(title)
     return fig
@@ -63,6 +110,7 @@ def loudest_window(x: np.ndarray, sr: int, dur_s: float) -> float:
     return float(np.argmax(energy)) / sr
 
 
+@drawn_once
 def compare_waveforms(
     signals: dict[str, tuple[np.ndarray, int]], start_s: float | None = None, dur_s: float = 0.02
 ):
@@ -86,6 +134,7 @@ def compare_waveforms(
     return fig
 
 
+@drawn_once
 def lowpass_response(ratios=(2, 4, 6), sr: int = HR_RATE):
     """Magnitude response of the decimation filter for each ratio, with each new Nyquist marked."""
     fig, ax = plt.subplots(figsize=(7, 3), constrained_layout=True)
@@ -108,6 +157,7 @@ def lowpass_response(ratios=(2, 4, 6), sr: int = HR_RATE):
     return fig
 
 
+@drawn_once
 def training_curves(history: list[dict]):
     """One run over its epochs: train and validation MSE (log scale), and the validation LSD
     (a fine-tuning run's epoch 0, its starting model scored on whole files only, is left out)."""
@@ -122,9 +172,60 @@ def training_curves(history: list[dict]):
     ax[1].set(xlabel="epoch", ylabel="LSD", title="validation LSD")
     for a in ax:
         a.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+        note_single_points(a, [ep])
     return fig
 
 
+@drawn_once
+def history_panels(
+    histories: dict[str, list[dict]],
+    keys: dict[str, str] | None = None,
+):
+    """Runs side by side over their epochs, one panel per history key (label -> axis name);
+    a run without a key is left out of that panel. The committed runs beside a smoke run."""
+    keys = keys or {"val_loss": "validation MSE", "val_snr": "validation SNR (dB)"}
+    fig, axes = plt.subplots(
+        1,
+        len(keys),
+        figsize=(5 * len(keys), 3.0 + 0.25 * len(histories)),
+        squeeze=False,
+        layout="constrained",
+    )
+    for ax, (key, name) in zip(axes[0], keys.items()):
+        for i, (label, history) in enumerate(histories.items()):
+            rows = [h for h in history if h.get(key) not in (None, "")]
+            if rows:
+                x, y = [h["epoch"] for h in rows], [float(h[key]) for h in rows]
+                ax.plot(x, y, "o-", ms=3 if len(rows) > 1 else 8, color=f"C{i}", label=label)
+        ax.set(xlabel="epoch", ylabel=name, yscale="log" if "loss" in key else "linear")
+        ax.grid(alpha=0.3)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", fontsize=8, ncols=1)
+    return fig
+
+
+@drawn_once
+def residual(hr: np.ndarray, spline: np.ndarray, sr: int, ratio: int, dur_s: float = 0.01):
+    """What the network learns: the loudest `dur_s` of HR, the spline and their difference, and
+    the three power spectra with the low-res Nyquist marked; most of the difference lies above."""
+    start = int(loudest_window(hr, sr, dur_s) * sr)
+    span = slice(start, start + int(dur_s * sr))
+    t = np.arange(span.start, span.stop) / sr * 1000
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.2), constrained_layout=True)
+    versions = {"HR": hr, "spline": spline, "HR - spline (the target)": hr - spline}
+    for label, x in versions.items():
+        a.plot(t, x[span], lw=1.6 if "target" in label else 1, label=label)
+        f, p = signal.welch(x, sr, nperseg=512)
+        b.plot(f / 1000, 10 * np.log10(p + 1e-12), label=label)
+    b.axvline(sr / (2 * ratio) / 1000, color="k", ls=":", label="low-res Nyquist")
+    a.set(xlabel="time (ms)", ylabel="amplitude", title="the loudest 10 ms")
+    b.set(xlabel="frequency (kHz)", ylabel="power (dB)", title="average spectrum")
+    a.legend(fontsize=8)
+    b.legend(fontsize=8)
+    return fig
+
+
+@drawn_once
 def loss_curves(
     histories: dict[str, list[dict]], key: str = "val_loss", ylabel: str = "validation MSE"
 ):
@@ -134,10 +235,12 @@ def loss_curves(
         ax.plot([h["epoch"] for h in history], [h[key] for h in history], "o-", label=label)
     ax.set(xlabel="epoch", ylabel=ylabel, yscale="log")
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    note_single_points(ax, [[h["epoch"] for h in history] for history in histories.values()])
     ax.legend()
     return fig
 
 
+@drawn_once
 def file_validation_curves(
     histories: dict[str, list[dict]], select: str = "snr", snr_margin: float = 0.0
 ):
@@ -184,6 +287,7 @@ def file_validation_curves(
     return fig
 
 
+@drawn_once
 def added_lines(lines: dict[tuple, dict[float, float]], goal_db: float = 3.0, title: str = ""):
     """The lines each method adds (dB over the reference, beyond the neighbouring bins) at
     multiples of 500 Hz: one panel per (ratio, test set), one marker style per method, the goal

@@ -25,12 +25,37 @@ class ParamsError(ValueError):
 PLACES = ("cache_root", "run_dir")
 
 
+# The settings of notebooks 03-06 that their parameters cells leave out, with the notebook's
+# default: a reader sees a dozen of the paper's values, and every other setting comes from a params
+# file or the cell's one grouped value, `options` (`notebook_settings`). Config fields not listed
+# keep their config's default (the paper's). A test compares the keys with the notebooks.
+_TINY = {"cache_root": "data/cache", "patch_len": 6000, "stride": 3000, "val_batches": 2, "seed": 0}
+_TRAINS = {**_TINY, "train_missing": True, "device": "auto"}  # notebooks that train what is missing
+NOTEBOOK_OPTIONS = {
+    "03_train": {**_TINY, "run_dir": None, "resume": True},
+    "04_evaluate": {
+        **_TRAINS, "paper_row": None, "dnn": True, "dnn_width": 1.0, "shipped": True,
+        "piano_dataset": "embedded-piano", "table3_ratio": 2, "perceptual": False,
+        "real_test_sets": ["vctk-sample"],
+        "params_name": None, "figures_dir": "out/figures",
+    },
+    "05_figures": {
+        **_TRAINS, "figure2_clip": 0, "figure2_shipped": True, "params_name": None,
+        "figures_dir": "out/figures",
+    },
+    "06_mushra": {
+        **_TRAINS, "batch_size": 8, "lr": 0.001, "dnn": True, "dnn_width": 1.0, "shipped": True,
+        "clips": None, "test_id": "audiosr-mushra", "mushra_dir": "out/mushra", "overwrite": True,
+        "real_test_sets": ["vctk-sample"], "figures_dir": "out/figures",
+    },
+}  # fmt: skip
+
 # What the notebooks read besides the configs' fields: which results to show, where figures and
 # exports go. Listed here so that a params file is checked the same wherever the package is
-# installed; a test compares it with the notebooks' `parameters` cells.
+# installed; a test compares it with the notebooks' `parameters` cells and NOTEBOOK_OPTIONS.
 NOTEBOOK_KEYS = (
     "clips", "dnn", "dnn_width", "example", "figure2_clip", "figure2_data", "figure2_shipped",
-    "figures_dir", "mushra_dir", "n_clips", "overwrite", "paper_row", "params_name",
+    "figures_dir", "mushra_dir", "n_clips", "options", "overwrite", "paper_row", "params_name",
     "perceptual", "piano_dataset", "ratios", "real_test_sets", "results_csv", "resume",
     "shipped", "table3_ratio", "test_id", "train_missing",
 )  # fmt: skip
@@ -168,3 +193,21 @@ def configs_from(values: Mapping) -> Spec:
         except (TypeError, ValueError) as e:
             raise ParamsError(str(e)) from None
     return Spec(*configs)
+
+
+def notebook_settings(notebook: str, values: Mapping) -> types.SimpleNamespace:
+    """Every setting of `notebook` ("03_train") as one namespace: its defaults outside the
+    parameters cell (NOTEBOOK_OPTIONS), then the known keys of `values` (the notebook passes
+    `globals()`: its parameters cell and whatever papermill injected), then `values["options"]`.
+    A key in `options` that nothing reads is a ParamsError naming the likely one."""
+    options = dict(values.get("options") or {})
+    problem = unknown_keys(options, known_keys() - {"options"})
+    if problem:
+        raise ParamsError(f"options: {problem}")
+    plain = (str, int, float, bool, list, tuple, dict, type(None))  # not a module of that name
+    given = {
+        k: v
+        for k, v in values.items()
+        if k in known_keys() and k != "options" and isinstance(v, plain)
+    }
+    return types.SimpleNamespace(**{**NOTEBOOK_OPTIONS.get(notebook, {}), **given, **options})
