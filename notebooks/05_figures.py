@@ -37,17 +37,17 @@
 
 # %% tags=["parameters"]
 dataset = "embedded-speech"  # as in 01_data and 03_train
-task = "multi"  # the paper: MultiSpeaker
-ratio = 4  # the paper: 4
-lowpass = True  # the paper: low-pass filter before decimating
-max_clips = 4  # tiny default for tests (None: every clip)
-width = 0.0625  # filter counts x this (the paper: 1)
-epochs = 1  # training of the runs the figures need, as in 03_train (the paper: 400)
-steps_per_epoch = 3  # (None: whole epochs)
-batch_size = 8  # (the paper's code: 128)
-lr = 0.001  # (the paper: 1e-4)
+task = "multi"               # the paper: MultiSpeaker
+ratio = 4                    # the paper: 4
+lowpass = True               # the paper: low-pass filter before decimating
+max_clips = 4                # tiny default for tests (None: every clip)
+width = 0.0625               # filter counts x this (the paper: 1)
+epochs = 1                   # training of the runs the figures need, as in 03_train (the paper: 400)
+steps_per_epoch = 3          # (None: whole epochs)
+batch_size = 8               # (the paper's code: 128)
+lr = 0.001                   # (the paper: 1e-4)
 figure2_data = "vctk-sample"  # Figure 2's recording (None: the dataset's test split)
-options = {}  # any other setting (NOTEBOOK_OPTIONS["05_figures"]), e.g. {"figures_dir": "figures"}
+options = {}                 # any other setting (NOTEBOOK_OPTIONS["05_figures"]), e.g. {"figures_dir": "figures"}
 
 # %%
 from IPython.display import display
