@@ -76,8 +76,8 @@ def load_patches(
 def train_step(
     model, optimizer, x: torch.Tensor, y: torch.Tensor, amp: bool = False, criterion=F.mse_loss
 ) -> torch.Tensor:
-    """One Adam step on `criterion` (the MSE of paper eq. 1 by default); bf16 autocast for the
-    forward pass when `amp`."""
+    """One Adam step on `criterion` (the MSE by default, which the paper's text names for eq. 1);
+    bf16 autocast for the forward pass when `amp`."""
     with torch.autocast(x.device.type, torch.bfloat16, enabled=amp):
         out = model(x)
     loss = criterion(out.float(), y)
