@@ -203,18 +203,18 @@ print("output length == input length for", [patch_len, patch_len - ratio, 1001])
 
 # %%
 PAPER_PARAMS = 56.4e6  # the paper's §3 filters at width 1.0, B = 4
-small = audiounet.count_parameters(audiounet.AudioUNet(configs_from({**globals(), "width": 1 / 16}).model))
-assert small <= total or width < 1 / 16
+other_width = 1 / 16 if width >= 1 else 1.0  # the model this one is compared with
+other = audiounet.count_parameters(audiounet.AudioUNet(configs_from({**globals(), "width": other_width}).model))
 literate.finding(
-    f"This model ({variant}, B = {blocks}, width {width:g}) has {total / 1e6:.1f} M parameters, "
-    f"{total / PAPER_PARAMS:.2f}× the 56.4 M of the paper's width 1.0 and B = 4. One output "
+    f"This model ({variant}, B = {blocks}, width {width:g}) has {total / 1e6:.2f} M parameters, "
+    f"{total / PAPER_PARAMS:.2%} of the 56.4 M of the paper's width 1.0 and B = 4. One output "
     f"sample sees {rf} input samples ({rf / 16:.0f} ms at 16 kHz), {rf / 6000:.0%} of a "
-    f"6000-sample patch. Width 1/16 keeps that receptive field with {small / 1e3:.0f} k "
-    f"parameters, {small / total:.1%} of this model's: a convolution's weights grow with its "
+    f"6000-sample patch, whatever the width. Width {other_width:g} has {other / 1e6:.2f} M "
+    f"parameters, {other / total:.3g}x this model's: a convolution's weights grow with its "
     "input times its output channels, so the width counts squared."
 )
 
 # %%
 summary = {**audiounet.describe(cfg), "parameters": total, "receptive_field": rf}
-written = paths.write_json(paths.RESULTS / "02_model.json", {**summary, "parameters_width_1_16": small})
+written = paths.write_json(paths.RESULTS / "02_model.json", {**summary, f"parameters_width_{other_width:g}": other})
 print(f"02_model wrote {written}")

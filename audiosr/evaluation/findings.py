@@ -21,6 +21,12 @@ def training(
         + (f", {steps} steps" if steps else "")
         + f") ends {gain_db:+.2f} dB from the spline on validation patches"
         + (" (a smoke run, too short to say anything)" if steps and steps < SMOKE_STEPS else "")
+        + (
+            " (a mean of per-patch SNRs, which quiet patches pull down; 04_evaluate scores whole "
+            "files, as the paper does)"
+            if gain_db < 0 and not (steps and steps < SMOKE_STEPS)
+            else ""
+        )
         + "."
     )
     if SHIPPED_ROW in shipped and SPLINE_ROW in shipped and ("MultiSpeaker", ratio) in TABLE2:
