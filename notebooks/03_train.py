@@ -214,8 +214,7 @@ display(literate.table(val))
 # %%
 gain = scores["this run"]["val_snr"] - scores["cubic spline"]["val_snr"]
 ship = committed.shipped_on_real_speech(ratio)
-steps = epochs * steps_per_epoch if steps_per_epoch else None
-display(literate.finding(findings.training(history, gain, ship, ratio, width, steps)))
+display(literate.finding(findings.training(history, gain, ship, ratio, width, spec.train)))
 written = paths.write_json(paths.RESULTS / f"03_train-{run_dir.name}.json",
     {"run_dir": str(run_dir), "data": cache.folder.name, "model": spec.model.__dict__,
      "train": spec.train.__dict__, "last_epoch": history[-1], "val_comparison": val})

@@ -34,8 +34,7 @@ def project_root() -> Path:
         return Path(os.environ["AUDIOSR_ROOT"]).expanduser().resolve()
     here = Path.cwd().resolve()
     installed_from = Path(__file__).resolve().parents[2]
-    candidates = (*(f for f in (here, *here.parents) if is_checkout(f)), installed_from)
-    return next((f for f in candidates if is_checkout(f)), here)
+    return next((f for f in (here, *here.parents, installed_from) if is_checkout(f)), here)
 
 
 ROOT = project_root()

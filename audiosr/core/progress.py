@@ -15,22 +15,22 @@ import sys
 LOG_INTERVAL = 60.0  # seconds between a bar's redraws in a log
 
 
+def kernel_stream(stream) -> bool:
+    """Whether `stream` is a Jupyter kernel's (JupyterLab, papermill, nbval)."""
+    return type(stream).__module__.startswith("ipykernel")
+
+
 def drawn_in_place(stream=None) -> bool:
     """Whether `stream` (default stderr, where bars go) shows a bar's redraws as one bar: a
     terminal, or a notebook's output (a Jupyter kernel's streams)."""
     stream = stream if stream is not None else sys.stderr
-    if type(stream).__module__.startswith("ipykernel"):
+    if kernel_stream(stream):
         return True
     isatty = getattr(stream, "isatty", None)
     try:
         return bool(isatty and isatty())
     except ValueError:  # a closed stream
         return False
-
-
-def in_notebook() -> bool:
-    """Whether this runs in a Jupyter kernel (JupyterLab, papermill, nbval)."""
-    return type(sys.stderr).__module__.startswith("ipykernel")
 
 
 def bar(iterable=None, **kwargs):
@@ -40,7 +40,7 @@ def bar(iterable=None, **kwargs):
     as a second, empty one."""
     from tqdm.std import tqdm
 
-    if "file" not in kwargs and in_notebook():
+    if "file" not in kwargs and kernel_stream(sys.stderr):
         kwargs["file"] = sys.stdout
         kwargs["mininterval"] = max(kwargs.get("mininterval", 0.1), 0.5)
     kwargs.setdefault("leave", True)

@@ -7,15 +7,15 @@ from __future__ import annotations
 from audiosr.core.paths import resolve
 from audiosr.core.tables import read_csv
 
-# label (recipe and budget) -> (history CSV, how to make it again)
+# label (recipe and budget) -> history CSV
 HISTORIES = {
+    # MINUTES=6.5 bash scripts/gpu-paper-r4.sh
     "full width, the paper's recipe, 6.5 min on an H100 (27 of 400 epochs)": (
-        "figures/gpu-h100/paper-multispeaker-r4-fp32-history.csv",
-        "MINUTES=6.5 bash scripts/gpu-paper-r4.sh",
+        "figures/gpu-h100/paper-multispeaker-r4-fp32-history.csv"
     ),
+    # RATIOS=4 scripts/nolowpass-table.sh
     "width 1/16, shipped recipe without low-pass, 1.5 CPU-hours (13 epochs)": (
-        "figures/nolowpass-r4-history.csv",
-        "RATIOS=4 scripts/nolowpass-table.sh",
+        "figures/nolowpass-r4-history.csv"
     ),
 }
 SHIPPED_TABLE = "figures/real-speech-shipped.csv"
@@ -41,7 +41,7 @@ def rows(path: str) -> list[dict]:
 
 def histories() -> dict[str, list[dict]]:
     """The committed training histories (r = 4), by label; absent files are left out."""
-    return {label: h for label, (path, _) in HISTORIES.items() if (h := rows(path))}
+    return {label: h for label, path in HISTORIES.items() if (h := rows(path))}
 
 
 def shipped_on_real_speech(ratio: int, test_set: str = "vctk-sample") -> dict[str, dict]:

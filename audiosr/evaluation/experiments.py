@@ -52,9 +52,8 @@ class Experiment:
 
 def real_sets(names: list[str]) -> tuple[list[str], list[str]]:
     """(the real test sets that are here, a line for each one that is not)."""
-    return [n for n in names if not unavailable_reason(n)], [
-        f"skipped: {unavailable_reason(n)}" for n in names if unavailable_reason(n)
-    ]
+    why = {n: unavailable_reason(n) for n in names}
+    return [n for n in names if not why[n]], [f"skipped: {why[n]}" for n in names if why[n]]
 
 
 def table2_methods(exp: Experiment, ratio: int) -> tuple[dict, dict]:
@@ -156,19 +155,11 @@ def listening_methods(
     configs) names, and the shipped speech models for the ratio (`shipped`). The runs are those
     03_train and 04_evaluate make (trained here when missing and `train_missing`), so the
     listening test hears the models the tables score."""
-    from audiosr.evaluation.baselines import SPLINE, all_baselines
-    from audiosr.evaluation.evaluate import model_method
-    from audiosr.inference.shipped import load_any, shipped_speech
-    from audiosr.networks.audiounet import ModelConfig
-    from audiosr.networks.checkpoint import CHECKPOINT, load_model
-    from audiosr.networks.dnn import supports_ratio
-    from audiosr.training.train import ensure_run
-
     ratio = spec.data.ratio
 
     def trained(model_cfg):
         run = ensure_run(spec.data, model_cfg, spec.train, cache_root, train_missing)
-        return model_method(load_model(run / CHECKPOINT, ratio=ratio, device=device), device)
+        return run_method(run, device)[1]
 
     methods = {SPLINE: all_baselines(ratio)[SPLINE]}
     if dnn_width is not None and supports_ratio(ratio):
@@ -184,11 +175,6 @@ def listening_cache(data_cfg, real_test_sets=(), cache_root="data/cache", build=
     `real_test_sets` (dataset names) that is here, real recordings of several speakers that no
     model trained on, like the paper's VCTK test; else the test split of `data_cfg`'s own
     dataset. Returns (cache, the reasons the sets before it were skipped)."""
-    from dataclasses import replace
-
-    from audiosr.data.clips import unavailable_reason
-    from audiosr.training.runs import ensure_cache
-
     skipped = []
     for name in real_test_sets:
         reason = unavailable_reason(name)

@@ -17,6 +17,7 @@ import numpy as np
 from audiosr.core.metrics import lsd, snr
 from audiosr.core.paths import FIGURES
 from audiosr.core.tables import read_csv, write_csv
+from audiosr.evaluation.baselines import SPLINE, spline
 from audiosr.evaluation.verdict import ablation_claim
 from audiosr.listening.plots import drawn_once, note_single_points
 
@@ -203,13 +204,12 @@ def figure2_methods(run, label: str, ratio: int, device, shipped: bool = True) -
     """The estimates Figure 2 compares: the cubic spline, the run's model (as `label`) and,
     with `shipped`, the shipped speech models for `ratio`, each the network alone on the spline
     as the paper scores it."""
-    from audiosr.evaluation.baselines import spline
     from audiosr.evaluation.evaluate import model_method
     from audiosr.inference.shipped import load_any, shipped_speech
     from audiosr.networks.checkpoint import CHECKPOINT, load_model
 
     model = load_model(run / CHECKPOINT, ratio=ratio, device=device)
-    methods = {"cubic spline": spline, label: model_method(model, device)}
+    methods = {SPLINE: spline, label: model_method(model, device)}
     for kind, name in (shipped_speech(ratio) if shipped else {}).items():
         methods[f"shipped {kind} model"] = model_method(load_any(name, ratio, device), device)
     return methods
@@ -237,7 +237,7 @@ def figure2_words(rows: list[dict], clip: str, ratio: int, task: str = "MultiSpe
     from audiosr.evaluation.verdict import paper_margin
 
     by = {r["version"]: r for r in rows}
-    base = by.pop("cubic spline")
+    base = by.pop(SPLINE)
     parts = [
         f"{label} {signed(round(r['SNR (dB)'] - base['SNR (dB)'], 1) + 0.0, 1, 'dB')} SNR and "
         f"{r['LSD'] / base['LSD']:.2f}x its LSD"
@@ -263,7 +263,7 @@ def closing_words(scores: list[dict], clip: str, ratio: int, kind: str, runs: Ab
     from audiosr.evaluation.verdict import paper_margin
 
     by = {r["version"]: r for r in scores}
-    base = by.pop("cubic spline")
+    base = by.pop(SPLINE)
     name = next((k for k in by if k.startswith("shipped MSE")), next(iter(by)))
     m, c = by[name], runs.claim()
     paper = (

@@ -4,27 +4,31 @@ beside them contradicts."""
 
 from __future__ import annotations
 
+from audiosr.evaluation.baselines import SPLINE as SPLINE_ROW
+from audiosr.evaluation.figures import is_smoke
 from audiosr.evaluation.paper import TABLE2
 from audiosr.evaluation.verdict import table2_claim
 
-SPLINE_ROW, SHIPPED_ROW = "cubic spline", "shipped model"
-SMOKE_STEPS = 100  # fewer training steps than this say nothing about a model
+SHIPPED_ROW = "shipped model"  # its name in the committed real-speech table
 
 
 def training(
-    history: list[dict], gain_db: float, shipped: dict, ratio: int, width: float, steps=None
+    history: list[dict], gain_db: float, shipped: dict, ratio: int, width: float, train
 ) -> str:
     """03_train's finding: this run's gain over the spline on validation patches, the shipped
-    model's on real speech (committed), and the paper's, each with its budget."""
+    model's on real speech (committed), and the paper's, each with its budget (`train`, the
+    run's TrainConfig; `shipped`, `committed.shipped_on_real_speech`)."""
+    steps = train.epochs * train.steps_per_epoch if train.steps_per_epoch else None
+    smoke = is_smoke(train)
     this = (
         f"This run (width {width:g}, {history[-1]['epoch']} epoch(s)"
         + (f", {steps} steps" if steps else "")
         + f") ends {gain_db:+.2f} dB from the spline on validation patches"
-        + (" (a smoke run, too short to say anything)" if steps and steps < SMOKE_STEPS else "")
+        + (" (a smoke run, too short to say anything)" if smoke else "")
         + (
             " (a mean of per-patch SNRs, which quiet patches pull down; 04_evaluate scores whole "
             "files, as the paper does)"
-            if gain_db < 0 and not (steps and steps < SMOKE_STEPS)
+            if gain_db < 0 and not smoke
             else ""
         )
         + "."
@@ -38,7 +42,7 @@ def training(
             (spline["SNR (dB)"], spline["LSD"]),
         )
         this += (
-            " The shipped model of the same width, trained about a CPU-hour on real speech, is "
+            " The shipped model (width 1/16, trained about a CPU-hour on real speech) is "
             f"{claim['SNR gain (dB)']:+.2f} dB from the spline on the VCTK sample at r = {ratio}, "
             f"its LSD {claim['LSD / spline']:.2f}x the spline's, against the paper's "
             f"{claim['paper SNR gain (dB)']:+.1f} dB and {claim['paper LSD / spline']:.2f}x "
@@ -47,10 +51,10 @@ def training(
     return this
 
 
-def table2_claim_sentence(claim: dict, model: str, budget: str = "") -> str:
-    """One Table 2 verdict in words (a `verdict.table2_claim` row)."""
+def table2_claim_sentence(claim: dict, model: str, where: str = "") -> str:
+    """One Table 2 verdict in words (a `verdict.table2_claim` row; `where`: its test set)."""
     return (
-        f"At r = {claim['r']}, {model}{f' ({budget})' if budget else ''} is "
+        f"At r = {claim['r']}, {model}{f' ({where})' if where else ''} is "
         f"{claim['SNR gain (dB)']:+.2f} dB from the spline with {claim['LSD / spline']:.2f}x its "
         f"LSD, against the paper's {claim['paper SNR gain (dB)']:+.1f} dB and "
         f"{claim['paper LSD / spline']:.2f}x: {claim['verdict']}."
