@@ -129,6 +129,23 @@ def interpolate(x_lr: np.ndarray, r: int) -> np.ndarray:
     return signal.oaconvolve(up, interp_taps(r), mode="same")
 
 
+def network_input(x_lr: np.ndarray, r: int, interp: str = "spline") -> np.ndarray:
+    """The low-res signal on the high-res grid as a model takes it: the paper's cubic spline,
+    or band-limited interpolation (``sinc``), len(x_lr) * r float32 samples either way."""
+    from audiosr.core.dsp import spline_upsample
+
+    if interp == "spline":
+        return spline_upsample(x_lr, r)
+    if interp == "sinc":
+        return interpolate(x_lr, r).astype(np.float32)
+    raise ValueError(f"interp={interp!r}: spline or sinc.")
+
+
+def interp_reach() -> int:
+    """Low-res samples of context band-limited interpolation needs each side."""
+    return INTERP_TAPS_PER_PHASE
+
+
 @lru_cache(maxsize=64)
 def restore_taps(r: int, edge: float) -> np.ndarray:
     """The high-res low-pass that keeps the input's band below `edge` f_c."""

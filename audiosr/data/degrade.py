@@ -402,6 +402,7 @@ class Examples:
     example is made by the cache's own maker (`decimate`, or plain x[::r] without low-pass).
     With `front_end`, inputs go through `band.front_end` as in use, except a share
     (`RAW_DECIMATE`) of the `decimate` ones, as input known to be made by it skips it.
+    `interp` is how the model takes its input (`band.network_input`).
     """
 
     def __init__(
@@ -412,6 +413,7 @@ class Examples:
         front_end: bool,
         degraded: bool = True,
         margin: int = 256,
+        interp: str = "spline",
     ):
         cfg = cache.config
         self.hr = cache.array(split, "hr")
@@ -422,7 +424,7 @@ class Examples:
         which = np.searchsorted(offsets, self.starts, side="right") - 1
         self.lo, self.hi = offsets[which], ends[which]
         self.r, self.L, self.seed = cfg.ratio, cfg.patch_len, seed
-        self.front_end, self.degraded = front_end, degraded
+        self.front_end, self.degraded, self.interp = front_end, degraded, interp
         self.plain = Draw(Maker("decimate" if cfg.lowpass else "aliased"))
         self.margin = margin * self.r
 
@@ -431,8 +433,7 @@ class Examples:
 
     def example(self, i: int, epoch: int) -> tuple[np.ndarray, np.ndarray]:
         """(network input, target) of patch i in `epoch`, each patch_len samples."""
-        from audiosr.core.band import front_end
-        from audiosr.core.dsp import spline_upsample
+        from audiosr.core.band import front_end, network_input
 
         s, r, L = int(self.starts[i]), self.r, self.L
         a = max(int(self.lo[i]), s - self.margin)
@@ -443,7 +444,7 @@ class Examples:
         if self.front_end and not (d.maker.kind == "decimate" and rng.random() < RAW_DECIMATE):
             x_lr = front_end(x_lr, r)
         o = s - a
-        return spline_upsample(x_lr, r)[o : o + L], target[o : o + L]
+        return network_input(x_lr, r, self.interp)[o : o + L], target[o : o + L]
 
     def batch(self, idx, epoch: int) -> tuple[np.ndarray, np.ndarray]:
         """(inputs, targets) as (len(idx), patch_len) float32 arrays."""

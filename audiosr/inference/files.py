@@ -143,7 +143,7 @@ def upsample_file(
         )
     up = Upsampler(model, ratio, hop=hop, batch=batch, device=device, amp=amp, made_by=made_by)
     edges = [None] * info.channels
-    if up.front_end:  # a first pass: where each channel's band ends (band.band_edge)
+    if up.keeps_band:  # a first pass: where each channel's band ends (band.band_edge)
         edges = _band_edges(src, info, ratio)
     streams = [up.open(edge) for edge in edges]
     queues: list[list[np.ndarray]] = [[] for _ in range(info.channels)]

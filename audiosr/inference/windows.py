@@ -18,7 +18,6 @@ import numpy as np
 import torch
 
 from audiosr.core import band
-from audiosr.core.dsp import spline_upsample
 
 SPLINE_MARGIN = 32  # low-res samples: the cubic spline's influence decays ~0.27x per sample
 SILENCE_DBFS = -90.0  # input level at or below which the output is the spline alone
@@ -30,6 +29,12 @@ MADE_BY = (None, "decimate")  # what `made_by` can say about how the low-res inp
 def alignment(model) -> int:
     """High-res sample phase the model must see preserved (its `alignment`; 1 if it has none)."""
     return int(getattr(model, "alignment", 1))
+
+
+def input_interp(model) -> str:
+    """How the model takes its input (`band.network_input`): its config's `interp`, else the
+    paper's spline."""
+    return getattr(getattr(model, "config", None), "interp", "spline")
 
 
 def context_hr(model) -> int:
@@ -68,9 +73,9 @@ class Upsampler:
         batch: windows run through the network together (useful on a GPU).
         device, amp: where to run; bf16 autocast when `amp` (CUDA).
         gate: keep silence silent (`silence_gate`); False gives the network's raw output.
-        edge: for a model with a front end (`band`), where the input's real band ends (a
-            fraction of its Nyquist frequency); below it the output keeps the input's own
-            content. ``None``: `process` estimates it from the input (`band.band_edge`), a
+        edge: for a model with a front end or on band-limited input (`band`), where the
+            input's real band ends (a fraction of its Nyquist frequency); below it the output
+            keeps the input's own content. ``None``: `process` estimates it from the input (`band.band_edge`), a
             stream keeps only what the front end passes.
         made_by: how the low-res input was made, where that is known: "decimate" (scipy's, the
             paper's and the training data's) skips the front end, since the input already has
@@ -94,13 +99,18 @@ class Upsampler:
         self.model, self.r, self.batch, self.amp = model.eval(), int(ratio), max(1, batch), amp
         self.gate, self.edge = gate, edge
         self.front_end = bool(getattr(model, "front_end", False)) and made_by != "decimate"
+        self.interp = input_interp(model)
+        # The input's own band is put back below its edge (`band.restore`) after a front end,
+        # and for a model on band-limited input, which that band already is exactly.
+        self.keeps_band = self.front_end or self.interp == "sinc"
         self.device = torch.device(device)
         # The low-res step that keeps the high-res phase.
         a_lr = math.lcm(alignment(model), self.r) // self.r
         reach = context_hr(model) + GATE_SPAN // 2  # the gate's level is measured around too
-        margin = SPLINE_MARGIN
-        if self.front_end:  # the front end before the spline, the restoring filter after the net
+        margin = SPLINE_MARGIN if self.interp == "spline" else band.interp_reach()
+        if self.keeps_band:  # the restoring filter after the net
             reach += band.restore_reach(self.r)
+        if self.front_end:  # the front end before the interpolation
             margin += band.front_reach()
         self.context = _round_up(math.ceil(reach / self.r) + margin, a_lr)
         self.hop = _round_up(max(hop, a_lr), a_lr)
@@ -142,7 +152,7 @@ class Upsampler:
         if len(x_lr) < 4:
             raise ValueError(f"{len(x_lr)} low-res samples: the cubic spline needs at least 4.")
         edge = self.edge
-        if edge is None and self.front_end:
+        if edge is None and self.keeps_band:
             edge = band.band_edge(x_lr)
         state = self.open(edge)
         return np.concatenate(state.push(x_lr) + state.flush())
@@ -165,7 +175,8 @@ class Stream:
             return []
         r, fe = self.up.r, self.up.front_end
         splines = [
-            spline_upsample(band.front_end(w, r) if fe else w, r) for w, _, _ in self.pending
+            band.network_input(band.front_end(w, r) if fe else w, r, self.up.interp)
+            for w, _, _ in self.pending
         ]
         outs = self.up._net(splines)
         if not all(np.isfinite(y).all() for y in outs):
@@ -175,7 +186,7 @@ class Stream:
             )
         if self.up.gate:
             outs = [s + silence_gate(s) * (y - s) for s, y in zip(splines, outs)]
-        if fe:
+        if self.up.keeps_band:
             outs = [band.restore(y, w, r, self.edge) for y, (w, _, _) in zip(outs, self.pending)]
         if self.ended:  # the signal's last r - 1 samples lie past its last low-res instant,
             w, y = self.pending[-1][0], outs[-1]  # where the spline extrapolates and can spike:

@@ -26,8 +26,9 @@ from torch import nn
 from audiosr.networks.subpixel import subpixel1d
 
 VARIANTS = ("paper", "code2017", "code2019")
-ARCHS = ("audiounet", "dnn", "framenet", "tfilm")
+ARCHS = ("audiounet", "dnn", "framenet", "magphase", "tfilm")
 UPSAMPLES = ("subpixel", "resize")
+INTERPS = ("spline", "sinc")
 CODE_FILTERS = {  # the original code's lists, per version
     "code2017": (128, 256, 512, 512, 512, 512, 512, 512),  # its first version, the paper's era
     "code2019": (128, 384, 512, 512, 512, 512, 512, 512),  # its head since 2019
@@ -62,6 +63,10 @@ class ModelConfig:
             own band is put back after it (`audiosr.core.band`): the input the network learned,
             whatever resampler made the low-res audio. Training and inference both apply it
             (input known to be made by `decimate` skips it).
+        interp: how the low-res input becomes the network's input: ``spline`` (the paper's cubic
+            spline) or ``sinc`` (band-limited interpolation, `band.interpolate`: exact below
+            the low-res Nyquist, where the spline droops, so the network spends itself on the
+            missing band).
     """
 
     ratio: int = 4
@@ -73,6 +78,7 @@ class ModelConfig:
     arch: str = "audiounet"
     upsample: str = "subpixel"
     front_end: bool = False
+    interp: str = "spline"
 
     def __post_init__(self):
         if self.arch not in ARCHS:
@@ -88,6 +94,8 @@ class ModelConfig:
             )
         if self.variant not in VARIANTS:
             raise ValueError(f"variant={self.variant!r}: choose one of {VARIANTS}.")
+        if self.interp not in INTERPS:
+            raise ValueError(f"interp={self.interp!r}: choose one of {INTERPS}.")
         if self.upsample not in UPSAMPLES:
             raise ValueError(f"upsample={self.upsample!r}: choose one of {UPSAMPLES}.")
         if not 1 <= self.blocks <= 8:
@@ -243,7 +251,13 @@ def build_model(config: ModelConfig) -> nn.Module:
     if config.arch == "framenet":
         from audiosr.networks.framenet import FrameNet
 
-        return FrameNet(blocks=config.blocks, width=config.width)
+        net = FrameNet(blocks=config.blocks, width=config.width)
+        net.config = config
+        return net
+    if config.arch == "magphase":
+        from audiosr.networks.magphase import MagPhaseNet
+
+        return MagPhaseNet(config)
     if config.arch == "tfilm":
         from audiosr.networks.tfilm import AudioTFiLM
 
@@ -251,7 +265,7 @@ def build_model(config: ModelConfig) -> nn.Module:
     return AudioUNet(config)
 
 
-OBJECTIVES = ("mse", "paper", "rmse", "mse+stft")
+OBJECTIVES = ("mse", "paper", "rmse", "mse+stft", "field")
 CODE_RMSE_EPS = 1e-6  # the original code's sqrt(mean + 1e-6)
 
 
@@ -273,6 +287,8 @@ def objective(
       + log-magnitude L1, `audiosr.networks.losses`): it asks for the high band's energy where
       the MSE alone settles for about zero. `stft_floor`: its log magnitudes' floor as a
       fraction of each example's loudest bin (0: an absolute floor only).
+    - ``field``: bandwidth extension's generator losses (AP-BWE's log magnitude, anti-wrapping
+      phase and complex-spectrum terms and weights, `losses.field_loss`).
     """
     if kind not in OBJECTIVES:
         raise ValueError(f"objective={kind!r}: choose one of {OBJECTIVES}.")
@@ -286,6 +302,10 @@ def objective(
         from audiosr.networks.losses import mse_stft
 
         return mse_stft(stft_weight, stft_floor)
+    if kind == "field":
+        from audiosr.networks.losses import field_loss
+
+        return field_loss()
     if kind == "rmse":
         return lambda est, ref: (
             ((est - ref).flatten(1).pow(2).mean(-1) + CODE_RMSE_EPS).sqrt().mean()

@@ -72,6 +72,46 @@ def mse_stft(stft_weight: float, relative_floor: float = 0.0):
     return loss
 
 
+# AP-BWE's generator weights (Lu et al. 2024): log magnitude, phase, complex spectrum. Its fourth,
+# STFT consistency (90), is zero here: the loss reads the STFT of the output waveform, which is
+# consistent by construction.
+FIELD_WEIGHTS = {"magnitude": 45.0, "phase": 100.0, "complex": 90.0}
+FIELD_STFT = (512, 128)  # FFT size and hop: the frame generators' own
+
+
+def anti_wrapped(x: torch.Tensor) -> torch.Tensor:
+    """|x| after wrapping to [-pi, pi]: a phase error of 2 pi is no error."""
+    return (x - 2 * torch.pi * torch.round(x / (2 * torch.pi))).abs()
+
+
+def phase_losses(est_phase: torch.Tensor, ref_phase: torch.Tensor) -> torch.Tensor:
+    """AP-BWE's anti-wrapping phase loss on (N, bins, frames) phases: instantaneous phase, group
+    delay (its difference across frequency) and instantaneous angular frequency (across time)."""
+    ip = anti_wrapped(est_phase - ref_phase).mean()
+    gd = anti_wrapped(torch.diff(est_phase, dim=1) - torch.diff(ref_phase, dim=1)).mean()
+    iaf = anti_wrapped(torch.diff(est_phase, dim=2) - torch.diff(ref_phase, dim=2)).mean()
+    return ip + gd + iaf
+
+
+def field_loss(weights: dict | None = None, n_fft: int = FIELD_STFT[0], hop: int = FIELD_STFT[1]):
+    """The ``field`` objective, bandwidth extension's recipe without its discriminators: the MSE
+    of log magnitudes, the anti-wrapping phase losses and the MSE of the complex spectrum (real
+    and imaginary parts: the waveform's error, as SNR sees it), weighted by `FIELD_WEIGHTS`."""
+    w = {**FIELD_WEIGHTS, **(weights or {})}
+
+    def loss(est: torch.Tensor, ref: torch.Tensor) -> torch.Tensor:
+        est, ref = est.reshape(-1, est.shape[-1]), ref.reshape(-1, ref.shape[-1])
+        window = torch.hann_window(n_fft, device=est.device, dtype=est.dtype)
+        e = torch.stft(est, n_fft, hop, window=window, center=True, return_complex=True)
+        r = torch.stft(ref, n_fft, hop, window=window, center=True, return_complex=True)
+        mag = F.mse_loss((e.abs() + MAG_FLOOR).log(), (r.abs() + MAG_FLOOR).log())
+        pha = phase_losses(torch.angle(e), torch.angle(r))
+        com = F.mse_loss(torch.view_as_real(e), torch.view_as_real(r))
+        return w["magnitude"] * mag + w["phase"] * pha + w["complex"] * com
+
+    return loss
+
+
 def discriminator_loss(real: list[torch.Tensor], fake: list[torch.Tensor], kind: str = "lsgan"):
     """Mean over discriminators of the loss that pushes real scores up and fake scores down:
     least squares (real -> 1, fake -> 0) or hinge (real >= 1, fake <= -1)."""

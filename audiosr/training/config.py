@@ -9,10 +9,14 @@ from audiosr.networks.audiounet import OBJECTIVES
 from audiosr.networks.losses import GAN_LOSSES
 
 SCHEDULES = ("constant", "cosine")
+# "adam": the paper's; "adamw": AP-BWE's (betas 0.8 / 0.99, weight decay 0.01).
+OPTIMIZERS = ("adam", "adamw")
 # How best.pt is chosen on the whole validation files: "snr" the highest mean SNR; the others
 # the best of their measure (LSD lowest, ViSQOL highest) among epochs whose mean SNR is not below
 # the spline's on the same files, so a perceptual choice never trades away the paper's metric.
-SELECTIONS = ("snr", "lsd", "visqol")
+# "field": bandwidth extension's rule, fixed in advance: among epochs whose SNR is not below
+# band-limited (sinc) interpolation's, the highest ViSQOL, ties broken by the lowest LSD.
+SELECTIONS = ("snr", "lsd", "visqol", "field")
 
 
 @dataclass
@@ -40,7 +44,8 @@ class TrainConfig:
             split; 0 = off) and keep the best epoch (see `select`) as best.pt.
         select: how the best epoch is chosen on those files (`SELECTIONS`): ``snr`` (default),
             or ``lsd`` / ``visqol`` among the epochs at least the spline's equal in SNR (less
-            `snr_margin` dB).
+            `snr_margin` dB), or ``field``: among the epochs at least sinc interpolation's
+            equal in SNR, the highest ViSQOL, then the lowest LSD.
         objective: AudioUNet's loss, ``mse`` (default), ``paper`` (eq. 1 as printed: mean
             per-example L2 norm), ``rmse`` (the original code's mean per-example RMSE) or
             ``mse+stft`` (MSE + `stft_weight` x a multi-resolution STFT loss,
@@ -63,6 +68,8 @@ class TrainConfig:
             (filters, resamplers, codecs, telephone) with random level, EQ and noise
             (`audiosr.data.degrade`); validation patches are drawn once, and the whole validation
             files are made by several makers (`VAL_MAKERS`) and run as the command runs them.
+        optimizer: ``adam`` (the paper's; HiFi-GAN's betas 0.8 / 0.99 in an adversarial run)
+            or ``adamw`` (bandwidth extension's: AdamW, betas 0.8 / 0.99, weight decay 0.01).
         init: a model (a shipped model's name, a .safetensors or a checkpoint) whose weights
             start the run: fine-tuning. Its architecture must be this one's (the front end, a
             pipeline setting, may differ). The starting model is scored on the validation
@@ -96,6 +103,7 @@ class TrainConfig:
     disc_lr: float | None = None
     recon_weight: float = 45.0
     fm_weight: float = 2.0
+    optimizer: str = "adam"
 
     @property
     def adversarial(self) -> bool:
@@ -104,6 +112,8 @@ class TrainConfig:
     def __post_init__(self):
         if self.objective not in OBJECTIVES:
             raise ValueError(f"objective={self.objective!r}: choose one of {OBJECTIVES}.")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer={self.optimizer!r}: choose one of {OPTIMIZERS}.")
         if self.select not in SELECTIONS:
             raise ValueError(f"select={self.select!r}: choose one of {SELECTIONS}.")
         if self.gan_loss not in GAN_LOSSES:

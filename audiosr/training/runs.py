@@ -44,6 +44,7 @@ def default_run_dir(
     name += "" if m.residual else "-nores"
     name += "" if m.skips else "-noskip"
     name += "-frontend" if m.front_end else ""
+    name += "" if m.interp == "spline" else f"-{m.interp}"
     name += "-degraded" if degrade else ""
     name += f"-from-{Path(str(init)).stem}" if init else ""
     name += "" if objective == "mse" else f"-{objective}-loss"

@@ -48,14 +48,27 @@ class TrainingError(RuntimeError):
     """Training cannot go on; the message says why and what to change."""
 
 
-def learning_rate(cfg: TrainConfig, step: int, total_steps: int) -> float:
-    """The learning rate at global step `step` (0-based) of `total_steps`."""
+def learning_rate(cfg: TrainConfig, step: int, total_steps: int, warm_from: int = 0) -> float:
+    """The learning rate at global step `step` (0-based) of `total_steps`. The warm-up runs over
+    the `warmup_steps` from `warm_from`: the run's start, or where a run resumed with fresh
+    optimizer moments (`audiosr.training.growing`)."""
+    since = step - warm_from
+    warm = (since + 1) / cfg.warmup_steps if 0 <= since < cfg.warmup_steps else 1.0
     if step < cfg.warmup_steps:
-        return cfg.lr * (step + 1) / cfg.warmup_steps
+        return cfg.lr * warm
     if cfg.schedule == "constant":
-        return cfg.lr
+        return cfg.lr * warm
     done = (step - cfg.warmup_steps) / max(1, total_steps - cfg.warmup_steps)
-    return cfg.lr * 0.5 * (1 + math.cos(math.pi * min(1.0, done)))
+    return cfg.lr * warm * 0.5 * (1 + math.cos(math.pi * min(1.0, done)))
+
+
+def make_optimizer(model, cfg: TrainConfig) -> torch.optim.Optimizer:
+    """The generator's optimizer: Adam (HiFi-GAN's betas 0.8 / 0.99 in an adversarial run), or
+    bandwidth extension's AdamW (AP-BWE: betas 0.8 / 0.99, weight decay 0.01)."""
+    if cfg.optimizer == "adamw":
+        return torch.optim.AdamW(model.parameters(), cfg.lr, betas=(0.8, 0.99), weight_decay=0.01)
+    betas = (0.8, 0.99) if cfg.adversarial else (0.9, 0.999)
+    return torch.optim.Adam(model.parameters(), lr=cfg.lr, betas=betas)
 
 
 def load_patches(
@@ -162,13 +175,14 @@ def validate_files(
     measures: tuple[str, ...] = (),
 ) -> dict:
     """Mean SNR and LSD over `n_files` whole validation clips (evenly spread over the split), the
-    spline's beside them: what a user gets on a file, unlike patch scores, which swing with the
+    spline's and band-limited (sinc) interpolation's beside them: what a user gets on a file, unlike patch scores, which swing with the
     silent patches of recordings with pauses. With `makers` (names of `degrade.NAMED`), the
     k-th file's low-res input is made by the k-th maker in turn (those that apply at the
-    ratio) and goes through the whole inference pipeline (`inference.windows.Upsampler`); the spline
-    gets the same input. `measures` (names of `perceptual.MEASURES`) are scored on every file
-    too, the model's as ``val_file_<name>`` and the spline's as ``spline_file_<name>``
-    (lower case)."""
+    ratio) and goes through the whole inference pipeline (`inference.windows.Upsampler`); the
+    baselines get the same input. `measures` (names of `perceptual.MEASURES`) are scored on
+    every file too, the model's as ``val_file_<name>``, the spline's as ``spline_file_<name>``
+    and sinc's as ``sinc_file_<name>`` (lower case)."""
+    from audiosr.core.band import interpolate
     from audiosr.core.dsp import spline_upsample
     from audiosr.core.perceptual import scores as perceptual_scores
     from audiosr.data.degrade import make_lowres, named, supports
@@ -190,20 +204,23 @@ def validate_files(
             spline, est = spline_upsample(x_lr, r), up.process(x_lr)
         else:
             _, spline = cache.clip_array("val", "spline", int(i))
+            x_lr = cache.clip_array("val", "lowres", int(i))[1]
             x = torch.from_numpy(np.array(spline)).to(device).view(1, 1, -1)
             with torch.autocast(device.type, torch.bfloat16, enabled=amp):
                 out = model(x)
             est = out.float().view(-1).cpu().numpy()
-        est, ref_t = torch.from_numpy(np.asarray(est, np.float32)), torch.from_numpy(np.array(ref))
-        spline_t = torch.from_numpy(np.array(spline, np.float32))
-        row = {
-            "val_file_snr": snr(est, ref_t).item(),
-            "val_file_lsd": lsd(est, ref_t).item(),
-            "spline_file_snr": snr(spline_t, ref_t).item(),
-            "spline_file_lsd": lsd(spline_t, ref_t).item(),
+        ref_t = torch.from_numpy(np.array(ref))
+        sinc = interpolate(x_lr, r)[: len(ref)]
+        ests = {
+            who: torch.from_numpy(np.array(x, np.float32))
+            for who, x in (("val_file", est), ("spline_file", spline), ("sinc_file", sinc))
         }
+        row = {}
+        for who, x in ests.items():
+            row[f"{who}_snr"], row[f"{who}_lsd"] = snr(x, ref_t).item(), lsd(x, ref_t).item()
+            row[f"{who}_lsd_log10"] = lsd(x, ref_t, "log10").item()  # the field's LSD
         sr = cache.config.sr
-        for who, x in (("val_file", est), ("spline_file", spline_t)):
+        for who, x in ests.items():
             for m, v in perceptual_scores(x.numpy(), ref_t.numpy(), sr, measures).items():
                 row[f"{who}_{m.lower()}"] = v
         rows.append(row)
@@ -222,8 +239,12 @@ def selection_score(row: dict, select: str = "snr", snr_margin: float = 0.0) -> 
         return -math.inf
     if select == "snr":
         return row["val_file_snr"]
-    if row["val_file_snr"] < row["spline_file_snr"] - snr_margin:
+    baseline = "sinc" if select == "field" else "spline"
+    if row["val_file_snr"] < row.get(f"{baseline}_file_snr", math.inf) - snr_margin:
         return -math.inf
+    if select == "field":  # ViSQOL, then LSD (ViSQOL is read to 0.001; LSD breaks its ties)
+        value = round(row.get("val_file_visqol", math.nan), 3) - 1e-6 * row["val_file_lsd"]
+        return value if math.isfinite(value) else -math.inf
     if select == "lsd":
         return -row["val_file_lsd"]
     value = row.get(f"val_file_{select}", math.nan)
@@ -234,12 +255,14 @@ def files_line(row: dict) -> str:
     """An epoch's whole-file scores beside the spline's, for its progress line."""
     if "val_file_snr" not in row:
         return ""
-    line = (
-        f"  files: SNR {row['val_file_snr']:.2f} (spline {row['spline_file_snr']:.2f}) "
-        f"LSD {row['val_file_lsd']:.2f} (spline {row['spline_file_lsd']:.2f})"
-    )
+
+    def cell(m: str) -> str:
+        sinc = f", sinc {row[f'sinc_file_{m}']:.2f}" if f"sinc_file_{m}" in row else ""
+        return f"{row[f'val_file_{m}']:.2f} (spline {row[f'spline_file_{m}']:.2f}{sinc})"
+
+    line = f"  files: SNR {cell('snr')} LSD {cell('lsd')}"
     if "val_file_visqol" in row:
-        line += f" ViSQOL {row['val_file_visqol']:.2f} (spline {row['spline_file_visqol']:.2f})"
+        line += f" ViSQOL {cell('visqol')}"
     return line
 
 
@@ -303,15 +326,15 @@ def train(
     torch.manual_seed(cfg.seed)
     model = build_model(model_cfg).to(device)
     criterion = objective(model_cfg, cfg.objective, cfg.stft_weight, cfg.stft_floor)
-    betas = (0.8, 0.99) if cfg.adversarial else (0.9, 0.999)  # HiFi-GAN's for the pair
-    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr, betas=betas)
+    optimizer = make_optimizer(model, cfg)
+    betas = optimizer.defaults["betas"]
     disc = disc_optimizer = None
     if cfg.adversarial:
         from audiosr.networks.discriminators import Discriminators
 
         disc = Discriminators(cfg.disc_channels).to(device)
         disc_optimizer = torch.optim.Adam(disc.parameters(), lr=cfg.disc_lr or cfg.lr, betas=betas)
-    history, start = [], 1
+    history, start, fresh_moments = [], 1, False
     if cfg.init and not (resume and ckpt.exists()):
         from dataclasses import replace
 
@@ -330,6 +353,7 @@ def train(
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         history, start = state["history"], state["epoch"] + 1
+        fresh_moments = not state["optimizer"].get("state")
         if disc is not None and "discriminator" in state:
             disc.load_state_dict(state["discriminator"])
             disc_optimizer.load_state_dict(state["disc_optimizer"])
@@ -363,11 +387,13 @@ def train(
         )
 
     examples = None
-    if cfg.degrade or model_cfg.front_end:  # made afresh per step; validation drawn once
+    afresh = cfg.degrade or model_cfg.front_end or model_cfg.interp != "spline"
+    if afresh:  # made afresh per step (the cache holds spline inputs); validation drawn once
         from audiosr.data.degrade import Examples
 
-        examples = Examples(cache, "train", cfg.seed, model_cfg.front_end, cfg.degrade)
-        val = Examples(cache, "val", cfg.seed, model_cfg.front_end, cfg.degrade)
+        how = (model_cfg.front_end, cfg.degrade)
+        examples = Examples(cache, "train", cfg.seed, *how, interp=model_cfg.interp)
+        val = Examples(cache, "val", cfg.seed, *how, interp=model_cfg.interp)
         n_val = (
             len(val) if cfg.val_batches is None else min(len(val), cfg.val_batches * cfg.batch_size)
         )
@@ -391,10 +417,20 @@ def train(
         n_steps = min(n_steps, cfg.steps_per_epoch)
     sr = cache.config.sr
     total_steps = cfg.epochs * n_steps
+    warm_from = (start - 1) * n_steps if fresh_moments else 0
     file_makers = VAL_MAKERS if cfg.degrade else ()  # how validation files' inputs are made
-    if model_cfg.front_end and not cfg.degrade:  # the cache's own maker, as in use
+    if (model_cfg.front_end or model_cfg.interp != "spline") and not cfg.degrade:
+        # the cache's own maker, through the pipeline as in use
         file_makers = ("decimate" if cache.config.lowpass else "aliased",)
-    measures = ("ViSQOL",) if cfg.select == "visqol" else ()
+    measures = ("ViSQOL",) if cfg.select in ("visqol", "field") else ()
+    if measures and cfg.file_val:
+        from audiosr.core.perceptual import installed
+
+        if not installed("ViSQOL"):
+            raise TrainingError(
+                f"select={cfg.select!r} chooses by ViSQOL, which is not installed: "
+                "pip install 'audiosr[perceptual]', or choose select=snr or lsd."
+            )
     score = lambda row: selection_score(row, cfg.select, cfg.snr_margin)
     best = max((score(r) for r in history), default=-math.inf)
     if (run_dir / BEST).exists():  # it may hold the starting model (epoch 0), see below
@@ -435,7 +471,7 @@ def train(
             else:
                 x = spline[idx].to(device, non_blocking=True).unsqueeze(1)
                 y = hr[idx].to(device, non_blocking=True).unsqueeze(1)
-            lr = learning_rate(cfg, (epoch - 1) * n_steps + step, total_steps)
+            lr = learning_rate(cfg, (epoch - 1) * n_steps + step, total_steps, warm_from)
             for group in optimizer.param_groups:
                 group["lr"] = lr
             try:
@@ -472,6 +508,8 @@ def train(
             "seconds": round(train_seconds, 3),
             "audio_s_per_s": n_steps * cfg.batch_size * cache.config.patch_len / sr / train_seconds,
             "stage": "adversarial" if adversarial else "regression",
+            "device": device.type,
+            "steps": n_steps,
             **{k: v.item() / n_steps for k, v in parts_total.items()},
         }
         row["lr"] = optimizer.param_groups[0]["lr"]

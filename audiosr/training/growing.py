@@ -1,0 +1,217 @@
+"""A run whose state lives in the repository, so that the training time of every day adds up.
+
+A growing run trains one model for a time budget, then writes its compact state back in place:
+one `.safetensors` file (the weights, and in its metadata the model, data and training settings,
+the epoch its schedule has reached, every epoch's validation row and the cumulative training
+time per kind of machine) and the same metadata as JSON beside it. The state is replaced, never
+added to, and stays small (a few MB: no optimizer moments, which would triple it). The next run,
+on this machine or a GPU machine, continues from it: the epoch count, the data order and the
+schedule go on where they stopped; the optimizer's moments start afresh and the learning rate
+warms up again over `warmup_steps`. The state is a model file too: `audiosr upsample
+--checkpoint` takes it.
+
+    python -m audiosr.training.growing new STATE -f params/growing-magphase-r4.yaml
+    python -m audiosr.training.growing continue STATE --minutes 60
+    python -m audiosr.training.growing continue STATE --minutes 8 --device cuda --out DIR
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from dataclasses import asdict, replace
+from pathlib import Path
+
+import torch
+
+from audiosr.core.paths import resolve
+from audiosr.data.patches import DataConfig
+from audiosr.networks.audiounet import ModelConfig, build_model
+from audiosr.networks.checkpoint import (
+    CHECKPOINT,
+    load_checkpoint,
+    read_safetensors,
+    save_checkpoint,
+)
+from audiosr.training.config import TrainConfig
+
+MAX_STATE_MB = 20  # what the repository may hold per growing model
+FOREVER = 1_000_000  # epochs: a growing run is stopped by its time budget, not by a count
+
+
+class GrowingError(RuntimeError):
+    """The state cannot be read, continued or written; the message says why."""
+
+
+def budget(history: list[dict]) -> dict:
+    """Training time so far, per kind of machine: CPU hours and GPU minutes (training steps
+    only; validation is not counted)."""
+    seconds = {"cpu": 0.0, "cuda": 0.0}
+    for row in history:
+        kind = "cuda" if row.get("device") == "cuda" else "cpu"
+        seconds[kind] += float(row.get("seconds", 0.0))
+    return {"cpu_hours": seconds["cpu"] / 3600, "gpu_minutes": seconds["cuda"] / 60}
+
+
+def read_state(path: str | Path) -> tuple[dict, dict]:
+    """(weights, metadata) of a growing state."""
+    path = resolve(path)
+    tensors, meta = read_safetensors(path)
+    if "growing" not in meta:
+        raise GrowingError(f"{path}: a model file, but not a growing run's state.")
+    return tensors, meta
+
+
+def write_state(path: str | Path, model_state: dict, epoch: int, history: list[dict], meta: dict):
+    """The state, atomically, in place (the JSON beside it too); refused over `MAX_STATE_MB`."""
+    from audiosr.inference.shipped import save_model
+
+    meta = {
+        **meta,
+        "epoch": epoch,
+        "history": history,
+        "growing": {**budget(history), "steps": sum(int(r.get("steps", 0)) for r in history)},
+    }
+    size = sum(v.numel() * v.element_size() for v in model_state.values()) / 2**20
+    if size > MAX_STATE_MB:
+        raise GrowingError(
+            f"{size:.1f} MB of weights: a growing state holds at most {MAX_STATE_MB}."
+        )
+    return save_model(model_state, path, meta, replace=True)
+
+
+def new_state(path: str | Path, params: dict) -> Path:
+    """An untrained state for the run `params` describe (refused where one exists)."""
+    from audiosr.training.params import configs_from
+
+    path = resolve(path)
+    if path.exists():
+        raise FileExistsError(f"{path}: a growing state is already there; continue it instead.")
+    spec = configs_from(params)
+    model_cfg = replace(spec.model, ratio=spec.data.ratio)
+    torch.manual_seed(spec.train.seed)
+    model = build_model(model_cfg)
+    meta = {
+        "model_config": asdict(model_cfg),
+        "train_config": asdict(replace(spec.train, epochs=FOREVER, max_minutes=None)),
+        "data": {"data_config": asdict(spec.data)},
+    }
+    return write_state(path, model.state_dict(), 0, [], meta)
+
+
+def seed_run(tensors: dict, meta: dict, run_dir: Path, cache) -> None:
+    """Write the run folder's checkpoint from the state, unless the folder's own is as far or
+    further along (then it resumes with its optimizer moments)."""
+    ckpt = run_dir / CHECKPOINT
+    if ckpt.is_file() and load_checkpoint(ckpt)["epoch"] >= meta["epoch"]:
+        return
+    from audiosr.training.train import make_optimizer
+
+    model_cfg = ModelConfig(**meta["model_config"])
+    train_cfg = TrainConfig(**meta["train_config"])
+    model = build_model(model_cfg)
+    model.load_state_dict(tensors)
+    data_info = {"cache": cache.folder.name, "data_config": asdict(cache.config)}
+    fresh = make_optimizer(model, train_cfg)  # empty moments: train() warms up again
+    run_dir.mkdir(parents=True, exist_ok=True)
+    save_checkpoint(
+        ckpt, model, fresh, meta["epoch"], meta["history"], model_cfg, train_cfg, data_info
+    )
+
+
+def grow(
+    state: str | Path,
+    minutes: float,
+    device: str | None = None,
+    out: str | Path | None = None,
+    runs_root: str | Path = "runs",
+    threads: int | None = None,
+    progress: bool = True,
+    overrides: dict | None = None,
+) -> Path:
+    """Continue the growing run in `state` for about `minutes` of training (the epoch that
+    passes it is finished), then write the state back (or to `out`, a folder, for a machine
+    that only brings back files). Returns the written state. `overrides`: data or training
+    settings changed for this run only (a smaller dataset or batch for a check, a subset of
+    the data carried to a GPU machine): the state keeps its recipe's."""
+    from audiosr.training.runs import ensure_cache
+    from audiosr.training.train import train
+
+    state = resolve(state)
+    tensors, meta = read_state(state)
+    over = dict(overrides or {})
+    data = {k: over.pop(k) for k in list(over) if k in DataConfig.__dataclass_fields__}
+    unknown = sorted(set(over) - set(TrainConfig.__dataclass_fields__))
+    if unknown:
+        raise GrowingError(f"{', '.join(unknown)}: not a data or training setting.")
+    data_cfg = DataConfig(**{**meta["data"]["data_config"], **data})
+    cache = ensure_cache(data_cfg, progress=progress)
+    model_cfg = ModelConfig(**meta["model_config"])
+    cfg = TrainConfig(**{**meta["train_config"], **over})
+    cfg = replace(cfg, max_minutes=minutes, device=device or cfg.device, threads=threads)
+    run_dir = resolve(runs_root) / f"growing-{state.stem}"
+    seed_run(tensors, meta, run_dir, cache)
+    history = train(cache, model_cfg, cfg, run_dir, resume=True, progress=progress)
+    last = load_checkpoint(run_dir / CHECKPOINT)
+    target = state if out is None else resolve(out) / state.name
+    if not data:  # the recipe's data, now with its cache's name (a check's data stays out)
+        meta = {**meta, "data": last["data"]}
+    written = write_state(target, last["model"], last["epoch"], history, meta)
+    if progress:
+        b = budget(history)
+        print(
+            f"{target}: epoch {last['epoch']}, {b['cpu_hours']:.2f} CPU-hours and "
+            f"{b['gpu_minutes']:.1f} GPU-minutes of training so far."
+        )
+    return written
+
+
+def main(argv=None) -> int:
+    import argparse
+
+    from audiosr.core.signals import interruptible
+    from audiosr.training.params import ParamsError, load_params
+
+    ap = argparse.ArgumentParser(
+        prog="python -m audiosr.training.growing",
+        description="Start or continue a training run whose state lives in the repository.",
+    )
+    sub = ap.add_subparsers(dest="action", required=True)
+    a = sub.add_parser("new", help="an untrained state from params files")
+    a.add_argument("state", help="the state's .safetensors path")
+    a.add_argument("-f", "--params", action="append", required=True)
+    a.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE")
+    c = sub.add_parser("continue", help="train for a time budget, then write the state back")
+    c.add_argument("state")
+    c.add_argument("--minutes", type=float, required=True, help="training time budget")
+    c.add_argument("--device", default=None, help="cpu, cuda, ... (default: the recipe's)")
+    c.add_argument("--threads", type=int, default=None, help="CPU threads (default: torch's)")
+    c.add_argument("--out", default=None, help="write the state into this folder instead")
+    c.add_argument("--runs-root", default="runs", help="where the run folder goes")
+    c.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="for this run only")
+    args = ap.parse_args(argv)
+    try:
+        if args.action == "new":
+            print(new_state(args.state, load_params(args.params, args.set)))
+            return 0
+        if not math.isfinite(args.minutes) or args.minutes < 0:
+            raise GrowingError(f"--minutes {args.minutes}: a budget of 0 or more minutes.")
+        with interruptible("the run folder keeps its checkpoint; continue again to resume") as stop:
+            over = load_params([], args.set) if args.set else {}
+            grow(
+                args.state,
+                args.minutes,
+                args.device,
+                args.out,
+                args.runs_root,
+                threads=args.threads,
+                overrides=over,
+            )
+        return stop.code
+    except (GrowingError, ParamsError, FileExistsError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,156 @@
+"""A growing run: its state lives in the repository and every run continues it, on a machine
+that has only the state (no run folder) as on the one that trained it."""
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from audiosr.networks.checkpoint import load_model, read_safetensors
+from audiosr.training.growing import (
+    MAX_STATE_MB,
+    GrowingError,
+    budget,
+    grow,
+    new_state,
+    read_state,
+    write_state,
+)
+
+COMMITTED = sorted((Path(__file__).parents[1] / "audiosr/models/growing").glob("*.safetensors"))
+TINY = {  # a check's data and steps: the recipe's model, a few seconds of training
+    "patch_len": 2048,
+    "stride": 1024,
+    "max_clips": 6,
+    "batch_size": 2,
+    "steps_per_epoch": 2,
+    "val_batches": 1,
+    "file_val": 1,
+}
+
+
+@pytest.fixture
+def state(piano_folder, tmp_path):
+    params = {
+        "dataset": str(piano_folder),
+        "ratio": 4,
+        "arch": "magphase",
+        "interp": "sinc",
+        "blocks": 1,
+        "width": 1 / 16,
+        "objective": "field",
+        "optimizer": "adamw",
+        "lr": 1e-3,
+        "warmup_steps": 8,
+        "degrade": True,
+        "select": "field",
+        "device": "cpu",
+        **TINY,
+    }
+    return new_state(tmp_path / "state" / "tiny-r4.safetensors", params)
+
+
+def _grow(state, tmp_path, **kw):
+    return grow(state, 0, runs_root=tmp_path / "runs", progress=False, **kw)
+
+
+def test_a_run_continues_from_the_state_alone(state, tmp_path):
+    start, meta0 = read_state(state)
+    assert meta0["epoch"] == 0 and meta0["growing"]["cpu_hours"] == 0
+    _grow(state, tmp_path)
+    one, meta1 = read_state(state)
+    assert meta1["epoch"] == 1 and meta1["growing"]["cpu_hours"] > 0
+    assert meta1["growing"]["steps"] == 2
+    assert any(not torch.equal(start[k], one[k]) for k in start)
+    # a fresh machine: no run folder, only the state
+    for f in (tmp_path / "runs").rglob("*"):
+        f.unlink() if f.is_file() else None
+    _grow(state, tmp_path)
+    _, meta2 = read_state(state)
+    assert meta2["epoch"] == 2 and len(meta2["history"]) == 2
+    assert meta2["history"][0] == meta1["history"][0]
+    assert meta2["growing"]["cpu_hours"] > meta1["growing"]["cpu_hours"]
+    # fresh optimizer moments warm up again: 2 steps into an 8-step warm-up
+    assert meta2["history"][1]["lr"] == pytest.approx(1e-3 * 2 / 8)
+    assert json.loads(state.with_suffix(".json").read_text())["epoch"] == 2
+    assert load_model(state, ratio=4).config.arch == "magphase"  # a model file too
+
+
+def test_out_writes_elsewhere_and_leaves_the_state(state, tmp_path):
+    before = state.read_bytes()
+    written = _grow(state, tmp_path, out=tmp_path / "back")
+    assert written == tmp_path / "back" / state.name and written.is_file()
+    assert state.read_bytes() == before
+    assert read_state(written)[1]["epoch"] == 1
+
+
+def test_a_state_is_small_and_new_refuses_to_overwrite(state, tmp_path):
+    with pytest.raises(GrowingError, match="at most"):
+        big = {"w": torch.zeros(MAX_STATE_MB * 2**18 + 1)}
+        write_state(tmp_path / "big.safetensors", big, 0, [], {"model_config": {}})
+    with pytest.raises(FileExistsError):
+        new_state(state, {})
+    with pytest.raises(GrowingError, match="not a growing"):
+        from audiosr.inference.shipped import SHIPPED_DIR
+
+        read_state(SHIPPED_DIR / "audiounet-small-r4.safetensors")
+
+
+def test_budget_counts_training_time_per_kind_of_machine():
+    rows = [{"seconds": 1800, "device": "cpu"}, {"seconds": 120, "device": "cuda"}, {}]
+    assert budget(rows) == {"cpu_hours": 0.5, "gpu_minutes": 2.0}
+
+
+@pytest.mark.skipif(not COMMITTED, reason="no growing state committed yet")
+def test_the_committed_states_are_small():
+    for path in COMMITTED:
+        assert path.stat().st_size <= MAX_STATE_MB * 2**20
+        _, meta = read_safetensors(path)
+        assert meta["growing"]["cpu_hours"] + meta["growing"]["gpu_minutes"] > 0
+
+
+@pytest.mark.parametrize("path", COMMITTED, ids=lambda p: p.stem)
+def test_the_committed_state_resumes(path, piano_folder, tmp_path):
+    """The committed run goes on from where it stopped (here on a fixture folder, for a few
+    steps, written elsewhere: the committed file is left as it is)."""
+    tensors, meta = read_state(path)
+    written = _grow(
+        path, tmp_path, out=tmp_path / "back", overrides={**TINY, "dataset": str(piano_folder)}
+    )
+    _, after = read_state(written)
+    assert after["epoch"] == meta["epoch"] + 1
+    assert after["history"][: len(meta["history"])] == meta["history"]
+    assert after["growing"]["cpu_hours"] > meta["growing"]["cpu_hours"]
+
+
+def test_the_gpu_command_runs_on_a_cpu_and_brings_back_only_the_state(
+    state, piano_folder, tmp_path
+):
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).parents[1]
+    out = tmp_path / "out"
+    env = {
+        **os.environ,
+        "PY": sys.executable,
+        "STATE": str(state),
+        "DEVICE": "cpu",
+        "MINUTES": "0",
+        "DATA": str(piano_folder),
+        "OUT": str(out),
+        "SET": "max_clips=6 steps_per_epoch=1",
+    }
+    done = subprocess.run(
+        ["bash", str(root / "scripts/grow-on-gpu.sh")], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "grow.log",
+        "tiny-r4.json",
+        "tiny-r4.safetensors",
+    ]
+    assert read_state(out / "tiny-r4.safetensors")[1]["epoch"] == 1
+    assert read_state(state)[1]["epoch"] == 0  # the state here is left for the copy back
