@@ -39,9 +39,10 @@ def test_evaluate_run_scores_every_clip_for_both_methods(piano_folder, tmp_path,
     )
     rows = evaluate_run(tmp_path / "run", "test", device="cpu", progress=False)
     n_test = len(cache.clips("test"))
-    assert len(rows) == 4 * n_test and (tmp_path / "run/eval-test.csv").is_file()
+    assert len(rows) == 5 * n_test and (tmp_path / "run/eval-test.csv").is_file()
     summary = {r["method"]: r for r in summarize(rows)}
-    assert summary["cubic spline"]["files"] == n_test and len(summary) == 4
+    assert summary["cubic spline"]["files"] == n_test and len(summary) == 5
+    assert "sinc (soxr VHQ)" in summary  # the field's baseline beside the paper's
     assert all(math.isfinite(r["SNR (dB)"]) and math.isfinite(r["LSD"]) for r in summary.values())
 
 
@@ -99,7 +100,9 @@ def test_real_speech_table_compares_with_the_spline_and_plots_the_added_lines(
         cache_root=tmp_path / "cache",
     )
     assert [(x["r"], x["method"]) for x in rows] == [
-        (r, m) for r in (2, 4) for m in ("cubic spline", "soxr HQ", "model m-r{r}")
+        (r, m)
+        for r in (2, 4)
+        for m in ("cubic spline", "soxr HQ", "sinc (soxr VHQ)", "model m-r{r}")
     ]
     for x in rows:
         if x["method"] == "cubic spline":

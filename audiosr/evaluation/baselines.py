@@ -18,6 +18,7 @@ from audiosr.core.dsp import HR_RATE, lowres_rate
 Baseline = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (x_lr, spline) -> estimate, len(spline)
 # The baselines' names: their keys in `all_baselines` and their rows in every table.
 SPLINE, POLYPHASE, SOXR = "cubic spline", "polyphase (scipy)", "soxr HQ"
+SINC = "sinc (soxr VHQ)"  # band-limited interpolation: the baseline bandwidth-extension papers report
 
 
 def spline(x_lr: np.ndarray, spline_x: np.ndarray) -> np.ndarray:
@@ -30,12 +31,18 @@ def polyphase(r: int) -> Baseline:
     return lambda x_lr, sp: resample(np.asarray(x_lr, np.float64), 1, r, length=len(sp))
 
 
-def soxr_hq(r: int, sr: int = HR_RATE) -> Baseline:
-    """libsoxr's high-quality resampler (librosa's default backend)."""
+def soxr_hq(r: int, sr: int = HR_RATE, quality: str = "HQ") -> Baseline:
+    """libsoxr's high-quality resampler (librosa's default backend); ``VHQ``: its very high
+    quality, the field's sinc interpolation."""
     return lambda x_lr, sp: fit_length(
-        soxr.resample(np.asarray(x_lr, np.float32), lowres_rate(r, sr), sr, "HQ"), len(sp)
+        soxr.resample(np.asarray(x_lr, np.float32), lowres_rate(r, sr), sr, quality), len(sp)
     )
 
 
 def all_baselines(r: int, sr: int = HR_RATE) -> dict[str, Baseline]:
-    return {SPLINE: spline, POLYPHASE: polyphase(r), SOXR: soxr_hq(r, sr)}
+    return {
+        SPLINE: spline,
+        POLYPHASE: polyphase(r),
+        SOXR: soxr_hq(r, sr),
+        SINC: soxr_hq(r, sr, "VHQ"),
+    }

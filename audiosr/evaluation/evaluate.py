@@ -159,6 +159,7 @@ def scores(summary: dict) -> dict:
         "files": summary["files"],
         "SNR (dB)": round(summary["SNR (dB)"], 2),
         "LSD": round(summary["LSD"], 2),
+        **({"LSD (log10)": round(summary["LSD (log10)"], 3)} if "LSD (log10)" in summary else {}),
         **{f"{k} (objective)": round(summary[k], 2) for k in PERCEPTUAL if k in summary},
         **{
             f"{k} (reference)": round(summary[f"{k} (reference)"], 2)

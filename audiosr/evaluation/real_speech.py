@@ -10,7 +10,7 @@ from audiosr.core.distrib import pick_device
 from audiosr.core.metrics import LineMeter
 from audiosr.core.perceptual import NO_REFERENCE, gap_closed
 from audiosr.data.patches import DataConfig
-from audiosr.evaluation.baselines import POLYPHASE, SPLINE, all_baselines
+from audiosr.evaluation.baselines import POLYPHASE, SINC, SPLINE, all_baselines
 from audiosr.evaluation.evaluate import evaluate_split, model_method, scores, summarize
 
 REAL_TEST_SETS = ("vctk-sample", "librispeech-test-other")
@@ -83,6 +83,7 @@ def real_speech_rows(
                 evaluate_split(cache, "test", here, progress, meters, perceptual, maker)
             )
             spline = next(row for row in summary if row["method"] == SPLINE)
+            sinc = next(row for row in summary if row["method"] == SINC)
             for row in summary:
                 freq, db = meters[row["method"]].strongest()
                 rows.append(
@@ -93,6 +94,9 @@ def real_speech_rows(
                         **scores(row),
                         "SNR - spline (dB)": round(row["SNR (dB)"] - spline["SNR (dB)"], 2),
                         "LSD / spline": round(row["LSD"] / spline["LSD"], 2),
+                        # the field's comparison: band-limited interpolation, log10 LSD
+                        "SNR - sinc (dB)": round(row["SNR (dB)"] - sinc["SNR (dB)"], 2),
+                        "LSD (log10) / sinc": round(row["LSD (log10)"] / sinc["LSD (log10)"], 2),
                         "strongest added line (dB)": round(db, 1),
                         "peak": round(row["peak"], 2),
                         "at (Hz)": int(freq),
