@@ -252,9 +252,11 @@ def file_bench(
     threads: int = 2,
     folder: str | Path = "results/bench-files",
     cpu: bool = True,
+    models: tuple[str, ...] = (),
 ) -> list[dict]:
-    """RTF and peak memory of `audiosr upsample` on whole files (shipped small model at every
-    length, the full-size model on the shortest), and the DSP baselines on the shortest file."""
+    """RTF and peak memory of `audiosr upsample` on whole files (shipped small model and any
+    `models` (files) at every length, the full-size model on the shortest), and the DSP
+    baselines on the shortest file."""
     from dataclasses import asdict
 
     import soundfile as sf
@@ -282,6 +284,7 @@ def file_bench(
     for m in minutes:
         src = make_input(folder / f"in-{m:g}min.wav", m, lowres_sr)
         runs = [("shipped small (width 1/16)", shipped_path(ratio))]
+        runs += [(Path(m).stem, resolve(m)) for m in models]
         if m <= full_minutes:
             runs.append(("full (paper, width 1)", full_ckpt))
         for label, ckpt in runs:
@@ -359,6 +362,7 @@ def main(argv=None) -> int:
         "--files", action="store_true", help="time `audiosr upsample` on 1 and 60 minute files"
     )
     ap.add_argument("--minutes", type=float, nargs="*", default=[1, 60])
+    ap.add_argument("--model", nargs="*", default=[], help="with --files: also these model files")
     args = ap.parse_args(argv)
     if args.files:
         from audiosr.core.tables import markdown_table
@@ -368,6 +372,7 @@ def main(argv=None) -> int:
             threads=args.threads,
             folder=args.out or "results/bench-files",
             cpu=not args.no_cpu,
+            models=tuple(args.model),
         )
         md = markdown_table(rows)
         print(md)
