@@ -368,11 +368,11 @@ def main(argv=None) -> int:
     )
     s.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE")
     s.set_defaults(func=cmd_prepare)
-    from audiosr.training import train  # one training command: its parser and code, either name
+    from audiosr.training import command as training  # one training command under either name
 
     s = sub.add_parser("train", help="train from a params file (03_train)")
-    train.add_arguments(s)
-    s.set_defaults(func=train.command)
+    training.add_arguments(s)
+    s.set_defaults(func=training.command)
     s = sub.add_parser(
         "ship", help="a run's weights (its best epoch where kept) as a safetensors model"
     )

@@ -61,7 +61,7 @@ from audiosr.evaluation.verdict import NOT, VERDICTS
 from audiosr.listening.listen import clip_versions
 from audiosr.listening.plots import compare_spectrograms, save_figure
 from audiosr.training.params import configs_from, notebook_settings
-from audiosr.training.train import ensure_run
+from audiosr.training.runs import ensure_run
 
 # %%
 s = notebook_settings("05_figures", globals())  # the cell above and `options`, over the defaults

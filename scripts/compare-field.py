@@ -20,7 +20,7 @@ from audiosr.evaluation.bench import flops_per_audio_second, time_training
 from audiosr.inference.shipped import load_any
 from audiosr.networks.audiounet import ModelConfig, build_model, count_parameters, objective
 from audiosr.training.runs import ensure_cache
-from audiosr.training.train import VAL_MAKERS, validate_files
+from audiosr.training.validation import VAL_MAKERS, validate_files
 
 ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
 ap.add_argument("--runs", default="runs")

@@ -16,7 +16,8 @@ from audiosr.data.patches import find_cache
 from audiosr.networks.audiounet import OBJECTIVES
 from audiosr.networks.checkpoint import CHECKPOINT, load_model
 from audiosr.training.params import configs_from, load_params
-from audiosr.training.train import ensure_run, validate_files
+from audiosr.training.runs import ensure_run
+from audiosr.training.validation import validate_files
 
 ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
 ap.add_argument("-f", "--params", default="params/demo.yaml")

@@ -264,15 +264,15 @@ def test_ship_names_the_run_by_its_params_and_never_replaces_a_file(tmp_path, pi
 
 
 def test_audiosr_train_and_python_m_audiosr_train_are_one_command(monkeypatch):
-    import audiosr.training.train
+    import audiosr.training.command
 
     seen = []
     monkeypatch.setattr(
-        audiosr.training.train, "command", lambda args: seen.append(vars(args)) or 0
+        audiosr.training.command, "command", lambda args: seen.append(vars(args)) or 0
     )
     args = ["-f", "a.yaml", "-f", "b.yaml", "--set", "epochs=2", "--run-dir", "r", "--no-resume"]
     assert main(["train", *args]) == 0
-    assert audiosr.training.train.main(args) == 0
+    assert audiosr.training.command.main(args) == 0
     by_cli, by_module = seen
     assert by_cli.pop("command") == "train" and callable(by_cli.pop("func"))  # the dispatch
     assert by_cli == by_module == {

@@ -17,14 +17,36 @@ def _module(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+def _is_script_entry(node) -> bool:
+    """`if __name__ == "__main__":`: what runs only as `python -m`, not a library dependency."""
+    t = getattr(node, "test", None)
+    return (
+        isinstance(node, ast.If)
+        and isinstance(t, ast.Compare)
+        and isinstance(t.left, ast.Name)
+        and t.left.id == "__name__"
+        and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in t.comparators)
+    )
+
+
+def _walk(tree):
+    """ast.walk without the script entry blocks."""
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        yield node
+        todo.extend(c for c in ast.iter_child_nodes(node) if not _is_script_entry(c))
+
+
 def import_graph() -> dict[str, set[str]]:
-    """audiosr module -> the audiosr modules it imports, at the top or inside a function."""
+    """audiosr module -> the audiosr modules it imports, at the top or inside a function (not
+    in a script entry block)."""
     files = {_module(p): p for p in PACKAGE.rglob("*.py")}
     graph = {}
     for name, path in files.items():
         here = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
         deps = set()
-        for node in ast.walk(ast.parse(path.read_text())):
+        for node in _walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Import):
                 targets = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom):
@@ -70,6 +92,12 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         if v not in index:
             visit(v)
     return found
+
+
+def test_a_script_entry_block_is_not_a_dependency():
+    tree = ast.parse("import a\nif __name__ == '__main__':\n    import b\nif x:\n    import c\n")
+    names = {a.name for n in _walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert names == {"a", "c"}
 
 
 def test_the_cycle_finder_finds_a_cycle():

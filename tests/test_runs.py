@@ -7,7 +7,8 @@ from audiosr.data.clips import DatasetError
 from audiosr.data.patches import DataConfig
 from audiosr.networks.audiounet import ModelConfig
 from audiosr.networks.checkpoint import load_checkpoint
-from audiosr.training.train import TrainConfig, ensure_run
+from audiosr.training.runs import ensure_run
+from audiosr.training.train import TrainConfig
 
 
 def test_ensure_run_trains_once_then_finds_it(piano_folder, tmp_path, monkeypatch):

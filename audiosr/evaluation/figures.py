@@ -62,7 +62,7 @@ class AblationRuns:
         """The three runs' histories from their checkpoints, training those that are missing
         (or, with `train_missing=False`, an error naming them)."""
         from audiosr.networks.checkpoint import CHECKPOINT, load_checkpoint
-        from audiosr.training.train import ensure_run
+        from audiosr.training.runs import ensure_run
 
         runs = {
             label: ensure_run(data, cfg, train, cache_root, train_missing)

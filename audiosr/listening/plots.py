@@ -247,8 +247,8 @@ def file_validation_curves(
     """Whole-file validation over training, one curve per run: SNR gain over the spline and LSD
     as a fraction of the spline's (the `file_val` columns of a run's history), and ViSQOL
     beside the spline's where the runs scored it; the epoch `select` keeps (as training chose
-    it, `training.train.selection_score`) starred."""
-    from audiosr.training.train import selection_score
+    it, `training.validation.selection_score`) starred."""
+    from audiosr.training.validation import selection_score
 
     visqol = any("val_file_visqol" in row for h in histories.values() for row in h)
     fig, axes = plt.subplots(

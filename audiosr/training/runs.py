@@ -1,15 +1,16 @@
 """Runs: one folder per (data, model, objective) under runs/, named and found here.
 
 `default_run_dir` names the folder, `ensure_cache` finds (or builds) the data cache a run trains
-on, and `run_for_params` resolves a params file to (data cache, model config, run folder) for the
-command line. Training one, and `ensure_run` (a run trained to the epochs asked for, as 03_train
-would), live with the loop in `audiosr.training.train`. A run folder holds `checkpoint.pt`, `best.pt`
+on, `run_for_params` resolves a params file to (data cache, model config, run folder) for the
+command line, and `ensure_run` gives a run trained to the epochs asked for, as 03_train would
+(the training itself is `audiosr.training.train`). A run folder holds `checkpoint.pt`, `best.pt`
 (with whole-file validation), `config.json` and `history.json` / `history.csv`, each written
 atomically.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from audiosr.core.paths import resolve
@@ -85,3 +86,46 @@ def run_for_params(p: dict, build: bool = False) -> tuple[PatchCache, ModelConfi
         adversarial=spec.train.adversarial,
     )
     return cache, spec.model, resolve(run)
+
+
+def ensure_run(
+    data_cfg: DataConfig,
+    model_cfg: ModelConfig,
+    train_cfg,
+    root: str | Path = "data/cache",
+    train_missing: bool = True,
+    progress: bool = True,
+    runs_root: str | Path = "runs",
+) -> Path:
+    """The run folder for (data, model, objective), trained to `train_cfg.epochs` if it has fewer.
+
+    With `train_missing=False` a missing or short run is an error that says which 03_train
+    parameters make it, instead of training here.
+    """
+    from audiosr.networks.checkpoint import CHECKPOINT, load_checkpoint
+    from audiosr.training import train as loop
+
+    model_cfg = replace(model_cfg, ratio=data_cfg.ratio)
+    cache = ensure_cache(data_cfg, root, build=train_missing)
+    run = default_run_dir(
+        cache,
+        model_cfg,
+        runs_root,
+        train_cfg.objective,
+        train_cfg.degrade,
+        train_cfg.init,
+        train_cfg.adversarial,
+    )
+    ckpt = run / CHECKPOINT
+    done = load_checkpoint(ckpt)["epoch"] if ckpt.is_file() else 0
+    if done >= train_cfg.epochs:
+        return run
+    if not train_missing:
+        raise FileNotFoundError(
+            f"{run} has {done} of {train_cfg.epochs} epochs. Train it with 03_train (data {data_cfg}, "
+            f"model {model_cfg}), or set train_missing=True."
+        )
+    if progress:
+        print(f"training {run.name} ({train_cfg.epochs} epochs) ...")
+    loop.train(cache, model_cfg, train_cfg, run, resume=True, progress=progress)
+    return run

@@ -1,33 +1,33 @@
-"""Training: the paper's recipe (MSE, Adam) as small functions over explicit state. Only training
-lives here: checkpoints are `audiosr.networks.checkpoint`, run folders `audiosr.training.runs`, devices and
+"""Training: the paper's recipe (MSE, Adam) in named parts over one explicit state. Only training
+lives here: validation is `audiosr.training.validation`, checkpoints `audiosr.networks.checkpoint`,
+run folders `audiosr.training.runs`, the command line `audiosr.training.command`, devices and
 multi-GPU `audiosr.core.distrib`.
 
-`train()` runs epochs over the patch cache that notebooks/01_data wrote, validates on the held-out
-split each epoch, and writes into its run folder, atomically and every epoch: `checkpoint.pt`
-(model, optimizer, RNG states, epoch, history; loads with `weights_only=True`), `history.json`
-and `history.csv`, and `config.json`; with `file_val`, also `best.pt`: the epoch whose whole
-validation files came out best (patch scores swing with silent patches; whole files do not).
-`resume=True` continues a killed run exactly where its last checkpoint left it: patch order is
-a function of (seed, epoch), and RNG states are restored.
+`train()` reads as the recipe: build the networks (`build`), continue a run or start one
+(`restore`), the data (`TrainingData`), then per epoch one pass (`one_epoch`), validation
+(`validate_epoch`) and the checkpoint (`keep`), until the epochs or the time budget are spent.
+It writes into its run folder, atomically and every epoch: `checkpoint.pt` (model, optimizer,
+RNG states, epoch, history; loads with `weights_only=True`), `history.json` and `history.csv`,
+and `config.json`; with `file_val`, also `best.pt`: the epoch whose whole validation files came
+out best (patch scores swing with silent patches; whole files do not). `resume=True` continues
+a killed run exactly where its last checkpoint left it: patch order is a function of (seed,
+epoch), and RNG states are restored.
 """
 
 from __future__ import annotations
 
 import math
-import sys
 import time
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
 from audiosr.core import distrib
-from audiosr.core.metrics import lsd, snr
 from audiosr.core.paths import clean_partials, resolve, write_json
 from audiosr.core.tables import write_csv
-from audiosr.data.patches import DataConfig, PatchCache
+from audiosr.data.patches import PatchCache
 from audiosr.networks.audiounet import ModelConfig, build_model, objective
 from audiosr.networks.checkpoint import (
     BEST,
@@ -38,10 +38,13 @@ from audiosr.networks.checkpoint import (
     save_checkpoint,
 )
 from audiosr.training.config import TrainConfig
-from audiosr.training.runs import default_run_dir, ensure_cache, run_for_params
-
-# Whole validation files of a degraded run are made by these in turn (telephone at r = 2 only).
-VAL_MAKERS = ("decimate", "soxr", "poly", "butter", "telephone")
+from audiosr.training.validation import (
+    VAL_MAKERS,
+    files_line,
+    selection_score,
+    validate,
+    validate_files,
+)
 
 
 class TrainingError(RuntimeError):
@@ -135,137 +138,6 @@ def adversarial_step(
     return recon.detach(), parts
 
 
-@torch.no_grad()
-def validate(
-    model,
-    spline: torch.Tensor,
-    hr: torch.Tensor,
-    batch_size: int,
-    device: torch.device,
-    max_batches: int | None = None,
-    amp: bool = False,
-) -> dict:
-    """Mean MSE loss, SNR and LSD (dB / paper eq. 3) over validation patches."""
-    model.eval()
-    losses, snrs, lsds = [], [], []
-    n = len(spline) if max_batches is None else min(len(spline), max_batches * batch_size)
-    for i in range(0, n, batch_size):
-        x = spline[i : i + batch_size].to(device, non_blocking=True)
-        y = hr[i : i + batch_size].to(device, non_blocking=True)
-        with torch.autocast(device.type, torch.bfloat16, enabled=amp):
-            out = model(x.unsqueeze(1)).squeeze(1)
-        out = out.float()
-        losses.append(F.mse_loss(out, y, reduction="none").mean(-1))
-        keep = y.pow(2).sum(-1) > 0  # SNR is undefined on an all-silent patch
-        snrs.append(snr(out[keep], y[keep]))
-        lsds.append(lsd(out, y))
-    model.train()
-    cat = lambda v: torch.cat(v).float().mean().item()
-    return {"val_loss": cat(losses), "val_snr": cat(snrs), "val_lsd": cat(lsds)}
-
-
-@torch.no_grad()
-def validate_files(
-    model,
-    cache: PatchCache,
-    device: torch.device,
-    n_files: int,
-    amp: bool = False,
-    makers: tuple[str, ...] = (),
-    measures: tuple[str, ...] = (),
-) -> dict:
-    """Mean SNR and LSD over `n_files` whole validation clips (evenly spread over the split), the
-    spline's and band-limited (sinc) interpolation's beside them: what a user gets on a file, unlike patch scores, which swing with the
-    silent patches of recordings with pauses. With `makers` (names of `degrade.NAMED`), the
-    k-th file's low-res input is made by the k-th maker in turn (those that apply at the
-    ratio) and goes through the whole inference pipeline (`inference.windows.Upsampler`); the
-    baselines get the same input. `measures` (names of `perceptual.MEASURES`) are scored on
-    every file too, the model's as ``val_file_<name>``, the spline's as ``spline_file_<name>``
-    and sinc's as ``sinc_file_<name>`` (lower case)."""
-    from audiosr.core.band import interpolate
-    from audiosr.core.dsp import spline_upsample
-    from audiosr.core.perceptual import scores as perceptual_scores
-    from audiosr.data.degrade import make_lowres, named, supports
-    from audiosr.inference.windows import Upsampler
-
-    r = cache.config.ratio
-    makers = [named(m) for m in makers if supports(named(m), r) is None]
-    n = len(cache.clips("val"))
-    picks = sorted(set(np.linspace(0, n - 1, min(n_files, n)).round().astype(int)))
-    model.eval()
-    up = Upsampler(model, r, device=device, amp=amp) if makers else None
-    rows = []
-    for k, i in enumerate(picks):
-        _, ref = cache.clip_array("val", "hr", int(i))
-        if not np.any(ref):
-            continue
-        if makers:
-            x_lr = make_lowres(np.array(ref), r, makers[k % len(makers)])
-            spline, est = spline_upsample(x_lr, r), up.process(x_lr)
-        else:
-            _, spline = cache.clip_array("val", "spline", int(i))
-            x_lr = cache.clip_array("val", "lowres", int(i))[1]
-            x = torch.from_numpy(np.array(spline)).to(device).view(1, 1, -1)
-            with torch.autocast(device.type, torch.bfloat16, enabled=amp):
-                out = model(x)
-            est = out.float().view(-1).cpu().numpy()
-        ref_t = torch.from_numpy(np.array(ref))
-        sinc = interpolate(x_lr, r)[: len(ref)]
-        ests = {
-            who: torch.from_numpy(np.array(x, np.float32))
-            for who, x in (("val_file", est), ("spline_file", spline), ("sinc_file", sinc))
-        }
-        row = {}
-        for who, x in ests.items():
-            row[f"{who}_snr"], row[f"{who}_lsd"] = snr(x, ref_t).item(), lsd(x, ref_t).item()
-            row[f"{who}_lsd_log10"] = lsd(x, ref_t, "log10").item()  # the field's LSD
-        sr = cache.config.sr
-        for who, x in ests.items():
-            for m, v in perceptual_scores(x.numpy(), ref_t.numpy(), sr, measures).items():
-                row[f"{who}_{m.lower()}"] = v
-        rows.append(row)
-    model.train()
-    if not rows:
-        return {}
-    return {k: float(np.nanmean([r.get(k, np.nan) for r in rows])) for k in rows[0]}
-
-
-def selection_score(row: dict, select: str = "snr", snr_margin: float = 0.0) -> float:
-    """How good an epoch's whole-file validation row is under `select` (higher is better;
-    -inf: not eligible). ``snr``: its mean SNR; ``lsd`` / ``visqol``: minus its LSD / its
-    ViSQOL, for epochs whose mean SNR is at least the spline's on the same files, less
-    `snr_margin` dB."""
-    if "val_file_snr" not in row:
-        return -math.inf
-    if select == "snr":
-        return row["val_file_snr"]
-    baseline = "sinc" if select == "field" else "spline"
-    if row["val_file_snr"] < row.get(f"{baseline}_file_snr", math.inf) - snr_margin:
-        return -math.inf
-    if select == "field":  # ViSQOL, then LSD (ViSQOL is read to 0.001; LSD breaks its ties)
-        value = round(row.get("val_file_visqol", math.nan), 3) - 1e-6 * row["val_file_lsd"]
-        return value if math.isfinite(value) else -math.inf
-    if select == "lsd":
-        return -row["val_file_lsd"]
-    value = row.get(f"val_file_{select}", math.nan)
-    return value if math.isfinite(value) else -math.inf
-
-
-def files_line(row: dict) -> str:
-    """An epoch's whole-file scores beside the spline's, for its progress line."""
-    if "val_file_snr" not in row:
-        return ""
-
-    def cell(m: str) -> str:
-        sinc = f", sinc {row[f'sinc_file_{m}']:.2f}" if f"sinc_file_{m}" in row else ""
-        return f"{row[f'val_file_{m}']:.2f} (spline {row[f'spline_file_{m}']:.2f}{sinc})"
-
-    line = f"  files: SNR {cell('snr')} LSD {cell('lsd')}"
-    if "val_file_visqol" in row:
-        line += f" ViSQOL {cell('visqol')}"
-    return line
-
-
 def _diverged(what: str, ckpt: Path) -> TrainingError:
     """The error for a run whose loss stopped being finite, naming the checkpoint that is kept."""
     return TrainingError(
@@ -274,39 +146,52 @@ def _diverged(what: str, ckpt: Path) -> TrainingError:
     )
 
 
-def train(
-    cache: PatchCache,
-    model_cfg: ModelConfig,
-    cfg: TrainConfig,
-    run_dir: str | Path,
-    resume: bool = False,
-    progress: bool = True,
-) -> list[dict]:
-    """Train AudioUNet on `cache`, writing into `run_dir`; returns the per-epoch history.
+@dataclass
+class Run:
+    """One training run's state: where it writes, on what, the networks, and how far it got."""
 
-    Raises:
-        TrainingError: a NaN loss (the last good checkpoint is kept) or out of GPU memory.
-        CheckpointError: resuming from a checkpoint of another model, ratio or data cache.
-        FileExistsError: `run_dir` already holds a run and `resume` is False (nothing is overwritten).
-    """
-    from audiosr.core.progress import bar as progress_bar
+    folder: Path
+    cache: PatchCache
+    model_cfg: ModelConfig
+    cfg: TrainConfig
+    device: torch.device
+    amp: bool
+    is_main: bool
+    progress: bool
+    model: torch.nn.Module = None
+    optimizer: torch.optim.Optimizer = None
+    criterion: object = None
+    disc: torch.nn.Module | None = None
+    disc_optimizer: torch.optim.Optimizer | None = None
+    history: list = field(default_factory=list)
+    start: int = 1  # the first epoch to train
+    fresh_moments: bool = False  # resumed without optimizer moments: warm up again
+    best: float = -math.inf
 
+    @property
+    def checkpoint(self) -> Path:
+        return self.folder / CHECKPOINT
+
+    @property
+    def data_info(self) -> dict:
+        return {"cache": self.cache.folder.name, "data_config": asdict(self.cache.config)}
+
+
+def open_run(cache, model_cfg, cfg, run_dir, resume: bool, progress: bool) -> Run:
+    """Check the run can start here, then the device and precision it runs with."""
     run_dir = resolve(run_dir)
-    ckpt = run_dir / CHECKPOINT
     if model_cfg.ratio != cache.config.ratio:
         raise TrainingError(
             f"model ratio {model_cfg.ratio} but the data cache {cache.folder.name} was built "
             f"for ratio {cache.config.ratio}: run 01_data with ratio={model_cfg.ratio}."
         )
-    if ckpt.exists() and not resume:
+    if (run_dir / CHECKPOINT).exists() and not resume:
         raise FileExistsError(
             f"{run_dir} already holds a run: pass resume=True to continue it, "
             "or choose a new run directory."
         )
-    world, rank = distrib.world()
+    _, rank = distrib.world()
     device = distrib.setup(distrib.pick_device(cfg.device))
-    is_main = rank == 0
-    progress = progress and is_main
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     # Fixed patch shapes: let cuDNN time its algorithms once (not for variable-length inference,
@@ -321,107 +206,210 @@ def train(
             "amp: this CPU has no native bf16 (AVX512-BF16 or AMX), so bf16 autocast is emulated "
             "and trains several times slower than fp32; --set amp=false trains in fp32."
         )
-    data_info = {"cache": cache.folder.name, "data_config": asdict(cache.config)}
+    is_main = rank == 0
+    return Run(run_dir, cache, model_cfg, cfg, device, amp, is_main, progress and is_main)
 
+
+def build(run: Run) -> None:
+    """The model (seeded), its objective and optimizer, and the discriminators of an
+    adversarial run; `init` loads a starting model's weights (fine-tuning)."""
+    cfg, model_cfg = run.cfg, run.model_cfg
     torch.manual_seed(cfg.seed)
-    model = build_model(model_cfg).to(device)
-    criterion = objective(model_cfg, cfg.objective, cfg.stft_weight, cfg.stft_floor)
-    optimizer = make_optimizer(model, cfg)
-    betas = optimizer.defaults["betas"]
-    disc = disc_optimizer = None
+    run.model = build_model(model_cfg).to(run.device)
+    run.criterion = objective(model_cfg, cfg.objective, cfg.stft_weight, cfg.stft_floor)
+    run.optimizer = make_optimizer(run.model, cfg)
     if cfg.adversarial:
         from audiosr.networks.discriminators import Discriminators
 
-        disc = Discriminators(cfg.disc_channels).to(device)
-        disc_optimizer = torch.optim.Adam(disc.parameters(), lr=cfg.disc_lr or cfg.lr, betas=betas)
-    history, start, fresh_moments = [], 1, False
-    if cfg.init and not (resume and ckpt.exists()):
-        from dataclasses import replace
+        run.disc = Discriminators(cfg.disc_channels).to(run.device)
+        run.disc_optimizer = torch.optim.Adam(
+            run.disc.parameters(), lr=cfg.disc_lr or cfg.lr, betas=run.optimizer.defaults["betas"]
+        )
 
-        from audiosr.inference.shipped import load_any
 
-        start_from = load_any(cfg.init)
-        theirs = replace(start_from.config, front_end=model_cfg.front_end)
-        if theirs != model_cfg:
+def start_from_init(run: Run) -> None:
+    """Fine-tuning: the weights of `init`, whose architecture must be this run's (the front
+    end, a pipeline setting, may differ)."""
+    from dataclasses import replace
+
+    from audiosr.inference.shipped import load_any
+
+    start_from = load_any(run.cfg.init)
+    theirs = replace(start_from.config, front_end=run.model_cfg.front_end)
+    if theirs != run.model_cfg:
+        raise TrainingError(
+            f"init={run.cfg.init}: its architecture ({theirs}) is not this run's ({run.model_cfg})."
+        )
+    run.model.load_state_dict(start_from.state_dict())
+
+
+def restore(run: Run) -> None:
+    """Continue from the run folder's checkpoint: networks, optimizers, history, RNG states.
+    A checkpoint of another model, data cache or objective is refused."""
+    cfg, ckpt = run.cfg, run.checkpoint
+    state = load_checkpoint(ckpt)
+    check_compatible(state, run.model_cfg, run.data_info, ckpt, cfg.objective)
+    run.model.load_state_dict(state["model"])
+    run.optimizer.load_state_dict(state["optimizer"])
+    run.history, run.start = state["history"], state["epoch"] + 1
+    run.fresh_moments = not state["optimizer"].get("state")
+    if run.disc is not None and "discriminator" in state:
+        run.disc.load_state_dict(state["discriminator"])
+        run.disc_optimizer.load_state_dict(state["disc_optimizer"])
+    elif run.disc is None and "discriminator" in state:
+        raise CheckpointError(
+            f"{ckpt}: an adversarial run (adversarial_from="
+            f"{state['train_config'].get('adversarial_from')}); resume it with the same setting."
+        )
+    elif run.disc is not None and run.start > cfg.adversarial_from:
+        raise CheckpointError(
+            f"{ckpt}: its run has passed adversarial_from={cfg.adversarial_from} without "
+            "discriminators (it was a regression run): start a new run directory, with "
+            "init= this run's model for the adversarial stage."
+        )
+    if run.progress and run.start <= cfg.epochs:
+        print(f"resuming {run.folder.name} after epoch {state['epoch']} of {cfg.epochs}")
+    torch.set_rng_state(state["rng"]["torch"])
+    if "cuda" in state["rng"] and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["rng"]["cuda"])
+
+
+class TrainingData:
+    """Training batches and validation patches: the cache's own patches, or examples made afresh
+    each step (degraded inputs, a front end, or sinc input, which the cache does not hold),
+    validation drawn once. Also how many steps an epoch has and how whole validation files
+    are made."""
+
+    def __init__(self, run: Run):
+        cache, cfg, model_cfg, device = run.cache, run.cfg, run.model_cfg, run.device
+        self.device, self.examples, self.spline, self.hr = device, None, None, None
+        if cfg.degrade or model_cfg.front_end or model_cfg.interp != "spline":
+            from audiosr.data.degrade import Examples
+
+            how = (model_cfg.front_end, cfg.degrade)
+            self.examples = Examples(cache, "train", cfg.seed, *how, interp=model_cfg.interp)
+            val = Examples(cache, "val", cfg.seed, *how, interp=model_cfg.interp)
+            n_val = (
+                len(val)
+                if cfg.val_batches is None
+                else min(len(val), cfg.val_batches * cfg.batch_size)
+            )
+            if run.progress:
+                print(f"making {n_val} validation patches ...")
+            self.val_spline, self.val_hr = (
+                torch.from_numpy(a).to(device) for a in val.batch(range(n_val), 0)
+            )
+        else:
+            self.spline, self.hr = load_patches(cache, "train", device)
+            self.val_spline, self.val_hr = load_patches(cache, "val", device)
+        self.n_train = len(self.examples) if self.examples is not None else len(self.spline)
+        if self.n_train == 0:
             raise TrainingError(
-                f"init={cfg.init}: its architecture ({theirs}) is not this run's ({model_cfg})."
+                f"{cache.folder}: no training patches (clips shorter than patch_len?)."
             )
-        model.load_state_dict(start_from.state_dict())
-    if resume and ckpt.exists():
-        state = load_checkpoint(ckpt)
-        check_compatible(state, model_cfg, data_info, ckpt, cfg.objective)
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        history, start = state["history"], state["epoch"] + 1
-        fresh_moments = not state["optimizer"].get("state")
-        if disc is not None and "discriminator" in state:
-            disc.load_state_dict(state["discriminator"])
-            disc_optimizer.load_state_dict(state["disc_optimizer"])
-        elif disc is None and "discriminator" in state:
-            raise CheckpointError(
-                f"{ckpt}: an adversarial run (adversarial_from="
-                f"{state['train_config'].get('adversarial_from')}); resume it with the same setting."
-            )
-        elif disc is not None and start > cfg.adversarial_from:
-            raise CheckpointError(
-                f"{ckpt}: its run has passed adversarial_from={cfg.adversarial_from} without "
-                "discriminators (it was a regression run): start a new run directory, with "
-                "init= this run's model for the adversarial stage."
-            )
-        if progress and is_main and start <= cfg.epochs:
-            print(f"resuming {run_dir.name} after epoch {state['epoch']} of {cfg.epochs}")
-        torch.set_rng_state(state["rng"]["torch"])
-        if "cuda" in state["rng"] and torch.cuda.is_available():
-            torch.cuda.set_rng_state_all(state["rng"]["cuda"])
-    if start > cfg.epochs:
-        if progress:
-            print(
-                f"{run_dir.name} already has {start - 1} epoch(s) >= epochs={cfg.epochs}: nothing to train."
-            )
-        return history
-    run_dir.mkdir(parents=True, exist_ok=True)
-    clean_partials(run_dir)  # checkpoints a killed run was writing
-    if is_main:
-        write_json(
-            run_dir / "config.json", {"model": asdict(model_cfg), "train": asdict(cfg), **data_info}
-        )
+        world, self.rank = distrib.world()
+        self.world = world
+        n_steps = math.ceil(self.n_train / cfg.batch_size)
+        if world > 1:  # every rank needs a non-empty shard: drop the last partial batch
+            n_steps = max(1, self.n_train // cfg.batch_size)
+        self.n_steps = min(n_steps, cfg.steps_per_epoch) if cfg.steps_per_epoch else n_steps
+        # how whole validation files' inputs are made: several makers for a degraded run; the
+        # cache's own maker, through the pipeline as in use, for a front end or sinc input
+        self.file_makers = VAL_MAKERS if cfg.degrade else ()
+        if (model_cfg.front_end or model_cfg.interp != "spline") and not cfg.degrade:
+            self.file_makers = ("decimate" if cache.config.lowpass else "aliased",)
 
-    examples = None
-    afresh = cfg.degrade or model_cfg.front_end or model_cfg.interp != "spline"
-    if afresh:  # made afresh per step (the cache holds spline inputs); validation drawn once
-        from audiosr.data.degrade import Examples
+    def order(self, cfg: TrainConfig, epoch: int) -> torch.Tensor:
+        """The epoch's patch order: a function of (seed, epoch), so a resumed run repeats it."""
+        g = torch.Generator().manual_seed(cfg.seed * 100_003 + epoch)
+        return torch.randperm(self.n_train, generator=g)
 
-        how = (model_cfg.front_end, cfg.degrade)
-        examples = Examples(cache, "train", cfg.seed, *how, interp=model_cfg.interp)
-        val = Examples(cache, "val", cfg.seed, *how, interp=model_cfg.interp)
-        n_val = (
-            len(val) if cfg.val_batches is None else min(len(val), cfg.val_batches * cfg.batch_size)
-        )
-        if progress:
-            print(f"making {n_val} validation patches ...")
-        val_spline, val_hr = (torch.from_numpy(a).to(device) for a in val.batch(range(n_val), 0))
-        spline = hr = None
-    else:
-        spline, hr = load_patches(cache, "train", device)
-        val_spline, val_hr = load_patches(cache, "val", device)
-    n_train = len(examples) if examples is not None else len(spline)
-    if n_train == 0:
-        raise TrainingError(f"{cache.folder}: no training patches (clips shorter than patch_len?).")
-    step_fn = distrib.wrap(model, device)
-    step_fn = torch.compile(step_fn) if cfg.torch_compile else step_fn
-    disc_fn = distrib.wrap(disc, device) if disc is not None else None
-    n_steps = math.ceil(n_train / cfg.batch_size)
-    if world > 1:  # every rank needs a non-empty shard: drop the last partial batch
-        n_steps = max(1, n_train // cfg.batch_size)
-    if cfg.steps_per_epoch:
-        n_steps = min(n_steps, cfg.steps_per_epoch)
-    sr = cache.config.sr
+    def batch(self, idx: torch.Tensor, epoch: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """(input, target) of the patches `idx`, (N, 1, L) on the device."""
+        if self.examples is not None:
+            xb, yb = self.examples.batch(idx.numpy(), epoch)
+            x, y = torch.from_numpy(xb).to(self.device), torch.from_numpy(yb).to(self.device)
+        else:
+            x = self.spline[idx].to(self.device, non_blocking=True)
+            y = self.hr[idx].to(self.device, non_blocking=True)
+        return x.unsqueeze(1), y.unsqueeze(1)
+
+
+def one_epoch(run: Run, data: TrainingData, step_fn, disc_fn, epoch: int) -> dict:
+    """One pass: every step's learning rate, a regression or adversarial step, the running loss
+    checked for divergence; returns the epoch's training row."""
+    from audiosr.core.progress import bar as progress_bar
+
+    cfg, optimizer, n_steps, sr = run.cfg, run.optimizer, data.n_steps, run.cache.config.sr
     total_steps = cfg.epochs * n_steps
-    warm_from = (start - 1) * n_steps if fresh_moments else 0
-    file_makers = VAL_MAKERS if cfg.degrade else ()  # how validation files' inputs are made
-    if (model_cfg.front_end or model_cfg.interp != "spline") and not cfg.degrade:
-        # the cache's own maker, through the pipeline as in use
-        file_makers = ("decimate" if cache.config.lowpass else "aliased",)
+    warm_from = (run.start - 1) * n_steps if run.fresh_moments else 0
+    order = data.order(cfg, epoch)
+    t0, total = time.perf_counter(), torch.zeros((), device=run.device)
+    adversarial = run.disc is not None and epoch >= cfg.adversarial_from
+    parts_total: dict[str, torch.Tensor] = {}
+    bar = progress_bar(
+        range(n_steps), desc=f"epoch {epoch}/{cfg.epochs}", leave=False, disable=not run.progress
+    )
+    for step in bar:
+        batch = order[step * cfg.batch_size : (step + 1) * cfg.batch_size]
+        idx = batch[data.rank :: data.world]  # the global batch, sharded across processes
+        x, y = data.batch(idx, epoch)
+        lr = learning_rate(cfg, (epoch - 1) * n_steps + step, total_steps, warm_from)
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        try:
+            if adversarial:
+                for group in run.disc_optimizer.param_groups:
+                    group["lr"] = lr * (cfg.disc_lr or cfg.lr) / cfg.lr
+                loss, parts = adversarial_step(
+                    step_fn,
+                    disc_fn,
+                    optimizer,
+                    run.disc_optimizer,
+                    x,
+                    y,
+                    cfg,
+                    run.amp,
+                    run.criterion,
+                )
+                for k, v in parts.items():
+                    parts_total[k] = parts_total.get(k, 0) + v
+            else:
+                loss = train_step(step_fn, optimizer, x, y, run.amp, run.criterion)
+        except torch.cuda.OutOfMemoryError:
+            raise TrainingError(
+                f"out of GPU memory at batch_size={cfg.batch_size}: try "
+                f"batch_size={max(1, cfg.batch_size // 2)} or a smaller width."
+            ) from None
+        total += loss
+        # No per-step host sync on a GPU: the loss is read every 50 steps there.
+        if run.device.type == "cpu" or step % 50 == 49 or step == n_steps - 1:
+            mean = total.item() / (step + 1)
+            if not math.isfinite(mean):
+                raise _diverged(
+                    f"loss became {mean} at epoch {epoch}, step {step + 1}", run.checkpoint
+                )
+            seconds = time.perf_counter() - t0
+            bar.set_postfix(
+                loss=f"{mean:.2e}",
+                audio_s_per_s=f"{(step + 1) * len(idx) * x.shape[-1] / sr / seconds:.1f}",
+            )
+    train_seconds = time.perf_counter() - t0
+    return {
+        "epoch": epoch,
+        "train_loss": total.item() / n_steps,
+        "seconds": round(train_seconds, 3),
+        "audio_s_per_s": n_steps * cfg.batch_size * run.cache.config.patch_len / sr / train_seconds,
+        "stage": "adversarial" if adversarial else "regression",
+        "device": run.device.type,
+        "steps": n_steps,
+        **{k: v.item() / n_steps for k, v in parts_total.items()},
+        "lr": optimizer.param_groups[0]["lr"],
+    }
+
+
+def measures_for(cfg: TrainConfig) -> tuple[str, ...]:
+    """The perceptual measures whole-file validation needs for the selection rule."""
     measures = ("ViSQOL",) if cfg.select in ("visqol", "field") else ()
     if measures and cfg.file_val:
         from audiosr.core.perceptual import installed
@@ -431,136 +419,151 @@ def train(
                 f"select={cfg.select!r} chooses by ViSQOL, which is not installed: "
                 "pip install 'audiosr[perceptual]', or choose select=snr or lsd."
             )
-    score = lambda row: selection_score(row, cfg.select, cfg.snr_margin)
-    best = max((score(r) for r in history), default=-math.inf)
-    if (run_dir / BEST).exists():  # it may hold the starting model (epoch 0), see below
-        kept = load_checkpoint(run_dir / BEST)["history"]
-        best = max(best, score(kept[-1]) if kept else -math.inf)
-    elif cfg.init and cfg.file_val and is_main and start == 1:
-        # Fine-tuning competes with its own start: the starting model is scored on the same
-        # validation files as epoch 0, so the best epoch is never worse than where it began.
-        row = {
-            "epoch": 0,
-            **validate_files(model, cache, device, cfg.file_val, amp, file_makers, measures),
-        }
+    return measures
+
+
+def score_files(run: Run, data: TrainingData) -> dict:
+    """Whole validation files through the pipeline (`validation.validate_files`)."""
+    cfg = run.cfg
+    return validate_files(
+        run.model, run.cache, run.device, cfg.file_val, run.amp, data.file_makers, measures_for(cfg)
+    )
+
+
+def validate_epoch(run: Run, data: TrainingData, epoch: int) -> dict:
+    """Validation patches (every process), whole files (the main one); a non-finite loss stops."""
+    cfg = run.cfg
+    row = validate(
+        run.model,
+        data.val_spline,
+        data.val_hr,
+        cfg.batch_size,
+        run.device,
+        cfg.val_batches,
+        run.amp,
+    )
+    if cfg.file_val and run.is_main:
+        row.update(score_files(run, data))
+    if not math.isfinite(row["val_loss"]):
+        raise _diverged(
+            f"validation loss became {row['val_loss']} at epoch {epoch}", run.checkpoint
+        )
+    return row
+
+
+def score(run: Run, row: dict) -> float:
+    return selection_score(row, run.cfg.select, run.cfg.snr_margin)
+
+
+def best_so_far(run: Run, data: TrainingData) -> None:
+    """The best selection score before this session's first epoch: in the history, in the kept
+    best.pt (it may hold the starting model), or, fine-tuning from scratch, the starting model
+    itself scored on the validation files as epoch 0, so the best epoch is never worse than
+    where the run began."""
+    cfg = run.cfg
+    run.best = max((score(run, r) for r in run.history), default=-math.inf)
+    if (run.folder / BEST).exists():
+        kept = load_checkpoint(run.folder / BEST)["history"]
+        run.best = max(run.best, score(run, kept[-1]) if kept else -math.inf)
+    elif cfg.init and cfg.file_val and run.is_main and run.start == 1:
+        row = {"epoch": 0, **score_files(run, data)}
         if "val_file_snr" in row:
-            best = score(row)
-            history.append(row)  # the curves start where the run began
-            save_checkpoint(run_dir / BEST, model, None, 0, [row], model_cfg, cfg, data_info)
-            if progress:
+            run.best = score(run, row)
+            run.history.append(row)  # the curves start where the run began
+            save_checkpoint(
+                run.folder / BEST, run.model, None, 0, [row], run.model_cfg, cfg, run.data_info
+            )
+            if run.progress:
                 print(f"epoch 0 ({cfg.init}):{files_line(row)}")
 
-    started = time.perf_counter()
-    for epoch in range(start, cfg.epochs + 1):
-        order = torch.randperm(
-            n_train, generator=torch.Generator().manual_seed(cfg.seed * 100_003 + epoch)
+
+def keep(run: Run, row: dict, epoch: int) -> None:
+    """The epoch into the history; best.pt when the selection rule ranks it first; the
+    checkpoint and history files (main process), then every process waits for them."""
+    run.history.append(row)
+    if run.is_main:
+        args = (run.model_cfg, run.cfg, run.data_info)
+        if score(run, row) > run.best:
+            run.best = score(run, row)
+            save_checkpoint(run.folder / BEST, run.model, None, epoch, [row], *args)
+        save_checkpoint(
+            run.checkpoint,
+            run.model,
+            run.optimizer,
+            epoch,
+            run.history,
+            *args,
+            run.disc,
+            run.disc_optimizer,
         )
-        t0, total = time.perf_counter(), torch.zeros((), device=device)
-        adversarial = disc is not None and epoch >= cfg.adversarial_from
-        parts_total: dict[str, torch.Tensor] = {}
-        bar = progress_bar(
-            range(n_steps), desc=f"epoch {epoch}/{cfg.epochs}", leave=False, disable=not progress
-        )
-        for step in bar:
-            batch = order[step * cfg.batch_size : (step + 1) * cfg.batch_size]
-            idx = batch[rank::world]  # the global batch, sharded across processes
-            if examples is not None:
-                xb, yb = examples.batch(idx.numpy(), epoch)
-                x = torch.from_numpy(xb).to(device).unsqueeze(1)
-                y = torch.from_numpy(yb).to(device).unsqueeze(1)
-            else:
-                x = spline[idx].to(device, non_blocking=True).unsqueeze(1)
-                y = hr[idx].to(device, non_blocking=True).unsqueeze(1)
-            lr = learning_rate(cfg, (epoch - 1) * n_steps + step, total_steps, warm_from)
-            for group in optimizer.param_groups:
-                group["lr"] = lr
-            try:
-                if adversarial:
-                    for group in disc_optimizer.param_groups:
-                        group["lr"] = lr * (cfg.disc_lr or cfg.lr) / cfg.lr
-                    loss, parts = adversarial_step(
-                        step_fn, disc_fn, optimizer, disc_optimizer, x, y, cfg, amp, criterion
-                    )
-                    for k, v in parts.items():
-                        parts_total[k] = parts_total.get(k, 0) + v
-                else:
-                    loss = train_step(step_fn, optimizer, x, y, amp, criterion)
-            except torch.cuda.OutOfMemoryError:
-                raise TrainingError(
-                    f"out of GPU memory at batch_size={cfg.batch_size}: try "
-                    f"batch_size={max(1, cfg.batch_size // 2)} or a smaller width."
-                ) from None
-            total += loss
-            # No per-step host sync on a GPU: the loss is read every 50 steps there.
-            if device.type == "cpu" or step % 50 == 49 or step == n_steps - 1:
-                mean = total.item() / (step + 1)
-                if not math.isfinite(mean):
-                    raise _diverged(f"loss became {mean} at epoch {epoch}, step {step + 1}", ckpt)
-                seconds = time.perf_counter() - t0
-                bar.set_postfix(
-                    loss=f"{mean:.2e}",
-                    audio_s_per_s=f"{(step + 1) * len(idx) * x.shape[-1] / sr / seconds:.1f}",
-                )
-        train_seconds = time.perf_counter() - t0
-        row = {
-            "epoch": epoch,
-            "train_loss": total.item() / n_steps,
-            "seconds": round(train_seconds, 3),
-            "audio_s_per_s": n_steps * cfg.batch_size * cache.config.patch_len / sr / train_seconds,
-            "stage": "adversarial" if adversarial else "regression",
-            "device": device.type,
-            "steps": n_steps,
-            **{k: v.item() / n_steps for k, v in parts_total.items()},
-        }
-        row["lr"] = optimizer.param_groups[0]["lr"]
-        row.update(
-            validate(model, val_spline, val_hr, cfg.batch_size, device, cfg.val_batches, amp)
-        )
-        if cfg.file_val and is_main:
-            row.update(
-                validate_files(model, cache, device, cfg.file_val, amp, file_makers, measures)
-            )
-        if not math.isfinite(row["val_loss"]):
-            raise _diverged(f"validation loss became {row['val_loss']} at epoch {epoch}", ckpt)
-        history.append(row)
-        if is_main:
-            if score(row) > best:
-                best = score(row)
-                save_checkpoint(
-                    run_dir / BEST, model, None, epoch, [row], model_cfg, cfg, data_info
-                )
-            save_checkpoint(
-                ckpt,
-                model,
-                optimizer,
-                epoch,
-                history,
-                model_cfg,
-                cfg,
-                data_info,
-                disc,
-                disc_optimizer,
-            )
-            write_history(run_dir, history)
-        distrib.barrier()
-        if progress:
-            files = files_line(row)
+        write_history(run.folder, run.history)
+    distrib.barrier()
+
+
+def epoch_line(row: dict) -> str:
+    return (
+        f"epoch {row['epoch']}: train {row['train_loss']:.3e}  val {row['val_loss']:.3e}  "
+        f"SNR {row['val_snr']:.2f} dB  LSD {row['val_lsd']:.2f}{files_line(row)}  "
+        f"({row['audio_s_per_s']:.0f} audio s/s)"
+    )
+
+
+def train(
+    cache: PatchCache,
+    model_cfg: ModelConfig,
+    cfg: TrainConfig,
+    run_dir: str | Path,
+    resume: bool = False,
+    progress: bool = True,
+) -> list[dict]:
+    """Train on `cache`, writing into `run_dir`; returns the per-epoch history.
+
+    Raises:
+        TrainingError: a NaN loss (the last good checkpoint is kept) or out of GPU memory.
+        CheckpointError: resuming from a checkpoint of another model, ratio or data cache.
+        FileExistsError: `run_dir` already holds a run and `resume` is False (nothing is overwritten).
+    """
+    run = open_run(cache, model_cfg, cfg, run_dir, resume, progress)
+    build(run)
+    resuming = resume and run.checkpoint.exists()
+    if cfg.init and not resuming:
+        start_from_init(run)
+    if resuming:
+        restore(run)
+    if run.start > cfg.epochs:
+        if run.progress:
             print(
-                f"epoch {epoch}: train {row['train_loss']:.3e}  val {row['val_loss']:.3e}  "
-                f"SNR {row['val_snr']:.2f} dB  LSD {row['val_lsd']:.2f}{files}  "
-                f"({row['audio_s_per_s']:.0f} audio s/s)"
+                f"{run.folder.name} already has {run.start - 1} epoch(s) >= epochs={cfg.epochs}: "
+                "nothing to train."
             )
-        if (
-            cfg.max_minutes is not None
-            and time.perf_counter() - started > 60 * cfg.max_minutes
-            and epoch < cfg.epochs
-        ):
-            if progress:
+        return run.history
+    run.folder.mkdir(parents=True, exist_ok=True)
+    clean_partials(run.folder)  # checkpoints a killed run was writing
+    if run.is_main:
+        config = {"model": asdict(model_cfg), "train": asdict(cfg), **run.data_info}
+        write_json(run.folder / "config.json", config)
+    data = TrainingData(run)
+    step_fn = distrib.wrap(run.model, run.device)
+    step_fn = torch.compile(step_fn) if cfg.torch_compile else step_fn
+    disc_fn = distrib.wrap(run.disc, run.device) if run.disc is not None else None
+    measures_for(cfg)  # a selection rule whose measure is missing: before any work
+    best_so_far(run, data)
+    started = time.perf_counter()
+    for epoch in range(run.start, cfg.epochs + 1):
+        row = one_epoch(run, data, step_fn, disc_fn, epoch)
+        row.update(validate_epoch(run, data, epoch))
+        keep(run, row, epoch)
+        if run.progress:
+            print(epoch_line(row))
+        spent = time.perf_counter() - started
+        if cfg.max_minutes is not None and spent > 60 * cfg.max_minutes and epoch < cfg.epochs:
+            if run.progress:
                 print(
-                    f"stopping after epoch {epoch}: max_minutes={cfg.max_minutes} reached (resume to continue)."
+                    f"stopping after epoch {epoch}: max_minutes={cfg.max_minutes} reached "
+                    "(resume to continue)."
                 )
             break
-    return history
+    return run.history
 
 
 def write_history(run_dir: Path, history: list[dict]) -> None:
@@ -569,100 +572,7 @@ def write_history(run_dir: Path, history: list[dict]) -> None:
     write_csv(run_dir / "history.csv", history)
 
 
-def ensure_run(
-    data_cfg: DataConfig,
-    model_cfg: ModelConfig,
-    train_cfg,
-    root: str | Path = "data/cache",
-    train_missing: bool = True,
-    progress: bool = True,
-    runs_root: str | Path = "runs",
-) -> Path:
-    """The run folder for (data, model, objective), trained to `train_cfg.epochs` if it has fewer.
+if __name__ == "__main__":  # python -m audiosr.training.train, and torchrun
+    from audiosr.training.command import main
 
-    With `train_missing=False` a missing or short run is an error that says which 03_train
-    parameters make it, instead of training here.
-    """
-    model_cfg = replace(model_cfg, ratio=data_cfg.ratio)
-    cache = ensure_cache(data_cfg, root, build=train_missing)
-    run = default_run_dir(
-        cache,
-        model_cfg,
-        runs_root,
-        train_cfg.objective,
-        train_cfg.degrade,
-        train_cfg.init,
-        train_cfg.adversarial,
-    )
-    ckpt = run / CHECKPOINT
-    done = load_checkpoint(ckpt)["epoch"] if ckpt.is_file() else 0
-    if done >= train_cfg.epochs:
-        return run
-    if not train_missing:
-        raise FileNotFoundError(
-            f"{run} has {done} of {train_cfg.epochs} epochs. Train it with 03_train (data {data_cfg}, "
-            f"model {model_cfg}), or set train_missing=True."
-        )
-    if progress:
-        print(f"training {run.name} ({train_cfg.epochs} epochs) ...")
-    train(cache, model_cfg, train_cfg, run, resume=True, progress=progress)
-    return run
-
-
-def add_arguments(ap) -> None:
-    """The training command's flags, the same under `audiosr train` and `python -m audiosr.training.train`."""
-    ap.add_argument(
-        "-f",
-        "--params",
-        required=True,
-        action="append",
-        help="a params/*.yaml file (the notebooks' parameters); repeat to apply several in order",
-    )
-    ap.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="override parameters")
-    ap.add_argument("--run-dir", default=None, help="default: runs/<data>--<model>")
-    ap.add_argument("--no-resume", action="store_true", help="refuse to continue an existing run")
-
-
-def main(argv=None) -> int:
-    """The training command, over the same functions as 03_train, and the torchrun entry point:
-
-    audiosr train -f params/demo.yaml [--set epochs=2 ...]      (or python -m audiosr.training.train)
-    torchrun --nproc_per_node 8 -m audiosr.training.train -f params/paper.yaml -f params/paper-multispeaker-r4.yaml
-    """
-    import argparse
-
-    ap = argparse.ArgumentParser(
-        prog="python -m audiosr.training.train", description="Train AudioUNet on a data cache."
-    )
-    add_arguments(ap)
-    return command(ap.parse_args(argv))
-
-
-def command(args) -> int:
-    """Train what parsed `add_arguments` flags name; a bad params file, dataset or device is one
-    line on stderr and exit code 2, a run that cannot go on exit code 1."""
-    from audiosr.core.signals import interruptible
-    from audiosr.data.clips import DatasetError
-    from audiosr.training.params import ParamsError, configs_from, load_params
-
-    with interruptible("the run keeps its last checkpoint; the same command resumes it") as stop:
-        try:
-            p = load_params(args.params, args.set)
-            train_cfg = configs_from(p).train
-            distrib.pick_device(train_cfg.device)  # a device this machine lacks: before any work
-            cache, model_cfg, run_dir = run_for_params(p, build=True)
-        except (ParamsError, DatasetError, distrib.DeviceError) as e:
-            print(f"error: {e}", file=sys.stderr)
-            return 2
-        try:
-            train(cache, model_cfg, train_cfg, args.run_dir or run_dir, resume=not args.no_resume)
-        except (TrainingError, CheckpointError, OSError) as e:  # OSError: a full disk, a
-            print(f"error: {e}", file=sys.stderr)  # read-only folder, an existing run
-            return 1
-        finally:
-            distrib.teardown()
-    return stop.code
-
-
-if __name__ == "__main__":
     raise SystemExit(main())
