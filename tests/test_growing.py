@@ -154,3 +154,19 @@ def test_the_gpu_command_runs_on_a_cpu_and_brings_back_only_the_state(
     ]
     assert read_state(out / "tiny-r4.safetensors")[1]["epoch"] == 1
     assert read_state(state)[1]["epoch"] == 0  # the state here is left for the copy back
+
+
+def test_a_run_that_fails_midway_still_hands_its_epochs_to_the_state(state, tmp_path, monkeypatch):
+    import audiosr.training.train as loop
+
+    real = loop.one_epoch
+
+    def fails_in_the_second(run, data, step_fn, disc_fn, epoch):
+        if epoch == 2:
+            raise RuntimeError("a bad example")
+        return real(run, data, step_fn, disc_fn, epoch)
+
+    monkeypatch.setattr(loop, "one_epoch", fails_in_the_second)
+    with pytest.raises(RuntimeError, match="bad example"):
+        grow(state, 10, runs_root=tmp_path / "runs", progress=False)  # 10 minutes: 2 epochs
+    assert read_state(state)[1]["epoch"] == 1

@@ -40,6 +40,7 @@ KINDS = (
 CODECS = {"mp3": ("MP3", "MPEG_LAYER_III"), "vorbis": ("OGG", "VORBIS"), "opus": ("OGG", "OPUS")}
 CODEC_RATES = {"mp3": (8000, 11025, 12000, 16000), "opus": (8000, 12000, 16000)}  # else any
 SOXR_QUALITIES = ("LQ", "MQ", "HQ", "VHQ")
+MP3_MAX_LEVEL = 0.999  # libsndfile's MP3 encoder refuses levels within about 1e-4 of 1
 
 
 class DegradeError(ValueError):
@@ -217,10 +218,11 @@ def _codec(x: np.ndarray, r: int, maker: Maker, sr: int) -> np.ndarray:
     rate = low if rates is None else next((q for q in rates if q >= low), rates[-1])
     src = x if rate == sr else soxr.resample(x, sr, rate, quality="VHQ")
     fmt, sub = CODECS[maker.kind]
+    level = min(maker.compression, MP3_MAX_LEVEL) if maker.kind == "mp3" else maker.compression
     buf = io.BytesIO()
     # Vorbis at a fractional rate is written at the whole rate: the samples are what matter
     with sf.SoundFile(
-        buf, "w", int(round(rate)), 1, subtype=sub, format=fmt, compression_level=maker.compression
+        buf, "w", int(round(rate)), 1, subtype=sub, format=fmt, compression_level=level
     ) as f:
         f.write(np.clip(src, -1, 1).astype(np.float32))
     buf.seek(0)

@@ -18,7 +18,9 @@ from audiosr.core.dsp import HR_RATE, lowres_rate
 Baseline = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (x_lr, spline) -> estimate, len(spline)
 # The baselines' names: their keys in `all_baselines` and their rows in every table.
 SPLINE, POLYPHASE, SOXR = "cubic spline", "polyphase (scipy)", "soxr HQ"
-SINC = "sinc (soxr VHQ)"  # band-limited interpolation: the baseline bandwidth-extension papers report
+SINC = (
+    "sinc (soxr VHQ)"  # band-limited interpolation: the baseline bandwidth-extension papers report
+)
 
 
 def spline(x_lr: np.ndarray, spline_x: np.ndarray) -> np.ndarray:

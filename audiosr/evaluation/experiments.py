@@ -15,8 +15,7 @@ from audiosr.evaluation.paper import paper_task
 from audiosr.inference.shipped import load_any, shipped_recipe, shipped_speech
 from audiosr.networks.audiounet import ModelConfig
 from audiosr.networks.dnn import supports_ratio
-from audiosr.training.runs import ensure_cache
-from audiosr.training.runs import ensure_run
+from audiosr.training.runs import ensure_cache, ensure_run
 
 SHIPPED_LABEL = "shipped AudioUNet, width 0.0625 (~1 CPU-hour)"
 DNN_LABEL = "DNN (Li et al. 2015)"

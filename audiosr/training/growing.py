@@ -151,19 +151,22 @@ def grow(
     cfg = replace(cfg, max_minutes=minutes, device=device or cfg.device, threads=threads)
     run_dir = resolve(runs_root) / f"growing-{state.stem}"
     seed_run(tensors, meta, run_dir, cache)
-    history = train(cache, model_cfg, cfg, run_dir, resume=True, progress=progress)
-    last = load_checkpoint(run_dir / CHECKPOINT)
     target = state if out is None else resolve(out) / state.name
-    if not data:  # the recipe's data, now with its cache's name (a check's data stays out)
-        meta = {**meta, "data": last["data"]}
-    written = write_state(target, last["model"], last["epoch"], history, meta)
+    try:
+        train(cache, model_cfg, cfg, run_dir, resume=True, progress=progress)
+    finally:  # stopped by an error or a signal, the epochs it finished still reach the state
+        last = load_checkpoint(run_dir / CHECKPOINT)
+        if not data:  # the recipe's data, now with its cache's name (a check's data stays out)
+            meta = {**meta, "data": last["data"]}
+        if last["epoch"] > meta["epoch"] or target != state:
+            write_state(target, last["model"], last["epoch"], last["history"], meta)
     if progress:
-        b = budget(history)
+        b = budget(last["history"])
         print(
             f"{target}: epoch {last['epoch']}, {b['cpu_hours']:.2f} CPU-hours and "
             f"{b['gpu_minutes']:.1f} GPU-minutes of training so far."
         )
-    return written
+    return target
 
 
 def main(argv=None) -> int:
