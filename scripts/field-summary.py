@@ -2,7 +2,8 @@
 ... --out PATH): per ratio, test set and low-res maker, each model's SNR against sinc's, LSD
 (log10) as a multiple of sinc's, ViSQOL against sinc's and DNSMOS P.808 against the spline's,
 each with the goal it is held to (r = 4, 6: SNR >= sinc, LSD <= 0.35x, ViSQOL >= sinc + 0.5;
-r = 2: ViSQOL >= sinc + 0.2; P.808 not below the spline's). Benchmarks print; nothing is tuned.
+r = 2: ViSQOL >= sinc + 0.2; P.808 not below the spline's; no added line above 3 dB).
+Benchmarks print; nothing is tuned.
 
     .venv/bin/python scripts/field-summary.py figures/field-r4.csv
 """
@@ -17,9 +18,10 @@ rows = list(csv.DictReader(open(args.table, encoding="utf-8")))
 SINC, SPLINE = "sinc (soxr VHQ)", "cubic spline"
 mark = lambda ok: "yes" if ok else "**no**"
 print(
-    "| r | test set | low-res by | model | SNR - sinc (dB) | LSD log10 / sinc | ViSQOL - sinc | P.808 - spline |"
+    "| r | test set | low-res by | model | SNR - sinc (dB) | LSD log10 / sinc | ViSQOL - sinc "
+    "| P.808 - spline | strongest added line |"
 )
-print("|---|---|---|---|---|---|---|---|")
+print("|---|---|---|---|---|---|---|---|---|")
 groups = {}
 for row in rows:
     groups.setdefault((row["r"], row["test set"], row.get("low-res made by", "")), []).append(row)
@@ -43,4 +45,6 @@ for (r, ds, maker), group in groups.items():
         cells.append(
             f"{float(p) - float(ps):+.2f} ({mark(float(p) >= float(ps))})" if p and ps else "-"
         )
+        line = float(row["strongest added line (dB)"])
+        cells.append(f"{line:.1f} dB at {row['at (Hz)']} Hz ({mark(line <= 3)})")
         print(f"| {r} | {ds} | {maker or 'decimate'} | {m} | " + " | ".join(cells) + " |")
