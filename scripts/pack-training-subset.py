@@ -1,4 +1,4 @@
-"""A seeded subset of a growing run's training speech as FLAC files in one folder, to carry to
+"""A seeded subset of a growing run's training speech as FLAC files in one folder, to take to
 a GPU machine that cannot read the shared corpora (scripts/grow-on-gpu.sh trains on it as a
 folder of audio files).
 

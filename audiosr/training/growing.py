@@ -133,7 +133,7 @@ def grow(
     passes it is finished), then write the state back (or to `out`, a folder, for a machine
     that only brings back files). Returns the written state. `overrides`: data or training
     settings changed for this run only (a smaller dataset or batch for a check, a subset of
-    the data carried to a GPU machine): the state keeps its recipe's."""
+    the data taken to a GPU machine): the state keeps its recipe's."""
     from audiosr.training.runs import ensure_cache
     from audiosr.training.train import train
 
