@@ -44,3 +44,15 @@ def upsample(src, out, model_file, *extra) -> int:
 
     args = ["upsample", src, "-o", out, "--ratio", 4, "--checkpoint", model_file, *extra]
     return main([str(a) for a in args])
+
+
+def frame_reach(model, length: int = 12_000) -> int:
+    """How far (samples) the input that moves a frame generator's middle output sample reaches,
+    by its gradient; nonzero somewhere, or the model is not connected."""
+    import torch
+
+    x = torch.randn(1, 1, length, requires_grad=True)
+    model(x)[0, 0, length // 2].backward()
+    reach = torch.nonzero(x.grad[0, 0].abs() > 0).ravel()
+    assert reach.numel() > 0
+    return int((reach - length // 2).abs().max())

@@ -75,8 +75,8 @@ class Upsampler:
         gate: keep silence silent (`silence_gate`); False gives the network's raw output.
         edge: for a model with a front end or on band-limited input (`band`), where the
             input's real band ends (a fraction of its Nyquist frequency); below it the output
-            keeps the input's own content. ``None``: `process` estimates it from the input (`band.band_edge`), a
-            stream keeps only what the front end passes.
+            keeps the input's own content. ``None``: `process` estimates it from the input
+            (`band.band_edge`), a stream keeps only what the front end passes.
         made_by: how the low-res input was made, where that is known: "decimate" (scipy's, the
             paper's and the training data's) skips the front end, since the input already has
             the roll-off it gives. ``None``: unknown, the blind pipeline.

@@ -38,6 +38,16 @@ class ConvNeXtBlock(nn.Module):
         return h + self.mlp(y).transpose(1, 2)
 
 
+def frame_spectrum(x: torch.Tensor, window: torch.Tensor) -> torch.Tensor:
+    """(N, T) waveforms -> their STFT (N, bins, frames): the frames every frame generator sees."""
+    return torch.stft(x, FRAME_N_FFT, FRAME_HOP, window=window, center=True, return_complex=True)
+
+
+def frame_waveform(spec: torch.Tensor, window: torch.Tensor, length: int) -> torch.Tensor:
+    """The inverse of `frame_spectrum`, `length` samples."""
+    return torch.istft(spec, FRAME_N_FFT, FRAME_HOP, window=window, center=True, length=length)
+
+
 def frame_channels(width: float) -> int:
     return max(1, round(FULL_CHANNELS * width))
 
@@ -69,21 +79,12 @@ class FrameNet(nn.Module):
         squeeze = x.dim() == 2
         x2 = x.reshape(-1, x.shape[-1]).float()
         length = x2.shape[-1]
-        spec = torch.stft(
-            x2, FRAME_N_FFT, FRAME_HOP, window=self.window, center=True, return_complex=True
-        )
+        spec = frame_spectrum(x2, self.window)
         mag = spec.abs()
         unit = spec / (mag + EPS)  # the phase as a unit vector (zero where there is no energy)
         feat = torch.cat([torch.log(mag + EPS), unit.real, unit.imag], dim=1)
         h = self.body(self.inp(feat))
         delta = self.out(self.norm(h.transpose(1, 2))).transpose(1, 2)  # (N, 2 bins, frames)
         re, im = delta.float().chunk(2, dim=1)
-        out = torch.istft(
-            spec + torch.complex(re, im),
-            FRAME_N_FFT,
-            FRAME_HOP,
-            window=self.window,
-            center=True,
-            length=length,
-        )
+        out = frame_waveform(spec + torch.complex(re, im), self.window, length)
         return out if squeeze else out.unsqueeze(1)

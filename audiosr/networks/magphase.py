@@ -22,7 +22,15 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from audiosr.networks.framenet import EPS, FRAME_HOP, FRAME_KERNEL, FRAME_N_FFT, ConvNeXtBlock
+from audiosr.networks.framenet import (
+    EPS,
+    FRAME_HOP,
+    FRAME_KERNEL,
+    FRAME_N_FFT,
+    ConvNeXtBlock,
+    frame_spectrum,
+    frame_waveform,
+)
 
 FULL_CHANNELS = 512
 GATE_BIAS = -6.0  # sigmoid(-6) = 0.0025: the gate starts shut
@@ -53,10 +61,6 @@ class MagPhaseNet(nn.Module):
         self.register_buffer("window", torch.hann_window(FRAME_N_FFT), persistent=False)
 
     @property
-    def interp(self) -> str:
-        return self.config.interp
-
-    @property
     def front_end(self) -> bool:
         return self.config.front_end
 
@@ -71,9 +75,7 @@ class MagPhaseNet(nn.Module):
         squeeze = x.dim() == 2
         x2 = x.reshape(-1, x.shape[-1]).float()
         length = x2.shape[-1]
-        spec = torch.stft(
-            x2, FRAME_N_FFT, FRAME_HOP, window=self.window, center=True, return_complex=True
-        )
+        spec = frame_spectrum(x2, self.window)
         mag = spec.abs()
         unit = spec / (mag + EPS)
         logmag = torch.log(mag + EPS)
@@ -89,12 +91,5 @@ class MagPhaseNet(nn.Module):
         g = torch.sigmoid(self.gate_out(torch.cat([hm, hp], -1)).transpose(1, 2).float())
         phase = torch.atan2(im, re + 1e-9)
         gen = torch.polar(torch.exp(logmag + d), phase)
-        out = torch.istft(
-            spec + g * (gen - spec),
-            FRAME_N_FFT,
-            FRAME_HOP,
-            window=self.window,
-            center=True,
-            length=length,
-        )
+        out = frame_waveform(spec + g * (gen - spec), self.window, length)
         return out if squeeze else out.unsqueeze(1)

@@ -318,6 +318,7 @@ class TrainingData:
         self.file_makers = VAL_MAKERS if cfg.degrade else ()
         if (model_cfg.front_end or model_cfg.interp != "spline") and not cfg.degrade:
             self.file_makers = ("decimate" if cache.config.lowpass else "aliased",)
+        self.measures = measures_for(cfg)  # a selection rule's missing measure: before any work
 
     def order(self, cfg: TrainConfig, epoch: int) -> torch.Tensor:
         """The epoch's patch order: a function of (seed, epoch), so a resumed run repeats it."""
@@ -426,7 +427,7 @@ def score_files(run: Run, data: TrainingData) -> dict:
     """Whole validation files through the pipeline (`validation.validate_files`)."""
     cfg = run.cfg
     return validate_files(
-        run.model, run.cache, run.device, cfg.file_val, run.amp, data.file_makers, measures_for(cfg)
+        run.model, run.cache, run.device, cfg.file_val, run.amp, data.file_makers, data.measures
     )
 
 
@@ -546,7 +547,6 @@ def train(
     step_fn = distrib.wrap(run.model, run.device)
     step_fn = torch.compile(step_fn) if cfg.torch_compile else step_fn
     disc_fn = distrib.wrap(run.disc, run.device) if run.disc is not None else None
-    measures_for(cfg)  # a selection rule whose measure is missing: before any work
     best_so_far(run, data)
     started = time.perf_counter()
     for epoch in range(run.start, cfg.epochs + 1):

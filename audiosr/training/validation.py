@@ -101,9 +101,9 @@ def validate_files(
         for who, x in ests.items():
             row[f"{who}_snr"], row[f"{who}_lsd"] = snr(x, ref_t).item(), lsd(x, ref_t).item()
             row[f"{who}_lsd_log10"] = lsd(x, ref_t, "log10").item()  # the field's LSD
-        sr = cache.config.sr
-        for who, x in ests.items():
-            for m, v in perceptual_scores(x.numpy(), ref_t.numpy(), sr, measures).items():
+            for m, v in perceptual_scores(
+                x.numpy(), ref_t.numpy(), cache.config.sr, measures
+            ).items():
                 row[f"{who}_{m.lower()}"] = v
         rows.append(row)
     model.train()
@@ -116,7 +116,8 @@ def selection_score(row: dict, select: str = "snr", snr_margin: float = 0.0) -> 
     """How good an epoch's whole-file validation row is under `select` (higher is better;
     -inf: not eligible). ``snr``: its mean SNR; ``lsd`` / ``visqol``: minus its LSD / its
     ViSQOL, for epochs whose mean SNR is at least the spline's on the same files, less
-    `snr_margin` dB."""
+    `snr_margin` dB; ``field``: its ViSQOL (LSD breaking ties), for epochs whose mean SNR is
+    at least sinc interpolation's, less `snr_margin` dB."""
     if "val_file_snr" not in row:
         return -math.inf
     if select == "snr":
