@@ -11,7 +11,16 @@ from audiosr.data.patches import DataConfig, build_cache
 from audiosr.inference.windows import Upsampler
 from audiosr.networks.audiounet import ModelConfig, build_model
 from audiosr.networks.checkpoint import load_model
-from audiosr.networks.framenet import FRAME_HOP, FrameNet
+from audiosr.networks.framenet import (
+    FILLS,
+    FRAME_HOP,
+    FRAME_N_FFT,
+    SOURCE_TOP,
+    STEP_BINS,
+    FrameNet,
+    first_missing_bin,
+    shift_sources,
+)
 from audiosr.training.runs import default_run_dir
 from audiosr.training.train import TrainConfig, train
 
@@ -69,3 +78,75 @@ def test_trains_and_reloads_through_the_shared_loop(piano_folder, tmp_path):
     assert history[-1]["train_loss"] < history[0]["train_loss"]
     model = load_model(run / "checkpoint.pt", ratio=2)
     assert isinstance(model, FrameNet) and model.blocks == 2
+
+
+def _constant_correction(fill):
+    """A FrameNet of `fill` whose correction above the low-res band is the same every frame
+    (what a network that cannot predict the phase settles on): an impulse mid-frame."""
+    model = build_model(
+        ModelConfig(ratio=4, arch="framenet", blocks=1, width=1 / 16, fill=fill)
+    ).eval()
+    first = first_missing_bin(4)
+    with torch.no_grad():
+        model.out.weight.zero_()
+        model.out.bias.zero_()
+        model.out.bias[first : FRAME_N_FFT // 2 + 1] = 0.3 * (-1.0) ** torch.arange(
+            first, FRAME_N_FFT // 2 + 1
+        )
+    return model
+
+
+@pytest.mark.parametrize("fill", FILLS)
+def test_a_fill_tied_to_the_input_adds_no_comb(fill):
+    from scipy import signal
+
+    rng = np.random.default_rng(0)
+    low = signal.lfilter(*signal.butter(8, 1900, fs=16000), rng.standard_normal(64000))
+    x = torch.tensor(0.1 * low / low.std(), dtype=torch.float32)
+    with torch.no_grad():
+        y = _constant_correction(fill)(x[None])[0].numpy()
+    added = y - x.numpy()
+    assert np.sqrt(np.mean(added**2)) > 1e-3  # the correction does fill the band
+    f, p = signal.welch(added, 16000, nperseg=4096)
+    on = p[np.isin(np.round(f, 3), np.arange(2125, 7900, 125))].mean()  # multiples of 125 Hz
+    off = p[(f > 2100) & (f < 7900) & (np.abs((f + 62.5) % 125 - 62.5) > 20)].mean()
+    comb_db = 10 * np.log10(on / off)
+    if fill == "free":
+        assert comb_db > 20  # the buzz the tied fills remove
+    else:
+        assert abs(comb_db) < 3
+
+
+def test_the_shifted_phase_comes_from_below_the_band_in_steps_of_125_hz():
+    for r in (2, 4, 6):
+        first = first_missing_bin(r)
+        src = shift_sources(r)
+        k = torch.arange(first, FRAME_N_FFT // 2 + 1)
+        assert len(src) == len(k) and bool(((k - src) % STEP_BINS == 0).all())
+        assert int(src.min()) > 0 and int(src.max()) < SOURCE_TOP * first
+
+
+def test_a_fill_leaves_the_low_band_and_refuses_unknown_names():
+    x = torch.randn(1, 1, 8192)
+    outs = {}
+    for fill in FILLS:
+        torch.manual_seed(0)
+        model = build_model(
+            ModelConfig(ratio=4, arch="framenet", blocks=1, width=1 / 16, fill=fill)
+        )
+        torch.nn.init.normal_(model.out.weight, std=0.05)
+        with torch.no_grad():
+            outs[fill] = torch.stft(
+                model.eval()(x)[0],
+                FRAME_N_FFT,
+                FRAME_HOP,
+                window=torch.hann_window(FRAME_N_FFT),
+                return_complex=True,
+            )
+    low = slice(0, first_missing_bin(4) - 2)
+    for fill in ("shift", "rectify"):
+        changed = (outs[fill] - outs["free"]).abs().pow(2)
+        assert changed.sum() > 1.0  # the band above differs ...
+        assert changed[:, low].sum() < 1e-3 * changed.sum()  # ... the low band only by leakage
+    with pytest.raises(ValueError, match="fill"):
+        ModelConfig(arch="framenet", fill="noise")

@@ -11,6 +11,7 @@ from audiosr.networks.checkpoint import load_model, read_safetensors
 from audiosr.training.growing import (
     MAX_STATE_MB,
     GrowingError,
+    branch_state,
     budget,
     grow,
     new_state,
@@ -170,3 +171,38 @@ def test_a_run_that_fails_midway_still_hands_its_epochs_to_the_state(state, tmp_
     with pytest.raises(RuntimeError, match="bad example"):
         grow(state, 10, runs_root=tmp_path / "runs", progress=False)  # 10 minutes: 2 epochs
     assert read_state(state)[1]["epoch"] == 1
+
+
+def test_a_branch_goes_on_from_the_weights_and_budget_with_a_new_recipe(piano_folder, tmp_path):
+    params = {
+        "dataset": str(piano_folder),
+        "ratio": 4,
+        "arch": "framenet",
+        "interp": "sinc",
+        "blocks": 1,
+        "width": 1 / 16,
+        "device": "cpu",
+        **TINY,
+    }
+    old = new_state(tmp_path / "old.safetensors", params)
+    _grow(old, tmp_path)
+    weights, meta = read_state(old)
+    new = branch_state(old, tmp_path / "new.safetensors", {"fill": "shift", "lr": 5e-4})
+    got, branched = read_state(new)
+    assert all(torch.equal(weights[k], got[k]) for k in weights)
+    assert branched["epoch"] == meta["epoch"] == 1
+    assert branched["history"] == meta["history"] and branched["growing"] == meta["growing"]
+    assert branched["model_config"]["fill"] == "shift" and branched["train_config"]["lr"] == 5e-4
+    assert branched["branches"] == [
+        {"from": "old.safetensors", "epoch": 1, "set": {"fill": "shift", "lr": 5e-4}}
+    ]
+    assert load_model(new, ratio=4).fill == "shift"
+    _grow(new, tmp_path)  # and it continues: epoch 2, its budget grown from the old one's
+    assert read_state(new)[1]["epoch"] == 2
+    assert read_state(new)[1]["growing"]["steps"] == 2 * meta["growing"]["steps"]
+    with pytest.raises(GrowingError, match="change shape"):
+        branch_state(old, tmp_path / "wide.safetensors", {"width": 1 / 8})
+    with pytest.raises(GrowingError, match="not a model"):
+        branch_state(old, tmp_path / "typo.safetensors", {"fil": "shift"})
+    with pytest.raises(FileExistsError):
+        branch_state(old, new, {"fill": "rectify"})

@@ -133,6 +133,8 @@ def test_trains_and_reloads_through_the_shared_loop(piano_folder, tmp_path):
     )
     history = train(cache, CFG, cfg, run, progress=False)
     assert history[-1]["train_loss"] < history[0]["train_loss"]
-    assert {"sinc_file_snr", "sinc_file_visqol", "val_file_visqol"} <= set(history[-1])
+    assert {"sinc_file_snr", "sinc_file_visqol", "val_file_visqol", "val_file_line_db"} <= set(
+        history[-1]
+    )
     model = load_model(run / "checkpoint.pt", ratio=4)
     assert isinstance(model, MagPhaseNet) and model.config.interp == "sinc"

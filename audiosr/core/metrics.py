@@ -132,11 +132,16 @@ def band_snr(est, ref, sr: int, above_hz: float) -> float:
     return float(10 * np.log10(signal / error)) if error > 0 else float("inf")
 
 
+LINE_SPACING_HZ = 125.0  # frame models' hop rate (16000 / 128); AudioUNet's 500 Hz among them
+
+
 class LineMeter:
     """Stationary spectral lines an estimate adds to a set of signals (a test split).
 
     Strided and sub-pixel layers can imprint a pattern that repeats every 2^(B+1) samples (32
-    at B = 4): lines at multiples of 16000 / 32 = 500 Hz, heard as a whistle. For each multiple of
+    at B = 4): lines at multiples of 16000 / 32 = 500 Hz, heard as a whistle; a frame model
+    whose correction repeats every 128-sample hop, a comb at multiples of 125 Hz, heard as a
+    buzz (`LINE_SPACING_HZ` looks for both). For each multiple of
     `spacing_hz` below Nyquist, `lines()` gives how many dB the estimate's long-term spectrum
     exceeds the reference's in that bin, beyond its median excess in the bins around it (so a
     model that raises a whole band is not counted as a line). Spectra are Welch averages over

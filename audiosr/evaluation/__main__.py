@@ -110,7 +110,7 @@ def main(argv=None) -> int:
         from audiosr.listening.plots import added_lines, save_figure
 
         fig = added_lines(
-            lines, title=f"Lines added at multiples of 500 Hz on real speech\nmade by {cmd}"
+            lines, title=f"Lines added at multiples of 125 Hz on real speech\nmade by {cmd}"
         )
         out = resolve(args.figure)
         print("figure:", ", ".join(str(p) for p in save_figure(fig, out.parent, out.stem)))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from audiosr.core.distrib import pick_device
-from audiosr.core.metrics import LineMeter
+from audiosr.core.metrics import LINE_SPACING_HZ, LineMeter
 from audiosr.core.perceptual import NO_REFERENCE, gap_closed
 from audiosr.data.patches import DataConfig
 from audiosr.evaluation.baselines import POLYPHASE, SINC, SPLINE, all_baselines
@@ -31,7 +31,7 @@ def real_speech_rows(
     """Spline, soxr and a model (default: the shipped one per ratio; a name or path may hold
     ``{r}`` for the ratio; several side by side as a tuple) on real speech no model trained on, whole files: mean SNR / LSD, the model's
     gain over the spline, with no-reference `perceptual` measures (DNSMOS) the reference's
-    score and the share of the spline-to-reference gap each method closes, and the strongest line each method adds at a multiple of 500 Hz
+    score and the share of the spline-to-reference gap each method closes, and the strongest line each method adds at a multiple of 125 Hz
     (`LineMeter`). With `lines` (a dict), every method's lines land in
     ``lines[(r, test set, method)]`` for a figure. Absent sets are skipped with a printed reason.
     `lowpass=False` makes the low-res input with plain `x[::r]`, as the original code's
@@ -78,7 +78,7 @@ def real_speech_rows(
                     and getattr(net, "front_end", False)
                 ):
                     here[f"{label}, told decimate"] = model_method(net, dev, r, made_by="decimate")
-            meters = {m: LineMeter(cache.config.sr) for m in here}
+            meters = {m: LineMeter(cache.config.sr, LINE_SPACING_HZ) for m in here}
             summary = summarize(
                 evaluate_split(cache, "test", here, progress, meters, perceptual, maker)
             )

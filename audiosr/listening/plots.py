@@ -290,7 +290,7 @@ def file_validation_curves(
 @drawn_once
 def added_lines(lines: dict[tuple, dict[float, float]], goal_db: float = 3.0, title: str = ""):
     """The lines each method adds (dB over the reference, beyond the neighbouring bins) at
-    multiples of 500 Hz: one panel per (ratio, test set), one marker style per method, the goal
+    multiples of 125 Hz: one panel per (ratio, test set), one marker style per method, the goal
     as a dashed line. `lines[(r, test set, method)] = {frequency: dB}` (`metrics.LineMeter`)."""
     panels = list(dict.fromkeys(k[:2] for k in lines))
     methods = list(dict.fromkeys(k[2] for k in lines))

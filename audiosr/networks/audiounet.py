@@ -67,6 +67,9 @@ class ModelConfig:
             spline) or ``sinc`` (band-limited interpolation, `band.interpolate`: exact below
             the low-res Nyquist, where the spline droops, so the network spends itself on the
             missing band).
+        fill: how a frame generator makes the missing band's phase (`networks.framenet`):
+            ``free`` (its own), ``shift`` (the input's band shifted up, as spectral band
+            replication does) or ``rectify`` (the rectified input's harmonics).
     """
 
     ratio: int = 4
@@ -79,6 +82,7 @@ class ModelConfig:
     upsample: str = "subpixel"
     front_end: bool = False
     interp: str = "spline"
+    fill: str = "free"
 
     def __post_init__(self):
         if self.arch not in ARCHS:
@@ -94,6 +98,10 @@ class ModelConfig:
             )
         if self.variant not in VARIANTS:
             raise ValueError(f"variant={self.variant!r}: choose one of {VARIANTS}.")
+        from audiosr.networks.framenet import FILLS
+
+        if self.fill not in FILLS:
+            raise ValueError(f"fill={self.fill!r}: choose one of {FILLS}.")
         if self.interp not in INTERPS:
             raise ValueError(f"interp={self.interp!r}: choose one of {INTERPS}.")
         if self.upsample not in UPSAMPLES:
@@ -251,7 +259,7 @@ def build_model(config: ModelConfig) -> nn.Module:
     if config.arch == "framenet":
         from audiosr.networks.framenet import FrameNet
 
-        net = FrameNet(blocks=config.blocks, width=config.width)
+        net = FrameNet(config.blocks, config.width, config.fill, config.ratio)
         net.config = config
         return net
     if config.arch == "magphase":

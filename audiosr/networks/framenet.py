@@ -8,8 +8,22 @@ LayerNorm, a pointwise MLP) maps them to a complex correction of every bin, and 
 of the input's spectrum plus that correction is the estimate. The last layer starts at zero, so
 the untrained network returns its input (the spline), as AudioUNet does.
 
-Architecture settings it reads from `ModelConfig`: `blocks` (ConvNeXt blocks) and `width`
-(channels = 512 x width; 0.5 costs about AudioUNet small's multiply-adds per second of audio).
+Above the low-res band the true phase cannot be read off the input, and a correction free to
+take any phase settles, where it cannot predict, on about the same complex value every frame: a
+correction that repeats every hop is a comb of lines at multiples of 16000 / 128 = 125 Hz, a
+buzz. So `fill` can tie the missing band's phase to the input, the way spectral band
+replication does, and leave the network its magnitude (and a phase offset) there:
+
+- ``free``: a complex correction in every bin (the network decides every phase);
+- ``shift``: above the low-res band, the correction multiplies the phase of the input's own
+  band shifted up by a multiple of 125 Hz (so the shifted phase advances from frame to frame as
+  a real tone's does);
+- ``rectify``: above the low-res band, it multiplies the phase of the rectified input |x|,
+  whose harmonics sit at the input's own pitch multiples, in step with its glottal pulses.
+
+Architecture settings it reads from `ModelConfig`: `blocks` (ConvNeXt blocks), `width`
+(channels = 512 x width; 0.5 costs about AudioUNet small's multiply-adds per second of audio),
+`fill` and `ratio` (where the low-res band ends).
 """
 
 from __future__ import annotations
@@ -18,6 +32,9 @@ import torch
 from torch import nn
 
 FRAME_N_FFT, FRAME_HOP, FRAME_KERNEL, FULL_CHANNELS, MLP_RATIO, EPS = 512, 128, 7, 512, 3, 1e-5
+FILLS = ("free", "shift", "rectify")
+STEP_BINS = FRAME_N_FFT // FRAME_HOP  # a shift by a multiple of this keeps each frame's phase
+SOURCE_TOP = 0.8  # the shifted band's top, as a fraction of the low-res band: below any roll-off
 
 
 class ConvNeXtBlock(nn.Module):
@@ -52,15 +69,38 @@ def frame_channels(width: float) -> int:
     return max(1, round(FULL_CHANNELS * width))
 
 
+def first_missing_bin(ratio: int) -> int:
+    """The first frame bin above the low-res Nyquist frequency at `ratio`."""
+    return (FRAME_N_FFT // 2) // ratio
+
+
+def shift_sources(ratio: int) -> torch.Tensor:
+    """For each bin from `first_missing_bin` up, the input bin whose phase `shift` carries
+    there: the band [top - W, top) repeated upward, W and the shift a multiple of
+    `STEP_BINS` (125 Hz), top below the roll-off of any resampler."""
+    first = first_missing_bin(ratio)
+    top = STEP_BINS * int(SOURCE_TOP * first // STEP_BINS)
+    width = STEP_BINS * max(1, top // 2 // STEP_BINS)
+    k = torch.arange(first, FRAME_N_FFT // 2 + 1)
+    return top - width + torch.remainder(k - top, width)
+
+
+def unit(spec: torch.Tensor) -> torch.Tensor:
+    """The phase of every bin as a unit vector (zero where there is no energy)."""
+    return spec / (spec.abs() + EPS)
+
+
 class FrameNet(nn.Module):
     """(N, 1, T) or (N, T) spline-upsampled waveform -> high-res estimate of the same shape."""
 
     alignment = FRAME_HOP  # frames start every hop samples: a window must keep that phase
 
-    def __init__(self, blocks: int = 8, width: float = 0.5):
+    def __init__(self, blocks: int = 8, width: float = 0.5, fill: str = "free", ratio: int = 4):
         super().__init__()
+        if fill not in FILLS:
+            raise ValueError(f"fill={fill!r}: choose one of {FILLS}.")
         bins, c = FRAME_N_FFT // 2 + 1, frame_channels(width)
-        self.blocks = blocks
+        self.blocks, self.fill, self.first = blocks, fill, first_missing_bin(ratio)
         self.inp = nn.Conv1d(3 * bins, c, 1)
         self.body = nn.Sequential(*(ConvNeXtBlock(c) for _ in range(blocks)))
         self.norm = nn.LayerNorm(c)
@@ -68,6 +108,7 @@ class FrameNet(nn.Module):
         nn.init.zeros_(self.out.weight)  # start as the identity: output = input
         nn.init.zeros_(self.out.bias)
         self.register_buffer("window", torch.hann_window(FRAME_N_FFT), persistent=False)
+        self.register_buffer("sources", shift_sources(ratio), persistent=False)
 
     @property
     def context(self) -> int:
@@ -80,11 +121,22 @@ class FrameNet(nn.Module):
         x2 = x.reshape(-1, x.shape[-1]).float()
         length = x2.shape[-1]
         spec = frame_spectrum(x2, self.window)
-        mag = spec.abs()
-        unit = spec / (mag + EPS)  # the phase as a unit vector (zero where there is no energy)
-        feat = torch.cat([torch.log(mag + EPS), unit.real, unit.imag], dim=1)
+        phase = unit(spec)
+        feat = torch.cat([torch.log(spec.abs() + EPS), phase.real, phase.imag], dim=1)
         h = self.body(self.inp(feat))
         delta = self.out(self.norm(h.transpose(1, 2))).transpose(1, 2)  # (N, 2 bins, frames)
         re, im = delta.float().chunk(2, dim=1)
-        out = frame_waveform(spec + torch.complex(re, im), self.window, length)
+        correction = torch.complex(re, im)
+        if self.fill != "free":
+            carrier = self.carrier(spec, x2)
+            correction = torch.cat(
+                [correction[:, : self.first], correction[:, self.first :] * carrier], dim=1
+            )
+        out = frame_waveform(spec + correction, self.window, length)
         return out if squeeze else out.unsqueeze(1)
+
+    def carrier(self, spec: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """The phase the missing band's correction rides on, from `first` up."""
+        if self.fill == "shift":
+            return unit(spec[:, self.sources])
+        return unit(frame_spectrum(x.abs(), self.window)[:, self.first :])

@@ -10,9 +10,14 @@ schedule go on where they stopped; the optimizer's moments start afresh and the 
 warms up again over `warmup_steps`. The state is a model file too: `audiosr upsample
 --checkpoint` takes it.
 
+A new recipe whose network keeps the weights' shapes (another loss, learning rate, or how a
+frame model fills the missing band) need not start from nothing: `branch` makes a new state
+that goes on from an old one's weights, epoch and budget, and records the change.
+
     python -m audiosr.training.growing new STATE -f params/growing-magphase-r4.yaml
     python -m audiosr.training.growing continue STATE --minutes 60
     python -m audiosr.training.growing continue STATE --minutes 8 --device cuda --out DIR
+    python -m audiosr.training.growing branch STATE NEW_STATE --set fill=shift
 """
 
 from __future__ import annotations
@@ -97,6 +102,47 @@ def new_state(path: str | Path, params: dict) -> Path:
         "data": {"data_config": asdict(spec.data)},
     }
     return write_state(path, model.state_dict(), 0, [], meta)
+
+
+def branch_state(source: str | Path, target: str | Path, changes: dict) -> Path:
+    """A new state at `target` that goes on from `source`'s weights, epoch, history and budget
+    with `changes` to its model, data or training settings (the network's weights must keep
+    their shapes); the change is recorded in its metadata under ``branches``."""
+    source, target = resolve(source), resolve(target)
+    if target.exists():
+        raise FileExistsError(f"{target}: a growing state is already there.")
+    tensors, meta = read_state(source)
+    groups = {"model_config": ModelConfig, "data": DataConfig, "train_config": TrainConfig}
+    settings = {
+        "model_config": dict(meta["model_config"]),
+        "data": dict(meta["data"]["data_config"]),
+        "train_config": dict(meta["train_config"]),
+    }
+    for key, value in changes.items():
+        group = next((g for g, cls in groups.items() if key in cls.__dataclass_fields__), None)
+        if group is None:
+            raise GrowingError(f"{key}: not a model, data or training setting.")
+        settings[group][key] = value
+    model_cfg = ModelConfig(**settings["model_config"])
+    model = build_model(model_cfg)
+    try:
+        model.load_state_dict(tensors)
+    except RuntimeError as e:
+        raise GrowingError(
+            f"{changes}: the network's weights change shape; start a new state."
+        ) from e
+    data = {"data_config": asdict(DataConfig(**settings["data"]))}
+    if settings["data"] == meta["data"]["data_config"]:
+        data = meta["data"]  # the same data: keep its cache's name
+    record = {"from": source.name, "epoch": meta["epoch"], "set": changes}
+    meta = {
+        **meta,
+        "model_config": asdict(model_cfg),
+        "train_config": asdict(TrainConfig(**settings["train_config"])),
+        "data": data,
+        "branches": [*meta.get("branches", []), record],
+    }
+    return write_state(target, tensors, meta["epoch"], meta["history"], meta)
 
 
 def seed_run(tensors: dict, meta: dict, run_dir: Path, cache) -> None:
@@ -192,10 +238,17 @@ def main(argv=None) -> int:
     c.add_argument("--out", default=None, help="write the state into this folder instead")
     c.add_argument("--runs-root", default="runs", help="where the run folder goes")
     c.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="for this run only")
+    b = sub.add_parser("branch", help="a new state from an old one's weights, with a new recipe")
+    b.add_argument("state", help="the state it goes on from")
+    b.add_argument("new_state", help="the new state's .safetensors path")
+    b.add_argument("--set", nargs="+", required=True, metavar="KEY=VALUE")
     args = ap.parse_args(argv)
     try:
         if args.action == "new":
             print(new_state(args.state, load_params(args.params, args.set)))
+            return 0
+        if args.action == "branch":
+            print(branch_state(args.state, args.new_state, load_params([], args.set)))
             return 0
         if not math.isfinite(args.minutes) or args.minutes < 0:
             raise GrowingError(f"--minutes {args.minutes}: a budget of 0 or more minutes.")

@@ -10,11 +10,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from audiosr.core.metrics import lsd, snr
+from audiosr.core.metrics import LINE_SPACING_HZ, LineMeter, lsd, snr
 from audiosr.data.patches import PatchCache
 
 # Whole validation files of a degraded run are made by these in turn (telephone at r = 2 only).
 VAL_MAKERS = ("decimate", "soxr", "poly", "butter", "telephone")
+WHO = ("val_file", "spline_file", "sinc_file")  # the model's, the spline's and sinc's scores
 
 
 @torch.no_grad()
@@ -63,7 +64,8 @@ def validate_files(
     ratio) and goes through the whole inference pipeline (`inference.windows.Upsampler`); the
     baselines get the same input. `measures` (names of `perceptual.MEASURES`) are scored on
     every file too, the model's as ``val_file_<name>``, the spline's as ``spline_file_<name>``
-    and sinc's as ``sinc_file_<name>`` (lower case)."""
+    and sinc's as ``sinc_file_<name>`` (lower case). ``<who>_line_db`` is the strongest line
+    each adds over all the files (`metrics.LineMeter`; a buzz or a whistle)."""
     from audiosr.core.band import interpolate
     from audiosr.core.dsp import spline_upsample
     from audiosr.core.perceptual import scores as perceptual_scores
@@ -77,6 +79,7 @@ def validate_files(
     model.eval()
     up = Upsampler(model, r, device=device, amp=amp) if makers else None
     rows = []
+    meters = {who: LineMeter(cache.config.sr, LINE_SPACING_HZ) for who in WHO}
     for k, i in enumerate(picks):
         _, ref = cache.clip_array("val", "hr", int(i))
         if not np.any(ref):
@@ -95,10 +98,11 @@ def validate_files(
         sinc = interpolate(x_lr, r)[: len(ref)]
         ests = {
             who: torch.from_numpy(np.array(x, np.float32))
-            for who, x in (("val_file", est), ("spline_file", spline), ("sinc_file", sinc))
+            for who, x in zip(WHO, (est, spline, sinc))
         }
         row = {}
         for who, x in ests.items():
+            meters[who].add(x.numpy(), ref_t.numpy())
             row[f"{who}_snr"], row[f"{who}_lsd"] = snr(x, ref_t).item(), lsd(x, ref_t).item()
             row[f"{who}_lsd_log10"] = lsd(x, ref_t, "log10").item()  # the field's LSD
             for m, v in perceptual_scores(
@@ -109,7 +113,8 @@ def validate_files(
     model.train()
     if not rows:
         return {}
-    return {k: float(np.nanmean([r.get(k, np.nan) for r in rows])) for k in rows[0]}
+    means = {k: float(np.nanmean([r.get(k, np.nan) for r in rows])) for k in rows[0]}
+    return {**means, **{f"{who}_line_db": m.strongest()[1] for who, m in meters.items()}}
 
 
 def selection_score(row: dict, select: str = "snr", snr_margin: float = 0.0) -> float:
@@ -146,4 +151,6 @@ def files_line(row: dict) -> str:
     line = f"  files: SNR {cell('snr')} LSD {cell('lsd')}"
     if "val_file_visqol" in row:
         line += f" ViSQOL {cell('visqol')}"
+    if "val_file_line_db" in row:
+        line += f" line {row['val_file_line_db']:.1f} dB"
     return line
