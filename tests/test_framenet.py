@@ -150,3 +150,26 @@ def test_a_fill_leaves_the_low_band_and_refuses_unknown_names():
         assert changed[:, low].sum() < 1e-3 * changed.sum()  # ... the low band only by leakage
     with pytest.raises(ValueError, match="fill"):
         ModelConfig(arch="framenet", fill="noise")
+
+
+@pytest.mark.parametrize("fill", FILLS)
+def test_the_fill_gain_scales_the_band_above_and_nothing_else(fill):
+    x = torch.randn(1, 1, 8192)
+    outs = {}
+    for gain in (0.0, 0.5, 1.0):
+        torch.manual_seed(0)
+        cfg = ModelConfig(
+            ratio=4, arch="framenet", blocks=1, width=1 / 16, fill=fill, fill_gain=gain
+        )
+        model = build_model(cfg)
+        torch.nn.init.normal_(model.out.weight, std=0.05)
+        with torch.no_grad():
+            outs[gain] = model.eval()(x)[0, 0]
+    fill_of = outs[1.0] - outs[0.0]
+    assert fill_of.pow(2).mean() > 1e-4
+    assert torch.allclose(outs[0.5] - outs[0.0], 0.5 * fill_of, atol=1e-5)  # linear in the gain
+    spec = torch.fft.rfft(outs[0.0] - x[0, 0])  # no fill: nothing added above the band's edge
+    above = spec[len(spec) // 4 + 256 :].abs().pow(2).sum()
+    assert above < 1e-3 * torch.fft.rfft(fill_of).abs().pow(2).sum()
+    with pytest.raises(ValueError, match="fill_gain"):
+        ModelConfig(arch="framenet", fill_gain=-1)

@@ -70,6 +70,8 @@ class ModelConfig:
         fill: how a frame generator makes the missing band's phase (`networks.framenet`):
             ``free`` (its own), ``shift`` (the input's band shifted up, as spectral band
             replication does) or ``rectify`` (the rectified input's harmonics).
+        fill_gain: the level of a frame generator's correction above the low-res band (1: as
+            trained): an unpredictable band's fill costs its own energy in SNR.
     """
 
     ratio: int = 4
@@ -83,6 +85,7 @@ class ModelConfig:
     front_end: bool = False
     interp: str = "spline"
     fill: str = "free"
+    fill_gain: float = 1.0
 
     def __post_init__(self):
         if self.arch not in ARCHS:
@@ -108,6 +111,8 @@ class ModelConfig:
             raise ValueError(f"upsample={self.upsample!r}: choose one of {UPSAMPLES}.")
         if not 1 <= self.blocks <= 8:
             raise ValueError(f"blocks={self.blocks}: AudioUNet supports 1 to 8 blocks.")
+        if not 0 <= self.fill_gain <= 4:
+            raise ValueError(f"fill_gain={self.fill_gain}: a level from 0 to 4.")
         if self.width <= 0:
             raise ValueError(f"width={self.width} must be positive.")
 
@@ -259,7 +264,7 @@ def build_model(config: ModelConfig) -> nn.Module:
     if config.arch == "framenet":
         from audiosr.networks.framenet import FrameNet
 
-        net = FrameNet(config.blocks, config.width, config.fill, config.ratio)
+        net = FrameNet(config.blocks, config.width, config.fill, config.ratio, config.fill_gain)
         net.config = config
         return net
     if config.arch == "magphase":

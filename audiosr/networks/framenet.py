@@ -23,7 +23,10 @@ replication does, and leave the network its magnitude (and a phase offset) there
 
 Architecture settings it reads from `ModelConfig`: `blocks` (ConvNeXt blocks), `width`
 (channels = 512 x width; 0.5 costs about AudioUNet small's multiply-adds per second of audio),
-`fill` and `ratio` (where the low-res band ends).
+`fill` and `ratio` (where the low-res band ends), and `fill_gain`, the level of its correction
+above the low-res band (1: as trained). A fill that cannot know the true band's phase is
+uncorrelated with it and adds its own energy to the error, so its level trades SNR against
+what is heard (docs/generators.md).
 """
 
 from __future__ import annotations
@@ -95,12 +98,20 @@ class FrameNet(nn.Module):
 
     alignment = FRAME_HOP  # frames start every hop samples: a window must keep that phase
 
-    def __init__(self, blocks: int = 8, width: float = 0.5, fill: str = "free", ratio: int = 4):
+    def __init__(
+        self,
+        blocks: int = 8,
+        width: float = 0.5,
+        fill: str = "free",
+        ratio: int = 4,
+        fill_gain: float = 1.0,
+    ):
         super().__init__()
         if fill not in FILLS:
             raise ValueError(f"fill={fill!r}: choose one of {FILLS}.")
         bins, c = FRAME_N_FFT // 2 + 1, frame_channels(width)
         self.blocks, self.fill, self.first = blocks, fill, first_missing_bin(ratio)
+        self.fill_gain = fill_gain
         self.inp = nn.Conv1d(3 * bins, c, 1)
         self.body = nn.Sequential(*(ConvNeXtBlock(c) for _ in range(blocks)))
         self.norm = nn.LayerNorm(c)
@@ -127,11 +138,10 @@ class FrameNet(nn.Module):
         delta = self.out(self.norm(h.transpose(1, 2))).transpose(1, 2)  # (N, 2 bins, frames)
         re, im = delta.float().chunk(2, dim=1)
         correction = torch.complex(re, im)
-        if self.fill != "free":
-            carrier = self.carrier(spec, x2)
-            correction = torch.cat(
-                [correction[:, : self.first], correction[:, self.first :] * carrier], dim=1
-            )
+        above = correction[:, self.first :] * self.fill_gain
+        if self.fill != "free":  # the magnitude alone: a phase of its own could undo the carrier's
+            above = (above.abs().pow(2) + EPS**2).sqrt() * self.carrier(spec, x2)
+        correction = torch.cat([correction[:, : self.first], above], dim=1)
         out = frame_waveform(spec + correction, self.window, length)
         return out if squeeze else out.unsqueeze(1)
 
