@@ -16,7 +16,7 @@ import soundfile as sf
 from scipy.signal import resample_poly
 
 from audiosr.core.dsp import HR_RATE
-from audiosr.core.paths import atomic_path, is_partial
+from audiosr.core.paths import is_partial
 
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg")
 
@@ -76,16 +76,6 @@ def load_audio(path: str | os.PathLike, sr: int = HR_RATE, min_samples: int = 2)
     if not np.any(x):
         raise AudioError(f"{path}: is digital silence. Remove it from the dataset.")
     return np.ascontiguousarray(x, dtype=np.float32)
-
-
-def save_wav(
-    path: str | os.PathLike, x: np.ndarray, sr: int = HR_RATE, subtype: str = "PCM_16"
-) -> Path:
-    """Write a mono wav atomically; float input is clipped to [-1, 1] first."""
-    x = np.clip(np.asarray(x, dtype=np.float32), -1.0, 1.0)
-    with atomic_path(path, ".wav") as tmp:
-        sf.write(str(tmp), x, sr, subtype=subtype)
-    return Path(path)
 
 
 def tidy_clip(

@@ -97,11 +97,6 @@ def stft_power(x: torch.Tensor, pad_mode: str = "constant") -> torch.Tensor:
     return power.reshape(*shape[:-1], *power.shape[-2:])
 
 
-def log_power_spectrogram(x: torch.Tensor) -> torch.Tensor:
-    """ln(|STFT|^2 + 1e-8), the `paper` LSD's X, shape (..., freq, frames)."""
-    return (stft_power(x) + POWER_EPS).log()
-
-
 def lsd(est, ref, variant: str = "paper") -> torch.Tensor:
     """Log-spectral distance per example; see the module docstring for the variants."""
     if variant not in LSD_VARIANTS:

@@ -58,7 +58,6 @@ def shared() -> Path:
 
 SHARED = shared()
 VCTK_SAMPLE = SHARED / "vctk-sample"
-REAL_SPEECH = SHARED / "real-speech"
 
 
 def resolve(path: str | os.PathLike) -> Path:

@@ -33,11 +33,3 @@ def paper_task(dataset: str, task: str) -> str:
     if "piano" in str(dataset).lower():
         return "Piano"
     return "SingleSpeaker" if task == "single" else "MultiSpeaker"
-
-
-# Table 1: MUSHRA (0-100), 10 raters, 4 MultiSpeaker test utterances at r = 4.
-TABLE1 = {
-    "AudioUNet": {"per clip": (69, 75, 64, 37), "average": 61.3},
-    "DNN": {"per clip": (51, 55, 66, 53), "average": 56.3},
-    "cubic spline": {"per clip": (31, 25, 38, 47), "average": 35.3},
-}
