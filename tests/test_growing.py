@@ -200,6 +200,13 @@ def test_a_branch_goes_on_from_the_weights_and_budget_with_a_new_recipe(piano_fo
     _grow(new, tmp_path)  # and it continues: epoch 2, its budget grown from the old one's
     assert read_state(new)[1]["epoch"] == 2
     assert read_state(new)[1]["growing"]["steps"] == 2 * meta["growing"]["steps"]
+    # a branch put in the old state's place takes over its run folder with the new recipe
+    again = branch_state(new, tmp_path / "again.safetensors", {"fill": "rectify"})
+    again.replace(new)
+    again.with_suffix(".json").replace(new.with_suffix(".json"))
+    _grow(new, tmp_path)
+    assert read_state(new)[1]["epoch"] == 3
+    assert read_state(new)[1]["model_config"]["fill"] == "rectify"
     with pytest.raises(GrowingError, match="change shape"):
         branch_state(old, tmp_path / "wide.safetensors", {"width": 1 / 8})
     with pytest.raises(GrowingError, match="not a model"):

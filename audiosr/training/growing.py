@@ -41,6 +41,7 @@ from audiosr.networks.checkpoint import (
 from audiosr.training.config import TrainConfig
 
 MAX_STATE_MB = 20  # what the repository may hold per growing model
+RUN_ONLY = ("max_minutes", "device", "threads")  # set per run, not part of the recipe
 FOREVER = 1_000_000  # epochs: a growing run is stopped by its time budget, not by a count
 
 
@@ -147,10 +148,22 @@ def branch_state(source: str | Path, target: str | Path, changes: dict) -> Path:
 
 def seed_run(tensors: dict, meta: dict, run_dir: Path, cache) -> None:
     """Write the run folder's checkpoint from the state, unless the folder's own is as far or
-    further along (then it resumes with its optimizer moments)."""
+    further along with the same recipe (then it resumes with its optimizer moments; a branched
+    state's new recipe always starts from the state)."""
     ckpt = run_dir / CHECKPOINT
-    if ckpt.is_file() and load_checkpoint(ckpt)["epoch"] >= meta["epoch"]:
-        return
+    if ckpt.is_file():
+        own = load_checkpoint(ckpt)
+        recipe = lambda m: (  # noqa: E731  (settings read the same whatever their file's age)
+            asdict(ModelConfig(**m["model_config"])),
+            {
+                k: v
+                for k, v in asdict(TrainConfig(**m["train_config"])).items()
+                if k not in RUN_ONLY
+            },
+        )
+        same = recipe(own) == recipe(meta)
+        if same and own["epoch"] >= meta["epoch"]:
+            return
     from audiosr.training.train import make_optimizer
 
     model_cfg = ModelConfig(**meta["model_config"])
