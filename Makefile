@@ -48,7 +48,7 @@ demo: corpus
 	@mkdir -p $(OUT)
 	@for nb in $(NOTEBOOKS); do \
 	  echo "== notebooks/$$nb.ipynb with params from $(PARAMS)"; \
-	  $(PY) -m audiosr.notebook_params notebooks/$$nb.ipynb $(OUT)/$$nb.ipynb -f $(PARAMS) || exit 1; \
+	  $(PY) -m audiosr.notebook_params notebooks/$$nb.ipynb $(OUT)/$$nb.ipynb -f $(PARAMS) --force || exit 1; \
 	done
 	@echo "executed notebooks in $(OUT)/, figures in figures/, headline numbers in results/"
 

@@ -13,8 +13,8 @@ mkdir -p "$OUT"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv > "$OUT/gpu.csv"
 $PY -m audiosr.evaluation.bench --profile --out "$OUT/bench" | tee "$OUT/bench.log"
 RUN="$OUT/run-$(basename "$ROW" .yaml)"
-$PY -m audiosr.notebook_params notebooks/01_data.ipynb "$OUT/01_data.ipynb" -f params/paper.yaml -f "$ROW" -p max_clips None
+$PY -m audiosr.notebook_params notebooks/01_data.ipynb "$OUT/01_data.ipynb" -f params/paper.yaml -f "$ROW" -p max_clips None --force
 $PY -m audiosr.notebook_params -f params/paper.yaml -f "$ROW" -p epochs "$EPOCHS" -p run_dir "$RUN" \
-    notebooks/03_train.ipynb "$OUT/03_train.ipynb"
+    --force notebooks/03_train.ipynb "$OUT/03_train.ipynb"
 $PY -m audiosr.evaluation "$RUN" --split test | tee "$OUT/eval-test.md"
 echo "results in $OUT (history: $RUN/history.csv; the checkpoint stays out of what you bring back)"

@@ -109,6 +109,84 @@ def test_a_notebook_run_with_a_refused_value_stops_before_the_kernel(tmp_path, c
     assert "nope.ipynb: no such notebook" in _one_line_error(capsys)
 
 
+@pytest.fixture
+def kernels(monkeypatch):
+    """papermill's runs, recorded instead of started: every refusal comes before the kernel."""
+    import papermill
+
+    started = []
+    monkeypatch.setattr(papermill, "execute_notebook", lambda nb, out, **kw: started.append(out))
+    return started
+
+
+def _notebook_main(*args) -> int:
+    from audiosr.notebook_params import main as notebook_main
+
+    return notebook_main([str(a) for a in args])
+
+
+def test_a_notebook_run_never_writes_its_source_nor_an_existing_output_without_force(
+    tmp_path, monkeypatch, capsys, kernels
+):
+    nb = tmp_path / "nb.ipynb"
+    nb.write_bytes((ROOT / "notebooks/02_model.ipynb").read_bytes())
+    (tmp_path / "link.ipynb").symlink_to(nb)
+    os.link(nb, tmp_path / "hard.ipynb")
+    monkeypatch.chdir(tmp_path)
+    for same in ("nb.ipynb", "./nb.ipynb", nb, "link.ipynb", "hard.ipynb"):
+        for force in ([], ["--force"]):
+            assert _notebook_main("nb.ipynb", same, "-p", "ratio", 2, *force) == 2
+            assert "is the notebook being run" in _one_line_error(capsys)
+    out = tmp_path / "out.ipynb"
+    out.write_text("kept")
+    assert _notebook_main(nb, out, "-p", "ratio", 2) == 2
+    assert f"{out}: exists; pass --force to replace it." in _one_line_error(capsys)
+    assert out.read_text() == "kept" and not kernels
+    assert _notebook_main(nb, out, "-p", "ratio", 2, "--force") == 0 and kernels == [str(out)]
+    assert nb.read_bytes() == (ROOT / "notebooks/02_model.ipynb").read_bytes()
+
+
+@pytest.mark.parametrize("bad", ["inf", "nan", "Infinity", "1e999"])
+def test_a_notebook_run_refuses_non_finite_values_as_params_files_do(
+    bad, tmp_path, capsys, kernels
+):
+    out = tmp_path / "out.ipynb"
+    assert _notebook_main(ROOT / "notebooks/02_model.ipynb", out, "-p", "width", bad) == 2
+    assert "width=" in (err := _one_line_error(capsys)) and "finite" in err
+    assert not out.exists() and not kernels
+    with pytest.raises(ParamsError, match="finite"):  # YAML reads "inf" as text: the same check
+        configs_from(load_params("params/demo.yaml", [f"width={bad}"]))
+
+
+_NOT_NOTEBOOKS = {
+    "binary": b"\xff\xfe\x00\x01",
+    "not JSON": b"{cells",
+    "no cells": b'{"nbformat": 4, "metadata": {}}',
+    "a list": b"[]",
+    "cells not a list": b'{"cells": 3}',
+    "broken parameters": json.dumps(
+        {"cells": [{"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": "r = ="}]}
+    ).encode(),
+}
+
+
+@pytest.mark.parametrize("content", _NOT_NOTEBOOKS.values(), ids=_NOT_NOTEBOOKS.keys())
+def test_a_notebook_that_is_not_one_is_named_in_one_line(content, tmp_path, capsys, kernels):
+    bad = tmp_path / "bad.ipynb"
+    bad.write_bytes(content)
+    assert _notebook_main(bad, tmp_path / "out.ipynb", "-p", "ratio", 2) == 2
+    assert f"{bad}:" in _one_line_error(capsys) and not kernels
+
+
+@pytest.mark.parametrize("content", _NOT_NOTEBOOKS.values(), ids=_NOT_NOTEBOOKS.keys())
+def test_a_broken_notebook_beside_the_one_run_is_not_read(content, tmp_path, capsys, kernels):
+    (tmp_path / "bad.ipynb").write_bytes(content)
+    good = tmp_path / "good.ipynb"
+    good.write_bytes((ROOT / "notebooks/02_model.ipynb").read_bytes())
+    assert _notebook_main(good, tmp_path / "out.ipynb", "-p", "ratio", 2) == 0
+    assert kernels == [str(tmp_path / "out.ipynb")] and not capsys.readouterr().err
+
+
 def test_a_missing_params_file_is_one_line(tmp_path, capsys):
     for command in ("train", "prepare"):
         assert _run(command, "-f", tmp_path / "nope.yaml") == 2

@@ -79,11 +79,16 @@ TYPED_PATHS = ("run_dir", "cache_root", "dataset")  # --set keys that may name a
 
 
 def load_params(
-    paths: str | Path | list, overrides: list[str] = (), known: set[str] | None = None
+    paths: str | Path | list,
+    overrides: list[str] = (),
+    known: set[str] | None = None,
+    typed: Mapping | None = None,
 ) -> dict:
     """Params files in order, each overriding the one before (params/paper.yaml, then a row's
-    file), then KEY=VALUE overrides (YAML values). A key not in `known` (default: `known_keys()`)
-    is an error (a typo would otherwise be dropped silently), as is a missing or unreadable file."""
+    file), then KEY=VALUE overrides (YAML values), then `typed` values (a notebook's
+    -p pairs). A key not in `known` (default: `known_keys()`) is an error (a typo would
+    otherwise be dropped silently), as is a number that is not finite, or a missing or
+    unreadable file: one check for every way a value arrives."""
     import yaml
 
     p = {}
@@ -115,6 +120,7 @@ def load_params(
             # files keep theirs relative to the project, which notebooks share)
             if k != "dataset" or (Path(p[k]).exists() and not resolve(p[k]).exists()):
                 p[k] = str(Path(p[k]).resolve())  # (a dataset's name stays a name)
+    p.update(typed or {})
     problem = unknown_keys(p, known_keys() if known is None else known)
     if problem:
         raise ParamsError(problem)
@@ -153,14 +159,16 @@ def _typed(cls, name: str, value):
         if kind in (int, float) and not isinstance(value, bool):
             try:
                 number = float(value) if isinstance(value, str) else value
-                if kind is int and isinstance(number, float):
-                    if not number.is_integer():
-                        continue
-                    number = int(number)
-                if isinstance(number, (int, float)):
-                    return kind(number)
             except ValueError:
                 continue
+            if isinstance(number, float) and not math.isfinite(number):  # YAML reads "inf" as text
+                raise ParamsError(f"{name}={value}: a finite number.")
+            if kind is int and isinstance(number, float):
+                if not number.is_integer():
+                    continue
+                number = int(number)
+            if isinstance(number, (int, float)):
+                return kind(number)
     wanted = " or ".join("none" if k is type(None) else k.__name__ for k in kinds)
     raise ParamsError(f"{name}={value!r}: must be {wanted}.")
 
