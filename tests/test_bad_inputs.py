@@ -80,6 +80,10 @@ def test_set_values_take_the_type_of_their_field():
         ("train", ["batch_size=0"], "batch_size=0 must be at least 1"),
         ("train", ["lr=-1"], "must be positive"),
         ("train", ["task=foo"], "task must be one of"),
+        ("train", ["seed=100000000000000000000000"], "seed=100000000000000000000000 must be"),
+        ("train", ["seed=-1"], "seed=-1 must be"),
+        ("train", ["max_clips=0"], "max_clips=0 must be at least 1"),
+        ("prepare", ["max_clips=0"], "max_clips=0 must be at least 1"),
         ("prepare", ["ratio=0"], "ratio must be"),
         ("prepare", ["dataset=no-such-set"], "not a known name"),
         ("prepare", ["max_clipz=2"], "did you mean max_clips"),
@@ -206,6 +210,22 @@ def test_a_device_this_machine_lacks_is_one_line(model_file, tmp_path, capsys):
     assert not (tmp_path / "o.wav").exists()
 
 
+def test_load_model_refuses_a_device_as_upsample_does_and_cpu_0_is_the_cpu(model_file, tmp_path):
+    import audiosr
+    from audiosr.core.distrib import DeviceError
+
+    names = ["bogus", "meta", "cuda:7"] + ([] if torch.cuda.is_available() else ["cuda"])
+    for name in names:
+        with pytest.raises(DeviceError, match=f"device '{name}' is not available here"):
+            audiosr.load_model("audiounet-small-r4", 4, device=name)
+    model = audiosr.load_model(model_file, 4, device="cpu:0")
+    assert next(model.parameters()).device.type == "cpu"
+    sf.write(tmp_path / "a.wav", tone_mix(4000, sr=4000), 4000)
+    args = ("upsample", tmp_path / "a.wav", "-o", tmp_path / "o.wav", "--ratio", 4, "-q")
+    assert _run(*args, "--checkpoint", model_file, "--device", "cpu:0") == 0
+    assert (tmp_path / "o.wav").is_file()
+
+
 def _edited_model(model_file: Path, out: Path, settings=None, tensors=None) -> Path:
     with safe_open(str(model_file), "pt") as f:
         meta = json.loads(f.metadata()["audiosr"])
@@ -245,6 +265,63 @@ def test_checkpoints_with_foreign_settings_or_wrong_tensors_are_one_line(
             code = _run(*args, "--checkpoint", checkpoint)
         assert code == 2
         assert message in _one_line_error(capsys)
+    assert not (tmp_path / "o.wav").exists()
+
+
+def _of_another_type(model_file: Path, folder: Path, case: str) -> Path:
+    """A copy of `model_file` with one part of another type: `case` is KEY=VALUE, the KEY
+    `audiosr` (the safetensors metadata as written), `model_config`, or a .pt's `model`."""
+    key, _, value = case.partition("=")
+    weights = load_file(str(model_file))
+    with safe_open(str(model_file), "pt") as f:
+        settings = json.loads(f.metadata()["audiosr"])["model_config"]
+    if key == "model":
+        path = folder / "bad.pt"
+        model = {k: 1 for k in weights} if value == "ints" else json.loads(value)
+        torch.save({"model": model, "model_config": settings}, path)
+        return path
+    path = folder / "bad.safetensors"
+    meta = value if key == "audiosr" else json.dumps({"model_config": json.loads(value)})
+    save_file(weights, str(path), metadata={"audiosr": meta})
+    return path
+
+
+@pytest.mark.parametrize(
+    "case, why",
+    [
+        ("audiosr=[1]", "its metadata is of type list"),
+        ('audiosr="x"', "its metadata is of type str"),
+        ("model_config=5", "its model_config is of type int"),
+        ("model_config=[1, 2]", "its model_config is of type list"),
+        ("model=[1]", "its model is of type list"),
+        ("model=null", "its model is None"),
+        ("model=ints", "is of type int, not a tensor"),
+    ],
+)
+def test_a_model_file_with_parts_of_another_type_is_one_line(
+    model_file, tmp_path, capsys, case, why
+):
+    bad = _of_another_type(model_file, tmp_path, case)
+    sf.write(tmp_path / "a.wav", tone_mix(4000, sr=4000), 4000)
+    args = ("upsample", tmp_path / "a.wav", "-o", tmp_path / "o.wav", "--ratio", 4)
+    assert _run(*args, "--checkpoint", bad) == 2
+    err = _one_line_error(capsys)
+    assert "not a model file of ours" in err and why in err
+    assert _run("export", bad, "-o", tmp_path / "x.onnx") == 2
+    assert why in _one_line_error(capsys)
+    assert not (tmp_path / "o.wav").exists() and not (tmp_path / "x.onnx").exists()
+
+
+def test_integer_weights_are_refused_naming_a_tensor(model_file, tmp_path, capsys):
+    """Weights cast to int32 would load as mostly zeros and run silently."""
+    weights = {k: v.to(torch.int32) for k, v in load_file(str(model_file)).items()}
+    name = min(k for k, v in load_file(str(model_file)).items() if v.is_floating_point())
+    bad = _edited_model(model_file, tmp_path / "ints.safetensors", tensors=weights)
+    sf.write(tmp_path / "a.wav", tone_mix(4000, sr=4000), 4000)
+    args = ("upsample", tmp_path / "a.wav", "-o", tmp_path / "o.wav", "--ratio", 4)
+    assert _run(*args, "--checkpoint", bad) == 2
+    err = _one_line_error(capsys)
+    assert f"{name} expected" in err and "int32" in err
     assert not (tmp_path / "o.wav").exists()
 
 

@@ -40,15 +40,24 @@ def cpu_bf16(cpuinfo: str | os.PathLike = "/proc/cpuinfo") -> bool | None:
 
 def pick_device(name: str = "auto") -> torch.device:
     """The device to use: CUDA, then Apple's MPS, then the CPU. A named device that this machine
-    does not have (`cuda` without a CUDA build or GPU, `gpu`) is a DeviceError."""
-    if name != "auto":
-        have = available_devices()
-        if str(name) not in have:
-            raise DeviceError(
-                f"device {name!r} is not available here; this machine has: auto, {', '.join(have)}."
-            )
-        return torch.device(name)
-    return torch.device(available_devices()[0])
+    does not have (`cuda` without a CUDA build or GPU, `cuda:7`, `gpu`, `meta`, which holds no
+    values) is a DeviceError; `cpu:0` is the CPU, as torch reads it."""
+    have = available_devices()
+    if name == "auto":
+        return torch.device(have[0])
+    try:
+        device = torch.device(name)
+    except (RuntimeError, TypeError):  # not a device name torch knows
+        device = None
+    # a GPU by its number; the CPU and MPS are one device each, numbered 0 where numbered
+    here = device is not None and (
+        str(device) in have or (device.type in have and device.index in (None, 0))
+    )
+    if not here:
+        raise DeviceError(
+            f"device {name!r} is not available here; this machine has: auto, {', '.join(have)}."
+        )
+    return device
 
 
 def world() -> tuple[int, int]:

@@ -68,6 +68,8 @@ class DataConfig:
     def __post_init__(self):
         if self.task not in TASKS:
             raise ValueError(f"task must be one of {TASKS}, got {self.task!r}.")
+        if self.max_clips is not None and self.max_clips < 1:
+            raise ValueError(f"max_clips={self.max_clips} must be at least 1 (None: all clips).")
         r = valid_ratio(self.ratio)
         for name in ("patch_len", "stride"):
             v = getattr(self, name)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import torch
 
+from audiosr.core.distrib import pick_device
 from audiosr.core.paths import atomic_path, resolve
 from audiosr.networks.audiounet import ModelConfig, build_model
 
@@ -91,8 +92,7 @@ def load_checkpoint(path: str | Path, map_location="cpu") -> dict:
             f"{path}: not a readable audiosr checkpoint ({type(e).__name__}: "
             f"{str(e).splitlines()[0][:160]}). Retrain, or point at another file."
         ) from None
-    if not isinstance(state, dict) or "model" not in state or "model_config" not in state:
-        raise CheckpointError(f"{path}: not an audiosr checkpoint (no model / model_config).")
+    check_model_file(path, state.get("model") if isinstance(state, dict) else None, state)
     return state
 
 
@@ -107,11 +107,41 @@ def read_safetensors(path: str | Path) -> tuple[dict, dict]:
     try:
         with safe_open(str(path), "pt") as f:
             meta = json.loads((f.metadata() or {})["audiosr"])
-        return load_file(str(path)), meta
+        tensors = load_file(str(path))
     except Exception as e:
         raise CheckpointError(
             f"{path}: not an audiosr safetensors model ({type(e).__name__}: {str(e)[:200]})."
         ) from None
+    check_model_file(path, tensors, meta)
+    return tensors, meta
+
+
+def check_model_file(path: Path, tensors, meta) -> None:
+    """Refuse a file whose parts are not of the types audiosr writes (settings a mapping, weights
+    named tensors), so that what reads it can trust them; both model file readers call it."""
+    why = _wrong_part(tensors, meta)
+    if why:
+        raise CheckpointError(
+            f"{path}: not a model file of ours ({why}); it was made by hand or by another program."
+        )
+
+
+def _wrong_part(tensors, meta) -> str | None:
+    if not isinstance(meta, dict):
+        return f"its metadata is {_kind(meta)}, not a mapping"
+    settings = meta.get("model_config")
+    if not isinstance(settings, dict) or not all(isinstance(k, str) for k in settings):
+        return f"its model_config is {_kind(settings)}, not a mapping of settings"
+    if not isinstance(tensors, dict):
+        return f"its model is {_kind(tensors)}, not named tensors"
+    for k, v in tensors.items():
+        if not isinstance(k, str) or not isinstance(v, torch.Tensor):
+            return f"its model's {k!r} is {_kind(v)}, not a tensor"
+    return None
+
+
+def _kind(value) -> str:
+    return "None" if value is None else f"of type {type(value).__name__}"
 
 
 # Names files made by earlier versions use, read as today's: "code" once named both the original
@@ -128,22 +158,31 @@ def current_names(settings):
     return {**settings, "variant": OLD_VARIANTS[settings["variant"]]}
 
 
+def _layout(tensor: torch.Tensor) -> str:
+    """Shape and kind of a tensor as a file must match it: weights of any floating point type
+    (loading converts them), never integers (weights cast to integers are mostly 0, and would
+    load silently); integers only where the model keeps them (BatchNorm's count)."""
+    kind = "float" if tensor.is_floating_point() else str(tensor.dtype).removeprefix("torch.")
+    return f"{tuple(tensor.shape)} {kind}"
+
+
 def load_model(path: str | Path, ratio: int | None = None, device="cpu") -> torch.nn.Module:
     """A trained AudioUNet (or DNN baseline) in eval mode from a training checkpoint (.pt) or a
-    .safetensors model; refuses one made for another ratio."""
+    .safetensors model; refuses one made for another ratio, or a device this machine lacks."""
+    device = pick_device(str(device))  # a DeviceError before the file is read
     path = resolve(path)
     if path.suffix == ".safetensors":
         tensors, meta = read_safetensors(path)
     else:
         state = load_checkpoint(path)
         tensors, meta = state["model"], state
-    settings = current_names(meta.get("model_config"))
-    extra = sorted(set(settings or {}) - set(ModelConfig.__dataclass_fields__))
-    if not isinstance(settings, dict) or extra:
+    settings = current_names(meta["model_config"])  # a mapping: checked when read
+    extra = sorted(set(settings) - set(ModelConfig.__dataclass_fields__))
+    if extra:
         raise CheckpointError(
-            f"{path}: its model settings are not this version's "
-            f"({'unknown ' + ', '.join(extra) if extra else 'missing'}); it was made by another "
-            "audiosr version or by hand. Load it with that version, or retrain."
+            f"{path}: its model settings are not this version's (unknown {', '.join(extra)}); "
+            "it was made by another audiosr version or by hand. Load it with that version, or "
+            "retrain."
         )
     try:
         cfg = ModelConfig(**settings)
@@ -157,9 +196,9 @@ def load_model(path: str | Path, ratio: int | None = None, device="cpu") -> torc
             f"{path}: trained for ratio {cfg.ratio}, asked for ratio {ratio}. "
             "Use a model trained for that ratio."
         )
-    want = {k: tuple(v.shape) for k, v in skeleton.state_dict().items()}
-    have = {k: tuple(v.shape) for k, v in tensors.items()}
-    if want != have:  # missing, unexpected or wrongly shaped tensors, before anything is built
+    want = {k: _layout(v) for k, v in skeleton.state_dict().items()}
+    have = {k: _layout(v) for k, v in tensors.items()}
+    if want != have:  # missing, unexpected, wrongly shaped or integer tensors, before any is built
         name = min(k for k in want.keys() | have.keys() if want.get(k) != have.get(k))
         expected = f"expected {want[name]}" if name in want else "unexpected"
         raise CheckpointError(
