@@ -763,6 +763,28 @@ def test_a_model_whose_output_is_not_finite_is_named_and_nothing_is_written(
         upsample_api(tone_mix(4000, sr=4000), 4000, 4, model=load_any(nan))
 
 
+def test_samples_far_beyond_full_scale_fail_their_file_not_the_model(tmp_path, capsys):
+    """Finite floats near float32's limit are the input's fault: that file fails in one line
+    naming their level, the files after it are done, and nothing overflows on the way."""
+    import warnings
+
+    x = tone_mix(1600, sr=4000)
+    huge = np.clip(x.astype(np.float64) * 6e38, -3e38, 3e38).astype(np.float32)
+    (tmp_path / "in").mkdir()
+    sf.write(tmp_path / "in/a_huge.wav", huge, 4000, subtype="FLOAT")
+    write(tmp_path / "in/b_good.wav", x, 4000)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        code = _run("upsample", tmp_path / "in", "-o", tmp_path / "out", "--ratio", 4, "-q")
+        with pytest.raises(ValueError, match="samples up to 5e\\+37: far beyond full scale"):
+            upsample_api(x * 1e38, 4000, 4)
+    err = capsys.readouterr().err
+    assert code == 1 and "1 of 2 files done" in err and "Traceback" not in err, err
+    assert "a_huge.wav: samples up to 3e+38: far beyond full scale" in err and "model" not in err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["b_good.wav"]
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
+
+
 def test_an_output_folder_that_cannot_be_made_fails_that_file_only(model_file, tmp_path, capsys):
     src, out = tmp_path / "in", tmp_path / "out"
     write(src / "sub" / "a.wav", tone_mix(4000, sr=4000), 4000)

@@ -25,6 +25,21 @@ class AudioError(ValueError):
     """An audio file that cannot be used as it is; the message names the file and the fix."""
 
 
+MAX_LEVEL = 1000.0  # +60 dBFS: no recording is that far beyond full scale (1.0)
+
+
+def unusable_samples(x: np.ndarray) -> str | None:
+    """Why samples cannot be taken as audio, in words, or None: NaN or inf, or levels far beyond
+    full scale (integers stored as floats, garbage), on which float32 arithmetic overflows and
+    the network's output would look like a broken model's."""
+    if not np.isfinite(x).all():
+        return "contains NaN or inf samples"
+    peak = float(np.abs(x).max(initial=0.0))
+    if peak > MAX_LEVEL:
+        return f"samples up to {peak:.3g}: far beyond full scale (1.0)"
+    return None
+
+
 def resample(x: np.ndarray, sr_in: float, sr_out: float, length: int | None = None) -> np.ndarray:
     """Band-limited polyphase resampling (scipy; deterministic, no extra dependency), computed
     in x's dtype, returned as float32. Rates may be fractional (a low-res rate of 16000/6 Hz);

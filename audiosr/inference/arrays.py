@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from audiosr.core.audio import warn_audio
+from audiosr.core.audio import unusable_samples, warn_audio
 from audiosr.inference.rates import check_rate, to_model_rate
 from audiosr.inference.windows import Upsampler
 
@@ -35,10 +35,9 @@ def as_float_samples(x) -> np.ndarray:
         x = (x.astype(np.float64) - mid) / (info.max + 1 - mid)
     elif x.dtype.kind != "f":
         raise ValueError(f"x is {x.dtype}: pass audio samples (float or integer).")
-    x = np.asarray(x, np.float32)
-    if not np.all(np.isfinite(x)):
-        raise ValueError("x contains NaN or inf samples.")
-    return x
+    if why := unusable_samples(x):  # checked before float32, which would overflow float64's
+        raise ValueError(f"x: {why}; pass floats in [-1, 1].")
+    return np.asarray(x, np.float32)
 
 
 def upsample(

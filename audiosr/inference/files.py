@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from audiosr.core import band
-from audiosr.core.audio import AudioError, warn_audio
+from audiosr.core.audio import AudioError, unusable_samples, warn_audio
 from audiosr.core.dsp import HR_RATE
 from audiosr.inference.rates import check_rate, rate_note, to_model_rate
 from audiosr.inference.windows import BrokenModelError, Upsampler
@@ -78,15 +78,16 @@ def _libsndfile_cause() -> str | None:
 
 
 def _read_blocks(src: Path) -> Iterator[np.ndarray]:
-    """The input in blocks; unreadable data or NaN/inf samples are an AudioError naming `src`."""
+    """The input in blocks; unreadable data or samples that are not audio (NaN, inf, far
+    beyond full scale) are an AudioError naming `src`."""
     import soundfile as sf
 
     try:
         for block in sf.blocks(
             os.fsencode(src), blocksize=FILE_BLOCK, dtype="float32", always_2d=True
         ):
-            if not np.isfinite(block).all():
-                raise AudioError(f"{src}: contains NaN or inf samples; re-export the file.")
+            if why := unusable_samples(block):
+                raise AudioError(f"{src}: {why}; re-export the file.")
             yield block
     except (sf.LibsndfileError, OSError) as e:
         raise AudioError(f"{src}: corrupt audio ({str(e)[:120]}).") from None
