@@ -861,19 +861,37 @@ def test_a_dangling_link_as_output_is_refused_before_any_work(model_file, tmp_pa
     assert "which is missing" in _one_line_error(capsys)
 
 
-def test_a_closed_stdout_loses_no_output(model_file, tmp_path):
-    """`audiosr upsample in -o out | head -1`: the reader goes away, every file is still
-    written, and no traceback."""
+@pytest.mark.parametrize("redirect", ["| head -c 1 > /dev/null", ">&-", "2>&-"])
+def test_a_closed_stdout_or_stderr_loses_no_output(model_file, tmp_path, redirect):
+    """`| head -1`, or stdout or stderr closed by the shell (`>&-`, `2>&-`): what is printed
+    goes nowhere, every file is still written, and no traceback."""
     (tmp_path / "in").mkdir()
     for i in range(5):
         sf.write(tmp_path / "in" / f"{i}.wav", tone_mix(4000, sr=4000), 4000)
     cmd = _upsample_command(tmp_path / "in", tmp_path / "out", model_file)
     proc = subprocess.run(
-        f"{' '.join(map(str, cmd))} | head -c 1 > /dev/null", shell=True, capture_output=True,
-        text=True, timeout=TIMEOUT,
+        f"{' '.join(map(str, cmd))} {redirect}", shell=True, capture_output=True, text=True,
+        timeout=TIMEOUT,
     )  # fmt: skip
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr
+    assert proc.returncode == 0, proc.stderr  # a pipeline's is head's
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"{i}.wav" for i in range(5)]
+
+
+def test_a_full_stdout_loses_no_output(model_file, tmp_path, monkeypatch):
+    """`> /dev/full`: printing fails with ENOSPC, as a full disk under a redirected log does."""
+    import errno
+    import io
+
+    class Full(io.StringIO):
+        def write(self, text):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    for i in range(3):
+        write(tmp_path / "in" / f"{i}.wav", tone_mix(4000, sr=4000), 4000)
+    monkeypatch.setattr(sys, "stdout", Full())
+    assert upsample(tmp_path / "in", tmp_path / "out", model_file) == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"{i}.wav" for i in range(3)]
 
 
 class _Runs:

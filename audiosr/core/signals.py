@@ -1,6 +1,7 @@
 """Ending a command well: Ctrl-C, SIGTERM and a closed terminal end in one line on stderr and
-exit code 130 / 143 / 129 instead of a traceback, and a closed stdout pipe stops the printing, not
-the work. At the bottom of the package's imports: every command uses it, it uses nothing."""
+exit code 130 / 143 / 129 instead of a traceback, and a stdout or stderr that cannot be written
+(a closed pipe, a full disk, closed by the shell) stops the printing, not the work. At the bottom
+of the package's imports: every command uses it, it uses nothing."""
 
 from __future__ import annotations
 
@@ -43,19 +44,21 @@ def interruptible(after: str = "finished outputs are kept; nothing partial was l
             signal.signal(s, handler)
 
 
-class _ClosedPipeTolerant:
-    """stdout that goes quiet when its reader has gone (`audiosr upsample ... | head -2`): the
-    work goes on and every output is still written, instead of a BrokenPipeError traceback."""
+class _Tolerant:
+    """stdout or stderr that goes quiet when it cannot be written: its reader gone (`audiosr
+    upsample ... | head -2`), a full disk (`> /dev/full`), closed by the shell (`>&-`, which
+    Python gives as None). The work goes on and every output is still written, instead of a
+    traceback."""
 
-    def __init__(self, stream):
-        self._stream, self._gone = stream, False
+    def __init__(self, stream, fd: int):
+        self._stream, self._gone = stream if stream is not None else _null(fd), False
 
     def _guard(self, call, *args):
         if self._gone:
             return None
         try:
             return call(*args)
-        except BrokenPipeError:
+        except OSError:
             self._gone = True
             with contextlib.suppress(OSError, ValueError):  # no more writes at exit either
                 os.dup2(os.open(os.devnull, os.O_WRONLY), self._stream.fileno())
@@ -77,13 +80,28 @@ class _ClosedPipeTolerant:
         return getattr(self._stream, name)
 
 
+def _null(fd: int):
+    """The null device in place of a stream the shell closed; it also takes the stream's file
+    descriptor where that is free, or the next file opened (an output) would be given it and
+    receive whatever is written there."""
+    try:
+        os.fstat(fd)
+    except OSError:
+        null = os.open(os.devnull, os.O_WRONLY)
+        if null != fd:
+            os.dup2(null, fd)
+            os.close(null)
+    return open(os.devnull, "w")
+
+
 def run(main, argv=None) -> int:
-    """`main(argv)` under `interruptible`, its stdout tolerant of a closed pipe: what a
-    module's `python -m` entry point calls."""
-    stdout, sys.stdout = sys.stdout, _ClosedPipeTolerant(sys.stdout)
+    """`main(argv)` under `interruptible`, its stdout and stderr tolerant of a closed pipe, a
+    full disk or a closed stream (`_Tolerant`): what a module's `python -m` entry point calls."""
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Tolerant(sys.stdout, 1), _Tolerant(sys.stderr, 2)
     try:
         with interruptible() as stop:
             return main(argv)
         return stop.code
     finally:
-        sys.stdout = stdout
+        sys.stdout, sys.stderr = streams
