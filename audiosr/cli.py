@@ -126,6 +126,18 @@ def _clean_partials_in(folder: Path) -> None:
         )
 
 
+@contextlib.contextmanager
+def _removing_if_empty(made: list[Path]):
+    """The folders in `made` (this run's own, listed as it makes them) are removed where they
+    end empty: after failed files, Ctrl-C or SIGTERM; a folder that was there before never is."""
+    try:
+        yield
+    finally:
+        for d in sorted(made, key=lambda d: len(d.parts), reverse=True):  # the deepest first
+            with contextlib.suppress(OSError):
+                d.rmdir()
+
+
 def cmd_upsample(args) -> int:
     from audiosr.core.audio import AudioError
     from audiosr.core.distrib import DeviceError, pick_device
@@ -153,45 +165,45 @@ def cmd_upsample(args) -> int:
         _clean_partials_in(folder)
     with one_line(CheckpointError):
         model = load_any(_checkpoint_path(args.checkpoint), args.ratio, device)
-    failed = []
-    for src, dst in progress_bar(  # a bar on a terminal only: in a log it would be redraws
-        pairs,
-        desc="upsample",
-        unit="file",
-        disable=len(pairs) < 2 or args.quiet or not sys.stderr.isatty(),
-    ):
-        made = [d for d in (dst.parent, *dst.parent.parents) if not d.exists()]
-        try:
+    failed, made = [], []  # made: the folders this run makes for its outputs
+    with _removing_if_empty(made):
+        for src, dst in progress_bar(  # a bar on a terminal only: in a log it would be redraws
+            pairs,
+            desc="upsample",
+            unit="file",
+            disable=len(pairs) < 2 or args.quiet or not sys.stderr.isatty(),
+        ):
+            made += [d for d in (dst.parent, *dst.parent.parents) if not d.exists()]
             try:
-                dst.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as e:  # a file in the way, no permission: this output only
-                raise AudioError(f"{dst.parent}: could not be made ({e.strerror or e}).") from None
-            note = upsample_file(
-                src,
-                dst,
-                model,
-                args.ratio,
-                device,
-                args.hop,
-                args.batch,
-                amp=device.type == "cuda" and args.batch > 1,
-                subtype=args.subtype,
-                replace=args.force,
-                progress=not args.quiet and sys.stderr.isatty(),
-                warn=lambda message: progress_write(f"warning: {message}", file=sys.stderr),
-                made_by=args.made_by,
-            )
-            if not args.quiet:
-                progress_write(f"{src} -> {dst}" + (f" ({note})" if note else ""))
-        except AudioError as e:
-            failed.append(str(e))
-            progress_write(f"error: {e}", file=sys.stderr)
-            for d in made:  # folders made for this output alone, left empty: not left behind
-                with contextlib.suppress(OSError):
-                    d.rmdir()
-        except BrokenModelError as e:  # every file would fail alike: stop, naming the model
-            name = args.checkpoint or f"the shipped model for r = {args.ratio}"
-            raise UserError(f"{name}: {e} ({src}).") from None
+                try:
+                    dst.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as e:  # a file in the way, no permission: this output only
+                    raise AudioError(
+                        f"{dst.parent}: could not be made ({e.strerror or e})."
+                    ) from None
+                note = upsample_file(
+                    src,
+                    dst,
+                    model,
+                    args.ratio,
+                    device,
+                    args.hop,
+                    args.batch,
+                    amp=device.type == "cuda" and args.batch > 1,
+                    subtype=args.subtype,
+                    replace=args.force,
+                    progress=not args.quiet and sys.stderr.isatty(),
+                    warn=lambda message: progress_write(f"warning: {message}", file=sys.stderr),
+                    made_by=args.made_by,
+                )
+                if not args.quiet:
+                    progress_write(f"{src} -> {dst}" + (f" ({note})" if note else ""))
+            except AudioError as e:
+                failed.append(str(e))
+                progress_write(f"error: {e}", file=sys.stderr)
+            except BrokenModelError as e:  # every file would fail alike: stop, naming the model
+                name = args.checkpoint or f"the shipped model for r = {args.ratio}"
+                raise UserError(f"{name}: {e} ({src}).") from None
     if failed:
         print(
             f"{len(pairs) - len(failed)} of {len(pairs)} files done; {len(failed)} failed:",

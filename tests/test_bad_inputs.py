@@ -679,6 +679,33 @@ def test_two_runs_writing_one_output_never_both_win(model_file, tmp_path):
     assert sf.info(str(out)).frames == 60 * 16000 and _debris(tmp_path) == []
 
 
+def test_an_interrupted_run_removes_the_folders_it_made_and_no_other(
+    model_file, tmp_path, monkeypatch, capsys
+):
+    """Ctrl-C (or SIGTERM, which `interruptible` turns into one) during a file in a subfolder:
+    the folders made for it go, those that were there before and those holding outputs stay."""
+    import audiosr.inference.files
+
+    real = audiosr.inference.files.upsample_file
+
+    def interrupted_on_long(src, *args, **kwargs):
+        if src.name == "long.wav":
+            raise KeyboardInterrupt
+        return real(src, *args, **kwargs)
+
+    monkeypatch.setattr(audiosr.inference.files, "upsample_file", interrupted_on_long)
+    write(tmp_path / "in2/a.wav", tone_mix(4000, sr=4000), 4000)
+    write(tmp_path / "in2/deep/long.wav", tone_mix(4000, sr=4000), 4000)
+    assert upsample(tmp_path / "in2", tmp_path / "newout", model_file, "-q") == 130
+    assert "nothing partial was left" in capsys.readouterr().err
+    assert [p.name for p in (tmp_path / "newout").rglob("*")] == ["a.wav"]
+    assert upsample(tmp_path / "in2/deep", tmp_path / "fresh", model_file, "-q") == 130
+    assert not (tmp_path / "fresh").exists()
+    (tmp_path / "there").mkdir()
+    assert upsample(tmp_path / "in2/deep", tmp_path / "there", model_file, "-q") == 130
+    assert (tmp_path / "there").is_dir()
+
+
 def test_module_entry_points_end_ctrl_c_in_one_line(capsys):
     from audiosr.core.signals import run
 
