@@ -59,6 +59,8 @@ def _inputs(paths: list[str]) -> list[tuple[Path, Path]]:
     from audiosr.core.audio import list_audio
 
     found = []
+    if "" in paths:  # Path("") is the current folder: never what an empty argument meant
+        raise UserError('"": an empty input; name a file or folder ("." for this one).')
     for p in map(Path, paths):
         if p.is_dir():
             files = list_audio(p)
@@ -148,6 +150,8 @@ def cmd_upsample(args) -> int:
     from audiosr.inference.windows import BrokenModelError
     from audiosr.networks.checkpoint import CheckpointError
 
+    if not args.output:
+        raise UserError('-o "": an empty output; name a file or folder ("." for this one).')
     inputs = _inputs(args.inputs)
     many = len(inputs) > 1 or any(Path(p).is_dir() for p in args.inputs)
     out = Path(args.output)

@@ -881,6 +881,18 @@ def test_a_refused_rerun_still_cleans_what_a_killed_run_left(model_file, tmp_pat
     assert _debris(tmp_path / "out") == []
 
 
+def test_an_empty_output_or_input_is_refused_not_taken_as_this_folder(
+    model_file, tmp_path, capsys, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "in/a.wav", tone_mix(4000, sr=4000), 4000)
+    assert upsample("in/a.wav", "", model_file) == 2
+    assert "empty" in _one_line_error(capsys)
+    assert upsample("", "out", model_file) == 2
+    assert "empty" in _one_line_error(capsys)
+    assert not (tmp_path / "a.wav").exists() and not (tmp_path / "out").exists()
+
+
 def test_a_dangling_link_as_output_is_refused_before_any_work(model_file, tmp_path, capsys):
     sf.write(tmp_path / "a.wav", tone_mix(4000, sr=4000), 4000)
     (tmp_path / "o.wav").symlink_to(tmp_path / "nowhere.wav")
