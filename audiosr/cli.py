@@ -56,7 +56,7 @@ def _checkpoint_path(value: str | None) -> str | None:
 
 def _inputs(paths: list[str]) -> list[tuple[Path, Path]]:
     """(file, name relative to its input argument) for every audio file, folders recursively."""
-    from audiosr.core.audio import list_audio
+    from audiosr.core.audio import AUDIO_EXTENSIONS, list_audio
 
     found = []
     if "" in paths:  # Path("") is the current folder: never what an empty argument meant
@@ -65,7 +65,7 @@ def _inputs(paths: list[str]) -> list[tuple[Path, Path]]:
         if p.is_dir():
             files = list_audio(p)
             if not files:
-                raise UserError(f"{p}: no .wav, .flac or .ogg files in this folder.")
+                raise UserError(f"{p}: no {', '.join(AUDIO_EXTENSIONS)} files in this folder.")
             found += [(f, f.relative_to(p)) for f in files]
         elif p.is_file():
             found.append((p, Path(p.name)))
@@ -108,7 +108,7 @@ def _targets(
                 f"{o}: is an input file; refusing to overwrite it (choose another output)."
             )
         if o.suffix.lower() not in AUDIO_EXTENSIONS:
-            raise UserError(f"{o}: output must end in .wav, .flac or .ogg.")
+            raise UserError(f"{o}: output must end in {', '.join(AUDIO_EXTENSIONS)}.")
         if o.is_symlink() and not o.exists() and not force:  # a dangling link is a name taken
             raise UserError(f"{o}: a link to {os.readlink(o)}, which is missing; pass --force.")
         if o.exists() and not force:
@@ -337,7 +337,7 @@ def main(argv=None) -> int:
         prog="audiosr", description="Audio super-resolution (Kuleshov et al. 2017)."
     )
     sub = ap.add_subparsers(dest="command", required=True)
-    u = sub.add_parser("upsample", help="super-resolve wav/flac/ogg files or folders")
+    u = sub.add_parser("upsample", help="super-resolve wav/flac/ogg/mp3 files or folders")
     u.add_argument("inputs", nargs="+", help="files or folders (searched recursively)")
     u.add_argument("-o", "--output", required=True, help="output file (one input) or folder")
     u.add_argument(

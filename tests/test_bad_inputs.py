@@ -479,6 +479,18 @@ def test_a_write_refused_by_the_system_names_the_output_not_the_input(
     assert f"{out}: could not be written (Permission denied)" in err and "a.wav:" not in err
 
 
+def test_a_write_libsndfile_refuses_names_the_output_not_its_temporary(
+    model_file, tmp_path, capsys
+):
+    """FLAC holds at most 8 channels: libsndfile's reason is given, not the name of the
+    temporary file it was refused for."""
+    sf.write(tmp_path / "nine.wav", np.tile(tone_mix(1600, sr=4000)[:, None], 9), 4000)
+    assert upsample(tmp_path / "nine.wav", tmp_path / "o.flac", model_file, "-q") == 1
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'o.flac'}: could not be written (Format not recognised)" in err, err
+    assert "payload" not in err and PARTIAL not in err
+
+
 def test_ship_and_export_into_a_refused_folder_are_one_line(
     model_file, tmp_path, capsys, monkeypatch
 ):

@@ -11,6 +11,7 @@ import soundfile as sf
 from helpers import tone_mix, upsample
 
 from audiosr.cli import main
+from audiosr.data.degrade import codec_available
 from audiosr.inference.windows import Upsampler
 from audiosr.networks.audiounet import ModelConfig
 from audiosr.networks.checkpoint import load_model
@@ -184,6 +185,28 @@ def test_a_subtype_the_format_cannot_hold_is_one_error(model_file, tmp_path, cap
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "FLOAT" in err[0] and "PCM_16" in err[0]
     assert not (tmp_path / "out.flac").exists()
+
+
+@pytest.mark.skipif(not codec_available("mp3"), reason="this libsndfile has no MP3")
+def test_mp3_input_is_written_as_pcm_and_folders_read_mp3_as_single_files_do(
+    model_file, tmp_path, capsys
+):
+    """libsndfile writes MPEG only into .mp3 files: a .wav made from an MP3 is PCM, and
+    `--subtype MPEG_LAYER_III` for a .wav is refused up front in one line."""
+    (tmp_path / "in").mkdir()
+    sf.write(tmp_path / "in/x.mp3", tone_mix(3200, sr=8000), 8000, format="MP3")
+    sf.write(tmp_path / "in/y.wav", tone_mix(3200, sr=8000), 8000)
+    assert upsample(tmp_path / "in/x.mp3", tmp_path / "o.wav", model_file, "-q") == 0
+    assert sf.info(str(tmp_path / "o.wav")).subtype == "PCM_16"
+    capsys.readouterr()
+    mp3 = ("--subtype", "MPEG_LAYER_III")
+    assert upsample(tmp_path / "in/y.wav", tmp_path / "p.wav", model_file, *mp3) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "MPEG_LAYER_III cannot be written as WAV" in err, err
+    assert err.count("MPEG") == 1 and not (tmp_path / "p.wav").exists()
+    assert upsample(tmp_path / "in", tmp_path / "out", model_file, "-q") == 0
+    assert sf.info(str(tmp_path / "out/x.mp3")).format == "MP3"
+    assert sf.info(str(tmp_path / "out/y.wav")).subtype == "PCM_16"
 
 
 def test_python_api_matches_the_command(model_file, tmp_path):

@@ -18,7 +18,7 @@ from scipy.signal import resample_poly
 from audiosr.core.dsp import HR_RATE
 from audiosr.core.paths import is_partial
 
-AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg")
+AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3")  # MP3: libsndfile 1.1 or later
 
 
 class AudioError(ValueError):
@@ -63,7 +63,7 @@ def load_audio(path: str | os.PathLike, sr: int = HR_RATE, min_samples: int = 2)
     """Load a file as mono float32 at `sr`.
 
     Args:
-        path: a wav, flac or ogg file.
+        path: a wav, flac, ogg or mp3 file.
         sr: target sample rate; other rates are resampled (documented conversion).
         min_samples: fewer samples than this (after resampling) is an error.
 
@@ -77,7 +77,7 @@ def load_audio(path: str | os.PathLike, sr: int = HR_RATE, min_samples: int = 2)
         x, sr_in = sf.read(os.fsencode(path), dtype="float32", always_2d=True)
     except Exception as e:  # soundfile raises several types for corrupt / non-audio input
         raise AudioError(
-            f"{path}: not readable as audio ({e}). Convert it to wav/flac/ogg or remove it."
+            f"{path}: not readable as audio ({e}). Convert it to wav/flac/ogg/mp3 or remove it."
         ) from None
     x = x.mean(axis=1) if x.shape[1] > 1 else x[:, 0]  # multi-channel -> mono
     x = resample(x, sr_in, sr)

@@ -18,28 +18,40 @@ from audiosr.core.dsp import HR_RATE
 from audiosr.inference.rates import check_rate, rate_note, to_model_rate
 from audiosr.inference.windows import BrokenModelError, Upsampler
 
+SF_ERR_SYSTEM = 2  # libsndfile's code for a failed system call (the rest are its own)
 FILE_BLOCK = 1 << 16  # input frames read at a time by `upsample_file`
 PROGRESS_DELAY = 1.0  # seconds before a file's progress bar appears (short files show none)
 
 
 def output_subtype(in_subtype: str, fmt: str, asked: str | None = None) -> str:
     """The output's sample format: `asked` if given (checked), else the input's when the output
-    format can hold it (float in, float out; 24-bit in, 24-bit out), else 16-bit PCM or Vorbis."""
+    format can hold it (float in, float out; 24-bit in, 24-bit out), else 16-bit PCM (an MP3 into
+    a .wav), Vorbis or MP3."""
     import soundfile as sf
 
     if asked:
         asked = asked.upper()
-        if not sf.check_format(fmt, asked):
+        if not _writable(fmt, asked):
             raise AudioError(
                 f"--subtype {asked} cannot be written as {fmt}; choose one of "
-                f"{', '.join(sorted(sf.available_subtypes(fmt)))}."
+                f"{', '.join(sorted(s for s in sf.available_subtypes(fmt) if _writable(fmt, s)))}."
             )
         return asked
     if fmt == "OGG":
         return "VORBIS"
-    if in_subtype in ("FLOAT", "DOUBLE") and not sf.check_format(fmt, in_subtype):
+    if fmt == "MP3":
+        return "MPEG_LAYER_III"
+    if in_subtype in ("FLOAT", "DOUBLE") and not _writable(fmt, in_subtype):
         return "PCM_24"  # FLAC holds no float: its deepest integer format
-    return in_subtype if sf.check_format(fmt, in_subtype) else "PCM_16"
+    return in_subtype if _writable(fmt, in_subtype) else "PCM_16"
+
+
+def _writable(fmt: str, subtype: str) -> bool:
+    """Whether libsndfile writes `subtype` into `fmt`. Its `check_format` also says yes to MPEG
+    in WAV, which it reads but writes only as .mp3."""
+    import soundfile as sf
+
+    return sf.check_format(fmt, subtype) and (fmt == "MP3" or not subtype.startswith("MPEG"))
 
 
 @contextlib.contextmanager
@@ -56,7 +68,7 @@ def _writing(dst: Path):
     except FileExistsError as e:
         raise AudioError(str(e)) from None
     except (OSError, sf.LibsndfileError) as e:
-        cause = getattr(e, "strerror", None) or _libsndfile_cause() or str(e)
+        cause = getattr(e, "strerror", None) or _libsndfile_cause(e)
         with contextlib.suppress(OSError):
             free = shutil.disk_usage(dst.parent if dst.parent.exists() else ".").free
             full = getattr(e, "errno", None) in (errno.ENOSPC, errno.EDQUOT, None)
@@ -67,14 +79,15 @@ def _writing(dst: Path):
         ) from None
 
 
-def _libsndfile_cause() -> str | None:
-    """The system's reason behind libsndfile's generic "System error" (its C errno)."""
-    import os
-
+def _libsndfile_cause(e: Exception) -> str:
+    """libsndfile's reason, without the temporary's name its message carries; the system's
+    behind its generic "System error" (its C errno)."""
     import soundfile as sf
 
-    code = getattr(getattr(sf, "_ffi", None), "errno", 0)
-    return os.strerror(code) if code else None
+    system = getattr(getattr(sf, "_ffi", None), "errno", 0)
+    if getattr(e, "code", None) == SF_ERR_SYSTEM and system:
+        return os.strerror(system)
+    return getattr(e, "error_string", "").rstrip(".") or str(e)
 
 
 def _read_blocks(src: Path) -> Iterator[np.ndarray]:
