@@ -19,6 +19,7 @@ import os
 import sys
 from pathlib import Path
 
+from audiosr.core.paths import WriteError
 from audiosr.core.signals import run
 
 
@@ -410,10 +411,11 @@ def main(argv=None) -> int:
 
 
 def _dispatch(args) -> int:
-    """The chosen command; a UserError is its one line on stderr and exit code 2."""
+    """The chosen command; a UserError, or an output that could not be written (a full disk, a
+    read-only folder), is its one line on stderr and exit code 2."""
     try:
         return args.func(args)
-    except UserError as e:
+    except (UserError, WriteError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
 

@@ -4,6 +4,7 @@ paths replaced or left behind. Kill, disk and concurrency cases run the command 
 (bounded in time)."""
 
 import contextlib
+import errno
 import json
 import os
 import resource
@@ -54,6 +55,29 @@ def _upsample_command(src, out, model_file) -> list[str]:
 
 def _long_input(path: Path, seconds: float) -> Path:
     return write(path, tone_mix(int(4000 * seconds), sr=4000), 4000)
+
+
+def _file_size_limit(size: int):
+    """For subprocess's preexec_fn: every write past `size` bytes fails, as on a full disk
+    (EFBIG where a full disk gives ENOSPC: the same failed write, in any library's writer)."""
+
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+    return limit
+
+
+def _tiny_run(folder: Path) -> Path:
+    """A run folder holding an untrained small r = 4 AudioUNet's checkpoint, for ship."""
+    from audiosr.networks.audiounet import ModelConfig, build_model
+    from audiosr.networks.checkpoint import save_checkpoint
+    from audiosr.training.train import TrainConfig
+
+    cfg = ModelConfig(ratio=4, width=1 / 16)
+    save_checkpoint(folder / "checkpoint.pt", build_model(cfg), None, 1, [], cfg, TrainConfig(),
+                    {"cache": "c"})  # fmt: skip
+    return folder
 
 
 # -- parameters -----------------------------------------------------------------------------
@@ -370,13 +394,7 @@ def test_a_file_that_appears_meanwhile_is_never_replaced(tmp_path):
 def test_ship_and_export_write_where_the_user_stands(model_file, tmp_path, monkeypatch):
     """Output paths typed at the command line are relative to the current folder, as in any
     command, not to the folder audiosr is installed in."""
-    from audiosr.networks.audiounet import ModelConfig, build_model
-    from audiosr.networks.checkpoint import save_checkpoint
-    from audiosr.training.train import TrainConfig
-
-    cfg = ModelConfig(ratio=4, width=1 / 16)
-    save_checkpoint(tmp_path / "run/checkpoint.pt", build_model(cfg), None, 1, [], cfg,
-                    TrainConfig(), {"cache": "c"})  # fmt: skip
+    _tiny_run(tmp_path / "run")
     monkeypatch.chdir(tmp_path)
     assert _run("export", model_file, "-o", "here.pt") == 0
     assert _run("ship", "run", "-o", "here.safetensors") == 0
@@ -502,7 +520,7 @@ def test_ship_and_export_into_a_refused_folder_are_one_line(
     monkeypatch.setattr(audiosr.core.paths.tempfile, "mkdtemp", refuse)
     out = tmp_path / "m.onnx"
     assert _run("export", model_file, "-o", out) == 2
-    assert f"Permission denied: '{out}'" in _one_line_error(capsys)
+    assert f"{out}: could not be written (Permission denied)" in _one_line_error(capsys)
 
 
 def test_a_full_disk_is_reported_against_the_output_and_nan_against_its_file(model_file, tmp_path):
@@ -513,20 +531,99 @@ def test_a_full_disk_is_reported_against_the_output_and_nan_against_its_file(mod
     x[100] = np.nan
     sf.write(tmp_path / "in/nan.wav", x, 4000, subtype="FLOAT")
     (tmp_path / "out").mkdir()
-
-    def limit():
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
-
     done = subprocess.run(
         _upsample_command(tmp_path / "in", tmp_path / "out", model_file),
-        capture_output=True, text=True, timeout=TIMEOUT, preexec_fn=limit,
+        capture_output=True, text=True, timeout=TIMEOUT, preexec_fn=_file_size_limit(200_000),
     )  # fmt: skip
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert f"{tmp_path / 'out/long.wav'}: could not be written (File too large" in done.stderr
     assert f"{tmp_path / 'in/nan.wav'}: contains NaN" in done.stderr
     assert "corrupt" not in done.stderr
     assert list((tmp_path / "out").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "command, name", [("export", "m.pt"), ("export", "m.onnx"), ("ship", "m.safetensors")]
+)
+def test_export_and_ship_on_a_full_disk_are_one_line_and_leave_nothing(
+    command, name, model_file, tmp_path
+):
+    """TorchScript's own writer aborts the process on a failed write (a C++ stack dump, exit
+    134, the temporary left behind) and safetensors' raises its own error: here all fail alike."""
+    source = model_file if command == "export" else _tiny_run(tmp_path / "run")
+    out = tmp_path / "full" / name
+    out.parent.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "audiosr.cli", command, str(source), "-o", str(out)],
+        capture_output=True, text=True, timeout=TIMEOUT, preexec_fn=_file_size_limit(100_000),
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(f"error: {out}: could not be written (File too large")
+    assert done.stderr.count("\n") == 1
+    assert list(out.parent.iterdir()) == []  # no model, no sidecar, no temporary
+
+
+def test_training_on_a_full_disk_is_one_line_and_the_run_resumes_once_there_is_room(
+    piano_folder, tmp_path, capsys
+):
+    import yaml
+
+    run = tmp_path / "run"
+    params = {"dataset": str(piano_folder), "ratio": 2, "patch_len": 2048, "stride": 2048,
+              "max_clips": 4, "blocks": 2, "width": 0.0625, "epochs": 1, "batch_size": 4,
+              "steps_per_epoch": 2, "device": "cpu", "cache_root": str(tmp_path / "cache"),
+              "run_dir": str(run)}  # fmt: skip
+    (tmp_path / "p.yaml").write_text(yaml.safe_dump(params))
+    train = ["train", "-f", str(tmp_path / "p.yaml"), "--set", "epochs=2"]
+    assert _run(*train[:3]) == 0  # epoch 1 kept
+    kept = (run / "checkpoint.pt").read_bytes()
+    done = subprocess.run(
+        [sys.executable, "-m", "audiosr.cli", *train],
+        capture_output=True, text=True, timeout=TIMEOUT, preexec_fn=_file_size_limit(100_000),
+    )  # fmt: skip
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    last = done.stderr.splitlines()[-1]
+    assert last.startswith(f"error: {run}/") and "could not be written (File too large" in last
+    assert (run / "checkpoint.pt").read_bytes() == kept and _debris(run) == []
+    capsys.readouterr()
+    assert _run(*train) == 0  # room again: the same command resumes after epoch 1
+    assert [row["epoch"] for row in json.loads((run / "history.json").read_text())] == [1, 2]
+
+
+def test_a_read_only_cache_folder_is_one_line_naming_it(
+    piano_folder, tmp_path, monkeypatch, capsys
+):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    if os.geteuid() == 0:  # root writes into a 0o555 folder: refuse as a read-only disk does
+        mkdir = os.mkdir
+
+        def read_only(path, *args, **kwargs):
+            if Path(os.fsdecode(path)).is_relative_to(ro):
+                raise OSError(errno.EROFS, "Read-only file system", os.fsdecode(path))
+            return mkdir(path, *args, **kwargs)
+
+        monkeypatch.setattr(os, "mkdir", read_only)
+    ro.chmod(0o555)
+    try:
+        args = [f"dataset={piano_folder}", "max_clips=4", f"cache_root={ro / 'cache'}"]
+        assert _run("prepare", "-f", ROOT / "params/demo.yaml", "--set", *args) == 2
+    finally:
+        ro.chmod(0o755)
+    err = capsys.readouterr().err  # after the clips' progress lines
+    assert err.splitlines()[-1].startswith(f"error: {ro / 'cache'}: could not be written (")
+    assert "Traceback" not in err and list(ro.iterdir()) == []
+
+
+def test_ship_checks_the_sidecar_before_writing_the_model(tmp_path, monkeypatch, capsys):
+    """A folder where the JSON sidecar goes is refused before the model is written, not after."""
+    _tiny_run(tmp_path / "run")
+    (tmp_path / "side.json").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert _run("ship", "run", "-o", "side.safetensors", "--force") == 2
+    assert "side.json: a folder has this name" in _one_line_error(capsys)
+    assert not (tmp_path / "side.safetensors").exists() and (tmp_path / "side.json").is_dir()
+    assert _debris(tmp_path) == []
 
 
 def test_a_truncated_wav_is_used_with_a_warning_naming_both_lengths(model_file, tmp_path, capsys):
@@ -758,13 +855,7 @@ def test_force_replaces_files_never_folders(model_file, tmp_path, capsys):
 def test_ship_and_export_never_replace_their_source_a_sidecar_or_write_a_wrong_suffix(
     model_file, tmp_path, monkeypatch, capsys
 ):
-    from audiosr.networks.audiounet import ModelConfig, build_model
-    from audiosr.networks.checkpoint import save_checkpoint
-    from audiosr.training.train import TrainConfig
-
-    cfg = ModelConfig(ratio=4, width=1 / 16)
-    save_checkpoint(tmp_path / "run/checkpoint.pt", build_model(cfg), None, 1, [], cfg,
-                    TrainConfig(), {"cache": "c"})  # fmt: skip
+    _tiny_run(tmp_path / "run")
     monkeypatch.chdir(tmp_path)
     source = (tmp_path / "run/checkpoint.pt").read_bytes()
     (tmp_path / "m2.json").write_text("notes")  # a sidecar's name, already taken

@@ -12,6 +12,7 @@ project, in a shared folder (`shared()`), so they are never copied into or commi
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
@@ -105,6 +106,35 @@ def _alive(pid: int) -> bool:
     return True
 
 
+class WriteError(OSError):
+    """A file or folder that could not be written (a full disk, a read-only folder, no
+    permission), named with the system's reason in one line. An OSError, so that every command
+    reporting those reports it."""
+
+    def __str__(self) -> str:
+        return f"{self.filename}: could not be written ({self.strerror}); nothing partial was left."
+
+
+# A failed write: a full disk or quota, a file too large, a read-only or refused folder, a
+# device error. Other errors of a block (a missing tool, an input it cannot read) are its own.
+_WRITE_ERRNOS = {
+    errno.ENOSPC,
+    errno.EDQUOT,
+    errno.EFBIG,
+    errno.EROFS,
+    errno.EACCES,
+    errno.EPERM,
+    errno.EIO,
+}
+
+
+def _failed_write(e: OSError, tmp: Path) -> bool:
+    """Whether `e`, raised while `atomic_path` wrote `tmp`, is that write failing."""
+    name = e.filename  # None for a write to an open file
+    about_tmp = not isinstance(name, (str, bytes)) or Path(os.fsdecode(name)).is_relative_to(tmp)
+    return about_tmp and e.errno in _WRITE_ERRNOS
+
+
 @contextlib.contextmanager
 def atomic_path(final: str | os.PathLike, suffix: str = "", replace: bool = True):
     """Yield a temporary path beside `final`; move it onto `final` only if the block succeeds.
@@ -116,18 +146,26 @@ def atomic_path(final: str | os.PathLike, suffix: str = "", replace: bool = True
     existing file is never replaced (FileExistsError before the block runs), nor one that
     appeared at `final` while the block ran (another process, the same output named twice):
     the result is linked into place, which fails if the name exists.
+
+    A failed write (full disk, read-only folder, no permission) is a WriteError naming `final`,
+    or the folder that could not be made. Libraries' writers fail in ways of their own (torch's
+    may abort the process, safetensors' raises its own error): serialise into memory and write
+    the bytes in the block, so that every failure is the system's, and caught here.
     """
     final = Path(final)
     if not replace and final.exists():
         raise FileExistsError(f"{final}: exists; pass --force to replace it.")
     if suffix and _is_folder(final):  # a file is coming: never delete a folder for it
         raise FileExistsError(_FOLDER.format(final))
-    final.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:  # a read-only disk, a file in the way: name the folder
+        raise WriteError(e.errno, e.strerror, os.fsdecode(e.filename or final.parent)) from None
     prefix = f"{PARTIAL}{os.getpid()}@{_host()}-{final.name[:100]}."
     try:
         tmp = Path(tempfile.mkdtemp(prefix=prefix, suffix=".tmp", dir=final.parent))
     except OSError as e:  # a read-only folder, a full disk: say which file could not be written
-        raise type(e)(e.errno, e.strerror, str(final)) from None
+        raise WriteError(e.errno, e.strerror, str(final)) from None
     target = tmp / ("payload" + suffix)
     try:
         yield target
@@ -143,6 +181,10 @@ def atomic_path(final: str | os.PathLike, suffix: str = "", replace: bool = True
                 raise FileExistsError(_FOLDER.format(final))
             shutil.rmtree(final)  # a folder replaces a folder (a data cache rebuilt)
         os.replace(target, final)
+    except OSError as e:
+        if _failed_write(e, tmp):
+            raise WriteError(e.errno, e.strerror, str(final)) from None
+        raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -169,10 +211,15 @@ def _link_new(source: Path, final: Path) -> None:
         os.replace(source, final)
 
 
+def json_text(obj) -> str:
+    """JSON as the project writes it: pretty, sorted keys, so diffs stay readable."""
+    return json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n"
+
+
 def write_json(path: str | os.PathLike, obj) -> Path:
-    """Write JSON atomically (pretty, sorted keys, so diffs stay readable)."""
+    """Write JSON atomically."""
     with atomic_path(path, ".json") as tmp:
-        tmp.write_text(json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n")
+        tmp.write_text(json_text(obj))
     return Path(path)
 
 

@@ -8,6 +8,7 @@ windows are such multiples; pad other inputs at the end and crop the output.
 
 from __future__ import annotations
 
+import io
 import warnings
 from pathlib import Path
 
@@ -34,26 +35,30 @@ def export(
         raise ValueError(f"{out}: the model being exported; give -o another name.")
     model = model.eval()
     x = example_input(model)
-    with torch.no_grad(), warnings.catch_warnings():
+    if out.suffix not in (".pt", ".onnx"):
+        raise ValueError(f"{out}: choose a .pt (TorchScript) or .onnx file name.")
+    with (
+        atomic_path(out, out.suffix, replace=replace) as tmp,
+        torch.no_grad(),
+        warnings.catch_warnings(),
+    ):
         warnings.simplefilter("ignore")  # tracer warnings about the Python-side padding branch
-        if out.suffix == ".pt":
-            with atomic_path(out, ".pt", replace=replace) as tmp:
-                torch.jit.trace(model, x).save(str(tmp))
-        elif out.suffix == ".onnx":
-            with atomic_path(out, ".onnx", replace=replace) as tmp:
-                torch.onnx.export(
-                    model,
-                    (x,),
-                    str(tmp),
-                    dynamo=False,
-                    input_names=["spline"],
-                    output_names=["estimate"],
-                    opset_version=17,
-                    dynamic_axes={
-                        "spline": {0: "batch", 2: "length"},
-                        "estimate": {0: "batch", 2: "length"},
-                    },
-                )
+        if out.suffix == ".pt":  # into memory first: TorchScript's writer aborts on a full disk
+            tmp.write_bytes(torch.jit.trace(model, x).save_to_buffer())
         else:
-            raise ValueError(f"{out}: choose a .pt (TorchScript) or .onnx file name.")
+            onnx = io.BytesIO()
+            torch.onnx.export(
+                model,
+                (x,),
+                onnx,
+                dynamo=False,
+                input_names=["spline"],
+                output_names=["estimate"],
+                opset_version=17,
+                dynamic_axes={
+                    "spline": {0: "batch", 2: "length"},
+                    "estimate": {0: "batch", 2: "length"},
+                },
+            )
+            tmp.write_bytes(onnx.getbuffer())
     return out

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch
 
-from audiosr.core.paths import atomic_path, resolve, write_json
+from audiosr.core.paths import atomic_path, json_text, resolve
 from audiosr.networks.checkpoint import (
     BEST,
     CHECKPOINT,
@@ -93,9 +93,10 @@ def _selection(train_config: dict) -> str:
 
 
 def save_model(tensors: dict, out: str | Path, meta: dict, replace: bool = False) -> Path:
-    """Weights as safetensors (atomically), `meta` (with `model_config`) inside and beside; an
-    existing file (or one that appears meanwhile) is kept unless `replace` (FileExistsError)."""
-    from safetensors.torch import save_file
+    """Weights as safetensors, `meta` (with `model_config`) inside and beside; neither file is
+    put in place unless both could be written. An existing file (or one that appears meanwhile)
+    is kept unless `replace` (FileExistsError)."""
+    from safetensors.torch import save
 
     if "model_config" not in meta:
         raise ValueError("meta needs the model_config that rebuilds the network.")
@@ -105,13 +106,13 @@ def save_model(tensors: dict, out: str | Path, meta: dict, replace: bool = False
     sidecar = out.with_suffix(".json")
     if sidecar.exists() and not replace:
         raise FileExistsError(f"{sidecar}: exists (the model's settings go there); pass --force.")
+    # into memory first: safetensors' own writer fails with errors of its own
+    weights = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
+    data = save(weights, metadata={"audiosr": json.dumps(meta)})
     with atomic_path(out, ".safetensors", replace=replace) as tmp:
-        save_file(
-            {k: v.detach().cpu().contiguous() for k, v in tensors.items()},
-            str(tmp),
-            metadata={"audiosr": json.dumps(meta)},
-        )
-    write_json(out.with_suffix(".json"), meta)
+        tmp.write_bytes(data)
+        with atomic_path(sidecar, ".json", replace=replace) as tmp_sidecar:  # a folder: refused
+            tmp_sidecar.write_text(json_text(meta))
     return out
 
 

@@ -8,6 +8,7 @@ best epoch only. A shipped model is a `.safetensors` file whose metadata carries
 
 from __future__ import annotations
 
+import io
 import json
 import pickle
 from dataclasses import asdict
@@ -70,8 +71,10 @@ def save_checkpoint(
                 discriminator={k: v.detach().cpu() for k, v in unwrap(disc).state_dict().items()},
                 disc_optimizer=disc_optimizer.state_dict(),
             )
+    data = io.BytesIO()  # into memory first: torch's writer fails in errors of its own
+    torch.save(state, data)
     with atomic_path(path, ".pt") as tmp:
-        torch.save(state, tmp)
+        tmp.write_bytes(data.getbuffer())
 
 
 def load_checkpoint(path: str | Path, map_location="cpu") -> dict:
