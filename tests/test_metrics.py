@@ -103,6 +103,9 @@ def test_line_meter_finds_a_periodic_pattern_and_ignores_broadband_changes():
     lines = m.lines()
     assert sorted(lines) == [500.0 * k for k in range(1, 16)]
     assert max(lines.values()) > 6 and np.mean(list(lines.values())) > 3  # the pattern's harmonics
+    between = m.lines(offset_hz=250.0)  # halfway between the multiples: no line there
+    assert sorted(between)[0] == 750.0 and max(between.values()) < 1.5
+    assert m.strongest(250.0)[1] == max(between.values())
     louder = LineMeter()
     louder.add(2 * ref, ref)  # +6 dB everywhere is not a line
     assert max(abs(v) for v in louder.lines().values()) < 0.5

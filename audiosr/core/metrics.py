@@ -159,18 +159,24 @@ class LineMeter:
         self.est = self.est + welch(est, self.sr, nperseg=self.nperseg)[1] * len(ref)
         self.ref = self.ref + welch(ref, self.sr, nperseg=self.nperseg)[1] * len(ref)
 
-    def lines(self) -> dict[float, float]:
+    def lines(self, offset_hz: float = 0.0) -> dict[float, float]:
+        """dB per multiple of the spacing; with `offset_hz` (half the spacing, say), the same
+        measure between the multiples: the meter's own spread on this estimate, a control for
+        a fill whose fine structure differs from the reference's everywhere."""
         if np.isscalar(self.ref):
             raise MetricError("LineMeter: no signals added.")
         excess = 10 * np.log10((self.est + 1e-20) / (self.ref + 1e-20))
         df = self.sr / self.nperseg
         out = {}
         for k in range(1, int(np.ceil(self.sr / 2 / self.spacing))):
-            i = int(round(k * self.spacing / df))
+            f = k * self.spacing + offset_hz
+            i = int(round(f / df))
+            if i + 13 > len(excess):
+                break
             near = np.r_[excess[max(0, i - 12) : i - 3], excess[i + 4 : i + 13]]  # 16-47 Hz away
-            out[k * self.spacing] = float(excess[i - 1 : i + 2].max() - np.median(near))
+            out[f] = float(excess[i - 1 : i + 2].max() - np.median(near))
         return out
 
-    def strongest(self) -> tuple[float, float]:
-        """(frequency, dB) of the strongest added line."""
-        return max(self.lines().items(), key=lambda kv: kv[1])
+    def strongest(self, offset_hz: float = 0.0) -> tuple[float, float]:
+        """(frequency, dB) of the strongest added line (see `lines` for `offset_hz`)."""
+        return max(self.lines(offset_hz).items(), key=lambda kv: kv[1])
