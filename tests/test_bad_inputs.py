@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+import types
 from pathlib import Path
 
 import numpy as np
@@ -219,6 +220,22 @@ def test_a_missing_params_file_is_one_line(tmp_path, capsys):
     for command in ("train", "prepare"):
         assert _run(command, "-f", tmp_path / "nope.yaml") == 2
         assert "no such params file" in _one_line_error(capsys)
+
+
+def test_run_dir_typed_either_way_is_relative_to_the_current_folder(tmp_path, monkeypatch, capsys):
+    import audiosr.training.runs as runs
+    import audiosr.training.train as loop
+
+    went, cache = [], types.SimpleNamespace(folder=tmp_path / "cache")
+    monkeypatch.setattr(runs, "ensure_cache", lambda *a, **k: cache)  # no cache is built,
+    monkeypatch.setattr(loop, "train", lambda *a, **k: went.append(Path(a[3])))  # no run trained
+    monkeypatch.chdir(tmp_path)
+    demo = ROOT / "params/demo.yaml"
+    assert _run("train", "-f", demo, "--run-dir", "relrun") == 0
+    assert _run("train", "-f", demo, "--set", "run_dir=relrun") == 0
+    assert went == [tmp_path / "relrun"] * 2
+    assert _run("train", "-f", demo, "--run-dir", "") == 2
+    assert "empty" in _one_line_error(capsys) and len(went) == 2
 
 
 # -- devices and checkpoints ----------------------------------------------------------------

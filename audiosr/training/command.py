@@ -4,6 +4,7 @@ torchrun: params files and --set values to a run folder, errors as one line."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from audiosr.core import distrib
 
@@ -49,7 +50,7 @@ def command(args) -> int:
 
     with interruptible("the run keeps its last checkpoint; the same command resumes it") as stop:
         try:
-            p = load_params(args.params, args.set)
+            p = load_params(args.params, args.set, typed=_run_dir(args.run_dir))
             train_cfg = configs_from(p).train
             distrib.pick_device(train_cfg.device)  # a device this machine lacks: before any work
             cache, model_cfg, run_dir = run_for_params(p, build=True)
@@ -57,10 +58,20 @@ def command(args) -> int:
             print(f"error: {e}", file=sys.stderr)
             return 2
         try:
-            train(cache, model_cfg, train_cfg, args.run_dir or run_dir, resume=not args.no_resume)
+            train(cache, model_cfg, train_cfg, run_dir, resume=not args.no_resume)
         except (TrainingError, CheckpointError, OSError) as e:  # OSError: a full disk, a
             print(f"error: {e}", file=sys.stderr)  # read-only folder, an existing run
             return 1
         finally:
             distrib.teardown()
     return stop.code
+
+
+def _run_dir(typed: str | None) -> dict:
+    """--run-dir as a run_dir value: relative to the current folder, as `--set run_dir=` and
+    every path typed at the command line are (params files keep theirs relative to the project)."""
+    from audiosr.training.params import ParamsError
+
+    if typed == "":  # Path("") is the current folder: never what an empty argument meant
+        raise ParamsError('--run-dir "": an empty path; name a folder, or leave it out.')
+    return {} if typed is None else {"run_dir": str(Path(typed).resolve())}
