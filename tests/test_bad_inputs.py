@@ -108,6 +108,7 @@ def test_set_values_take_the_type_of_their_field():
         ("train", ["seed=100000000000000000000000"], "seed=100000000000000000000000 must be"),
         ("train", ["seed=-1"], "seed=-1 must be"),
         ("train", ["max_clips=0"], "max_clips=0 must be at least 1"),
+        ("train", ["width=100"], "width=100: 563,940 M parameters"),
         ("prepare", ["max_clips=0"], "max_clips=0 must be at least 1"),
         ("prepare", ["ratio=0"], "ratio must be"),
         ("prepare", ["dataset=no-such-set"], "not a known name"),
@@ -291,12 +292,15 @@ def test_checkpoints_with_foreign_settings_or_wrong_tensors_are_one_line(
         "settings are not valid": _edited_model(
             model_file, tmp_path / "variant.safetensors", settings={"variant": "nope"}
         ),
-        # settings claiming a network of hundreds of GB: refused from the tensors' shapes,
-        # allocating nothing (the process may map only 4 GB more than it has)
+        # settings claiming a bigger network: refused from the tensors' shapes, and one of
+        # hundreds of GB from its size, allocating nothing (the process may map only 4 GB more)
         "first mismatch": _edited_model(
+            model_file, tmp_path / "wide.safetensors", settings={"width": 2.0}
+        ),
+        "GB of float32 weights": _edited_model(
             model_file, tmp_path / "huge.safetensors", settings={"width": 100.0}
         ),
-        "(Storage size calculation overflowed": _edited_model(
+        "parameters than torch can count": _edited_model(
             model_file, tmp_path / "absurd.safetensors", settings={"width": 1e6}
         ),
     }

@@ -17,6 +17,7 @@ speech the paper's model adds stationary lines at multiples of 500 Hz (+20 to +2
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 import torch
@@ -115,6 +116,8 @@ class ModelConfig:
             raise ValueError(f"fill_gain={self.fill_gain}: a level from 0 to 4.")
         if self.width <= 0:
             raise ValueError(f"width={self.width} must be positive.")
+        if self.width > 1:  # the paper's width and below fit; a wider model is counted first
+            check_size(self)
 
     @property
     def multiple(self) -> int:
@@ -143,6 +146,32 @@ class ModelConfig:
         if self.is_code:
             return list(CODE_KERNELS[: self.blocks])
         return [max(2 ** (7 - b) + 1, 9) for b in range(1, self.blocks + 1)]
+
+
+MAX_PARAMETERS = 500_000_000  # 2 GB of float32 weights; training holds 4x (gradients, Adam)
+
+
+def parameter_count(config: ModelConfig) -> int:
+    """Parameters of the network `config` describes, counted on the meta device: nothing is
+    allocated, so a network too large for memory is refused before it is built."""
+    with torch.device("meta"):
+        return count_parameters(build_model(config))
+
+
+def check_size(config: ModelConfig) -> None:
+    """Refuse a network of more than MAX_PARAMETERS, saying how big it would be: building it
+    would fail on an allocation of tens of GB, or swap the machine to a halt."""
+    try:
+        n = parameter_count(config)
+        size = f"{n / 1e6:,.0f} M parameters ({4 * n / 1e9:,.1f} GB of float32 weights, "
+        size += f"{16 * n / 1e9:,.1f} GB to train)"
+    except RuntimeError:  # sizes beyond what torch can represent
+        n, size = math.inf, "more parameters than torch can count"
+    if n > MAX_PARAMETERS:
+        raise ValueError(
+            f"width={config.width:g}: {size}; at most {MAX_PARAMETERS / 1e6:.0f} M are built: "
+            "lower the width."
+        )
 
 
 class Block(nn.Sequential):
