@@ -247,7 +247,7 @@ def cmd_evaluate(args) -> int:
         raise UserError(
             f"sample rates differ: {sr_r} Hz vs {sr_e} Hz; compare files at the same rate."
         )
-    from audiosr.core.perceptual import MEASURES, NO_REFERENCE, missing, scores, undefined
+    from audiosr.core.perceptual import MEASURES, NO_REFERENCE, missing, scores, why_none
 
     channels = ref.shape[1]
     rows = []  # per channel (values, why a value is missing); all scored before any is printed
@@ -257,12 +257,14 @@ def cmd_evaluate(args) -> int:
             values = {"SNR": float(snr(e, r))}
             values |= {f"LSD ({v})": float(lsd(e, r, v)) for v in ("paper", "code", "log10")}
             objective = scores(e, r, sr_r, MEASURES)
-            why = {m: w for m in objective if (w := undefined(m, e, r, sr_r))}
+            why = {m: w for m, v in objective.items() if (w := why_none(m, v, e, r, sr_r))}
             # no-reference measures also score the reference: what the estimate could reach
             theirs = scores(r, r, sr_r, [m for m in NO_REFERENCE if m in objective])
             objective |= {f"{m} (reference)": v for m, v in theirs.items()}
             why |= {
-                f"{m} (reference)": w for m, v in theirs.items() if (w := undefined(m, r, r, sr_r))
+                f"{m} (reference)": w
+                for m, v in theirs.items()
+                if (w := why_none(m, v, r, r, sr_r))
             }
             rows.append((values | objective, why))
     labels = [""] if channels == 1 else [f"channel {c + 1}: " for c in range(channels)]

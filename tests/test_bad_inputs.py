@@ -484,6 +484,26 @@ def test_bad_numbers_and_files_get_one_line(model_file, tmp_path, capsys, monkey
     assert _run("evaluate", "ref.wav", "stereo.wav") == 2 and "channel" in capsys.readouterr().err
 
 
+def _no_pesq(est, ref, sr, measures) -> dict:
+    return {m: float("nan") for m in measures if m == "PESQ-WB"}
+
+
+def test_evaluate_says_why_a_perceptual_measure_has_no_value(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("pesq")
+    ref = tone_mix(32000, sr=16000, seed=1)
+    sf.write(tmp_path / "ref.wav", ref, 16000, subtype="FLOAT")
+    sf.write(tmp_path / "quiet.wav", ref * 1e-30, 16000, subtype="FLOAT")
+    assert _run("evaluate", tmp_path / "ref.wav", tmp_path / "quiet.wav") == 0
+    out = capsys.readouterr().out
+    assert "PESQ-WB n/a (the estimate is silent" in out, out
+    assert "nan" not in out.lower().replace("n/a", "")
+    # a measure whose package gives no score for a reason we do not know still says so
+    monkeypatch.setattr("audiosr.core.perceptual.scores", _no_pesq)
+    assert _run("evaluate", tmp_path / "ref.wav", tmp_path / "ref.wav") == 0
+    out = capsys.readouterr().out
+    assert "PESQ-WB n/a (" in out and "nan" not in out.lower().replace("n/a", "")
+
+
 # -- writing --------------------------------------------------------------------------------
 
 

@@ -79,15 +79,32 @@ def _dnsmos(x: np.ndarray) -> dict[str, float]:
     return {m: float(out[k]) for m, k in DNSMOS_KEYS.items()}
 
 
+QUIETEST = 2.0**-24  # half a 24-bit step: a peak below it is silence in any PCM file
+
+
 def undefined(measure: str, est, ref, sr: int) -> str | None:
     """Why `measure` has no value for this pair (None: it has one): PESQ-WB, ViSQOL's speech
-    mode and DNSMOS are defined at 16 kHz only, and no measure scores silence."""
+    mode and DNSMOS are defined at 16 kHz only, and no measure scores silence, be it zeros or
+    a float file's peak below any PCM file's (PESQ fails there rather than hear silence)."""
     if measure in SPEECH_RATE_ONLY and sr != 16000:
         return "defined at 16 kHz only"
     for name, x in (("estimate", est), ("reference", ref)):
-        if not np.any(np.asarray(x)):
+        peak = float(np.max(np.abs(np.asarray(x, np.float64)), initial=0.0))
+        if peak == 0:
             return f"the {name} is silent"
+        if peak < QUIETEST:
+            return (
+                f"the {name} is silent: peak {20 * math.log10(peak):.0f} dBFS, below a 24-bit step"
+            )
     return None
+
+
+def why_none(measure: str, value: float, est, ref, sr: int) -> str | None:
+    """Why a score is missing (None: it is there): `undefined`'s reason, or for a NaN that no
+    rule foresaw, that the measure's package gave none, so no table shows a bare NaN."""
+    if reason := undefined(measure, est, ref, sr):
+        return reason
+    return f"{MODULES[measure]} gave no score for this pair" if math.isnan(value) else None
 
 
 def scores(est, ref, sr: int = HR_RATE, measures=FAST) -> dict[str, float]:
