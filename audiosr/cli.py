@@ -224,6 +224,7 @@ def cmd_evaluate(args) -> int:
     import numpy as np
     import soundfile as sf
 
+    from audiosr.core.audio import soundfile_reason
     from audiosr.core.metrics import MetricError, lsd, snr
 
     loaded = []
@@ -233,7 +234,7 @@ def cmd_evaluate(args) -> int:
         try:
             x, sr = sf.read(os.fsencode(p), dtype="float32", always_2d=True)
         except Exception as e:
-            raise UserError(f"{p}: not readable audio ({str(e).splitlines()[0][:120]}).") from None
+            raise UserError(f"{p}: not readable audio ({soundfile_reason(e)}).") from None
         if not np.isfinite(x).all():
             raise UserError(f"{p}: contains NaN or inf samples; no score is meaningful.")
         loaded.append((x, sr))

@@ -484,6 +484,20 @@ def test_bad_numbers_and_files_get_one_line(model_file, tmp_path, capsys, monkey
     assert _run("evaluate", "ref.wav", "stereo.wav") == 2 and "channel" in capsys.readouterr().err
 
 
+def test_unreadable_audio_is_named_as_typed_not_as_bytes(model_file, tmp_path, capsys):
+    from audiosr.core.audio import load_audio
+
+    (tmp_path / "bad.wav").write_bytes(b"not audio")
+    assert _run("evaluate", tmp_path / "bad.wav", tmp_path / "bad.wav") == 2
+    assert "b'" not in _one_line_error(capsys)
+    assert upsample(tmp_path / "bad.wav", tmp_path / "o.wav", model_file) == 1
+    err = capsys.readouterr().err
+    assert "not readable audio" in err and "b'" not in err
+    with pytest.raises(AudioError) as e:
+        load_audio(tmp_path / "bad.wav")
+    assert "Format not recognised" in str(e.value) and "b'" not in str(e.value)
+
+
 def _no_pesq(est, ref, sr, measures) -> dict:
     return {m: float("nan") for m in measures if m == "PESQ-WB"}
 

@@ -25,6 +25,21 @@ class AudioError(ValueError):
     """An audio file that cannot be used as it is; the message names the file and the fix."""
 
 
+SF_ERR_SYSTEM = 2  # libsndfile's code for a failed system call (the rest are its own)
+
+
+def soundfile_reason(e: Exception) -> str:
+    """Why reading or writing a file failed, without the name soundfile's message carries (as
+    b'...' where it was given as bytes, which any name the OS allows needs; a write's is the
+    temporary's): the system's reason, libsndfile's own, or the system's behind its generic
+    "System error" (its C errno)."""
+    system = getattr(getattr(sf, "_ffi", None), "errno", 0)
+    if getattr(e, "code", None) == SF_ERR_SYSTEM and system:
+        return os.strerror(system)
+    reason = getattr(e, "strerror", None) or getattr(e, "error_string", "") or str(e)
+    return reason.rstrip(".").partition("\n")[0][:120]
+
+
 MAX_LEVEL = 1000.0  # +60 dBFS: no recording is that far beyond full scale (1.0)
 
 
@@ -77,7 +92,8 @@ def load_audio(path: str | os.PathLike, sr: int = HR_RATE, min_samples: int = 2)
         x, sr_in = sf.read(os.fsencode(path), dtype="float32", always_2d=True)
     except Exception as e:  # soundfile raises several types for corrupt / non-audio input
         raise AudioError(
-            f"{path}: not readable as audio ({e}). Convert it to wav/flac/ogg/mp3 or remove it."
+            f"{path}: not readable as audio ({soundfile_reason(e)}). Convert it to "
+            "wav/flac/ogg/mp3 or remove it."
         ) from None
     x = x.mean(axis=1) if x.shape[1] > 1 else x[:, 0]  # multi-channel -> mono
     x = resample(x, sr_in, sr)

@@ -13,12 +13,11 @@ from pathlib import Path
 import numpy as np
 
 from audiosr.core import band
-from audiosr.core.audio import AudioError, unusable_samples, warn_audio
+from audiosr.core.audio import AudioError, soundfile_reason, unusable_samples, warn_audio
 from audiosr.core.dsp import HR_RATE
 from audiosr.inference.rates import check_rate, rate_note, to_model_rate
 from audiosr.inference.windows import BrokenModelError, Upsampler
 
-SF_ERR_SYSTEM = 2  # libsndfile's code for a failed system call (the rest are its own)
 FILE_BLOCK = 1 << 16  # input frames read at a time by `upsample_file`
 PROGRESS_DELAY = 1.0  # seconds before a file's progress bar appears (short files show none)
 
@@ -68,7 +67,7 @@ def _writing(dst: Path):
     except FileExistsError as e:
         raise AudioError(str(e)) from None
     except (OSError, sf.LibsndfileError) as e:
-        cause = getattr(e, "strerror", None) or _libsndfile_cause(e)
+        cause = soundfile_reason(e)
         with contextlib.suppress(OSError):
             free = shutil.disk_usage(dst.parent if dst.parent.exists() else ".").free
             full = getattr(e, "errno", None) in (errno.ENOSPC, errno.EDQUOT, None)
@@ -77,17 +76,6 @@ def _writing(dst: Path):
         raise AudioError(
             f"{dst}: could not be written ({cause}); nothing was left there."
         ) from None
-
-
-def _libsndfile_cause(e: Exception) -> str:
-    """libsndfile's reason, without the temporary's name its message carries; the system's
-    behind its generic "System error" (its C errno)."""
-    import soundfile as sf
-
-    system = getattr(getattr(sf, "_ffi", None), "errno", 0)
-    if getattr(e, "code", None) == SF_ERR_SYSTEM and system:
-        return os.strerror(system)
-    return getattr(e, "error_string", "").rstrip(".") or str(e)
 
 
 def _read_blocks(src: Path) -> Iterator[np.ndarray]:
@@ -103,7 +91,7 @@ def _read_blocks(src: Path) -> Iterator[np.ndarray]:
                 raise AudioError(f"{src}: {why}; re-export the file.")
             yield block
     except (sf.LibsndfileError, OSError) as e:
-        raise AudioError(f"{src}: corrupt audio ({str(e)[:120]}).") from None
+        raise AudioError(f"{src}: corrupt audio ({soundfile_reason(e)}).") from None
 
 
 def upsample_file(
@@ -138,7 +126,7 @@ def upsample_file(
     try:
         info = sf.info(os.fsencode(src))  # bytes: any file name the OS allows
     except Exception as e:
-        raise AudioError(f"{src}: not readable audio ({str(e).splitlines()[0][:120]}).") from None
+        raise AudioError(f"{src}: not readable audio ({soundfile_reason(e)}).") from None
     if info.frames < 2:
         raise AudioError(f"{src}: {info.frames} sample(s); nothing to upsample.")
     try:
