@@ -83,14 +83,13 @@ def _targets(
     if many:
         if out.exists() and not out.is_dir():
             raise UserError(f"{out}: several inputs need an output folder, and this is a file.")
-        if not out.parent.is_dir():
-            raise UserError(f"{out.parent}: the folder for the output does not exist.")
+        _check_folder(out.parent)
         pairs = [(f, out / rel) for f, rel in inputs]
     else:
         if out.is_dir():
             out = out / inputs[0][1]
-        elif not out.parent.is_dir():
-            raise UserError(f"{out.parent}: the folder for the output does not exist.")
+        else:
+            _check_folder(out.parent)
         pairs = [(inputs[0][0], out)]
     from audiosr.core.audio import AUDIO_EXTENSIONS
 
@@ -108,6 +107,8 @@ def _targets(
             raise UserError(
                 f"{o}: is an input file; refusing to overwrite it (choose another output)."
             )
+        if o.name.lower() in AUDIO_EXTENSIONS:  # ".wav" is a hidden file's name, no suffix
+            raise UserError(f"{o}: an output needs a name before {o.name}, e.g. out{o.name}.")
         if o.suffix.lower() not in AUDIO_EXTENSIONS:
             raise UserError(f"{o}: output must end in {', '.join(AUDIO_EXTENSIONS)}.")
         if o.is_symlink() and not o.exists() and not force:  # a dangling link is a name taken
@@ -115,6 +116,18 @@ def _targets(
         if o.exists() and not force:
             raise UserError(f"{o}: exists; pass --force to replace it.")
     return pairs
+
+
+def _check_folder(folder: Path) -> None:
+    """The folder an output goes in must exist; a file where it, or a folder above it, would be
+    is named as what is in the way."""
+    if folder.is_dir():
+        return
+    found = next(p for p in (folder, *folder.parents) if p.exists() or p == Path(p.anchor))
+    if found.exists() and not found.is_dir():
+        below = "" if found == folder else f" {folder}"
+        raise UserError(f"{found}: a file is in the way of the output's folder{below}.")
+    raise UserError(f"{folder}: the folder for the output does not exist.")
 
 
 def _clean_partials_in(folder: Path) -> None:

@@ -1058,6 +1058,22 @@ def test_a_dangling_link_as_output_is_refused_before_any_work(model_file, tmp_pa
     assert "which is missing" in _one_line_error(capsys)
 
 
+def test_an_output_named_only_by_its_extension_or_under_a_file_is_told_so(
+    model_file, tmp_path, capsys
+):
+    sf.write(tmp_path / "a.wav", tone_mix(4000, sr=4000), 4000)
+    assert upsample(tmp_path / "a.wav", tmp_path / ".wav", model_file) == 2
+    assert "needs a name" in _one_line_error(capsys)
+    (tmp_path / "afile").write_text("in the way")
+    for out in ("afile/o.wav", "afile/sub/o.wav"):
+        assert upsample(tmp_path / "a.wav", tmp_path / out, model_file) == 2
+        err = _one_line_error(capsys)
+        assert "afile: a file is in the way" in err and "does not exist" not in err, err
+    write(tmp_path / "in/a.wav", tone_mix(4000, sr=4000), 4000)  # a folder's outputs alike
+    assert upsample(tmp_path / "in", tmp_path / "afile/out", model_file) == 2
+    assert "afile: a file is in the way" in _one_line_error(capsys)
+
+
 @pytest.mark.parametrize("redirect", ["| head -c 1 > /dev/null", ">&-", "2>&-"])
 def test_a_closed_stdout_or_stderr_loses_no_output(model_file, tmp_path, redirect):
     """`| head -1`, or stdout or stderr closed by the shell (`>&-`, `2>&-`): what is printed
