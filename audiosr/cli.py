@@ -50,6 +50,8 @@ def _positive(text: str) -> int:
 def _checkpoint_path(value: str | None) -> str | None:
     """A --checkpoint as the user meant it: a file relative to the current folder where one
     exists there, else a shipped model's name (or a path the loader resolves)."""
+    if value == "":  # resolved from the repository, "" would name the repository itself
+        raise UserError('"": an empty model path; name a model file, a run folder or a model.')
     if value and Path(value).exists():
         return str(Path(value).resolve())
     return value

@@ -1128,6 +1128,16 @@ def test_a_checkpoint_that_would_run_code_is_refused_in_our_words(tmp_path, caps
     assert "weights_only" not in err and not marker.exists()
 
 
+def test_an_empty_checkpoint_is_refused_not_taken_as_the_repository(tmp_path, capsys):
+    sf.write(tmp_path / "a.wav", tone_mix(4000, sr=4000), 4000)
+    args = ("upsample", tmp_path / "a.wav", "-o", tmp_path / "o.wav", "--ratio", 4)
+    assert _run(*args, "--checkpoint", "") == 2
+    assert "empty" in _one_line_error(capsys)
+    assert _run("export", "", "-o", tmp_path / "m.pt") == 2
+    assert "empty" in _one_line_error(capsys)
+    assert not (tmp_path / "o.wav").exists() and not (tmp_path / "m.pt").exists()
+
+
 def test_a_binary_params_file_and_non_finite_numbers_are_refused_before_any_work(tmp_path, capsys):
     sf.write(tmp_path / "some.wav", tone_mix(4000, sr=4000), 4000)
     assert _run("train", "-f", tmp_path / "some.wav") == 2
