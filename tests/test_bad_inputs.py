@@ -303,6 +303,10 @@ def test_checkpoints_with_foreign_settings_or_wrong_tensors_are_one_line(
         "parameters than torch can count": _edited_model(
             model_file, tmp_path / "absurd.safetensors", settings={"width": 1e6}
         ),
+        # a ratio written as text is not a number to compare with --ratio
+        "ratio must be an integer": _edited_model(
+            model_file, tmp_path / "text-ratio.safetensors", settings={"ratio": "4"}
+        ),
     }
     for message, checkpoint in cases.items():
         args = ("upsample", tmp_path / "a.wav", "-o", tmp_path / "o.wav", "--ratio", 4)

@@ -7,6 +7,7 @@ sample k at high-res position r * k. So `spline_upsample(lowres(x, r), r)[::r] =
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -27,7 +28,9 @@ CHEBY_RIPPLE_DB = 0.05  # 0.05 dB pass-band ripple, cut-off at 0.8 of the new Ny
 
 
 def valid_ratio(r: int) -> int:
-    if int(r) != r or r < 2:
+    """`r` as an int where it is a whole number of at least 2; text ("4") is refused, never
+    compared with a number."""
+    if isinstance(r, bool) or not isinstance(r, numbers.Real) or not float(r).is_integer() or r < 2:
         raise ValueError(f"ratio must be an integer >= 2 (the upsampling factor), got {r!r}.")
     return int(r)
 

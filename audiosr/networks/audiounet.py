@@ -89,6 +89,9 @@ class ModelConfig:
     fill_gain: float = 1.0
 
     def __post_init__(self):
+        from audiosr.core.dsp import valid_ratio
+
+        self.ratio = valid_ratio(self.ratio)  # a file's "4" is refused, not unequal to 4
         if self.arch not in ARCHS:
             raise ValueError(f"arch={self.arch!r}: choose one of {ARCHS}.")
         if self.arch == "dnn":
