@@ -1132,6 +1132,16 @@ def test_a_checkpoint_that_would_run_code_is_refused_in_our_words(tmp_path, caps
     assert "weights_only" not in err and not marker.exists()
 
 
+def test_an_export_given_as_checkpoint_is_named_as_one(model_file, tmp_path, capsys):
+    sf.write(tmp_path / "a.wav", tone_mix(4000, sr=4000), 4000)
+    args = ("upsample", tmp_path / "a.wav", "-o", tmp_path / "o.wav", "--ratio", 4)
+    for export, kind in (("m.onnx", "an ONNX export"), ("m.pt", "a TorchScript export")):
+        assert _run("export", model_file, "-o", tmp_path / export) == 0
+        assert _run(*args, "--checkpoint", tmp_path / export) == 2
+        err = _one_line_error(capsys)
+        assert f"{kind}, not a checkpoint" in err and "would run code" not in err, err
+
+
 def test_an_empty_checkpoint_is_refused_not_taken_as_the_repository(tmp_path, capsys):
     sf.write(tmp_path / "a.wav", tone_mix(4000, sr=4000), 4000)
     args = ("upsample", tmp_path / "a.wav", "-o", tmp_path / "o.wav", "--ratio", 4)

@@ -8,9 +8,11 @@ best epoch only. A shipped model is a `.safetensors` file whose metadata carries
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import pickle
+import zipfile
 from dataclasses import asdict
 from pathlib import Path
 
@@ -82,6 +84,11 @@ def load_checkpoint(path: str | Path, map_location="cpu") -> dict:
     path = resolve(path)
     if not path.is_file():
         raise CheckpointError(f"{path}: no such checkpoint.")
+    if kind := _export_kind(path):
+        raise CheckpointError(
+            f"{path}: {kind}, not a checkpoint; give the .safetensors or .pt checkpoint it was "
+            "exported from."
+        )
     try:
         state = torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError:  # weights_only refused something that is not plain data
@@ -97,6 +104,18 @@ def load_checkpoint(path: str | Path, map_location="cpu") -> dict:
         ) from None
     check_model_file(path, state.get("model") if isinstance(state, dict) else None, state)
     return state
+
+
+def _export_kind(path: Path) -> str | None:
+    """Which of `audiosr export`'s files `path` is, or None: a graph for other runtimes,
+    without the settings a model is loaded with (and ONNX is no pickle, so weights_only's
+    refusal would wrongly call it code)."""
+    if path.suffix.lower() == ".onnx":
+        return "an ONNX export"
+    with contextlib.suppress(OSError, zipfile.BadZipFile), zipfile.ZipFile(path) as archive:
+        if any(name.endswith("/constants.pkl") for name in archive.namelist()):
+            return "a TorchScript export"
+    return None
 
 
 def read_safetensors(path: str | Path) -> tuple[dict, dict]:
