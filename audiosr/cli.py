@@ -36,15 +36,28 @@ def one_line(*errors: type[Exception]):
         raise UserError(str(e)) from None
 
 
-def _positive(text: str) -> int:
-    """An argparse type: a whole number of at least 1."""
+def _positive(text: str, minimum: int = 1, why: str = "") -> int:
+    """An argparse type: a whole number of at least `minimum` (`why`: the reason for it)."""
     try:
         n = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"{n} must be at least 1")
+    if n < minimum:
+        raise argparse.ArgumentTypeError(f"{n} must be at least {minimum}{why}")
     return n
+
+
+MIN_HOP = 512  # low-res samples; a window's context is 150 to 550 on each side
+
+
+def _hop(text: str) -> int:
+    """An argparse type: a --hop of at least MIN_HOP. A smaller one saves no memory and mostly
+    recomputes context (--hop 1 runs 70x slower)."""
+    why = (
+        "; every window also runs up to ~550 samples of context on each side, so a smaller hop "
+        "mostly recomputes context (slower, no leaner)"
+    )
+    return _positive(text, MIN_HOP, why)
 
 
 def _checkpoint_path(value: str | None) -> str | None:
@@ -371,10 +384,11 @@ def main(argv=None) -> int:
     u.add_argument("--force", action="store_true", help="replace existing outputs (never inputs)")
     u.add_argument(
         "--hop",
-        type=_positive,
+        type=_hop,
         default=16384,
-        help="low-res samples per window: memory grows with it; small values repeat the context "
-        "around every window (slower, and the windows' overhead raises memory too)",
+        help=f"low-res samples per window (at least {MIN_HOP}): memory grows with it; small "
+        "values repeat the context around every window (slower, and the windows' overhead raises "
+        "memory too)",
     )
     u.add_argument("--batch", type=_positive, default=1, help="windows per forward pass (GPU)")
     u.add_argument(

@@ -488,6 +488,16 @@ def test_bad_numbers_and_files_get_one_line(model_file, tmp_path, capsys, monkey
     assert _run("evaluate", "ref.wav", "stereo.wav") == 2 and "channel" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("hop", ["1", "511"])
+def test_a_hop_too_small_to_be_useful_is_refused_with_the_reason(model_file, tmp_path, capsys, hop):
+    sf.write(tmp_path / "in.wav", tone_mix(4000, sr=4000), 4000)
+    with pytest.raises(SystemExit) as e:
+        upsample(tmp_path / "in.wav", tmp_path / "o.wav", model_file, "--hop", hop)
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and "at least 512" in err and "context" in err
+    assert not (tmp_path / "o.wav").exists()
+
+
 def test_unreadable_audio_is_named_as_typed_not_as_bytes(model_file, tmp_path, capsys):
     from audiosr.core.audio import load_audio
 
