@@ -223,6 +223,16 @@ def test_a_missing_params_file_is_one_line(tmp_path, capsys):
         assert "no such params file" in _one_line_error(capsys)
 
 
+def test_an_empty_params_file_is_refused_naming_it(tmp_path, capsys):
+    cache = tmp_path / "cache"
+    for text in ("", "# only a comment\n"):
+        (tmp_path / "empty.yaml").write_text(text)
+        for command in ("train", "prepare"):
+            code = _run(command, "-f", tmp_path / "empty.yaml", "--set", f"cache_root={cache}")
+            assert code == 2 and "empty.yaml: empty" in _one_line_error(capsys)
+    assert not cache.exists()  # nothing was built
+
+
 def test_run_dir_typed_either_way_is_relative_to_the_current_folder(tmp_path, monkeypatch, capsys):
     import audiosr.training.runs as runs
     import audiosr.training.train as loop

@@ -87,7 +87,7 @@ def load_params(
     """Params files in order, each overriding the one before (params/paper.yaml, then a row's
     file), then KEY=VALUE overrides (YAML values), then `typed` values (a notebook's
     -p pairs). A key not in `known` (default: `known_keys()`) is an error (a typo would
-    otherwise be dropped silently), as is a number that is not finite, or a missing or
+    otherwise be dropped silently), as is a number that is not finite, or a missing, empty or
     unreadable file: one check for every way a value arrives."""
     import yaml
 
@@ -99,11 +99,13 @@ def load_params(
                 f"{given}: no such params file (looked in the current folder and {resolve('.')})."
             )
         try:
-            values = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            values = yaml.safe_load(path.read_text(encoding="utf-8"))
         except UnicodeDecodeError:
             raise ParamsError(f"{path}: not a text file (a params file is YAML).") from None
         except yaml.YAMLError as e:
             raise ParamsError(f"{path}: not readable YAML ({str(e).splitlines()[0]}).") from None
+        if values is None:  # every setting at its default would be the paper's full run
+            raise ParamsError(f"{path}: empty; a params file holds KEY: VALUE lines.")
         if not isinstance(values, dict):
             raise ParamsError(f"{path}: holds {type(values).__name__}, not KEY: VALUE lines.")
         p.update(values)
