@@ -8,6 +8,7 @@ as the square of its level, while LSD and ViSQOL gain; the figure shows where th
 
     .venv/bin/python scripts/fill-level.py --model audiosr/models/growing/framenet-r4.safetensors \
         --out figures/fill-level-r4
+    .venv/bin/python scripts/fill-level.py --validation --gains 0 0.125 0.25 0.375 0.5 1
 """
 
 import argparse
@@ -49,7 +50,15 @@ def main(argv=None) -> None:
     ap.add_argument("--files", type=int, default=40, help="at most this many per test set")
     ap.add_argument("--gains", type=float, nargs="+", default=list(GAINS))
     ap.add_argument("--out", default=None, help="write OUT.md / OUT.csv and the figure OUT.png")
+    ap.add_argument(
+        "--validation",
+        action="store_true",
+        help="score the growing state's own whole validation files instead (the selection rule's "
+        "ground: its data's validation split, low-res made by five makers in turn)",
+    )
     args = ap.parse_args(argv)
+    if args.validation:
+        return validation(args.model, args.gains)
     net = audiosr.load_model(args.model)
     r = net.config.ratio
     visqol = installed("ViSQOL")
@@ -101,7 +110,36 @@ def main(argv=None) -> None:
         )
         note = f"Model {args.model}, r = {r}, low-res made by {named(args.maker).label}, blind. Made by `{cmd}`."
         write_table(out, rows, notes=note)
-        figure(rows, out.with_suffix(".png"), note)
+        title = f"{Path(args.model).stem}, r = {r}, low-res by {named(args.maker).label}, blind"
+        figure(rows, out.with_suffix(".png"), title)
+
+
+def validation(state: str, gains: list[float], n_files: int = 24) -> None:
+    """The fill levels on the whole validation files a growing run selects by."""
+    import torch
+
+    from audiosr.data.patches import DataConfig
+    from audiosr.training.growing import read_state
+    from audiosr.training.runs import ensure_cache
+    from audiosr.training.validation import VAL_MAKERS, validate_files
+
+    _, meta = read_state(state)
+    cache = ensure_cache(DataConfig(**meta["data"]["data_config"]), progress=False)
+    net = audiosr.load_model(state)
+    print(f"{state}: {n_files} whole validation files, low-res by {', '.join(VAL_MAKERS)} in turn")
+    print("| fill gain | SNR - sinc (dB) | LSD (log10) / sinc | ViSQOL - sinc |")
+    print("|---|---|---|---|")
+    for g in gains:
+        net.fill_gain = g
+        row = validate_files(
+            net, cache, torch.device("cpu"), n_files, makers=VAL_MAKERS, measures=("ViSQOL",)
+        )
+        print(
+            f"| {g:g} | {row['val_file_snr'] - row['sinc_file_snr']:+.3f} | "
+            f"{row['val_file_lsd_log10'] / row['sinc_file_lsd_log10']:.3f} | "
+            f"{row['val_file_visqol'] - row['sinc_file_visqol']:+.3f} |",
+            flush=True,
+        )
 
 
 def figure(rows: list[dict], path: Path, title: str) -> None:

@@ -44,9 +44,7 @@ def main(argv=None) -> None:
         for m in args.makers:
             lr = make_lowres(hr.astype(np.float32), r, named(m))
             y = np.asarray(audiosr.upsample(lr, SR / r, r, model=net), np.float64)
-            inside = density_db(lr, SR / r, 0.1 * nyq, 0.8 * nyq) - 10 * np.log10(
-                r
-            )  # per Hz at 16 kHz
+            inside = density_db(lr, SR / r, 0.1 * nyq, 0.8 * nyq)
             above = density_db(y, SR, 1.1 * nyq, SR / 2 * 0.95)
             gain = 10 * np.log10(np.mean(y**2) / np.mean(np.asarray(lr, np.float64) ** 2))
             print(

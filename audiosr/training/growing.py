@@ -31,6 +31,7 @@ import torch
 
 from audiosr.core.paths import resolve
 from audiosr.data.patches import DataConfig
+from audiosr.inference.shipped import save_model  # at import: an hours-long run must still save
 from audiosr.networks.audiounet import ModelConfig, build_model
 from audiosr.networks.checkpoint import (
     CHECKPOINT,
@@ -70,8 +71,6 @@ def read_state(path: str | Path) -> tuple[dict, dict]:
 
 def write_state(path: str | Path, model_state: dict, epoch: int, history: list[dict], meta: dict):
     """The state, atomically, in place (the JSON beside it too); refused over `MAX_STATE_MB`."""
-    from audiosr.inference.shipped import save_model
-
     meta = {
         **meta,
         "epoch": epoch,
