@@ -31,24 +31,33 @@ TINY = {  # a check's data and steps: the recipe's model, a few seconds of train
 }
 
 
-@pytest.fixture
-def state(piano_folder, tmp_path):
-    params = {
-        "dataset": str(piano_folder),
+def _tiny_params(folder, arch: str, **more) -> dict:
+    """A growing recipe of `arch` at r = 4 on sinc input, sized for a check."""
+    return {
+        "dataset": str(folder),
         "ratio": 4,
-        "arch": "magphase",
+        "arch": arch,
         "interp": "sinc",
         "blocks": 1,
         "width": 1 / 16,
-        "objective": "field",
-        "optimizer": "adamw",
-        "lr": 1e-3,
-        "warmup_steps": 8,
-        "degrade": True,
-        "select": "field",
         "device": "cpu",
         **TINY,
+        **more,
     }
+
+
+@pytest.fixture
+def state(piano_folder, tmp_path):
+    params = _tiny_params(
+        piano_folder,
+        "magphase",
+        objective="field",
+        optimizer="adamw",
+        lr=1e-3,
+        warmup_steps=8,
+        degrade=True,
+        select="field",
+    )
     return new_state(tmp_path / "state" / "tiny-r4.safetensors", params)
 
 
@@ -174,17 +183,7 @@ def test_a_run_that_fails_midway_still_hands_its_epochs_to_the_state(state, tmp_
 
 
 def test_a_branch_goes_on_from_the_weights_and_budget_with_a_new_recipe(piano_folder, tmp_path):
-    params = {
-        "dataset": str(piano_folder),
-        "ratio": 4,
-        "arch": "framenet",
-        "interp": "sinc",
-        "blocks": 1,
-        "width": 1 / 16,
-        "device": "cpu",
-        **TINY,
-    }
-    old = new_state(tmp_path / "old.safetensors", params)
+    old = new_state(tmp_path / "old.safetensors", _tiny_params(piano_folder, "framenet"))
     _grow(old, tmp_path)
     weights, meta = read_state(old)
     new = branch_state(old, tmp_path / "new.safetensors", {"fill": "shift", "lr": 5e-4})

@@ -138,10 +138,10 @@ class FrameNet(nn.Module):
         delta = self.out(self.norm(h.transpose(1, 2))).transpose(1, 2)  # (N, 2 bins, frames)
         re, im = delta.float().chunk(2, dim=1)
         correction = torch.complex(re, im)
-        above = correction[:, self.first :] * self.fill_gain
+        above = correction[:, self.first :]
         if self.fill != "free":  # the magnitude alone: a phase of its own could undo the carrier's
             above = (above.abs().pow(2) + EPS**2).sqrt() * self.carrier(spec, x2)
-        correction = torch.cat([correction[:, : self.first], above], dim=1)
+        correction = torch.cat([correction[:, : self.first], above * self.fill_gain], dim=1)
         out = frame_waveform(spec + correction, self.window, length)
         return out if squeeze else out.unsqueeze(1)
 

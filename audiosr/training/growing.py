@@ -145,6 +145,15 @@ def branch_state(source: str | Path, target: str | Path, changes: dict) -> Path:
     return write_state(target, tensors, meta["epoch"], meta["history"], meta)
 
 
+def recipe(meta: dict) -> tuple[dict, dict]:
+    """The model and training settings a state or checkpoint was made with, every field filled
+    in (so files of different ages compare alike), less what is set per run."""
+    train = asdict(TrainConfig(**meta["train_config"]))
+    return asdict(ModelConfig(**meta["model_config"])), {
+        k: v for k, v in train.items() if k not in RUN_ONLY
+    }
+
+
 def seed_run(tensors: dict, meta: dict, run_dir: Path, cache) -> None:
     """Write the run folder's checkpoint from the state, unless the folder's own is as far or
     further along with the same recipe (then it resumes with its optimizer moments; a branched
@@ -152,14 +161,6 @@ def seed_run(tensors: dict, meta: dict, run_dir: Path, cache) -> None:
     ckpt = run_dir / CHECKPOINT
     if ckpt.is_file():
         own = load_checkpoint(ckpt)
-        recipe = lambda m: (  # noqa: E731  (settings read the same whatever their file's age)
-            asdict(ModelConfig(**m["model_config"])),
-            {
-                k: v
-                for k, v in asdict(TrainConfig(**m["train_config"])).items()
-                if k not in RUN_ONLY
-            },
-        )
         same = recipe(own) == recipe(meta)
         if same and own["epoch"] >= meta["epoch"]:
             return
