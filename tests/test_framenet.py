@@ -93,6 +93,8 @@ def _constant_correction(fill):
         model.out.bias[first : FRAME_N_FFT // 2 + 1] = 0.3 * (-1.0) ** torch.arange(
             first, FRAME_N_FFT // 2 + 1
         )
+        if fill == "powers":  # any learned mix of the powers' phases, not only the start
+            model.carrier_mix.normal_(generator=torch.Generator().manual_seed(1))
     return model
 
 
@@ -144,12 +146,30 @@ def test_a_fill_leaves_the_low_band_and_refuses_unknown_names():
                 return_complex=True,
             )
     low = slice(0, first_missing_bin(4) - 2)
-    for fill in ("shift", "rectify"):
+    for fill in ("shift", "rectify", "powers"):
         changed = (outs[fill] - outs["free"]).abs().pow(2)
         assert changed.sum() > 1.0  # the band above differs ...
         assert changed[:, low].sum() < 1e-3 * changed.sum()  # ... the low band only by leakage
     with pytest.raises(ValueError, match="fill"):
         ModelConfig(arch="framenet", fill="noise")
+
+
+def test_the_powers_fill_starts_as_the_rectified_one_and_learns_its_mix():
+    x = torch.randn(2, 1, 8192)
+    torch.manual_seed(0)
+    rect = build_model(
+        ModelConfig(ratio=4, arch="framenet", blocks=1, width=1 / 16, fill="rectify")
+    )
+    torch.nn.init.normal_(rect.out.weight, std=0.05)
+    powers = build_model(
+        ModelConfig(ratio=4, arch="framenet", blocks=1, width=1 / 16, fill="powers")
+    )
+    missing, unexpected = powers.load_state_dict(rect.state_dict(), strict=False)
+    assert missing == ["carrier_mix"] and not unexpected
+    assert torch.allclose(powers(x), rect(x), atol=1e-5)  # a branch goes on where it was
+    target = torch.randn_like(x)
+    (powers(x) - target).pow(2).mean().backward()
+    assert powers.carrier_mix.grad.abs().sum() > 0  # the mix trains with the network
 
 
 @pytest.mark.parametrize("fill", FILLS)

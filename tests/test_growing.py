@@ -210,5 +210,11 @@ def test_a_branch_goes_on_from_the_weights_and_budget_with_a_new_recipe(piano_fo
         branch_state(old, tmp_path / "wide.safetensors", {"width": 1 / 8})
     with pytest.raises(GrowingError, match="not a model"):
         branch_state(old, tmp_path / "typo.safetensors", {"fil": "shift"})
+    # a recipe that adds weights starts them fresh and says so; dropping weights is refused
+    mixed = branch_state(old, tmp_path / "mixed.safetensors", {"fill": "powers"})
+    assert read_state(mixed)[1]["branches"][-1]["new_weights"] == ["carrier_mix"]
+    assert "carrier_mix" in read_state(mixed)[0] and load_model(mixed, ratio=4).fill == "powers"
+    with pytest.raises(GrowingError, match="no place"):
+        branch_state(mixed, tmp_path / "back.safetensors", {"fill": "rectify"})
     with pytest.raises(FileExistsError):
         branch_state(old, new, {"fill": "rectify"})

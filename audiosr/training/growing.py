@@ -125,16 +125,21 @@ def branch_state(source: str | Path, target: str | Path, changes: dict) -> Path:
         settings[group][key] = value
     model_cfg = ModelConfig(**settings["model_config"])
     model = build_model(model_cfg)
-    try:
-        model.load_state_dict(tensors)
+    try:  # weights the new recipe adds start from their own initial values
+        added, unexpected = model.load_state_dict(tensors, strict=False)
     except RuntimeError as e:
         raise GrowingError(
             f"{changes}: the network's weights change shape; start a new state."
         ) from e
+    if unexpected:
+        raise GrowingError(f"{changes}: the new network has no place for {unexpected}.")
+    tensors = {k: v.detach().clone().contiguous() for k, v in model.state_dict().items()}
     data = {"data_config": asdict(DataConfig(**settings["data"]))}
     if settings["data"] == meta["data"]["data_config"]:
         data = meta["data"]  # the same data: keep its cache's name
     record = {"from": source.name, "epoch": meta["epoch"], "set": changes}
+    if added:
+        record["new_weights"] = added
     meta = {
         **meta,
         "model_config": asdict(model_cfg),
