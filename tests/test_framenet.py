@@ -170,6 +170,11 @@ def test_the_powers_fill_starts_as_the_rectified_one_and_learns_its_mix():
     target = torch.randn_like(x)
     (powers(x) - target).pow(2).mean().backward()
     assert powers.carrier_mix.grad.abs().sum() > 0  # the mix trains with the network
+    with torch.no_grad():  # the mix chooses a phase; the level stays the network's
+        powers.carrier_mix.normal_()
+        y = powers(x)
+        powers.carrier_mix.mul_(7.0)
+        assert torch.allclose(powers(x), y, atol=1e-5)
 
 
 @pytest.mark.parametrize("fill", FILLS)

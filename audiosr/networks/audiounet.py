@@ -71,7 +71,7 @@ class ModelConfig:
         fill: how a frame generator makes the missing band's phase (`networks.framenet`):
             ``free`` (its own), ``shift`` (the input's band shifted up, as spectral band
             replication does), ``rectify`` (the rectified input's harmonics) or ``powers``
-            (|x|, x^2 and x^3's phases mixed per bin by learned weights).
+            (|x|, x|x| and x^3's phases mixed per bin by learned weights).
         fill_gain: the level of a frame generator's correction above the low-res band (1: as
             trained): an unpredictable band's fill costs its own energy in SNR.
     """

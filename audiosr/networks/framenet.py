@@ -20,11 +20,12 @@ replication does, and leave the network its magnitude (and a phase offset) there
   a real tone's does);
 - ``rectify``: above the low-res band, it multiplies the phase of the rectified input |x|,
   whose harmonics sit at the input's own pitch multiples, in step with its glottal pulses;
-- ``powers``: the phases of |x|, x^2 and x^3 mixed in every bin by learned complex weights
-  (fixed in time, so still tied to the input; at the start |x| alone, as ``rectify``). On held-out
-  speech a fixed rotation of x^3's phase is up to 0.19 correlated with the true band where
-  |x|'s is about 0 (scripts/carrier-coherence.py): a fill in phase with the truth pays for its
-  level. Even powers flip against the truth with the recording's polarity; odd ones do not.
+- ``powers``: the phases of |x|, x|x| and x^3 mixed in every bin by learned complex weights
+  (fixed in time, so still tied to the input; normalised, so they choose a phase and leave the
+  level to the network; at the start |x| alone, as ``rectify``). On held-out speech a fixed
+  rotation of x^3's phase is up to 0.19 correlated with the true band where |x|'s is about 0
+  (scripts/carrier-coherence.py): a fill in phase with the truth pays for its level. Even
+  powers flip against the truth with the recording's polarity; the odd ones do not.
 
 Architecture settings it reads from `ModelConfig`: `blocks` (ConvNeXt blocks), `width`
 (channels = 512 x width; 0.5 costs about AudioUNet small's multiply-adds per second of audio),
@@ -41,7 +42,7 @@ from torch import nn
 
 FRAME_N_FFT, FRAME_HOP, FRAME_KERNEL, FULL_CHANNELS, MLP_RATIO, EPS = 512, 128, 7, 512, 3, 1e-5
 FILLS = ("free", "shift", "rectify", "powers")
-POWERS = 3  # |x|, x^2, x^3: the nonlinearities whose phases `powers` mixes
+POWERS = 3  # |x|, x|x|, x^3: the nonlinearities whose phases `powers` mixes
 STEP_BINS = FRAME_N_FFT // FRAME_HOP  # a shift by a multiple of this keeps each frame's phase
 SOURCE_TOP = 0.8  # the shifted band's top, as a fraction of the low-res band: below any roll-off
 
@@ -162,7 +163,8 @@ class FrameNet(nn.Module):
         if self.fill == "rectify":
             return unit(frame_spectrum(x.abs(), self.window)[:, self.first :])
         xn = x / (x.pow(2).mean(-1, keepdim=True).sqrt() + EPS)  # a scale leaves every phase
-        parts = [xn.abs(), xn * xn, xn * xn * xn]
+        parts = [xn.abs(), xn * xn.abs(), xn * xn * xn]
         phases = torch.stack([unit(frame_spectrum(p, self.window)[:, self.first :]) for p in parts])
         mix = torch.view_as_complex(self.carrier_mix.float().contiguous())
+        mix = mix / (mix.abs().pow(2).sum(0, keepdim=True) + EPS**2).sqrt()
         return (mix[:, None, :, None] * phases).sum(0)
