@@ -47,7 +47,7 @@ from audiosr.core import dsp, literate
 from audiosr.core.audio import load_audio
 from audiosr.core.paths import RESULTS, write_json
 from audiosr.data import clips as datasets
-from audiosr.data import patches
+from audiosr.data import patches, splits
 from audiosr.data.corpus.summary import summary as corpus_summary
 from audiosr.evaluation.baselines import all_baselines
 from audiosr.listening import listen, plots
@@ -73,10 +73,10 @@ cfg
 clips = datasets.load_clips(dataset, task)
 split_rows = [{"split": s, "clips": len(c), "groups": len({x.group for x in c}),
                "groups (first 6)": ", ".join(sorted({x.group for x in c})[:6])}
-              for s, c in datasets.by_split(clips).items()]
+              for s, c in splits.by_split(clips).items()]
 assert split_rows[2]["clips"] > 0, "no test clips"
 if task == "multi" and not dataset.endswith("piano") and dataset != "vctk-sample":
-    groups = {s: {c.group for c in clips if c.split == s} for s in datasets.SPLITS}
+    groups = {s: {c.group for c in clips if c.split == s} for s in splits.SPLITS}
     assert not groups["test"] & (groups["train"] | groups["val"]), "test voices leak into training"
 display(literate.table(split_rows))
 
@@ -94,7 +94,7 @@ if dataset.startswith("embedded"):
 # ## 2. One clip at three resolutions
 
 # %%
-clip = datasets.by_split(clips)["test"][example]
+clip = splits.by_split(clips)["test"][example]
 x = load_audio(clip.path)
 t = dsp.make_triplet(x, ratio, lowpass)
 lowres_sr = dsp.lowres_rate(ratio, cfg.sr)
@@ -161,7 +161,7 @@ listen.ComparisonPanel({ratio: (cache, all_baselines(ratio))})
 # ## Finding
 
 # %%
-hf = [dsp.band_energy_fraction(load_audio(c.path), cfg.sr, cfg.sr / (2 * ratio)) for c in datasets.by_split(clips)["test"]]
+hf = [dsp.band_energy_fraction(load_audio(c.path), cfg.sr, cfg.sr / (2 * ratio)) for c in splits.by_split(clips)["test"]]
 display(literate.finding(
     f"At r = {ratio} the network must predict everything above {cfg.sr / (2 * ratio) / 1000:g} kHz: "
     f"{np.median(hf):.2%} of the energy of a median {dataset} test clip ({min(hf):.2%}-{max(hf):.2%}; real VCTK "

@@ -9,8 +9,8 @@ from helpers import tone_mix, write
 
 from audiosr.core import dsp
 from audiosr.core.audio import AudioError, load_audio, resample
-from audiosr.data.clips import DatasetError
 from audiosr.data.patches import DataConfig, build_cache, find_cache
+from audiosr.data.splits import DatasetError
 
 
 @pytest.mark.parametrize("r", [2, 4, 6])

@@ -8,16 +8,14 @@ from helpers import LIBRI_SUBSETS, LIBRI_TRAIN, tone_mix, write
 
 from audiosr.data.clips import (
     SHARED_DATASETS,
-    DatasetError,
     DatasetUnavailable,
-    by_split,
     dataset_names,
-    find_vctk_layout,
     load_clips,
-    read_speakers,
     unavailable_reason,
-    vctk_speakers,
 )
+from audiosr.data.corpora.librispeech import read_speakers
+from audiosr.data.corpora.vctk import find_vctk_layout, vctk_speakers
+from audiosr.data.splits import DatasetError, by_split
 
 
 def test_vctk080_single_speaker_is_p225_first_223_train_last_8_test(vctk080):
@@ -69,7 +67,11 @@ def test_folder_split_uses_natural_order(tmp_path):
 def test_samplernn_parts_get_samplernns_shuffled_split(tmp_path):
     import random
 
-    from audiosr.data.clips import _python2_shuffle, is_samplernn_parts, samplernn_clips
+    from audiosr.data.corpora.samplernn import (
+        _python2_shuffle,
+        is_samplernn_parts,
+        samplernn_clips,
+    )
 
     root = tmp_path / "parts"
     root.mkdir()

@@ -211,7 +211,8 @@ def test_the_readme_module_map_draws_the_package_as_it_is():
 
 def test_the_readme_is_a_front_page_whose_links_all_lead_somewhere():
     readme = ROOT / "README.md"
-    assert len(readme.read_text().splitlines()) < 150
+    # the module map draws one line per module, so the page grows as modules split
+    assert len(readme.read_text().splitlines()) < 160
     pages = [readme, *sorted((ROOT / "docs").glob("*.md"))]
     assert len(pages) > 5
     broken = []

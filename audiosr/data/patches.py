@@ -31,7 +31,8 @@ from audiosr.core.paths import CACHE, ROOT, atomic_path, resolve
 from audiosr.core.progress import bar as progress_bar
 from audiosr.core.tables import csv_text
 from audiosr.core.version import __version__
-from audiosr.data.clips import SPLITS, TASKS, Clip, DatasetError, load_clips
+from audiosr.data.clips import load_clips
+from audiosr.data.splits import SPLITS, TASKS, Clip, DatasetError
 
 CACHE_FORMAT = 1
 

@@ -42,7 +42,7 @@ def command(args) -> int:
     """Train what parsed `add_arguments` flags name; a bad params file, dataset or device is one
     line on stderr and exit code 2, a run that cannot go on exit code 1."""
     from audiosr.core.signals import interruptible
-    from audiosr.data.clips import DatasetError
+    from audiosr.data.splits import DatasetError
     from audiosr.networks.checkpoint import CheckpointError
     from audiosr.training.params import ParamsError, configs_from, load_params
     from audiosr.training.runs import run_for_params

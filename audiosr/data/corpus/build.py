@@ -11,7 +11,7 @@ from pathlib import Path
 
 from audiosr.core.paths import EMBEDDED, PACKAGE_CACHE, atomic_path
 from audiosr.core.tables import csv_text
-from audiosr.data.clips import (
+from audiosr.data.corpora.embedded import (
     manifest_rows,  # one part's manifest; ours reads them all
 )
 from audiosr.data.corpus import packaged_speech as ps

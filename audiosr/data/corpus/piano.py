@@ -11,7 +11,6 @@ import soundfile as sf
 
 from audiosr.core.audio import tidy_clip
 from audiosr.core.dsp import HR_RATE
-from audiosr.data.clips import PIANO_FRACTIONS, split_by_file
 from audiosr.data.corpus.render import (
     Job,
     measure,
@@ -20,6 +19,7 @@ from audiosr.data.corpus.render import (
     tool_version,
     tool_versions,
 )
+from audiosr.data.splits import PIANO_FRACTIONS, split_by_file
 
 SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
 MAX_PIECE_S = 120.0  # piano: the first two minutes of each piece
