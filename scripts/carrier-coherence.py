@@ -17,7 +17,7 @@ import torch
 
 from audiosr.core.audio import load_audio
 from audiosr.data.clips import load_clips, unavailable_reason
-from audiosr.data.degrade import make_lowres, named
+from audiosr.data.makers import make_lowres, named
 from audiosr.networks.framenet import FRAME_HOP, FRAME_N_FFT, first_missing_bin
 
 SR = 16000

@@ -18,7 +18,7 @@ from scipy import signal
 import audiosr
 from audiosr.core.audio import load_audio
 from audiosr.data.clips import load_clips, unavailable_reason
-from audiosr.data.degrade import make_lowres, named
+from audiosr.data.makers import make_lowres, named
 
 SR = 16000
 

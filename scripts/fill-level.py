@@ -23,7 +23,7 @@ from audiosr.core.perceptual import installed
 from audiosr.core.perceptual import scores as perceptual
 from audiosr.core.tables import write_table
 from audiosr.data.clips import load_clips, unavailable_reason
-from audiosr.data.degrade import make_lowres, named
+from audiosr.data.makers import make_lowres, named
 
 SR = 16000
 GAINS = (0.0, 0.25, 0.5, 0.75, 1.0)

@@ -12,7 +12,7 @@ import numpy as np
 from scipy import signal
 
 import audiosr
-from audiosr.data.degrade import make_lowres, named
+from audiosr.data.makers import make_lowres, named
 
 SR = 16000
 

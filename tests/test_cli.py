@@ -11,7 +11,7 @@ import soundfile as sf
 from helpers import tone_mix, upsample
 
 from audiosr.cli import main
-from audiosr.data.degrade import codec_available
+from audiosr.data.makers import codec_available
 from audiosr.inference.windows import Upsampler
 from audiosr.networks.audiounet import ModelConfig
 from audiosr.networks.checkpoint import load_model

@@ -12,7 +12,7 @@ import sys
 
 from audiosr.core.paths import resolve
 from audiosr.core.tables import write_table
-from audiosr.data.degrade import NAMED as NAMED_MAKERS
+from audiosr.data.makers import NAMED as NAMED_MAKERS
 from audiosr.evaluation.evaluate import evaluate_run, summarize
 from audiosr.evaluation.real_speech import REAL_TEST_SETS, real_speech_rows
 

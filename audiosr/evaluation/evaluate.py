@@ -82,11 +82,11 @@ def evaluate_split(
     (names from `audiosr.core.perceptual.MEASURES`), those objective scores too, where installed,
     scored in parallel processes once every estimate is made; a no-reference measure (DNSMOS)
     also scores the clip's reference, as ``<measure> (reference)`` in each of its rows.
-    With `maker` (a `degrade.Maker`), each clip's low-res input is made by it from the
+    With `maker` (a `makers.Maker`), each clip's low-res input is made by it from the
     high-res clip instead of the cache's `decimate` (the spline gets the same input)."""
     from audiosr.core.dsp import spline_upsample
     from audiosr.core.progress import bar as progress_bar
-    from audiosr.data.degrade import make_lowres
+    from audiosr.data.makers import make_lowres
 
     rows, pairs = [], []
     refs = tuple(m for m in perceptual if m in NO_REFERENCE)

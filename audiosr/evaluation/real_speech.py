@@ -36,12 +36,12 @@ def real_speech_rows(
     ``lines[(r, test set, method)]`` for a figure. Absent sets are skipped with a printed reason.
     `lowpass=False` makes the low-res input with plain `x[::r]`, as the original code's
     MultiSpeaker pipeline did (its Makefiles omit the low-pass filter). `lowres` (names of
-    `degrade.NAMED`) repeats everything for low-res input made each of those ways (the
+    `makers.NAMED`) repeats everything for low-res input made each of those ways (the
     robustness benchmark; a maker that does not apply at a ratio is skipped, saying why); the
     model then runs through the command's whole pipeline (`model_method` with the ratio), and,
     for `decimate` input, also as told how the input was made (`made_by`)."""
     from audiosr.data.clips import unavailable_reason
-    from audiosr.data.degrade import named, supports
+    from audiosr.data.makers import named, supports
     from audiosr.inference.shipped import load_any
     from audiosr.training.runs import ensure_cache
 

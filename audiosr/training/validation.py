@@ -59,7 +59,7 @@ def validate_files(
 ) -> dict:
     """Mean SNR and LSD over `n_files` whole validation clips (evenly spread over the split), the
     spline's and band-limited (sinc) interpolation's beside them: what a user gets on a file, unlike patch scores, which swing with the
-    silent patches of recordings with pauses. With `makers` (names of `degrade.NAMED`), the
+    silent patches of recordings with pauses. With `makers` (names of `makers.NAMED`), the
     k-th file's low-res input is made by the k-th maker in turn (those that apply at the
     ratio) and goes through the whole inference pipeline (`inference.windows.Upsampler`); the
     baselines get the same input. `measures` (names of `perceptual.MEASURES`) are scored on
@@ -69,7 +69,7 @@ def validate_files(
     from audiosr.core.band import interpolate
     from audiosr.core.dsp import spline_upsample
     from audiosr.core.perceptual import scores as perceptual_scores
-    from audiosr.data.degrade import make_lowres, named, supports
+    from audiosr.data.makers import make_lowres, named, supports
     from audiosr.inference.windows import Upsampler
 
     r = cache.config.ratio
