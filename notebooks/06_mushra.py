@@ -56,7 +56,7 @@ from audiosr.core.distrib import pick_device
 from audiosr.core.literate import finding, source, table
 from audiosr.core.paths import RESULTS, resolve, write_json
 from audiosr.evaluation import experiments
-from audiosr.listening import mushra
+from audiosr.listening import mushra_analysis, mushra_export
 from audiosr.listening.listen import ComparisonPanel
 from audiosr.training.params import configs_from, notebook_settings
 
@@ -91,7 +91,7 @@ ComparisonPanel({ratio: (cache, methods)})
 # `n_clips` allows, and never looks at a model's scores:
 
 # %%
-source(mushra.choose_clips)
+source(mushra_export.choose_clips)
 
 # %% [markdown]
 # Each trial holds the reference, the low-res clip resampled band-limited to 16 kHz (what a
@@ -100,19 +100,20 @@ source(mushra.choose_clips)
 
 # %%
 test_clips = cache.clips("test")
-chosen = s.clips or mushra.choose_clips(test_clips, cache.config.sr, n_clips)
-trials = mushra.trials_from_cache(cache, chosen, methods)
+chosen = s.clips or mushra_export.choose_clips(test_clips, cache.config.sr, n_clips)
+trials = mushra_export.trials_from_cache(cache, chosen, methods)
 heard = sorted({t["speaker"] for t in trials})
 assert len(heard) > 1 or len(voices) == 1 or len(trials) == 1, f"one speaker only: {heard}"
-out = mushra.export_webmushra(s.mushra_dir, trials, cache.config.sr, test_id=s.test_id,
-                              title=f"Audio super-resolution, r = {ratio}", overwrite=s.overwrite)
+out = mushra_export.export_webmushra(s.mushra_dir, trials, cache.config.sr, test_id=s.test_id,
+                                     title=f"Audio super-resolution, r = {ratio}",
+                                     overwrite=s.overwrite)
 manifest = out / "stimuli.csv"
 print(f"wrote {out}: {len(trials)} trials from {len(heard)} speakers ({', '.join(heard)})")
 display(Markdown((out / "README.md").read_text()))
 
 # %%
-table(mushra.read_manifest(manifest), "`stimuli.csv`: every file of the export, one per trial "
-      "and condition, with its loudness (LUFS) and peak")
+table(mushra_export.read_manifest(manifest), "`stimuli.csv`: every file of the export, one per "
+      "trial and condition, with its loudness (LUFS) and peak")
 
 # %% [markdown]
 # ## 3. Analysis
@@ -121,13 +122,13 @@ table(mushra.read_manifest(manifest), "`stimuli.csv`: every file of the export, 
 # more than 15% of the trials is dropped before any mean is taken.
 
 # %%
-source(mushra.post_screen)
+source(mushra_analysis.post_screen)
 
 # %% [markdown]
 # Table 1's rows are the conditions of the export's manifest, none left out, in this order:
 
 # %%
-source(mushra.table_order)
+source(mushra_export.table_order)
 
 # %% [markdown]
 # With `results_csv` set, the real ratings, and Table 1 and the box plot go to `figures_dir`.
@@ -137,20 +138,21 @@ source(mushra.table_order)
 
 # %%
 simulated = not results_csv
-ratings = resolve(results_csv) if results_csv else mushra.write_simulated(manifest, 10, careless=1)
-result = mushra.analyse(ratings, manifest, out if simulated else s.figures_dir, simulated)
+ratings = (resolve(results_csv) if results_csv
+           else mushra_analysis.write_simulated(manifest, 10, careless=1))
+result = mushra_analysis.analyse(ratings, manifest, out if simulated else s.figures_dir, simulated)
 dropped = result["dropped"]
 print(f"{ratings.name}: {result['raters']} raters; dropped by post-screening: "
       f"{', '.join(f'{k} ({v:.0%} of trials)' for k, v in dropped.items()) or 'none'}")
 display(Markdown(result["markdown"]), Image(filename=result["boxplot"]))
-assert [row["condition"] for row in result["table"]] == mushra.conditions(manifest)  # none dropped
-assert not simulated or all(row["ratings"] == mushra.SIMULATED for row in result["table"])
+assert [row["condition"] for row in result["table"]] == mushra_export.conditions(manifest)  # all
+assert not simulated or all(row["ratings"] == mushra_analysis.SIMULATED for row in result["table"])
 assert not any(r["rater"] in dropped for r in result["kept"])
 
 # %%
 written = write_json(RESULTS / f"06_mushra-{s.test_id}.json", {
     "export": str(out), "clips": [t["name"] for t in trials], "speakers": heard,
-    "ratings": mushra.SIMULATED if simulated else str(ratings), "dropped": dropped,
+    "ratings": mushra_analysis.SIMULATED if simulated else str(ratings), "dropped": dropped,
     "table1": result["table"]})
 print(f"wrote {written}")
-finding(mushra.finding_text(manifest, result))
+finding(mushra_analysis.finding_text(manifest, result))

@@ -12,9 +12,9 @@ import soundfile as sf
 import yaml
 from helpers import tone_mix
 
-from audiosr.listening import mushra
+from audiosr.listening import mushra_analysis, mushra_export
 from audiosr.listening.loudness import LoudnessError, loudness, match_loudness
-from audiosr.listening.mushra import MushraError
+from audiosr.listening.mushra_export import MushraError
 
 SR = 16000
 MEANS = {"audiounet": 62, "dnn": 55, "spline": 35, "lowres": 25, "anchor35": 15}
@@ -42,7 +42,7 @@ def _trials(n=3, seconds=3.0, shipped=False):
 
 @pytest.fixture
 def export(tmp_path):
-    return mushra.export_webmushra(tmp_path / "mushra", _trials(), SR, test_id="t1")
+    return mushra_export.export_webmushra(tmp_path / "mushra", _trials(), SR, test_id="t1")
 
 
 def test_export_is_a_valid_webmushra_config_with_matched_files(export):
@@ -80,53 +80,55 @@ def test_export_is_a_valid_webmushra_config_with_matched_files(export):
 
 def test_export_never_replaces_silently(export, tmp_path):
     with pytest.raises(FileExistsError, match="overwrite=True"):
-        mushra.export_webmushra(export, _trials(1), SR, test_id="t1")
-    mushra.export_webmushra(export, _trials(1), SR, test_id="t1", overwrite=True)
+        mushra_export.export_webmushra(export, _trials(1), SR, test_id="t1")
+    mushra_export.export_webmushra(export, _trials(1), SR, test_id="t1", overwrite=True)
     assert len(list(csv.DictReader(open(export / "stimuli.csv")))) == 6
     foreign = tmp_path / "my-data"
     foreign.mkdir()
     (foreign / "keep.txt").write_text("mine")
     with pytest.raises(FileExistsError, match="not an audiosr"):
-        mushra.export_webmushra(foreign, _trials(1), SR, overwrite=True)
+        mushra_export.export_webmushra(foreign, _trials(1), SR, overwrite=True)
     assert (foreign / "keep.txt").read_text() == "mine"
 
 
 def test_export_bad_input_names_what_is_wrong(tmp_path):
     short = _trials(1, seconds=1.5)
     with pytest.raises(MushraError, match="at least 2.0 s"):
-        mushra.export_webmushra(tmp_path / "a", short, SR)
+        mushra_export.export_webmushra(tmp_path / "a", short, SR)
     missing = _trials(1)
     missing[0]["versions"]["dnn"] = None
     with pytest.raises(MushraError, match="no audio for dnn"):
-        mushra.export_webmushra(tmp_path / "b", missing, SR)
+        mushra_export.export_webmushra(tmp_path / "b", missing, SR)
     reserved = _trials(1)
     reserved[0]["versions"]["reference"] = reserved[0]["reference"]
     with pytest.raises(MushraError, match="reserved"):
-        mushra.export_webmushra(tmp_path / "c", reserved, SR)
+        mushra_export.export_webmushra(tmp_path / "c", reserved, SR)
     assert not any(tmp_path.iterdir())  # nothing half-written
 
 
 def test_analysis_reproduces_the_known_answer_and_screens_the_careless_rater(export, tmp_path):
     results = tmp_path / "mushra.csv"
     results.write_text(
-        mushra.simulate_ratings(export / "stimuli.csv", MEANS, raters=6, spread=0, careless=1)
+        mushra_analysis.simulate_ratings(
+            export / "stimuli.csv", MEANS, raters=6, spread=0, careless=1
+        )
     )
-    ratings = mushra.read_results(results, export / "stimuli.csv")
-    kept, dropped = mushra.post_screen(ratings)
+    ratings = mushra_analysis.read_results(results, export / "stimuli.csv")
+    kept, dropped = mushra_analysis.post_screen(ratings)
     assert dropped == {"rater06": 1.0}
-    table = {r["condition"]: r for r in mushra.table1(kept, ["reference", *MEANS])}
+    table = {r["condition"]: r for r in mushra_analysis.table1(kept, ["reference", *MEANS])}
     assert table["reference"]["average"] == "100.0 ± 0.0"
     for cond, mean in MEANS.items():
         assert table[cond]["average"] == f"{mean:.1f} ± 0.0" and table[cond]["raters"] == 5
         assert table[cond]["clip1.wav"] == f"{mean:.1f} ± 0.0"
     # t(0.975, 2) sd / sqrt(n)
-    assert mushra.ci95([50, 60, 70]) == pytest.approx(4.3027 * 10 / np.sqrt(3), abs=1e-3)
+    assert mushra_analysis.ci95([50, 60, 70]) == pytest.approx(4.3027 * 10 / np.sqrt(3), abs=1e-3)
 
 
 def test_simulation_names_a_condition_without_a_mean(export):
     some = dict(list(MEANS.items())[1:])
     with pytest.raises(ValueError, match=f"no mean for condition.*{next(iter(MEANS))}"):
-        mushra.simulate_ratings(export / "stimuli.csv", some)
+        mushra_analysis.simulate_ratings(export / "stimuli.csv", some)
 
 
 def test_post_screening_threshold_is_more_than_15_percent_of_trials():
@@ -136,12 +138,12 @@ def test_post_screening_threshold_is_more_than_15_percent_of_trials():
     ]
     # 12.5% vs 25% of trials
     ratings = rows("ok", [100] * 7 + [80]) + rows("bad", [100] * 6 + [80, 85])
-    kept, dropped = mushra.post_screen(ratings)
+    kept, dropped = mushra_analysis.post_screen(ratings)
     assert dropped == {"bad": 0.25} and {r["rater"] for r in kept} == {"ok"}
 
 
 def test_results_from_elsewhere_are_refused(export, tmp_path):
-    good = mushra.simulate_ratings(export / "stimuli.csv", MEANS, raters=2)
+    good = mushra_analysis.simulate_ratings(export / "stimuli.csv", MEANS, raters=2)
     cases = {
         "missing rating_score": good.replace("rating_score", "score"),
         "missing .*rater column": good.replace("rater,", "who,", 1),
@@ -154,7 +156,7 @@ def test_results_from_elsewhere_are_refused(export, tmp_path):
         path = tmp_path / "r.csv"
         path.write_text(text)
         with pytest.raises(MushraError, match=message):
-            mushra.read_results(path, export / "stimuli.csv")
+            mushra_analysis.read_results(path, export / "stimuli.csv")
 
 
 def test_clip_rule_is_round_robin_over_speakers_and_skips_short_clips():
@@ -163,7 +165,7 @@ def test_clip_rule_is_round_robin_over_speakers_and_skips_short_clips():
         for g in ("b", "a", "c")
         for i in range(3)
     ]
-    chosen = mushra.choose_clips(clips, SR, n=4)
+    chosen = mushra_export.choose_clips(clips, SR, n=4)
     assert [clips[i]["path"].rsplit("/", 1)[1] for i in chosen] == [
         "a-0.wav",
         "b-1.wav",
@@ -171,7 +173,7 @@ def test_clip_rule_is_round_robin_over_speakers_and_skips_short_clips():
         "a-1.wav",
     ]
     with pytest.raises(MushraError, match="only 8"):
-        mushra.choose_clips(clips, SR, n=9)
+        mushra_export.choose_clips(clips, SR, n=9)
 
 
 def test_loudness_matching_equalises_without_clipping():
@@ -199,7 +201,7 @@ def test_table1_order_is_reference_models_baselines_anchors_and_drops_nothing():
         "newidea",
         "reference",
     ]
-    assert mushra.table_order(given) == [
+    assert mushra_export.table_order(given) == [
         "reference",
         "audiounet",
         "shippedmse",
@@ -209,14 +211,16 @@ def test_table1_order_is_reference_models_baselines_anchors_and_drops_nothing():
         "lowres",
         "anchor35",
     ]
-    assert mushra.table_order(["spline", "audiounet"]) == ["audiounet", "spline"]
+    assert mushra_export.table_order(["spline", "audiounet"]) == ["audiounet", "spline"]
 
 
 @pytest.fixture
 def shipped_export(tmp_path):
     """Two trials with every condition the notebook exports, the shipped models included: the
     export the hand-written results file below was rated on."""
-    return mushra.export_webmushra(tmp_path / "mushra", _trials(2, shipped=True), SR, test_id="t1")
+    return mushra_export.export_webmushra(
+        tmp_path / "mushra", _trials(2, shipped=True), SR, test_id="t1"
+    )
 
 
 def test_a_hand_written_webmushra_file_gives_table1_with_every_condition(shipped_export, tmp_path):
@@ -226,7 +230,7 @@ def test_a_hand_written_webmushra_file_gives_table1_with_every_condition(shipped
     comments quoted): 4 raters x 2 trials x 8 conditions. dora scores the hidden reference 70 in
     trial1 (below 90 in 50% > 15% of her trials) and must go; chris's 90 is not below 90."""
     manifest = shipped_export / "stimuli.csv"
-    result = mushra.analyse(HAND_WRITTEN, manifest, tmp_path / "out")
+    result = mushra_analysis.analyse(HAND_WRITTEN, manifest, tmp_path / "out")
     assert result["dropped"] == {"dora": 0.5} and result["raters"] == 4
     # means of anna, ben and chris, worked out by hand: clip0 (trial1), clip1 (trial2), average
     by_hand = {
@@ -240,7 +244,9 @@ def test_a_hand_written_webmushra_file_gives_table1_with_every_condition(shipped
         "anchor35": (10.0, 15.0, 12.5),
     }
     table = result["table"]
-    assert [row["condition"] for row in table] == list(by_hand) == mushra.conditions(manifest)
+    assert (
+        [row["condition"] for row in table] == list(by_hand) == mushra_export.conditions(manifest)
+    )
     mean = lambda cell: float(cell.split(" ± ")[0])
     for row in table:
         want = by_hand[row["condition"]]
@@ -254,30 +260,30 @@ def test_a_hand_written_webmushra_file_gives_table1_with_every_condition(shipped
     assert (
         result["boxplot"] == tmp_path / "out" / "mushra-boxplot.png" and result["boxplot"].is_file()
     )
-    text = mushra.finding_text(manifest, result)
+    text = mushra_analysis.finding_text(manifest, result)
     assert "2 trials from 2 speaker(s) (p225, p226)" in text and "8 conditions" in text
     assert "3 of 4 raters" in text and "65.0" in text and "+30.0 points" in text
 
 
 def test_simulated_ratings_are_labelled_and_rank_no_method(shipped_export, tmp_path):
     manifest = shipped_export / "stimuli.csv"
-    ratings = mushra.write_simulated(manifest, raters=10, careless=1)
+    ratings = mushra_analysis.write_simulated(manifest, raters=10, careless=1)
     assert ratings.parent == shipped_export
-    result = mushra.analyse(ratings, manifest, shipped_export, simulated=True)
+    result = mushra_analysis.analyse(ratings, manifest, shipped_export, simulated=True)
     assert list(result["dropped"]) == ["rater10"]
-    assert [row["condition"] for row in result["table"]] == mushra.conditions(manifest)
+    assert [row["condition"] for row in result["table"]] == mushra_export.conditions(manifest)
     assert all(row["ratings"] == "SIMULATED" for row in result["table"])
     assert "SIMULATED" in result["markdown"].splitlines()[0]
     assert "61.3" not in result["markdown"]  # never printed next to the paper's numbers
     means = result["means"]
     methods = ["audiounet", "shippedmse", "shippedperceptual", "dnn", "spline"]
     assert max(means[c] for c in methods) - min(means[c] for c in methods) < 8  # no ranking
-    assert abs(means["spline"] - mushra.PAPER_TABLE1["spline"]) > 10
-    assert "no listening result exists yet" in mushra.finding_text(manifest, result)
+    assert abs(means["spline"] - mushra_analysis.PAPER_TABLE1["spline"]) > 10
+    assert "no listening result exists yet" in mushra_analysis.finding_text(manifest, result)
     from audiosr.core.paths import FIGURES
 
     with pytest.raises(MushraError, match="no result"):
-        mushra.analyse(ratings, manifest, FIGURES / "mushra", simulated=True)
+        mushra_analysis.analyse(ratings, manifest, FIGURES / "mushra", simulated=True)
     assert not (FIGURES / "mushra").exists()
 
 
@@ -296,6 +302,19 @@ def test_a_trial_per_speaker_from_a_cache(tmp_path):
             return self.clips(split)[i], x[::4] if kind == "lowres" else x
 
     spline = lambda x_lr, sp: sp
-    trials = mushra.trials_from_cache(Cache(), [0, 1], {"cubic spline": spline})
+    trials = mushra_export.trials_from_cache(Cache(), [0, 1], {"cubic spline": spline})
     assert [t["speaker"] for t in trials] == ["a", "b"]
     assert set(trials[0]["versions"]) == {"lowres", "spline"}
+
+
+def test_the_webmushra_template_installs_with_the_package():
+    from fnmatch import fnmatch
+
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    data = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+    template = f"listening/{mushra_export.TEMPLATE}"
+    assert (root / "audiosr" / template).is_file()
+    assert any(fnmatch(template, g) for g in data["package-data"]["audiosr"])
+    assert set(mushra_export.webmushra_template()) == {"experiment", "trial"}

@@ -1,4 +1,5 @@
-"""Figures the notebooks show: waveforms, spectrograms on shared axes, filter responses.
+"""Figures the notebooks show: waveforms, spectrograms on shared axes, filter responses,
+listening-test scores.
 
 Every helper closes its figure before returning it: a notebook shows it once, as a cell's value
 or with `display(fig)`, instead of once from pyplot and once more as the returned object.
@@ -322,6 +323,20 @@ def added_lines(lines: dict[tuple, dict[float, float]], goal_db: float = 3.0, ti
     axes.flat[0].legend(fontsize=7)
     if title:
         fig.suptitle(title, fontsize=8)
+    return fig
+
+
+@drawn_once
+def mushra_scores(ratings: list[dict], order: list[str], title: str = "MUSHRA scores"):
+    """MUSHRA scores per condition of `order` as boxes (mean marked): the spread a mean hides.
+    `ratings`: rows with `condition` and `score` (`mushra_analysis.read_results`)."""
+    fig, ax = plt.subplots(figsize=(1.2 * len(order) + 2, 3.5), constrained_layout=True)
+    ax.boxplot(
+        [[r["score"] for r in ratings if r["condition"] == c] for c in order], showmeans=True
+    )
+    ax.set_xticks(range(1, len(order) + 1), order, rotation=20)
+    ax.set(ylim=(0, 100), ylabel="score (0-100)", title=title)
+    ax.grid(axis="y", alpha=0.3)
     return fig
 
 
