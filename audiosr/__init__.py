@@ -6,7 +6,8 @@ the patch cache, how low-res audio is made, the embedded corpus), `networks` (Au
 baseline, checkpoints), `inference` (windowed upsampling of arrays and files, shipped models,
 export), `training` (the loop and its command, configs, params files, run folders), `listening`
 (the panel, loudness, MUSHRA, plots) and `evaluation` (baselines, whole-file evaluation, the
-paper's tables, benchmarks). On top: `cli` (the `audiosr` command) and `notebook_params`.
+paper's tables, models on real speech). On top: `cli` (the `audiosr` command), `notebook_params`
+and `speed` (the speed benchmarks).
 README's module map draws every module.
 """
 

@@ -1,5 +1,5 @@
 """Seconds per training step of the shipped speech network (1/16 width, resize-convolution, batch
-16 x 6,000 samples), fp32 against bf16 autocast on this machine's CPU (`bench.time_training`):
+16 x 6,000 samples), fp32 against bf16 autocast on this machine's CPU (`speed.time_training`):
 whether `amp: true` pays here (it does on CPUs with native bf16, not on AVX2-only ones).
 
     .venv/bin/python scripts/bench-train-step.py --steps 5      # under a minute on 2 cores
@@ -11,8 +11,8 @@ import torch
 
 from audiosr.core.distrib import cpu_bf16
 from audiosr.core.dsp import HR_RATE
-from audiosr.evaluation.bench import time_training
 from audiosr.networks.audiounet import ModelConfig
+from audiosr.speed import time_training
 
 ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
 ap.add_argument("--steps", type=int, default=5)

@@ -12,9 +12,9 @@ from pathlib import Path
 import torch
 
 from audiosr.core.dsp import HR_RATE
-from audiosr.evaluation.bench import flops_per_audio_second, time_training
 from audiosr.networks.audiounet import ModelConfig, build_model, count_parameters
 from audiosr.networks.losses import mse_stft
+from audiosr.speed import flops_per_audio_second, time_training
 
 ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
 ap.add_argument("--ratio", type=int, default=6)

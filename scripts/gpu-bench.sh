@@ -11,7 +11,7 @@ EPOCHS=${EPOCHS:-20}
 ROW=${ROW:-params/paper-multispeaker-r4.yaml}  # a row of Table 2, on top of params/paper.yaml
 mkdir -p "$OUT"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv > "$OUT/gpu.csv"
-$PY -m audiosr.evaluation.bench --profile --out "$OUT/bench" | tee "$OUT/bench.log"
+$PY -m audiosr.speed --profile --out "$OUT/bench" | tee "$OUT/bench.log"
 RUN="$OUT/run-$(basename "$ROW" .yaml)"
 $PY -m audiosr.notebook_params notebooks/01_data.ipynb "$OUT/01_data.ipynb" -f params/paper.yaml -f "$ROW" -p max_clips None --force
 $PY -m audiosr.notebook_params -f params/paper.yaml -f "$ROW" -p epochs "$EPOCHS" -p run_dir "$RUN" \

@@ -27,11 +27,11 @@ sys.path.insert(0, str(ROOT))
 
 from audiosr.core.paths import write_json  # noqa: E402
 from audiosr.core.tables import write_table  # noqa: E402
-from audiosr.evaluation.bench import flops_per_audio_second  # noqa: E402
 from audiosr.evaluation.paper import TABLE2  # noqa: E402
 from audiosr.evaluation.real_speech import REAL_TEST_SETS, real_speech_rows  # noqa: E402
 from audiosr.inference.shipped import ship  # noqa: E402
 from audiosr.networks.checkpoint import CHECKPOINT, load_checkpoint  # noqa: E402
+from audiosr.speed import flops_per_audio_second  # noqa: E402
 from audiosr.training.params import configs_from, load_params  # noqa: E402
 from audiosr.training.runs import default_run_dir, ensure_cache  # noqa: E402
 from audiosr.training.train import train  # noqa: E402

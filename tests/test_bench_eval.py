@@ -4,24 +4,31 @@ import math
 
 import pytest
 
+from audiosr import speed
 from audiosr.data.patches import DataConfig, build_cache
-from audiosr.evaluation import bench
 from audiosr.evaluation.evaluate import evaluate_run, summarize
 from audiosr.networks.audiounet import ModelConfig
 from audiosr.training.train import TrainConfig, train
 
 
 def test_quick_benchmark_produces_every_column(tmp_path):
-    assert bench.main(["--quick", "--no-gpu", "--out", str(tmp_path)]) == 0
+    assert speed.main(["--quick", "--no-gpu", "--out", str(tmp_path)]) == 0
     md = (tmp_path / "results.md").read_text()
     for col in ("train_audio_s_per_s", "rtf_batch1", "gflop_per_audio_s"):
         assert col in md
 
 
 def test_flops_scale_with_width():
-    small = bench.flops_per_audio_second(ModelConfig(width=1 / 32, blocks=2))
-    big = bench.flops_per_audio_second(ModelConfig(width=1 / 16, blocks=2))
+    small = speed.flops_per_audio_second(ModelConfig(width=1 / 32, blocks=2))
+    big = speed.flops_per_audio_second(ModelConfig(width=1 / 16, blocks=2))
     assert 2.5 < big / small < 4.5  # conv FLOPs grow with in x out channels
+
+
+def test_a_whole_file_is_timed_in_a_fresh_process(tmp_path):
+    src = speed.make_input(tmp_path / "in.wav", 0.05, 4000)
+    got = speed.measure_upsample(src, tmp_path / "out.wav", 4, None, threads=1)
+    assert got["code"] == 0 and (tmp_path / "out.wav").is_file()
+    assert got["seconds"] > 0 and got["peak_rss_mib"] > 50
 
 
 def test_evaluate_run_scores_every_clip_for_both_methods(piano_folder, tmp_path, monkeypatch):

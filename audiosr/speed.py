@@ -1,14 +1,20 @@
 """Speed benchmark: training throughput, inference real-time factor, FLOPs, peak memory.
 
-    python -m audiosr.evaluation.bench                     # CPU (2 threads) and, if present, the GPU
-    python -m audiosr.evaluation.bench --out bench/h100    # also writes results.json / results.md there
-    python -m audiosr.evaluation.bench --profile           # adds a torch-profiler summary of one step
-    python -m audiosr.evaluation.bench --files             # `audiosr upsample` on 1 and 60 min files: RTF, peak memory
+    python -m audiosr.speed                     # CPU (2 threads) and, if present, the GPU
+    python -m audiosr.speed --out bench/h100    # also writes results.json / results.md there
+    python -m audiosr.speed --profile           # adds a torch-profiler summary of one step
+    python -m audiosr.speed --files             # `audiosr upsample` on 1 and 60 min files: RTF, peak memory
 
 Numbers, not asserts: training throughput is seconds of audio per wall second; the real-time
 factor (RTF) is compute seconds per second of audio (the paper: 0.11 on a Titan X). FLOPs per
 audio second come from torch's FLOP counter on one forward pass, so GPU throughput can be read
 as a fraction of the card's peak.
+
+`--files` runs each `audiosr upsample` in a fresh process (`python -m audiosr.speed --timed
+...`, `timed_command`), whose clock starts once torch and the command's module are loaded, as
+`audiosr upsample` itself starts. So that this process loads nothing more before its clock
+starts, this module imports the rest of the package (and scipy with it) inside the functions that
+use it.
 """
 
 from __future__ import annotations
@@ -22,15 +28,19 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from audiosr.core.dsp import HR_RATE, lowres_rate
 from audiosr.core.paths import atomic_path, write_json
-from audiosr.networks.audiounet import ModelConfig, build_model, count_parameters
-from audiosr.training.train import train_step
 
-BENCH_MODELS = {
-    "full (paper, width 1)": ModelConfig(),
-    "small (width 1/16)": ModelConfig(width=1 / 16),
-}
+
+def bench_models(quick: bool = False) -> dict:
+    """The models timed: the paper's full AudioUNet and the shipped width; `quick`, a tiny one."""
+    from audiosr.networks.audiounet import ModelConfig
+
+    if quick:
+        return {"tiny (width 1/32, B 2)": ModelConfig(width=1 / 32, blocks=2)}
+    return {
+        "full (paper, width 1)": ModelConfig(),
+        "small (width 1/16)": ModelConfig(width=1 / 16),
+    }
 
 
 def _sync(device):
@@ -38,9 +48,13 @@ def _sync(device):
         torch.cuda.synchronize(device)
 
 
-def flops_per_audio_second(cfg: ModelConfig, seconds: float = 1.0) -> float:
-    """Forward FLOPs for one second of 16 kHz audio (torch.utils.flop_counter)."""
+def flops_per_audio_second(cfg, seconds: float = 1.0) -> float:
+    """Forward FLOPs for one second of 16 kHz audio (torch.utils.flop_counter) of the model
+    `cfg` (a `ModelConfig`) builds."""
     from torch.utils.flop_counter import FlopCounterMode
+
+    from audiosr.core.dsp import HR_RATE
+    from audiosr.networks.audiounet import build_model
 
     model = build_model(cfg).eval()
     counter = FlopCounterMode(display=False)
@@ -53,6 +67,10 @@ def time_training(
     cfg, device, batch, length, steps, amp=False, torch_compile=False, criterion=F.mse_loss
 ) -> float:
     """Audio seconds trained per wall second (after warm-up), on `criterion` (the MSE default)."""
+    from audiosr.core.dsp import HR_RATE
+    from audiosr.networks.audiounet import build_model
+    from audiosr.training.train import train_step
+
     model = build_model(cfg).to(device)
     fn = torch.compile(model) if torch_compile else model
     opt = torch.optim.Adam(model.parameters(), lr=1e-4)
@@ -75,6 +93,9 @@ def time_inference(
     cfg, device, seconds, batch=1, repeats=3, amp=False, torch_compile=False
 ) -> float:
     """Real-time factor: compute seconds per second of audio, `batch` clips of `seconds` at once."""
+    from audiosr.core.dsp import HR_RATE
+    from audiosr.networks.audiounet import build_model
+
     model = build_model(cfg).to(device).eval()
     fn = torch.compile(model) if torch_compile else model
     x = torch.randn(batch, 1, int(HR_RATE * seconds), device=device)
@@ -92,6 +113,8 @@ def time_inference(
 def profile_step(cfg, device, batch, length, rows: int = 15) -> str:
     """Top operators of one training step by self time (torch.profiler)."""
     from torch.profiler import ProfilerActivity, profile
+
+    from audiosr.networks.audiounet import build_model
 
     model = build_model(cfg).to(device)
     opt = torch.optim.Adam(model.parameters())
@@ -116,9 +139,9 @@ def run_benchmarks(
     compile_options=(False, True),
 ) -> dict:
     """All measurements as rows; `quick` shrinks everything (for tests and smoke runs)."""
-    models = (
-        {"tiny (width 1/32, B 2)": ModelConfig(width=1 / 32, blocks=2)} if quick else BENCH_MODELS
-    )
+    from audiosr.networks.audiounet import build_model, count_parameters
+
+    models = bench_models(quick)
     batch, length, steps, secs = (2, 2048, 1, 0.5) if quick else (16, 6000, 2, 10.0)
     rows, profiles = [], {}
     torch.set_num_threads(cpu_threads)
@@ -197,15 +220,22 @@ def make_input(path: Path, minutes: float, rate: int, seed: int = 0) -> Path:
     return path
 
 
-_CHILD = """
-import json, resource, sys, time, torch
-torch.set_num_threads({threads})
-from audiosr.cli import main
-t0 = time.perf_counter()
-code = main({args!r})
-print(json.dumps({{"code": code, "seconds": time.perf_counter() - t0,
-                  "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
-"""
+def timed_command(argv: list[str], threads: int = 2) -> dict:
+    """Run the `audiosr` command `argv` in this process on `threads` CPU threads: its exit code,
+    its wall seconds from the moment its module is loaded, and this process's peak memory.
+    `measure_upsample` runs it in a fresh process (`python -m audiosr.speed --timed ...`)."""
+    import resource
+
+    torch.set_num_threads(threads)
+    from audiosr.cli import main
+
+    t0 = time.perf_counter()
+    code = main(argv)
+    return {
+        "code": code,
+        "seconds": time.perf_counter() - t0,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 def measure_upsample(
@@ -236,7 +266,7 @@ def measure_upsample(
         str(batch),
     ] + (["--checkpoint", str(checkpoint)] if checkpoint else [])
     done = subprocess.run(
-        [sys.executable, "-c", _CHILD.format(threads=threads, args=args)],
+        [sys.executable, "-m", "audiosr.speed", "--threads", str(threads), "--timed", *args],
         capture_output=True,
         text=True,
     )
@@ -262,9 +292,10 @@ def file_bench(
     import soundfile as sf
     import soxr
 
-    from audiosr.core.dsp import spline_upsample
+    from audiosr.core.dsp import HR_RATE, lowres_rate, spline_upsample
     from audiosr.core.paths import resolve
     from audiosr.inference.shipped import save_model, shipped_path
+    from audiosr.networks.audiounet import ModelConfig, build_model
 
     folder = resolve(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -344,9 +375,7 @@ def to_markdown(result: dict) -> str:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(
-        prog="python -m audiosr.evaluation.bench", description=__doc__.split("\n")[0]
-    )
+    ap = argparse.ArgumentParser(prog="python -m audiosr.speed", description=__doc__.split("\n")[0])
     ap.add_argument("--out", help="folder for results.json, results.md (and profile.txt)")
     ap.add_argument("--threads", type=int, default=2, help="CPU threads (default 2)")
     ap.add_argument("--no-gpu", action="store_true")
@@ -363,7 +392,17 @@ def main(argv=None) -> int:
     )
     ap.add_argument("--minutes", type=float, nargs="*", default=[1, 60])
     ap.add_argument("--model", nargs="*", default=[], help="with --files: also these model files")
+    ap.add_argument(
+        "--timed",
+        nargs=argparse.REMAINDER,
+        metavar="ARGS",
+        help="run `audiosr ARGS` here and print its exit code, seconds and peak memory as JSON "
+        "(what --files runs in a fresh process per file)",
+    )
     args = ap.parse_args(argv)
+    if args.timed is not None:
+        print(json.dumps(timed_command(args.timed, args.threads)))
+        return 0
     if args.files:
         from audiosr.core.tables import markdown_table
 
