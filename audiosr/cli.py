@@ -6,6 +6,7 @@
     audiosr train -f params/demo.yaml            # what 03_train runs
     audiosr ship runs/<run> -o model.safetensors
     audiosr export model.safetensors -o model.onnx   (or .pt for TorchScript)
+    audiosr report verdict --out figures/verdict  # README's verdict from the committed tables
 
 User errors (bad files, wrong paths, wrong ratio) are one line on stderr and a non-zero exit,
 never a traceback; in a batch the other files are still processed and a summary lists failures.
@@ -433,6 +434,11 @@ def main(argv=None) -> int:
     s.add_argument("-o", "--output", required=True)
     s.add_argument("--force", action="store_true", help="replace an existing output file")
     s.set_defaults(func=cmd_ship)
+    from audiosr.evaluation import report  # one report command under either name
+
+    s = sub.add_parser("report", help="the reports made from written tables (verdict, summaries)")
+    report.add_arguments(s)
+    s.set_defaults(func=report.command)
     x = sub.add_parser("export", help="TorchScript (.pt) or ONNX (.onnx) of a trained model")
     x.add_argument("checkpoint")
     x.add_argument("-o", "--output", required=True)

@@ -188,7 +188,7 @@ display(plots.history_panels({**committed.histories(), label: history},
 
 # %% [markdown]
 # The shipped models' own training (whole validation files, the gain over the spline; best
-# epoch starred), made by `scripts/plot-shipped-training.py` from their run folders:
+# epoch starred), made by `audiosr report shipped-training` from their run folders:
 
 # %%
 display(Image(filename=str(paths.resolve("figures/shipped-training.png")), width=900))

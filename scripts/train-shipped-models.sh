@@ -35,5 +35,5 @@ audiosr ship -f params/shipped-piano.yaml -f $ROBUST --set init=runs/decimate-on
   --out figures/robustness-r2
 "$PY" -m audiosr.evaluation --real --ratios 4 --lowres all --out figures/robustness-r4
 "$PY" -m audiosr.evaluation --real --ratios 6 --lowres decimate soxr poly aliased --out figures/robustness-r6
-"$PY" scripts/robustness-summary.py
-"$PY" scripts/plot-shipped-training.py
+audiosr report robustness
+audiosr report shipped-training

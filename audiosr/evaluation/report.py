@@ -1,0 +1,471 @@
+"""The reports made from tables already written: README's verdict from the committed tables in
+figures/, the real-speech perceptual summary, the robustness matrix, the shipped runs'
+validation curves, and runs side by side (the one-off comparisons in docs).
+
+    audiosr report verdict [--out figures/verdict]   # README's "Does it reproduce?" table
+    audiosr report perceptual [CSV ...]             # default figures/real-speech-perceptual-r*.csv
+    audiosr report robustness [CSV ...]             # default figures/robustness-r*.csv
+    audiosr report shipped-training                 # figures/shipped-training.{png,svg,pdf}
+    audiosr report runs RUN ... [--split val]       # runs' training and scores side by side
+
+Each reads the tables through `audiosr.core.tables`; a table that is missing is named and skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from audiosr.core.paths import FIGURES, resolve
+from audiosr.core.tables import markdown_table, read_csv, write_table
+from audiosr.evaluation.baselines import SPLINE
+from audiosr.evaluation.verdict import (
+    ablation_claim,
+    paper_margin,
+    table2_claim,
+    table2_claims_from_rows,
+    table3_claim,
+    transfer_claim,
+)
+
+SETS = {"vctk-sample": "VCTK sample", "librispeech-test-other": "LibriSpeech test-other"}
+
+
+def _paths(given: list[str], pattern: str) -> list[Path]:
+    """The tables named on the command line, else every committed one matching `pattern`."""
+    return [resolve(p) for p in given] if given else sorted(FIGURES.glob(pattern))
+
+
+def _rows(paths: list[Path]) -> list[dict]:
+    return [row for p in paths for row in read_csv(p)]
+
+
+# -- README's verdict ------------------------------------------------------------------------
+
+DEMO = "3 minutes of CPU (`make demo`)"
+SHIPPED = "about an hour of CPU (the shipped model)"
+# the no-low-pass runs: the shipped recipe, as far as each got (their tables' notes)
+NOLOWPASS = {
+    2: "the shipped recipe without the low-pass filter, 2 epochs (about 15 CPU-minutes)",
+    4: "the shipped recipe without the low-pass filter, 13 of 20 epochs (about 1 CPU-hour)",
+    6: "the shipped recipe without the low-pass filter, 2 epochs (about 15 CPU-minutes)",
+}
+VERDICT_COMMAND = "audiosr report verdict --out figures/verdict"
+
+
+def _committed(folder: Path, name: str) -> list[dict] | None:
+    path = folder / f"{name}.csv"
+    if not path.is_file():
+        print(f"skipped: {path} is missing", file=sys.stderr)
+        return None
+    return read_csv(path)
+
+
+def verdict_claims(folder: Path = FIGURES) -> list[dict]:
+    """Each claim of the paper, our number with its budget, the paper's, and the verdict by the
+    rules fixed in `audiosr.evaluation.verdict`, from the result tables in `folder` (run `make
+    demo`, or the command in a table's own .md, to make one that is missing)."""
+    claims = []
+    table2 = _committed(folder, "table2-embedded-speech-multi")
+    if table2:
+        claims += table2_claims_from_rows(
+            table2,
+            "test data",
+            lambda m: DEMO if m.startswith("AudioUNet") else SHIPPED if "shipped" in m else None,
+            SPLINE,
+        )
+    shipped = _committed(folder, "real-speech-shipped")
+    if shipped and not any(c["budget"] == SHIPPED for c in claims):  # else Table 2 has them
+        claims += table2_claims_from_rows(
+            shipped, "test set", lambda m: SHIPPED if m == "shipped model" else None, SPLINE
+        )
+    for path in sorted(folder.glob("real-speech-nolowpass-r*.csv")):
+        r = int(path.stem.removeprefix("real-speech-nolowpass-r"))
+        claims += table2_claims_from_rows(
+            read_csv(path),
+            "test set",
+            lambda m: NOLOWPASS[r] if "nolowpass" in m else None,
+            SPLINE,
+            note=", input and training without the low-pass filter",
+        )
+    table3 = _committed(folder, "table3-lowpass")
+    if table3:
+        claims += _table3_claims(table3)
+    transfer = _committed(folder, "transfer")
+    if transfer:
+        claims.append(_transfer_claim(transfer))
+    figure3 = _committed(folder, "figure3-ablation")
+    if figure3:
+        loss = {row["model"]: float(row["val MSE"]) for row in figure3}
+        a = ablation_claim(loss["full model"], loss["no residual"], loss["no residual, no skips"])
+        claims.append(
+            {
+                "claim": "Figure 3 (r = 4): full < no residual < neither; skips matter most",
+                "ours": f"val MSE {a['full']:.2e} < {a['no residual']:.2e} / "
+                f"{a['no residual, no skips']:.2e}",
+                "budget": DEMO,
+                "paper": "full < no residual < neither; skips matter most",
+                "verdict": a["verdict"],
+            }
+        )
+    claims.append(
+        {
+            "claim": "Table 1 (MUSHRA, r = 4): listeners prefer the model to the spline",
+            "ours": "no listening test has been run: objective proxies only (the real-speech table)",
+            "budget": SHIPPED,
+            "paper": "ours 61.3, DNN 56.3, spline 35.3",
+            "verdict": "not measured",
+        }
+    )
+    return claims
+
+
+def _table3_claims(table3: list[dict]) -> list[dict]:
+    """Table 3's two mismatched cells, and the piano r = 2 row of Table 2 from its matched one."""
+    cell = {row["method"]: row for row in table3}
+    col = {True: "tested with LPF (SNR / LSD)", False: "tested without LPF (SNR / LSD)"}
+    name = {True: "trained with LPF", False: "trained without LPF"}
+
+    def part(method, tested, k=0):
+        return float(cell[method][col[tested]].split(" / ")[k])
+
+    grid = {(tr, te): part(name[tr], te) for tr in (True, False) for te in (True, False)}
+    spline = {te: part(SPLINE, te) for te in (True, False)}
+    claims = [
+        {
+            "claim": f"Table 3 (piano, r = 2): trained {c['trained']}, tested {c['tested']}, "
+            "the model fails",
+            "ours": f"{c['SNR (dB)']} dB (matched {c['matched model (dB)']}, spline "
+            f"{c['spline (dB)']})",
+            "budget": DEMO,
+            "paper": f"{c['paper (dB)']} dB (matched {c['paper matched (dB)']})",
+            "verdict": c["verdict"],
+        }
+        for c in table3_claim(grid, spline)
+    ]
+    lsd, lsd_spline = part(name[True], True, 1), part(SPLINE, True, 1)
+    piano = table2_claim("Piano", 2, (grid[(True, True)], lsd), (spline[True], lsd_spline))
+    claims.append(
+        {
+            "claim": "Table 2, Piano r = 2: beats the spline by the paper's margin",
+            "ours": f"{piano['SNR gain (dB)']:+.2f} dB, LSD {piano['LSD / spline']:.2f}x",
+            "budget": DEMO,
+            "paper": paper_margin("Piano", 2),
+            "verdict": piano["verdict"],
+        }
+    )
+    return claims
+
+
+def _transfer_claim(transfer: list[dict]) -> dict:
+    by = {
+        (row["test data"].split(" ")[0], row["method"]): float(row["SNR (dB)"]) for row in transfer
+    }
+    domains = ("speech", "piano")
+    t = transfer_claim({(a, b): by[(b, f"trained on {a}")] for a in domains for b in domains})
+    return {
+        "claim": "Transfer speech <-> piano (r = 2) degrades",
+        "ours": f"speech model on piano {-t['speech -> piano loses (dB)']:+.2f} dB, piano "
+        f"model on speech {-t['piano -> speech loses (dB)']:+.2f} dB against the "
+        "test domain's own model",
+        "budget": DEMO,
+        "paper": "degrades (noisy output)",
+        "verdict": t["verdict"],
+    }
+
+
+# -- the perceptual summary --------------------------------------------------------------------
+
+PERCEPTUAL_MEASURES = (  # column, CSV field, digits
+    ("SNR (dB)", "SNR (dB)", 1),
+    ("LSD", "LSD", 1),
+    ("PESQ-WB", "PESQ-WB (objective)", 2),
+    ("STOI", "STOI (objective)", 2),
+    ("ViSQOL", "ViSQOL (objective)", 2),
+    ("DNSMOS OVRL", "DNSMOS-OVRL (objective)", 2),
+    ("DNSMOS P.808", "DNSMOS-P808 (objective)", 2),
+)
+
+
+def _perceptual_kind(method: str, r: int) -> str | None:
+    return {
+        SPLINE: "spline",
+        f"model audiounet-small-r{r}": "MSE",
+        f"model audiounet-perceptual-r{r}": "perceptual",
+    }.get(method)
+
+
+def perceptual_summary(rows: list[dict]) -> str:
+    """The real-speech table of docs/results.md from the perceptual benchmark's rows
+    (`python -m audiosr.evaluation --real --ratios R --model audiounet-small-rR
+    audiounet-perceptual-rR --perceptual PESQ-WB STOI ViSQOL DNSMOS-SIG DNSMOS-BAK DNSMOS-OVRL
+    DNSMOS-P808 --out figures/real-speech-perceptual-rR`): per ratio and test set, each measure
+    as spline / MSE model / perceptual model, the no-reference measures with the reference's
+    score and the share of the spline-to-reference gap the perceptual model (else the MSE
+    model) closes; then how far the perceptual model is from its goals (ViSQOL >= spline + 0.6,
+    P.808 closing a third of the gap, LSD <= 0.4x the spline's, SNR >= the spline's, no added
+    line above 3 dB)."""
+    cells: dict[tuple[int, str], dict[str, dict]] = {}
+    for row in rows:
+        r = int(row["r"])
+        if (k := _perceptual_kind(row["method"], r)) is not None:
+            cells.setdefault((r, row["test set"]), {})[k] = row
+    head = [name for name, _, _ in PERCEPTUAL_MEASURES]
+    lines = ["| r | test set (files) | " + " | ".join(head) + " |"]
+    lines.append("|---" * (2 + len(head)) + "|")
+    short = []
+    for (r, ds), by in sorted(cells.items()):
+        order = [k for k in ("spline", "MSE", "perceptual") if k in by]
+        out = []
+        for _, field, digits in PERCEPTUAL_MEASURES:
+            values = " / ".join(f"{float(by[k][field]):.{digits}f}" for k in order)
+            ref = by["spline"].get(field.replace("(objective)", "(reference)"))
+            last = order[-1]  # the perceptual model where one ships, else the MSE model
+            if "(objective)" in field and ref and last != "spline":
+                gap = float(by[last].get(field.split(" ")[0] + " gap closed"))
+                closed = "no gap to close" if math.isnan(gap) else f"{gap:+.0%} of the gap"
+                values += f" (ref {float(ref):.2f}; {closed})"
+            out.append(values)
+        where = f"{SETS.get(ds, ds)} ({by['spline']['files']})"
+        lines.append(f"| {r} | {where} | " + " | ".join(out) + " |")
+        if "perceptual" in by:
+            short.append(f"r = {r}, {SETS.get(ds, ds)}: " + _perceptual_goals(by))
+    lines += ["", "spline / MSE model / perceptual model; goals of the perceptual model:"]
+    return "\n".join(lines + [f"- {line}" for line in short])
+
+
+def _perceptual_goals(by: dict[str, dict]) -> str:
+    """The perceptual model's goals it misses, each with how far, or "every goal met"."""
+    s, p = by["spline"], by["perceptual"]
+
+    def f(row, k):
+        return float(row[k])
+
+    checks = {
+        "ViSQOL +0.6": f(p, "ViSQOL (objective)") - f(s, "ViSQOL (objective)") - 0.6,
+        "P.808 1/3 of the gap": f(p, "DNSMOS-P808 gap closed") - 1 / 3,
+        "LSD 0.4x": 0.4 - f(p, "LSD") / f(s, "LSD"),
+        "SNR >= spline": f(p, "SNR (dB)") - f(s, "SNR (dB)"),
+        "lines <= 3 dB": 3.0 - f(p, "strongest added line (dB)"),
+    }
+    missed = [f"{k} (short by {abs(v):.2f})" for k, v in checks.items() if v < 0]
+    return "; ".join(missed) or "every goal met"
+
+
+# -- the robustness matrix ---------------------------------------------------------------------
+
+
+def robustness_summary(rows: list[dict]) -> str:
+    """docs/robustness.md's matrix from the benchmark's rows (`python -m audiosr.evaluation
+    --real --ratios R --lowres ... --out figures/robustness-rR`): per ratio and low-res maker,
+    spline and shipped model on both test sets (SNR dB / LSD), the model's gain, its LSD ratio,
+    its peak, and how far each row falls short of the goals (SNR +0.5 dB over the spline and
+    LSD <= 0.6x; telephone: SNR >= the spline's, LSD <= 0.7x; a peak above 1.0 and 2 % above
+    the spline's, which follows the reference's)."""
+    cell = defaultdict(dict)  # (r, maker, method) -> {test set: row}
+    for row in rows:
+        told = row["method"].endswith("told decimate")
+        method = "model" if row["method"].startswith(("shipped model", "model ")) else row["method"]
+        maker = row["low-res made by"] + (", told so" if told else "")
+        cell[(int(row["r"]), maker, method)][row["test set"]] = row
+    lines = [
+        "| r | low-res made by | VCTK sample: spline | model | LibriSpeech test-other: spline "
+        "| model | SNR gain | LSD ratio | peak | short of the goal by |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r, maker, method in sorted(k for k in cell if k[2] == "model"):
+        m, s = cell[(r, maker, "model")], cell[(r, maker.split(",")[0], SPLINE)]
+        need_gain, need_lsd = (0.0, 0.7) if maker.startswith("telephone") else (0.5, 0.6)
+        out, gains, ratios = [], [], []
+        for ds in SETS:
+            if ds not in m:
+                out += ["", ""]
+                continue
+            out.append(f"{float(s[ds]['SNR (dB)']):.1f} / {float(s[ds]['LSD']):.1f}")
+            out.append(f"**{float(m[ds]['SNR (dB)']):.1f} / {float(m[ds]['LSD']):.1f}**")
+            gains.append(float(m[ds]["SNR (dB)"]) - float(s[ds]["SNR (dB)"]))
+            ratios.append(float(m[ds]["LSD"]) / float(s[ds]["LSD"]))
+        short = []
+        if min(gains) < need_gain:
+            short.append(f"{need_gain - min(gains):.2f} dB SNR")
+        if max(ratios) > need_lsd:
+            short.append(f"{max(ratios) - need_lsd:.2f} LSD ratio")
+        peak = max(float(m[ds]["peak"]) for ds in m)
+        ref_peak = max(float(s[ds]["peak"]) for ds in s)  # the spline's: near the reference's
+        if peak > 1.02 * max(1.0, ref_peak):
+            short.append(f"peak {peak:.2f}")
+        lines.append(
+            f"| {r} | {maker} | " + " | ".join(out) + f" | {' / '.join(f'{g:+.2f}' for g in gains)}"
+            f" | {' / '.join(f'{x:.2f}' for x in ratios)} | {peak:.2f} | {'; '.join(short) or 'met'} |"
+        )
+    return "\n".join(lines)
+
+
+# -- the shipped runs' training ----------------------------------------------------------------
+
+
+def shipped_histories(models: Path | None = None, runs: Path | None = None) -> dict:
+    """The history of each shipped model's run (label -> rows), from its run folder under
+    `runs`; a run that is not here is named and left out."""
+    from audiosr.inference.shipped import DEFAULTS, SHIPPED_DIR
+
+    models, runs = models or SHIPPED_DIR, runs or resolve("runs")
+    histories = {}
+    for meta_path in sorted(p for p in models.glob("*.json") if p.name != DEFAULTS):
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        history = runs / meta["run"] / "history.json"
+        if not history.is_file():
+            how = meta["recipe"].split(";")[0]
+            print(f"skipped {meta_path.stem}: {history} not here (train it with {how})")
+            continue
+        label = f"{meta_path.stem} (r = {meta['model_config']['ratio']})"
+        histories[label] = json.loads(history.read_text(encoding="utf-8"))
+    return histories
+
+
+def shipped_training(histories: dict, out: Path = FIGURES) -> list[Path]:
+    """Whole-file validation curves of the runs behind the shipped models (best epoch starred):
+    `out`/shipped-training.{png,svg,pdf}."""
+    from audiosr.listening.plots import file_validation_curves, save_figure
+
+    return save_figure(file_validation_curves(histories), out, "shipped-training")
+
+
+# -- runs side by side -------------------------------------------------------------------------
+
+
+def _model_and_spline(rows: list[dict]) -> tuple[dict, dict]:
+    """Mean SNR / LSD of the model and the spline over the clips of an eval-<split>.csv (the
+    evaluation command's per-file rows; the model is the method after the baselines)."""
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+
+    def mean(method):
+        sel = [r for r in rows if r["method"] == method]
+        return {
+            "files": len(sel),
+            "snr": sum(float(r["snr"]) for r in sel) / len(sel),
+            "lsd": sum(float(r["lsd"]) for r in sel) / len(sel),
+        }
+
+    return mean(methods[-1]), mean(SPLINE)
+
+
+def run_row(run: Path, split: str | None = None, minutes: float | None = None) -> dict:
+    """One run folder's training (epochs, steps, audio seconds trained per second, minutes) and
+    scores: the model's whole `split` files beside the spline's where the evaluation command
+    scored them (`python -m audiosr.evaluation RUN --split SPLIT`, its eval-<split>.csv), else
+    the whole validation files training scored at its last epoch (`file_val`). `minutes`:
+    the last epoch within that much training time, for runs compared at equal time."""
+    history = [h for h in json.loads((run / "history.json").read_text()) if h["epoch"]]
+    if minutes is not None:
+        spent, within = 0.0, []
+        for h in history:
+            spent += h.get("seconds", 0.0)
+            if spent <= 60 * minutes + 1e-6:
+                within.append(h)
+        history = within
+    if not history:
+        raise ValueError(f"{run}: no epoch within {minutes} training minutes")
+    last = history[-1]
+    row = {
+        "run": run.name,
+        "epochs": last["epoch"],
+        "steps": sum(h.get("steps", 0) for h in history),
+        "audio s / s": f"{sum(h['audio_s_per_s'] for h in history) / len(history):.1f}",
+        "training minutes": f"{sum(h.get('seconds', 0.0) for h in history) / 60:.1f}",
+    }
+    evaluated = run / f"eval-{split}.csv" if split else None
+    if evaluated is not None and evaluated.is_file():
+        model, spline = _model_and_spline(read_csv(evaluated))
+        scored = f"whole {split} files ({model['files']})"
+        snr, lsd, snr0, lsd0 = model["snr"], model["lsd"], spline["snr"], spline["lsd"]
+    elif "val_file_snr" in last:
+        scored = f"whole validation files (epoch {last['epoch']})"
+        snr, lsd = last["val_file_snr"], last["val_file_lsd"]
+        snr0, lsd0 = last["spline_file_snr"], last["spline_file_lsd"]
+    else:
+        return row | {"val loss": f"{last['val_loss']:.3g}"}
+    return row | {
+        "scored on": scored,
+        "SNR (dB)": f"{snr:.2f}",
+        "SNR - spline (dB)": f"{snr - snr0:+.2f}",
+        "LSD": f"{lsd:.2f}",
+        "LSD / spline": f"{lsd / lsd0:.3f}",
+        "spline SNR / LSD": f"{snr0:.2f} / {lsd0:.2f}",
+        **({"line (dB)": f"{last['val_line_db']:.1f}"} if "val_line_db" in last else {}),
+    }
+
+
+# -- the command -------------------------------------------------------------------------------
+
+
+def add_arguments(ap) -> None:
+    """The report command's subcommands, the same under `audiosr report` and
+    `python -m audiosr.evaluation.report`."""
+    sub = ap.add_subparsers(dest="report", required=True)
+    v = sub.add_parser("verdict", help="README's claim-by-claim verdict from figures/")
+    v.add_argument("--out", help="also write the table here (.csv and .md)")
+    for name, what in (("perceptual", "real-speech-perceptual"), ("robustness", "robustness")):
+        s = sub.add_parser(name, help=f"the summary of figures/{what}-r*.csv")
+        s.add_argument("tables", nargs="*", help=f"default: every figures/{what}-r*.csv")
+    sub.add_parser("shipped-training", help="the shipped runs' validation curves (runs/ needed)")
+    s = sub.add_parser("runs", help="run folders side by side: training and scores")
+    s.add_argument("run_dirs", nargs="+")
+    s.add_argument("--split", help="scores from the run's eval-SPLIT.csv where there")
+    s.add_argument("--minutes", type=float, help="each run at its last epoch within this time")
+    s.add_argument("--out", help="also write the table here (.csv and .md)")
+
+
+def command(args) -> int:
+    """Make the report `add_arguments` parsed: printed, figures and tables written."""
+    if args.report == "verdict":
+        claims = verdict_claims()
+        print(markdown_table(claims))
+        if args.out:
+            write_table(
+                resolve(args.out), claims, "Does it reproduce?", f"Made by `{VERDICT_COMMAND}`."
+            )
+    elif args.report == "perceptual":
+        print(perceptual_summary(_rows(_paths(args.tables, "real-speech-perceptual-r*.csv"))))
+    elif args.report == "robustness":
+        print(robustness_summary(_rows(_paths(args.tables, "robustness-r*.csv"))))
+    elif args.report == "shipped-training":
+        histories = shipped_histories()
+        if not histories:
+            print("error: no run histories found: train the shipped models first "
+                  "(scripts/train-shipped-models.sh).", file=sys.stderr)  # fmt: skip
+            return 1
+        print(", ".join(str(p) for p in shipped_training(histories)))
+    elif args.report == "runs":
+        try:
+            rows = [run_row(resolve(d), args.split, args.minutes) for d in args.run_dirs]
+        except (OSError, ValueError) as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        print(markdown_table(rows))
+        if args.out:
+            cmd = " ".join(
+                ["audiosr report runs", *args.run_dirs]
+                + [f"--{k} {v}" for k, v in (("split", args.split), ("minutes", args.minutes)) if v]
+            )
+            write_table(resolve(args.out), rows, notes=f"Made by `{cmd}`.")
+    return 0
+
+
+def main(argv=None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(
+        prog="python -m audiosr.evaluation.report", description=__doc__.split("\n\n")[0]
+    )
+    add_arguments(ap)
+    return command(ap.parse_args(argv))
+
+
+if __name__ == "__main__":
+    from audiosr.core.signals import run
+
+    raise SystemExit(run(main))
