@@ -1,11 +1,12 @@
 """The reports made from tables already written: README's verdict from the committed tables in
 figures/, the real-speech perceptual summary, the robustness matrix, the shipped runs'
-validation curves, and runs side by side (the one-off comparisons in docs).
+validation curves, the scaling figure, and runs side by side (the one-off comparisons in docs).
 
     audiosr report verdict [--out figures/verdict]   # README's "Does it reproduce?" table
     audiosr report perceptual [CSV ...]             # default figures/real-speech-perceptual-r*.csv
     audiosr report robustness [CSV ...]             # default figures/robustness-r*.csv
     audiosr report shipped-training                 # figures/shipped-training.{png,svg,pdf}
+    audiosr report scaling                          # figures/scaling.* redrawn from its .csv
     audiosr report runs RUN ... [--split val]       # runs' training and scores side by side
 
 Each reads the tables through `audiosr.core.tables`; a table that is missing is named and skipped.
@@ -334,6 +335,100 @@ def shipped_training(histories: dict, out: Path = FIGURES) -> list[Path]:
     return save_figure(file_validation_curves(histories), out, "shipped-training")
 
 
+# -- the gain with training compute ------------------------------------------------------------
+
+SCALING = "python -m audiosr.scaling"  # the experiment: snapshots at training budgets, scored
+# The paper's budget: "about 2 days for MultiSpeaker on a Titan X". In FLOPs, an estimate from
+# the card's fp32 peak (11 TFLOPS): drawn at 30% of it, with a bar up to the peak itself.
+PAPER_HOURS, TITAN_X_FLOPS, PAPER_UTILISATION = 48.0, 11e12, 0.3
+SCORE_KEYS = ("SNR - spline (dB)", "LSD / spline")  # in this order (the scores file sorts keys)
+
+
+def paper_flops(utilisation: float = PAPER_UTILISATION) -> float:
+    return PAPER_HOURS * 3600 * TITAN_X_FLOPS * utilisation
+
+
+def scaling_figure(rows: list[dict], ratio: int, out: Path) -> None:
+    """The gain and the LSD ratio against training FLOPs, a colour per model and a marker per
+    test set, the paper's point starred: `out`.{png,svg,pdf}."""
+    import matplotlib.pyplot as plt
+
+    from audiosr.evaluation.paper import TABLE2
+    from audiosr.listening.plots import save_figure
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4), constrained_layout=True)
+    paper = TABLE2[("MultiSpeaker", ratio)]
+    marks = {"vctk-sample": "o", "librispeech-test-other": "s"}
+    series = sorted({(r["network"], r["width"]) for r in rows})
+    for colour, (net, width) in enumerate(series):  # a colour per model, a marker per test set
+        for test_set, mark in marks.items():
+            pts = sorted(
+                (
+                    r
+                    for r in rows
+                    if (r["network"], r["width"], r["test set"]) == (net, width, test_set)
+                ),
+                key=lambda r: r["training TFLOPs"],
+            )
+            if not pts:
+                continue
+            xs = [r["training TFLOPs"] for r in pts]
+            for ax, key in zip(axes, SCORE_KEYS):
+                ax.plot(
+                    xs,
+                    [r[key] for r in pts],
+                    marker=mark,
+                    color=f"C{colour}",
+                    ls="-" if test_set == "vctk-sample" else ":",
+                    label=f"{net} width {width:g}, {test_set}",
+                )
+    px = paper_flops() / 1e12
+    axes[0].errorbar(
+        [px],
+        [paper["Ours"][0] - paper["Spline"][0]],
+        xerr=[[0], [paper_flops(1.0) / 1e12 - px]],
+        color="k",
+        capsize=3,
+    )
+    axes[0].scatter(
+        [px],
+        [paper["Ours"][0] - paper["Spline"][0]],
+        marker="*",
+        s=160,
+        color="k",
+        label="the paper (VCTK, full width; 2 days on a Titan X, FLOPs estimated)",
+        zorder=5,
+    )
+    axes[1].scatter(
+        [px], [paper["Ours"][1] / paper["Spline"][1]], marker="*", s=160, color="k", zorder=5
+    )
+    for ax, label in zip(axes, ("SNR gain over the spline (dB)", "LSD / spline's")):
+        ax.set_xscale("log")
+        ax.set_xlabel("training compute (TFLOPs)")
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+    axes[0].axhline(0, color="grey", lw=0.8)
+    axes[1].axhline(1, color="grey", lw=0.8)
+    axes[0].legend(fontsize=7)
+    fig.suptitle(
+        f"Gain with training compute, r = {ratio}, real test speech (whole files); no extrapolation drawn"
+    )
+    save_figure(fig, out.parent, out.name)
+
+
+def write_scaling(rows: list[dict], out: Path, ratio: int = 4, command: str = SCALING) -> str:
+    """The scaling experiment's `rows` (`audiosr.scaling`) as the table `out`.{csv,md} and the
+    figure `out`.{png,svg,pdf} (`scaling_figure`); the table's text."""
+    notes = (
+        f"The paper's point: {paper_flops() / 1e12:.3g} training TFLOPs, estimated as about 2 days on "
+        f"a Titan X at {PAPER_UTILISATION:.0%} of its fp32 peak (up to {paper_flops(1.0) / 1e12:.3g} at the peak).\n\n"
+        f"Made by `{command}` (its arguments in each snapshot's recipe)."
+    )
+    md = write_table(out, rows, f"Gain with training compute, r = {ratio}", notes)
+    scaling_figure(rows, ratio, out)
+    return md.read_text(encoding="utf-8")
+
+
 # -- runs side by side -------------------------------------------------------------------------
 
 
@@ -412,6 +507,8 @@ def add_arguments(ap) -> None:
         s = sub.add_parser(name, help=f"the summary of figures/{what}-r*.csv")
         s.add_argument("tables", nargs="*", help=f"default: every figures/{what}-r*.csv")
     sub.add_parser("shipped-training", help="the shipped runs' validation curves (runs/ needed)")
+    s = sub.add_parser("scaling", help="figures/scaling.{md,png,svg,pdf} from figures/scaling.csv")
+    s.add_argument("--table", default="figures/scaling.csv")
     s = sub.add_parser("runs", help="run folders side by side: training and scores")
     s.add_argument("run_dirs", nargs="+")
     s.add_argument("--split", help="scores from the run's eval-SPLIT.csv where there")
@@ -439,6 +536,9 @@ def command(args) -> int:
                   "(scripts/train-shipped-models.sh).", file=sys.stderr)  # fmt: skip
             return 1
         print(", ".join(str(p) for p in shipped_training(histories)))
+    elif args.report == "scaling":
+        table = resolve(args.table)
+        print(write_scaling([_typed(r) for r in read_csv(table)], table.with_suffix("")))
     elif args.report == "runs":
         try:
             rows = [run_row(resolve(d), args.split, args.minutes) for d in args.run_dirs]
@@ -453,6 +553,21 @@ def command(args) -> int:
             )
             write_table(resolve(args.out), rows, notes=f"Made by `{cmd}`.")
     return 0
+
+
+def _typed(row: dict) -> dict:
+    """A CSV row's cells as int or float where they are numbers, else as they are."""
+    out = {}
+    for k, v in row.items():
+        for kind in (int, float):
+            try:
+                out[k] = kind(v)
+                break
+            except ValueError:
+                continue
+        else:
+            out[k] = v
+    return out
 
 
 def main(argv=None) -> int:

@@ -1,0 +1,70 @@
+"""The scaling table: the numbers derived from a snapshot's metadata and history (steps, CPU-hours,
+training FLOPs) are the committed table's, budgets a run had passed are one point, and the table
+and figure come back the same from the committed CSV."""
+
+import shutil
+from dataclasses import asdict
+from pathlib import Path
+
+from audiosr.cli import main
+from audiosr.evaluation.report import write_scaling
+from audiosr.scaling import PARAMS, point, scaling_rows
+from audiosr.training.params import configs_from, load_params
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMITTED = (ROOT / "figures/scaling.md").read_text()
+
+
+def _snapshot(arch: str, epoch: int, steps_per_epoch: int, cpu_hours: float):
+    """A snapshot's metadata and its run's history as `ship` and training write them: the
+    scaling recipe (16 x 6000-sample patches a step), one epoch more than the snapshot's."""
+    spec = configs_from(load_params(PARAMS) | {"ratio": 4, "width": 0.0625, "arch": arch})
+    meta = {
+        "model_config": asdict(spec.model),
+        "train_config": asdict(spec.train),
+        "data": {"data_config": asdict(spec.data)},
+        "epoch": epoch,
+    }
+    seconds = cpu_hours * 3600 / epoch
+    audio_s = steps_per_epoch * 16 * 6000 / 16000  # audio seconds trained per epoch
+    history = [{"epoch": 0}] + [
+        {"epoch": e, "seconds": seconds, "audio_s_per_s": audio_s / seconds}
+        for e in range(1, epoch + 2)
+    ]
+    return meta, history
+
+
+def test_a_snapshot_gives_the_committed_tables_numbers(tmp_path):
+    unet = _snapshot("audiounet", 3, 100, 0.053)
+    tfilm = _snapshot("tfilm", 2, 100, 0.072)
+    p = point(*unet, 3)
+    assert p == {
+        "network": "audiounet", "width": 0.0625, "budget (min)": 3.0, "steps": 300,
+        "CPU-hours": 0.053, "training TFLOPs": 4.34,
+    }  # fmt: skip
+    points = [point(*tfilm, 3), p, point(*unet, 5)]  # 5 minutes: the run had passed them
+    scores = [
+        {"vctk-sample": {"SNR - spline (dB)": 0.15, "LSD / spline": 0.81}},
+        {"vctk-sample": {"SNR - spline (dB)": 0.38, "LSD / spline": 0.7},
+         "librispeech-test-other": {"SNR - spline (dB)": 0.25, "LSD / spline": 0.72}},
+        {"vctk-sample": {"SNR - spline (dB)": 0.38, "LSD / spline": 0.7}},
+    ]  # fmt: skip
+    rows = scaling_rows(points, scores)
+    assert [(r["network"], r["test set"], r["budget (min)"]) for r in rows] == [
+        ("audiounet", "librispeech-test-other", 3.0),
+        ("audiounet", "vctk-sample", 3.0),
+        ("tfilm", "vctk-sample", 3.0),
+    ]
+    table = write_scaling(rows, tmp_path / "scaling")
+    lines = [line for line in table.splitlines() if line.startswith("| ")][1:]
+    assert len(lines) == 3 and all(line in COMMITTED for line in lines)
+    assert table.splitlines()[-1] in COMMITTED  # the note on the paper's point and the command
+    assert (tmp_path / "scaling.png").is_file()
+
+
+def test_the_committed_table_and_figure_come_back_from_its_csv(tmp_path, capsys):
+    shutil.copy(ROOT / "figures/scaling.csv", tmp_path)
+    assert main(["report", "scaling", "--table", str(tmp_path / "scaling.csv")]) == 0
+    assert (tmp_path / "scaling.md").read_text() == COMMITTED
+    assert (tmp_path / "scaling.csv").read_bytes() == (ROOT / "figures/scaling.csv").read_bytes()
+    assert {p.suffix for p in tmp_path.iterdir()} == {".csv", ".md", ".png", ".svg", ".pdf"}
