@@ -1,0 +1,71 @@
+"""The checks the tables cannot show, on a small model and a folder of generated speech-like
+files: the silence gate silences silence and leaves speech alone, hiss keeps its level through
+the spline, the command's own resampling is scored, and an identity network's line variants
+are all the spline."""
+
+import numpy as np
+import pytest
+import torch
+from helpers import tone_mix, write
+
+from audiosr.core.dsp import spline_upsample
+from audiosr.evaluation.checks import (
+    hiss_rows,
+    line_variants,
+    main,
+    resampling_rows,
+    silence_gate_rows,
+)
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """Six half-second files: a folder dataset's contiguous splits give the last one to test."""
+    for k in range(6):
+        write(tmp_path / "data" / f"f{k}.wav", tone_mix(8000, seed=k))
+    return tmp_path / "data"
+
+
+def test_the_gate_silences_silence_and_leaves_speech_alone(model_file, folder):
+    quiet, speech = silence_gate_rows((4,), str(folder), str(model_file))
+    levels = {row["input"]: row for row in quiet}
+    assert levels["digital silence"]["gated (dBFS)"] == "-240.0"  # exact zeros (1e-12 floor)
+    assert float(levels["-90 dBFS noise"]["gated (dBFS)"]) < -85
+    (row,) = speech
+    assert row["files"] == 6 and row["raw SNR / LSD"] == row["gated SNR / LSD"]
+    assert row["largest change, one file (SNR dB / LSD)"] == "0 / 0"
+
+
+def test_hiss_through_the_spline_keeps_its_level(model_file):
+    rows = hiss_rows((4,), str(model_file))
+    assert [row["white noise in (dBFS)"] for row in rows] == [-60.0, -40.0]
+    for row in rows:
+        assert abs(row["spline out (dBFS)"] - row["white noise in (dBFS)"]) < 1.5
+        assert row["model - spline (dB)"] == pytest.approx(
+            row["model out (dBFS)"] - row["spline out (dBFS)"], abs=0.11
+        )
+
+
+def test_the_commands_own_resampling_is_scored_beside_soxr_and_the_spline(model_file, folder):
+    rows = resampling_rows((4,), (str(folder),), str(model_file))
+    assert [row["16 kHz file through"] for row in rows] == ["command", "soxr + spline"]
+    assert all(row["files"] >= 1 and np.isfinite(row["SNR (dB)"]) for row in rows)
+
+
+def test_an_identity_networks_variants_are_all_the_spline():
+    x_lr = tone_mix(1000, sr=4000)
+    variants = line_variants(torch.nn.Identity(), x_lr, 4000, 4)
+    assert list(variants) == [
+        "as is", "below 40 Hz bypassed", "shift 16 averaged", "shift 2 averaged"
+    ]  # fmt: skip
+    for est in variants.values():
+        np.testing.assert_allclose(est, spline_upsample(x_lr, 4)[:4000], atol=1e-5)
+
+
+def test_line_origin_has_a_row_per_model_and_variant(model_file, folder, capsys):
+    assert main(["line-origin", "--model", str(model_file), "--data", str(folder)]) == 0
+    rows = [line.split(" | ") for line in capsys.readouterr().out.splitlines()[2:]]
+    assert [row[1] for row in rows] == [
+        "as is", "below 40 Hz bypassed", "shift 16 averaged", "shift 2 averaged"
+    ]  # fmt: skip
+    assert all(row[0] == "| m" and np.isfinite(float(row[2])) for row in rows)
