@@ -4,6 +4,8 @@
 # restore the corpus uploaded beside the code (scripts/corpus_bundle.py), build the cache, train
 # for at most $MINUTES (the run can resume), score whole test files. Results land in $OUT.
 # On the GPU machine: OUT=$OUT MINUTES=7 bash scripts/gpu-paper-r4.sh   (uploaded: .gpuupload)
+# The one route for this run on a GPU; the speed benchmarks beside it are their own commands
+# (`python -m audiosr.speed`; figures/gpu-h100/README.md lists them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-python3}
