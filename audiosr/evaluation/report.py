@@ -22,7 +22,6 @@ from pathlib import Path
 
 from audiosr.core.paths import FIGURES, resolve
 from audiosr.core.tables import markdown_table, read_csv, write_table
-from audiosr.evaluation.baselines import SPLINE
 from audiosr.evaluation.verdict import (
     ablation_claim,
     paper_margin,
@@ -32,6 +31,8 @@ from audiosr.evaluation.verdict import (
     transfer_claim,
 )
 
+# The baselines' names (`baselines.SPLINE`) are imported where they are used: `audiosr` builds
+# this command's parser on every call, and the baselines module brings scipy.signal (a second).
 SETS = {"vctk-sample": "VCTK sample", "librispeech-test-other": "LibriSpeech test-other"}
 
 
@@ -69,6 +70,8 @@ def verdict_claims(folder: Path = FIGURES) -> list[dict]:
     """Each claim of the paper, our number with its budget, the paper's, and the verdict by the
     rules fixed in `audiosr.evaluation.verdict`, from the result tables in `folder` (run `make
     demo`, or the command in a table's own .md, to make one that is missing)."""
+    from audiosr.evaluation.baselines import SPLINE
+
     claims = []
     table2 = _committed(folder, "table2-embedded-speech-multi")
     if table2:
@@ -126,6 +129,8 @@ def verdict_claims(folder: Path = FIGURES) -> list[dict]:
 
 def _table3_claims(table3: list[dict]) -> list[dict]:
     """Table 3's two mismatched cells, and the piano r = 2 row of Table 2 from its matched one."""
+    from audiosr.evaluation.baselines import SPLINE
+
     cell = {row["method"]: row for row in table3}
     col = {True: "tested with LPF (SNR / LSD)", False: "tested without LPF (SNR / LSD)"}
     name = {True: "trained with LPF", False: "trained without LPF"}
@@ -192,6 +197,8 @@ PERCEPTUAL_MEASURES = (  # column, CSV field, digits
 
 
 def _perceptual_kind(method: str, r: int) -> str | None:
+    from audiosr.evaluation.baselines import SPLINE
+
     return {
         SPLINE: "spline",
         f"model audiounet-small-r{r}": "MSE",
@@ -266,6 +273,8 @@ def robustness_summary(rows: list[dict]) -> str:
     its peak, and how far each row falls short of the goals (SNR +0.5 dB over the spline and
     LSD <= 0.6x; telephone: SNR >= the spline's, LSD <= 0.7x; a peak above 1.0 and 2 % above
     the spline's, which follows the reference's)."""
+    from audiosr.evaluation.baselines import SPLINE
+
     cell = defaultdict(dict)  # (r, maker, method) -> {test set: row}
     for row in rows:
         told = row["method"].endswith("told decimate")
@@ -435,6 +444,8 @@ def write_scaling(rows: list[dict], out: Path, ratio: int = 4, command: str = SC
 def _model_and_spline(rows: list[dict]) -> tuple[dict, dict]:
     """Mean SNR / LSD of the model and the spline over the clips of an eval-<split>.csv (the
     evaluation command's per-file rows; the model is the method after the baselines)."""
+    from audiosr.evaluation.baselines import SPLINE
+
     methods = list(dict.fromkeys(r["method"] for r in rows))
 
     def mean(method):
