@@ -31,7 +31,7 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check $(TORCH)
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[notebooks,corpus,perceptual,test]'
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	@# commit notebooks without outputs, whatever a save in JupyterLab left in them (.gitattributes)
 	-@git rev-parse --git-dir >/dev/null 2>&1 && \

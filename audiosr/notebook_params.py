@@ -20,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+from audiosr.core.extras import need
 from audiosr.core.paths import ROOT
 
 NOTEBOOKS = ROOT / "notebooks"
@@ -152,7 +153,7 @@ def main(argv=None) -> int:
     )
     ap.add_argument("--force", action="store_true", help="replace an existing output file")
     args = ap.parse_args(argv)
-    import papermill
+    papermill = need("papermill")
 
     from audiosr.training.params import configs_from, known_keys
 

@@ -82,9 +82,22 @@ def test_a_notebook_saved_with_outputs_is_committed_without_them(tmp_path):
     assert "ran" in (repo / "notebooks/02_model.ipynb").read_text()  # the working copy keeps them
 
 
+def _requirements(project: dict, extras: list[str]) -> set[str]:
+    """The names of the packages that installing `extras` brings, the package's own
+    dependencies included, each extra that names the package itself expanded."""
+    names = {_name(r) for r in project["dependencies"]}
+    for extra in extras:
+        for r in project["optional-dependencies"][extra]:
+            if _name(r) == project["name"]:
+                names |= _requirements(project, re.search(r"\[(.*)\]", r)[1].split(","))
+            else:
+                names.add(_name(r))
+    return names
+
+
 def test_environment_yml_agrees_with_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]}
+    wanted = _requirements(project, ["test"])
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     listed = {_name(r) for r in pip if not r.startswith("-e")}

@@ -9,6 +9,7 @@ import soundfile as sf
 
 from audiosr.core.audio import resample
 from audiosr.core.dsp import HR_RATE, lowres_rate
+from audiosr.core.extras import need
 
 CELL_MIN_PX = 300  # one version's column: below ~300 px browsers shrink the seek bar
 # versions side by side, as many per row as fit, wrapping on narrow screens; rows line up
@@ -44,7 +45,7 @@ def players(signals: dict[str, tuple[np.ndarray, int]]):
     """
     try:
         import ipywidgets as w
-    except ImportError:  # pragma: no cover - ipywidgets is a dependency, this is for bare kernels
+    except ImportError:  # pragma: no cover - a kernel without the notebooks extra
         from IPython.display import Audio
 
         return [Audio(wav_bytes(x, sr)) for x, sr in signals.values()]
@@ -187,7 +188,7 @@ class ComparisonPanel:
     """
 
     def __init__(self, sources: dict[int, tuple], split: str = "test", max_clips: int = 50):
-        import ipywidgets as w
+        w = need("ipywidgets")
 
         self.sources, self.split = sources, split
         first = next(iter(sources.values()))[0]
@@ -217,7 +218,7 @@ class ComparisonPanel:
         self._update()
 
     def _update(self, *_):
-        import ipywidgets as w
+        w = need("ipywidgets")
 
         cache, methods = self.sources[self.ratio.value]
         name, versions = clip_versions(cache, self.clip.value, methods, self.split)

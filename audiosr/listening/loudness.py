@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from audiosr.core.extras import need
+
 TARGET_LUFS = -26.0  # leaves ~20 dB of headroom for speech peaks at 16-bit
 MAX_PEAK = 0.99
 MIN_SECONDS = 0.4  # one BS.1770 gating block
@@ -20,7 +22,7 @@ class LoudnessError(ValueError):
 
 def loudness(x: np.ndarray, sr: int) -> float:
     """Integrated loudness in LUFS (BS.1770-4)."""
-    import pyloudnorm
+    pyloudnorm = need("pyloudnorm")
 
     x = np.asarray(x, dtype=np.float64)
     if len(x) < MIN_SECONDS * sr:

@@ -11,6 +11,7 @@ import soundfile as sf
 
 from audiosr.core.audio import tidy_clip
 from audiosr.core.dsp import HR_RATE
+from audiosr.core.extras import need
 from audiosr.data.corpus.render import (
     Job,
     measure,
@@ -42,7 +43,7 @@ PIECES = (
 
 def piano_versions() -> dict:
     """The piano part's tool versions (its recipe's `tools`); a missing soundfont counts 0."""
-    import music21
+    music21 = need("music21")
 
     return tool_versions(
         {
@@ -55,7 +56,7 @@ def piano_versions() -> dict:
 
 def render_piece(corpus_path: str, out: Path, max_s: float = MAX_PIECE_S) -> None:
     """A music21 score, every part on the acoustic grand, via fluidsynth (32 kHz -> 16 kHz)."""
-    from music21 import corpus, instrument
+    corpus, instrument = need("music21.corpus"), need("music21.instrument")
 
     score = corpus.parse(corpus_path)
     for part in score.parts:
