@@ -55,7 +55,6 @@ def test_windowed_equals_whole_file():
     lr = np.random.default_rng(1).standard_normal(12_000).astype(np.float32)
     whole = Upsampler(model, 4, hop=1 << 20).process(lr)
     up = Upsampler(model, 4, hop=2048, batch=2)
-    assert up.window_samples() < 4 * len(lr)
     assert float(snr(up.process(lr), whole)) > 80
 
 

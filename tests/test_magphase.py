@@ -91,7 +91,6 @@ def test_windowed_equals_whole_file():
     lr = band_limited_noise(12_000, seed=2)
     whole = Upsampler(model, 4, hop=1 << 20).process(lr)
     up = Upsampler(model, 4, hop=2048, batch=2)
-    assert up.window_samples() < 4 * len(lr)
     assert float(snr(up.process(lr), whole)) > 80
 
 

@@ -115,10 +115,6 @@ class Upsampler:
         self.context = _round_up(math.ceil(reach / self.r) + margin, a_lr)
         self.hop = _round_up(max(hop, a_lr), a_lr)
 
-    def window_samples(self) -> int:
-        """Low-res samples per window: what memory scales with."""
-        return self.hop + 2 * self.context
-
     @torch.no_grad()
     def _net(self, splines: list[np.ndarray]) -> list[np.ndarray]:
         """Run windows through the network, `batch` equal-length windows at a time."""
