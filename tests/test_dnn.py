@@ -8,19 +8,19 @@ import torch
 from audiosr.data.patches import DataConfig, build_cache
 from audiosr.networks.audiounet import ModelConfig, build_model
 from audiosr.networks.checkpoint import load_model
-from audiosr.networks.dnn import DNN_N_FFT, BandDNN, band_edge, fold_index, log_spectral_loss
+from audiosr.networks.dnn import DNN_N_FFT, BandDNN, edge_bin, fold_index, log_spectral_loss
 from audiosr.training.runs import default_run_dir
 from audiosr.training.train import TrainConfig, train
 
 
 def test_fold_index_mirrors_about_the_cutoff():
-    e = band_edge(2)
+    e = edge_bin(2)
     assert e == 128
     f = fold_index(2)
     assert len(f) == DNN_N_FFT // 2 - e and f[0] == 127 and f[-1] == 0  # bin e + j takes bin e - j
     f4 = fold_index(4)
     # 65 -> 63, 128 -> 0, 129 -> 1
-    assert band_edge(4) == 64 and f4[0] == 63 and f4[63] == 0 and f4[64] == 1
+    assert edge_bin(4) == 64 and f4[0] == 63 and f4[63] == 0 and f4[64] == 1
     assert f4.min() >= 0 and f4.max() <= 64
 
 

@@ -34,7 +34,7 @@ def check_dnn_ratio(r: int) -> None:
         )
 
 
-def band_edge(r: int) -> int:
+def edge_bin(r: int) -> int:
     """Index of the last STFT bin below the low-res Nyquist frequency (sr / 2r)."""
     return (DNN_N_FFT // 2) // r
 
@@ -42,7 +42,7 @@ def band_edge(r: int) -> int:
 def fold_index(r: int) -> torch.Tensor:
     """For each high-band bin, the low-band bin whose phase it takes: a triangle wave that
     mirrors about the cutoff, then about 0, and so on (r = 2: bin e + j takes bin e - j)."""
-    e = band_edge(r)
+    e = edge_bin(r)
     k = torch.arange(e + 1, DNN_N_FFT // 2 + 1)
     t = k % (2 * e)
     return torch.where(t <= e, t, 2 * e - t)
@@ -76,8 +76,8 @@ class BandDNN(nn.Module):
     def __init__(self, ratio: int, hidden: int = HIDDEN):
         super().__init__()
         check_dnn_ratio(ratio)
-        self.ratio, self.edge = ratio, band_edge(ratio)
-        n_in, n_out = (self.edge + 1) * (2 * CONTEXT + 1), DNN_N_FFT // 2 - self.edge
+        self.ratio, self.edge_bin = ratio, edge_bin(ratio)
+        n_in, n_out = (self.edge_bin + 1) * (2 * CONTEXT + 1), DNN_N_FFT // 2 - self.edge_bin
         self.net = nn.Sequential(
             nn.LayerNorm(n_in),
             nn.Linear(n_in, hidden),
@@ -98,7 +98,7 @@ class BandDNN(nn.Module):
         x2 = x.reshape(-1, x.shape[-1])
         length = x2.shape[-1]
         spec = stft(x2)
-        low = spec[:, : self.edge + 1]
+        low = spec[:, : self.edge_bin + 1]
         log_high = self.net(with_context(torch.log(low.abs() + EPS))).transpose(1, 2)
         phase = -torch.angle(low)[:, self.fold]
         high = torch.polar(torch.exp(log_high.float()), phase)
@@ -115,7 +115,7 @@ class BandDNN(nn.Module):
 
 def log_spectral_loss(estimate: torch.Tensor, target: torch.Tensor, ratio: int) -> torch.Tensor:
     """Li et al.'s objective: MSE between high-band log magnitudes of estimate and target."""
-    e = band_edge(ratio)
+    e = edge_bin(ratio)
     est, ref = (
         torch.log(stft(t.reshape(-1, t.shape[-1]))[:, e + 1 :].abs() + EPS)
         for t in (estimate, target)
