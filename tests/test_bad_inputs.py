@@ -73,7 +73,7 @@ def _tiny_run(folder: Path) -> Path:
     """A run folder holding an untrained small r = 4 AudioUNet's checkpoint, for ship."""
     from audiosr.networks.audiounet import ModelConfig, build_model
     from audiosr.networks.checkpoint import save_checkpoint
-    from audiosr.training.train import TrainConfig
+    from audiosr.training.config import TrainConfig
 
     cfg = ModelConfig(ratio=4, width=1 / 16)
     save_checkpoint(folder / "checkpoint.pt", build_model(cfg), None, 1, [], cfg, TrainConfig(),
@@ -1186,7 +1186,7 @@ def test_a_missing_checkpoint_lists_the_shipped_models_and_a_run_folder_is_under
 ):
     from audiosr.networks.audiounet import ModelConfig, build_model
     from audiosr.networks.checkpoint import save_checkpoint
-    from audiosr.training.train import TrainConfig
+    from audiosr.training.config import TrainConfig
 
     sf.write(tmp_path / "a.wav", tone_mix(4000, sr=4000), 4000)
     monkeypatch.chdir(tmp_path)

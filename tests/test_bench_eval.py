@@ -8,7 +8,8 @@ from audiosr import speed
 from audiosr.data.patches import DataConfig, build_cache
 from audiosr.evaluation.evaluate import evaluate_run, summarize
 from audiosr.networks.audiounet import ModelConfig
-from audiosr.training.train import TrainConfig, train
+from audiosr.training.config import TrainConfig
+from audiosr.training.train import train
 
 
 def test_quick_benchmark_produces_every_column(tmp_path):

@@ -242,7 +242,8 @@ def test_ship_names_the_run_by_its_params_and_never_replaces_a_file(tmp_path, pi
     import yaml
 
     from audiosr.data.patches import DataConfig, build_cache
-    from audiosr.training.train import TrainConfig, train
+    from audiosr.training.config import TrainConfig
+    from audiosr.training.train import train
 
     params = {
         "dataset": str(piano_folder),

@@ -9,8 +9,9 @@ from audiosr.data.patches import DataConfig, build_cache
 from audiosr.networks.audiounet import ModelConfig, build_model
 from audiosr.networks.checkpoint import load_model
 from audiosr.networks.dnn import DNN_N_FFT, BandDNN, edge_bin, fold_index, log_spectral_loss
+from audiosr.training.config import TrainConfig
 from audiosr.training.runs import default_run_dir
-from audiosr.training.train import TrainConfig, train
+from audiosr.training.train import train
 
 
 def test_fold_index_mirrors_about_the_cutoff():

@@ -21,8 +21,9 @@ from audiosr.networks.framenet import (
     first_missing_bin,
     shift_sources,
 )
+from audiosr.training.config import TrainConfig
 from audiosr.training.runs import default_run_dir
-from audiosr.training.train import TrainConfig, train
+from audiosr.training.train import train
 
 
 def _perturbed(blocks=2, width=1 / 16):

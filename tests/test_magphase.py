@@ -18,8 +18,9 @@ from audiosr.networks.checkpoint import load_model
 from audiosr.networks.framenet import FRAME_HOP
 from audiosr.networks.losses import anti_wrapped, field_loss, phase_losses
 from audiosr.networks.magphase import MagPhaseNet
+from audiosr.training.config import TrainConfig
 from audiosr.training.runs import default_run_dir
-from audiosr.training.train import TrainConfig, train
+from audiosr.training.train import train
 
 CFG = ModelConfig(ratio=4, arch="magphase", interp="sinc", blocks=2, width=1 / 16)
 

@@ -7,8 +7,8 @@ from audiosr.data.patches import DataConfig
 from audiosr.data.splits import DatasetError
 from audiosr.networks.audiounet import ModelConfig
 from audiosr.networks.checkpoint import load_checkpoint
+from audiosr.training.config import TrainConfig
 from audiosr.training.runs import ensure_run
-from audiosr.training.train import TrainConfig
 
 
 def test_ensure_run_trains_once_then_finds_it(piano_folder, tmp_path, monkeypatch):

@@ -12,8 +12,9 @@ from audiosr.inference.windows import Upsampler
 from audiosr.networks.audiounet import AudioUNet, ModelConfig, build_model, count_parameters
 from audiosr.networks.checkpoint import load_model
 from audiosr.networks.tfilm import TOP_BLOCK, AudioTFiLM, TFiLM, tfilm_multiple
+from audiosr.training.config import TrainConfig
 from audiosr.training.runs import default_run_dir
-from audiosr.training.train import TrainConfig, train
+from audiosr.training.train import train
 
 
 def _small(blocks=4, **kw):

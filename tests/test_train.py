@@ -10,7 +10,8 @@ import audiosr.training.train as train_mod
 from audiosr.data.patches import DataConfig, build_cache
 from audiosr.networks.audiounet import ModelConfig
 from audiosr.networks.checkpoint import CheckpointError, load_checkpoint, load_model
-from audiosr.training.train import TrainConfig, TrainingError, train
+from audiosr.training.config import TrainConfig
+from audiosr.training.train import TrainingError, train
 
 # code variant: dropout uses the RNG
 TINY = ModelConfig(ratio=4, blocks=2, width=1 / 16, variant="code2019")
