@@ -200,7 +200,7 @@ display(Image(filename=str(paths.resolve("figures/shipped-training.png")), width
 # on the whole validation split (the test split is for `04_evaluate`).
 
 # %%
-trained = checkpoint.load_model(run_dir / "checkpoint.pt", ratio=ratio)
+trained = checkpoint.load_model_file(run_dir / "checkpoint.pt", ratio=ratio)
 sp_v, hr_v = train.load_patches(cache, "val", torch.device("cpu"))
 scores = {name: train.validate(m, sp_v, hr_v, 64, torch.device("cpu"))
           for name, m in (("cubic spline", torch.nn.Identity()), ("this run", trained))}

@@ -14,7 +14,7 @@ from audiosr.cli import main
 from audiosr.data.makers import codec_available
 from audiosr.inference.windows import Upsampler
 from audiosr.networks.audiounet import ModelConfig
-from audiosr.networks.checkpoint import load_model
+from audiosr.networks.checkpoint import load_model_file
 
 
 def _run(*args):
@@ -29,7 +29,7 @@ def test_one_file_mono_and_stereo_match_the_library(model_file, tmp_path):
     y, sr = sf.read(tmp_path / "up.wav", dtype="float32")
     # the 16-bit input as the command reads it
     x16, _ = sf.read(tmp_path / "mono.wav", dtype="float32")
-    want = Upsampler(load_model(model_file), 4, hop=512).process(x16)
+    want = Upsampler(load_model_file(model_file), 4, hop=512).process(x16)
     assert sr == 16000 and len(y) == 4 * len(x)
     assert np.abs(y - np.clip(want, -1, 1)).max() < 2 / 32768  # 16-bit rounding
     assert upsample(tmp_path / "stereo.flac", tmp_path / "up.flac", model_file) == 0
@@ -37,7 +37,7 @@ def test_one_file_mono_and_stereo_match_the_library(model_file, tmp_path):
     s16, _ = sf.read(tmp_path / "stereo.flac", dtype="float32")
     assert s.shape == (4 * len(x), 2)
     for c in range(2):  # each channel processed on its own
-        want = Upsampler(load_model(model_file), 4).process(s16[:, c])
+        want = Upsampler(load_model_file(model_file), 4).process(s16[:, c])
         assert np.abs(s[:, c] - np.clip(want, -1, 1)).max() < 2 / 32768
 
 

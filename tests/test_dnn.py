@@ -7,7 +7,7 @@ import torch
 
 from audiosr.data.patches import DataConfig, build_cache
 from audiosr.networks.audiounet import ModelConfig, build_model
-from audiosr.networks.checkpoint import load_model
+from audiosr.networks.checkpoint import load_model_file
 from audiosr.networks.dnn import DNN_N_FFT, BandDNN, edge_bin, fold_index, log_spectral_loss
 from audiosr.training.config import TrainConfig
 from audiosr.training.runs import default_run_dir
@@ -75,7 +75,7 @@ def test_trains_through_the_shared_loop(piano_folder, tmp_path):
     # the log-spectral objective falls (to about half here; the exact value moves with the CPU
     # and its thread count, so the bound leaves room)
     assert history[-1]["train_loss"] < 0.7 * history[0]["train_loss"]
-    model = load_model(run / "checkpoint.pt", ratio=2)
+    model = load_model_file(run / "checkpoint.pt", ratio=2)
     assert isinstance(model, BandDNN) and sum(p.numel() for p in model.parameters()) == sum(
         p.numel() for p in build_model(cfg).parameters()
     )

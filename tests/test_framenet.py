@@ -10,7 +10,7 @@ from audiosr.core.metrics import snr
 from audiosr.data.patches import DataConfig, build_cache
 from audiosr.inference.windows import Upsampler
 from audiosr.networks.audiounet import ModelConfig, build_model
-from audiosr.networks.checkpoint import load_model
+from audiosr.networks.checkpoint import load_model_file
 from audiosr.networks.framenet import (
     FILLS,
     FRAME_HOP,
@@ -76,7 +76,7 @@ def test_trains_and_reloads_through_the_shared_loop(piano_folder, tmp_path):
         progress=False,
     )
     assert history[-1]["train_loss"] < history[0]["train_loss"]
-    model = load_model(run / "checkpoint.pt", ratio=2)
+    model = load_model_file(run / "checkpoint.pt", ratio=2)
     assert isinstance(model, FrameNet) and model.blocks == 2
 
 

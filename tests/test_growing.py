@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from audiosr.networks.checkpoint import load_model, read_safetensors
+from audiosr.networks.checkpoint import load_model_file, read_safetensors
 from audiosr.training.growing import (
     MAX_STATE_MB,
     GrowingError,
@@ -84,7 +84,7 @@ def test_a_run_continues_from_the_state_alone(state, tmp_path):
     # fresh optimizer moments warm up again: 2 steps into an 8-step warm-up
     assert meta2["history"][1]["lr"] == pytest.approx(1e-3 * 2 / 8)
     assert json.loads(state.with_suffix(".json").read_text())["epoch"] == 2
-    assert load_model(state, ratio=4).config.arch == "magphase"  # a model file too
+    assert load_model_file(state, ratio=4).config.arch == "magphase"  # a model file too
 
 
 def test_out_writes_elsewhere_and_leaves_the_state(state, tmp_path):
@@ -195,7 +195,7 @@ def test_a_branch_goes_on_from_the_weights_and_budget_with_a_new_recipe(piano_fo
     assert branched["branches"] == [
         {"from": "old.safetensors", "epoch": 1, "set": {"fill": "shift", "lr": 5e-4}}
     ]
-    assert load_model(new, ratio=4).fill == "shift"
+    assert load_model_file(new, ratio=4).fill == "shift"
     _grow(new, tmp_path)  # and it continues: epoch 2, its budget grown from the old one's
     assert read_state(new)[1]["epoch"] == 2
     assert read_state(new)[1]["growing"]["steps"] == 2 * meta["growing"]["steps"]
@@ -213,7 +213,8 @@ def test_a_branch_goes_on_from_the_weights_and_budget_with_a_new_recipe(piano_fo
     # a recipe that adds weights starts them fresh and says so; dropping weights is refused
     mixed = branch_state(old, tmp_path / "mixed.safetensors", {"fill": "powers"})
     assert read_state(mixed)[1]["branches"][-1]["new_weights"] == ["carrier_mix"]
-    assert "carrier_mix" in read_state(mixed)[0] and load_model(mixed, ratio=4).fill == "powers"
+    assert "carrier_mix" in read_state(mixed)[0]
+    assert load_model_file(mixed, ratio=4).fill == "powers"
     with pytest.raises(GrowingError, match="no place"):
         branch_state(mixed, tmp_path / "back.safetensors", {"fill": "rectify"})
     with pytest.raises(FileExistsError):

@@ -14,7 +14,7 @@ from audiosr.core.metrics import snr
 from audiosr.data.patches import DataConfig, build_cache
 from audiosr.inference.windows import Upsampler
 from audiosr.networks.audiounet import ModelConfig, build_model
-from audiosr.networks.checkpoint import load_model
+from audiosr.networks.checkpoint import load_model_file
 from audiosr.networks.framenet import FRAME_HOP
 from audiosr.networks.losses import anti_wrapped, field_loss, phase_losses
 from audiosr.networks.magphase import MagPhaseNet
@@ -136,5 +136,5 @@ def test_trains_and_reloads_through_the_shared_loop(piano_folder, tmp_path):
     assert {"sinc_file_snr", "sinc_file_visqol", "val_file_visqol", "val_file_line_db"} <= set(
         history[-1]
     )
-    model = load_model(run / "checkpoint.pt", ratio=4)
+    model = load_model_file(run / "checkpoint.pt", ratio=4)
     assert isinstance(model, MagPhaseNet) and model.config.interp == "sinc"

@@ -188,7 +188,7 @@ def test_untrained_code_variant_starts_near_the_spline():
 
 def test_a_checkpoint_that_says_variant_code_loads_as_the_codes_2019_network(tmp_path):
     """Files made when "code" named the original code's head (and its objective) still load."""
-    from audiosr.networks.checkpoint import load_checkpoint, load_model, save_checkpoint
+    from audiosr.networks.checkpoint import load_checkpoint, load_model_file, save_checkpoint
     from audiosr.training.config import TrainConfig
 
     cfg = ModelConfig(width=1 / 16, blocks=2, variant="code2019")
@@ -197,7 +197,7 @@ def test_a_checkpoint_that_says_variant_code_loads_as_the_codes_2019_network(tmp
     state = load_checkpoint(tmp_path / "new.pt")
     state["model_config"]["variant"] = "code"
     torch.save(state, tmp_path / "old.pt")
-    old = load_model(tmp_path / "old.pt")
+    old = load_model_file(tmp_path / "old.pt")
     assert old.config.variant == "code2019"
     x = torch.randn(1, 1, 256)
     assert torch.equal(old(x), net.eval()(x))

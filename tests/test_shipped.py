@@ -9,7 +9,7 @@ from helpers import tone_mix
 
 from audiosr.cli import main
 from audiosr.inference.shipped import SHIPPED_DIR, shipped_path
-from audiosr.networks.checkpoint import CheckpointError, load_model
+from audiosr.networks.checkpoint import CheckpointError, load_model_file
 
 SHIPPED = sorted(SHIPPED_DIR.glob("audiounet-small-r*.safetensors"))
 PIANO = SHIPPED_DIR / "audiounet-piano-r4.safetensors"
@@ -39,10 +39,10 @@ def test_each_model_loads_and_records_its_recipe(path):
     assert meta["validation"]["val_file_lsd"] < meta["validation"]["spline_file_lsd"]
     if path != PIANO:
         assert shipped_path(r) == path
-    model = load_model(path, ratio=r)
+    model = load_model_file(path, ratio=r)
     assert not model.training
     with pytest.raises(CheckpointError, match="trained for ratio"):
-        load_model(path, ratio=r + 1)
+        load_model_file(path, ratio=r + 1)
 
 
 def test_upsample_works_with_no_checkpoint_argument(tmp_path):
@@ -71,7 +71,7 @@ def test_the_shipped_speech_models_take_any_input_through_the_front_end(tmp_path
     from audiosr.core.dsp import lowres
     from audiosr.inference.windows import Upsampler
 
-    model = load_model(shipped_path(4), ratio=4)
+    model = load_model_file(shipped_path(4), ratio=4)
     assert model.front_end
     x = lowres(tone_mix(32000, sr=16000), 4)
     sf.write(tmp_path / "in.wav", x, 4000, subtype="FLOAT")

@@ -10,7 +10,7 @@ from audiosr.core.metrics import snr
 from audiosr.data.patches import DataConfig, build_cache
 from audiosr.inference.windows import Upsampler
 from audiosr.networks.audiounet import AudioUNet, ModelConfig, build_model, count_parameters
-from audiosr.networks.checkpoint import load_model
+from audiosr.networks.checkpoint import load_model_file
 from audiosr.networks.tfilm import TOP_BLOCK, AudioTFiLM, TFiLM, tfilm_multiple
 from audiosr.training.config import TrainConfig
 from audiosr.training.runs import default_run_dir
@@ -106,9 +106,9 @@ def test_trains_and_reloads_through_the_shared_loop(piano_folder, tmp_path):
         progress=False,
     )
     assert history[-1]["train_loss"] < history[0]["train_loss"]
-    model = load_model(run / "checkpoint.pt", ratio=2).eval()
+    model = load_model_file(run / "checkpoint.pt", ratio=2).eval()
     assert isinstance(model, AudioTFiLM) and len(model.down) == 2
     x = torch.randn(1, 1, 1024)
-    again = load_model(run / "checkpoint.pt", ratio=2).eval()
+    again = load_model_file(run / "checkpoint.pt", ratio=2).eval()
     with torch.no_grad():
         assert torch.equal(model(x), again(x))

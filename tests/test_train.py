@@ -9,7 +9,7 @@ import torch
 import audiosr.training.train as train_mod
 from audiosr.data.patches import DataConfig, build_cache
 from audiosr.networks.audiounet import ModelConfig
-from audiosr.networks.checkpoint import CheckpointError, load_checkpoint, load_model
+from audiosr.networks.checkpoint import CheckpointError, load_checkpoint, load_model_file
 from audiosr.training.config import TrainConfig
 from audiosr.training.train import TrainingError, train
 
@@ -97,8 +97,8 @@ def test_bad_checkpoints_and_settings_are_refused(cache, tmp_path):
             progress=False,
         )
     with pytest.raises(CheckpointError, match="ratio 4, asked for ratio 6"):
-        load_model(tmp_path / "run/checkpoint.pt", ratio=6)
-    assert load_model(tmp_path / "run/checkpoint.pt", ratio=4).config == TINY
+        load_model_file(tmp_path / "run/checkpoint.pt", ratio=6)
+    assert load_model_file(tmp_path / "run/checkpoint.pt", ratio=4).config == TINY
     bad = tmp_path / "corrupt.pt"
     bad.write_bytes((tmp_path / "run/checkpoint.pt").read_bytes()[:1000])
     with pytest.raises(CheckpointError, match="not a readable"):
@@ -183,7 +183,6 @@ def test_learning_rate_warms_up_then_follows_the_schedule():
 
 def test_cosine_run_resumes_exactly_and_keeps_the_best_epoch_on_whole_files(cache, tmp_path):
     from audiosr.inference.shipped import ship
-    from audiosr.networks.checkpoint import load_model as load_safetensors
 
     cfg = _cfg(3, schedule="cosine", warmup_steps=2, file_val=3)
     straight = train(cache, TINY, cfg, tmp_path / "a", progress=False)
@@ -207,7 +206,7 @@ def test_cosine_run_resumes_exactly_and_keeps_the_best_epoch_on_whole_files(cach
     )
     assert {"spline_file_snr", "spline_file_lsd", "val_file_lsd"} <= set(best)
     out = ship(tmp_path / "a", tmp_path / "m.safetensors")
-    shipped = load_safetensors(out)  # .safetensors: read by the same loader
+    shipped = load_model_file(out)  # .safetensors: read by the same loader
     for k, v in shipped.state_dict().items():
         torch.testing.assert_close(v, kept["model"][k], rtol=0, atol=0)
 
@@ -303,7 +302,7 @@ def test_init_starts_a_run_from_a_models_weights(cache, tmp_path):
     train(cache, FRONT, _cfg(1), tmp_path / "a", progress=False)
     start = ship(tmp_path / "a", tmp_path / "a.safetensors")
     train(cache, FRONT, _cfg(1, lr=1e-12, init=str(start)), tmp_path / "b", progress=False)
-    a, b = (load_model(p) for p in (start, tmp_path / "b/checkpoint.pt"))
+    a, b = (load_model_file(p) for p in (start, tmp_path / "b/checkpoint.pt"))
     for (k, va), vb in zip(a.state_dict().items(), b.state_dict().values()):
         if va.dtype.is_floating_point and "running" not in k:
             torch.testing.assert_close(va, vb, rtol=0, atol=1e-6)
@@ -328,9 +327,9 @@ def test_fine_tuning_keeps_its_start_unless_an_epoch_beats_it(cache, tmp_path):
     assert [h["epoch"] for h in kept] == [0, 1]  # the start is the first row of the curves
     assert kept[0] == best["history"][0] and "train_loss" not in kept[0]
     assert kept[-1]["val_file_snr"] < best["history"][0]["val_file_snr"]
-    a = load_model(start)
+    a = load_model_file(start)
     for (k, va), vb in zip(
-        a.state_dict().items(), load_model(tmp_path / "b/best.pt").state_dict().values()
+        a.state_dict().items(), load_model_file(tmp_path / "b/best.pt").state_dict().values()
     ):
         torch.testing.assert_close(va, vb, rtol=0, atol=0)
 

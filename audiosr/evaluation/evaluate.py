@@ -19,7 +19,7 @@ from audiosr.core.perceptual import NO_REFERENCE, score_jobs
 from audiosr.core.tables import write_csv
 from audiosr.data.patches import DataConfig, PatchCache, find_cache
 from audiosr.evaluation.baselines import all_baselines
-from audiosr.networks.checkpoint import CHECKPOINT, load_checkpoint, load_model
+from audiosr.networks.checkpoint import CHECKPOINT, load_checkpoint, load_model_file
 
 BAND_SNR = "missing-band SNR (dB)"  # SNR above the low-res Nyquist: 0 empty, < 0 noise
 Method = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (x_lr, spline) -> estimate, len(spline)
@@ -65,7 +65,7 @@ def run_method(run: str | Path, device: torch.device | str = "cpu") -> tuple[str
         f"`{Path(run).name}`: {state['epoch']} epochs x {t['steps_per_epoch'] or 'all'} steps of "
         f"batch {t['batch_size']}, lr {t['lr']}"
     )
-    return label, model_method(load_model(Path(run) / CHECKPOINT, device=device), device), how
+    return label, model_method(load_model_file(Path(run) / CHECKPOINT, device=device), device), how
 
 
 def evaluate_split(
@@ -229,7 +229,7 @@ def evaluate_run(
     state = load_checkpoint(run_dir / CHECKPOINT)
     cache = find_cache(DataConfig(**state["data"]["data_config"]))
     dev = pick_device(device)
-    model = load_model(run_dir / CHECKPOINT, device=dev)
+    model = load_model_file(run_dir / CHECKPOINT, device=dev)
     methods = {
         **all_baselines(cache.config.ratio, cache.config.sr),
         f"AudioUNet (epoch {state['epoch']})": model_method(model, dev),

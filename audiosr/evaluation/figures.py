@@ -206,9 +206,9 @@ def figure2_methods(run, label: str, ratio: int, device, shipped: bool = True) -
     as the paper scores it."""
     from audiosr.evaluation.evaluate import model_method
     from audiosr.inference.shipped import load_any, shipped_speech
-    from audiosr.networks.checkpoint import CHECKPOINT, load_model
+    from audiosr.networks.checkpoint import CHECKPOINT, load_model_file
 
-    model = load_model(run / CHECKPOINT, ratio=ratio, device=device)
+    model = load_model_file(run / CHECKPOINT, ratio=ratio, device=device)
     methods = {SPLINE: spline, label: model_method(model, device)}
     for kind, name in (shipped_speech(ratio) if shipped else {}).items():
         methods[f"shipped {kind} model"] = model_method(load_any(name, ratio, device), device)

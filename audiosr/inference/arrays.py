@@ -57,7 +57,7 @@ def upsample(
             is first brought to it as `decimate` would make it (`ToModelRate`), a rate
             within 1 Hz is taken as that rate.
         ratio: the upsampling ratio r of the model.
-        model: a loaded model, a shipped model's name or a file path (`load_model`), or None
+        model: a loaded model, a shipped model's name or a file path (`audiosr.load_model`), or None
             for the shipped model for `ratio`.
         device: where to run the network.
         made_by: "decimate" when the low-res input was made by scipy's `decimate` (the

@@ -22,7 +22,7 @@ from audiosr.networks.checkpoint import (
     CHECKPOINT,
     CheckpointError,
     load_checkpoint,
-    load_model,
+    load_model_file,
 )
 
 SHIPPED_DIR = Path(__file__).resolve().parents[1] / "models"
@@ -148,7 +148,7 @@ def load_any(path: str | Path | None, ratio: int | None = None, device="cpu") ->
     if isinstance(path, str) and path in shipped_names():
         path = SHIPPED_DIR / f"{path}.safetensors"
     if path is None:
-        return load_model(shipped_path(ratio), ratio=ratio, device=device)
+        return load_model_file(shipped_path(ratio), ratio=ratio, device=device)
     given, path = path, resolve(path)
     if path.is_dir():  # a run folder: its best epoch where it kept one, else its last
         found = [path / n for n in (BEST, CHECKPOINT) if (path / n).is_file()]
@@ -161,4 +161,4 @@ def load_any(path: str | Path | None, ratio: int | None = None, device="cpu") ->
         raise CheckpointError(
             f"{given}: no such model file, and not a shipped model ({', '.join(shipped_names())})."
         )
-    return load_model(path, ratio=ratio, device=device)
+    return load_model_file(path, ratio=ratio, device=device)

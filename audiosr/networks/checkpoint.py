@@ -3,7 +3,7 @@
 A training checkpoint (`checkpoint.pt`) holds the model, the optimizer, RNG states, the epoch and
 the history, and loads with `torch.load(weights_only=True)`; `best.pt` holds the weights of the
 best epoch only. A shipped model is a `.safetensors` file whose metadata carries its settings.
-`load_model` reads either kind; `check_compatible` decides whether a run may be resumed.
+`load_model_file` reads either kind; `check_compatible` decides whether a run may be resumed.
 """
 
 from __future__ import annotations
@@ -188,9 +188,10 @@ def _layout(tensor: torch.Tensor) -> str:
     return f"{tuple(tensor.shape)} {kind}"
 
 
-def load_model(path: str | Path, ratio: int | None = None, device="cpu") -> torch.nn.Module:
-    """A trained AudioUNet (or DNN baseline) in eval mode from a training checkpoint (.pt) or a
-    .safetensors model; refuses one made for another ratio, or a device this machine lacks."""
+def load_model_file(path: str | Path, ratio: int | None = None, device="cpu") -> torch.nn.Module:
+    """A trained AudioUNet (or DNN baseline) in eval mode from one file, a training checkpoint
+    (.pt) or a .safetensors model; refuses one made for another ratio, or a device this machine
+    lacks. `audiosr.load_model` also takes a shipped model's name or a run folder."""
     device = pick_device(str(device))  # a DeviceError before the file is read
     path = resolve(path)
     if path.suffix == ".safetensors":
