@@ -50,7 +50,7 @@ def test_scoring_in_a_pool_shows_a_bar_and_keeps_the_jobs_order(capsys):
 def test_tables_carry_perceptual_columns_only_when_asked(piano_folder, tmp_path):
     from audiosr.data.patches import DataConfig, build_cache
     from audiosr.evaluation.baselines import all_baselines
-    from audiosr.evaluation.evaluate import evaluate_split, scores, summarize
+    from audiosr.evaluation.evaluate import evaluate_split, summarize, table_row
 
     cfg = DataConfig(dataset=str(piano_folder), ratio=2, patch_len=2048, stride=2048, max_clips=6)
     cache = build_cache(cfg, root=tmp_path / "cache", progress=False)
@@ -59,9 +59,9 @@ def test_tables_carry_perceptual_columns_only_when_asked(piano_folder, tmp_path)
     assert all(0 < r["STOI"] <= 1 for r in rows)
     summary = summarize(rows)[0]
     assert summary["STOI"] == pytest.approx(np.mean([r["STOI"] for r in rows]))
-    assert "STOI (objective)" in scores(summary)
+    assert "STOI (objective)" in table_row(summary)
     plain = summarize(evaluate_split(cache, "test", methods, progress=False))[0]
-    assert "STOI" not in plain and "STOI (objective)" not in scores(plain)
+    assert "STOI" not in plain and "STOI (objective)" not in table_row(plain)
 
 
 def test_gap_closed_by_hand():
@@ -102,7 +102,7 @@ def test_dnsmos_hears_the_band_the_spline_leaves_out_on_real_speech():
 def test_no_reference_measures_also_score_the_reference_in_parallel(tmp_path):
     from audiosr.data.patches import DataConfig, build_cache
     from audiosr.evaluation.baselines import all_baselines
-    from audiosr.evaluation.evaluate import evaluate_split, scores, summarize
+    from audiosr.evaluation.evaluate import evaluate_split, summarize, table_row
 
     name, _ = _real_speech()
     cfg = DataConfig(dataset=name, ratio=4, max_clips=3)
@@ -121,5 +121,5 @@ def test_no_reference_measures_also_score_the_reference_in_parallel(tmp_path):
     assert perceptual.scores(hr, hr, measures=("DNSMOS-P808",))["DNSMOS-P808"] == pytest.approx(
         first["DNSMOS-P808 (reference)"], abs=1e-6
     )
-    table = scores(summarize(rows)[0])
+    table = table_row(summarize(rows)[0])
     assert table["DNSMOS-P808 (reference)"] > table["DNSMOS-P808 (objective)"]

@@ -151,7 +151,7 @@ def _lsd_code(est, ref) -> float:
         return float("nan")
 
 
-def scores(summary: dict) -> dict:
+def table_row(summary: dict) -> dict:
     """A summary row's method, files, SNR and LSD, rounded as tables show them, and the
     objective perceptual scores where they were computed (the Table 1 proxy, not MUSHRA)."""
     return {

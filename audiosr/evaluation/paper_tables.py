@@ -3,7 +3,7 @@ reported numbers (`evaluation.paper`)."""
 
 from __future__ import annotations
 
-from audiosr.evaluation.evaluate import scores
+from audiosr.evaluation.evaluate import table_row
 
 PAPER_METHODS = ("Spline", "DNN", "Ours")  # the paper's names for its Table 2 columns
 
@@ -35,7 +35,7 @@ def table2_rows(
                 {
                     "test data": data_label,
                     "r": ratio,
-                    **scores(r),
+                    **table_row(r),
                     "compute s / audio s": float(f"{r['compute s per audio s']:.3g}"),
                     f"paper SNR ({paper_row})": theirs[0] if theirs else "",
                     f"paper LSD ({paper_row})": theirs[1] if theirs else "",

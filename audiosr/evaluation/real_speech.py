@@ -11,7 +11,7 @@ from audiosr.core.metrics import LINE_SPACING_HZ, LineMeter
 from audiosr.core.perceptual import NO_REFERENCE, gap_closed
 from audiosr.data.patches import DataConfig
 from audiosr.evaluation.baselines import POLYPHASE, SINC, SPLINE, all_baselines
-from audiosr.evaluation.evaluate import evaluate_split, model_method, scores, summarize
+from audiosr.evaluation.evaluate import evaluate_split, model_method, summarize, table_row
 
 REAL_TEST_SETS = ("vctk-sample", "librispeech-test-other")
 
@@ -91,7 +91,7 @@ def real_speech_rows(
                         "r": r,
                         "test set": ds,
                         **({"low-res made by": maker.label} if maker is not None else {}),
-                        **scores(row),
+                        **table_row(row),
                         "SNR - spline (dB)": round(row["SNR (dB)"] - spline["SNR (dB)"], 2),
                         "LSD / spline": round(row["LSD"] / spline["LSD"], 2),
                         # the field's comparison: band-limited interpolation, log10 LSD
