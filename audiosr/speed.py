@@ -33,7 +33,7 @@ from audiosr.core.paths import atomic_path, write_json
 
 def bench_models(quick: bool = False) -> dict:
     """The models timed: the paper's full AudioUNet and the shipped width; `quick`, a tiny one."""
-    from audiosr.networks.audiounet import ModelConfig
+    from audiosr.networks.config import ModelConfig
 
     if quick:
         return {"tiny (width 1/32, B 2)": ModelConfig(width=1 / 32, blocks=2)}
@@ -54,7 +54,7 @@ def flops_per_audio_second(cfg, seconds: float = 1.0) -> float:
     from torch.utils.flop_counter import FlopCounterMode
 
     from audiosr.core.dsp import HR_RATE
-    from audiosr.networks.audiounet import build_model
+    from audiosr.networks.config import build_model
 
     model = build_model(cfg).eval()
     counter = FlopCounterMode(display=False)
@@ -68,7 +68,7 @@ def time_training(
 ) -> float:
     """Audio seconds trained per wall second (after warm-up), on `criterion` (the MSE default)."""
     from audiosr.core.dsp import HR_RATE
-    from audiosr.networks.audiounet import build_model
+    from audiosr.networks.config import build_model
     from audiosr.training.train import train_step
 
     model = build_model(cfg).to(device)
@@ -94,7 +94,7 @@ def time_inference(
 ) -> float:
     """Real-time factor: compute seconds per second of audio, `batch` clips of `seconds` at once."""
     from audiosr.core.dsp import HR_RATE
-    from audiosr.networks.audiounet import build_model
+    from audiosr.networks.config import build_model
 
     model = build_model(cfg).to(device).eval()
     fn = torch.compile(model) if torch_compile else model
@@ -114,7 +114,7 @@ def profile_step(cfg, device, batch, length, rows: int = 15) -> str:
     """Top operators of one training step by self time (torch.profiler)."""
     from torch.profiler import ProfilerActivity, profile
 
-    from audiosr.networks.audiounet import build_model
+    from audiosr.networks.config import build_model
 
     model = build_model(cfg).to(device)
     opt = torch.optim.Adam(model.parameters())
@@ -139,7 +139,7 @@ def run_benchmarks(
     compile_options=(False, True),
 ) -> dict:
     """All measurements as rows; `quick` shrinks everything (for tests and smoke runs)."""
-    from audiosr.networks.audiounet import build_model, count_parameters
+    from audiosr.networks.config import build_model, count_parameters
 
     models = bench_models(quick)
     batch, length, steps, secs = (2, 2048, 1, 0.5) if quick else (16, 6000, 2, 10.0)
@@ -295,7 +295,7 @@ def file_bench(
     from audiosr.core.dsp import HR_RATE, lowres_rate, spline_upsample
     from audiosr.core.paths import resolve
     from audiosr.inference.shipped import save_model, shipped_path
-    from audiosr.networks.audiounet import ModelConfig, build_model
+    from audiosr.networks.config import ModelConfig, build_model
 
     folder = resolve(folder)
     folder.mkdir(parents=True, exist_ok=True)

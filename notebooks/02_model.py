@@ -42,6 +42,7 @@ import torch
 from audiosr.core import literate, paths
 from audiosr.listening import diagram
 from audiosr.networks import audiounet, subpixel
+from audiosr.networks.config import ModelConfig, count_parameters, describe
 from audiosr.training.params import configs_from
 
 # %% [markdown]
@@ -53,7 +54,7 @@ from audiosr.training.params import configs_from
 cfg = configs_from(globals()).model
 model = audiounet.AudioUNet(cfg)
 assert len(model.down) == len(model.up) == blocks and cfg.width == width
-audiounet.describe(cfg)
+describe(cfg)
 
 # %% [markdown]
 # `diagram.figure1` reads every filter count, kernel and activation from the modules and every
@@ -76,7 +77,7 @@ fig
 # filter count:
 
 # %%
-literate.source(audiounet.ModelConfig, start="def filters", stop="return [max(2 ** (7 - b)")
+literate.source(ModelConfig, start="def filters", stop="return [max(2 ** (7 - b)")
 
 # %% [markdown]
 # The filters double from 128 until they reach 512 while the kernels halve from 65 to 9: each
@@ -85,7 +86,7 @@ literate.source(audiounet.ModelConfig, start="def filters", stop="return [max(2 
 # uses fixed lists instead (`code2017`: 256 filters in block 2, as here; `code2019`: 384).
 
 # %%
-paper = audiounet.ModelConfig(blocks=4)
+paper = ModelConfig(blocks=4)
 assert paper.filters() == [128, 256, 512, 512] and paper.kernels() == [65, 33, 17, 9]
 print("this model: filters", cfg.filters(), "kernels", cfg.kernels())
 
@@ -161,7 +162,7 @@ literate.source(audiounet.AudioUNet, start="self.last = nn.Conv1d", stop="nn.ini
 
 # %%
 rows = audiounet.layer_table(model, patch_len)
-total = audiounet.count_parameters(model)
+total = count_parameters(model)
 assert sum(r["parameters"] for r in rows) == total
 caption = f"{total / 1e6:.2f} M parameters; input lengths padded to a multiple of {cfg.multiple}"
 literate.table(rows, caption)
@@ -204,7 +205,7 @@ print("output length == input length for", [patch_len, patch_len - ratio, 1001])
 # %%
 PAPER_PARAMS = 56.4e6  # the paper's §3 filters at width 1.0, B = 4
 other_width = 1 / 16 if width >= 1 else 1.0  # the model this one is compared with
-other = audiounet.count_parameters(audiounet.AudioUNet(configs_from({**globals(), "width": other_width}).model))
+other = count_parameters(audiounet.AudioUNet(configs_from({**globals(), "width": other_width}).model))
 literate.finding(
     f"This model ({variant}, B = {blocks}, width {width:g}) has {total / 1e6:.2f} M parameters, "
     f"{total / PAPER_PARAMS:.2%} of the 56.4 M of the paper's width 1.0 and B = 4. One output "
@@ -215,6 +216,6 @@ literate.finding(
 )
 
 # %%
-summary = {**audiounet.describe(cfg), "parameters": total, "receptive_field": rf}
+summary = {**describe(cfg), "parameters": total, "receptive_field": rf}
 written = paths.write_json(paths.RESULTS / "02_model.json", {**summary, f"parameters_width_{other_width:g}": other})
 print(f"02_model wrote {written}")

@@ -53,7 +53,8 @@ from IPython.display import Image, display
 from audiosr.core import dsp, literate, metrics, paths
 from audiosr.evaluation import committed, findings
 from audiosr.listening import plots
-from audiosr.networks import audiounet, checkpoint
+from audiosr.networks import checkpoint, losses
+from audiosr.networks.config import build_model, count_parameters
 from audiosr.training import params, runs, train
 
 # %%
@@ -62,9 +63,9 @@ spec = params.configs_from(vars(s))
 cache = runs.ensure_cache(spec.data, s.cache_root, progress=True)  # 01_data's, made if missing
 run_dir = paths.resolve(s.run_dir) if s.run_dir else runs.default_run_dir(
     cache, spec.model, objective=spec.train.objective, degrade=spec.train.degrade, init=spec.train.init)
-model = audiounet.build_model(spec.model)
+model = build_model(spec.model)
 print(f"run: {run_dir.name}\ndata: {cache.folder.name}\n"
-      f"model: {audiounet.count_parameters(model) / 1e6:.2f} M parameters, objective {spec.train.objective}")
+      f"model: {count_parameters(model) / 1e6:.2f} M parameters, objective {spec.train.objective}")
 
 # %% [markdown]
 # ## 1. What the network learns: HR minus spline
@@ -94,13 +95,13 @@ display(plots.residual(hr_p[i], sp_p[i], spec.data.sr, ratio))
 # on a whole batch.
 
 # %%
-literate.source(audiounet.objective, start='if kind == "paper"', stop="return")
+literate.source(losses.objective, start='if kind == "paper"', stop="return")
 
 # %%
 y, x = torch.from_numpy(hr_p[:4]), torch.from_numpy(sp_p[:4])
 by_hand = {"paper": (y - x).norm(dim=-1).mean(), "mse": ((y - x) ** 2).mean()}
 for kind, value in by_hand.items():
-    package = audiounet.objective(spec.model, kind)(x, y)
+    package = losses.objective(spec.model, kind)(x, y)
     assert torch.allclose(package, value), kind  # the formula above is the code that trains
     print(f"{kind:>5}: {value:.3e} (the spline's loss, where training starts)")
 
@@ -151,7 +152,7 @@ literate.source(train.train_step)
 
 # %%
 torch.manual_seed(spec.train.seed)
-step_model = audiounet.build_model(spec.model)
+step_model = build_model(spec.model)
 opt = torch.optim.Adam(step_model.parameters(), lr=lr)
 xb, yb = x.unsqueeze(1), y.unsqueeze(1)
 before = [p.detach().clone() for p in step_model.parameters()]

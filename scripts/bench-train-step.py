@@ -11,7 +11,7 @@ import torch
 
 from audiosr.core.distrib import cpu_bf16
 from audiosr.core.dsp import HR_RATE
-from audiosr.networks.audiounet import ModelConfig
+from audiosr.networks.config import ModelConfig
 from audiosr.speed import time_training
 
 ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])

@@ -17,7 +17,8 @@ import torch
 from audiosr.core.dsp import HR_RATE
 from audiosr.data.patches import DataConfig
 from audiosr.inference.shipped import load_any
-from audiosr.networks.audiounet import ModelConfig, build_model, count_parameters, objective
+from audiosr.networks.config import ModelConfig, build_model, count_parameters
+from audiosr.networks.losses import objective
 from audiosr.speed import flops_per_audio_second, time_training
 from audiosr.training.runs import ensure_cache
 from audiosr.training.validation import VAL_MAKERS, validate_files

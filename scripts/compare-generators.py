@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 
 from audiosr.core.dsp import HR_RATE
-from audiosr.networks.audiounet import ModelConfig, build_model, count_parameters
+from audiosr.networks.config import ModelConfig, build_model, count_parameters
 from audiosr.networks.losses import mse_stft
 from audiosr.speed import flops_per_audio_second, time_training
 

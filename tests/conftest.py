@@ -7,7 +7,7 @@ import torch
 from helpers import LIBRI_SUBSETS, tone_mix, write
 
 from audiosr.inference.shipped import save_model
-from audiosr.networks.audiounet import ModelConfig, build_model
+from audiosr.networks.config import ModelConfig, build_model
 
 
 @pytest.fixture

@@ -71,8 +71,8 @@ def _file_size_limit(size: int):
 
 def _tiny_run(folder: Path) -> Path:
     """A run folder holding an untrained small r = 4 AudioUNet's checkpoint, for ship."""
-    from audiosr.networks.audiounet import ModelConfig, build_model
     from audiosr.networks.checkpoint import save_checkpoint
+    from audiosr.networks.config import ModelConfig, build_model
     from audiosr.training.config import TrainConfig
 
     cfg = ModelConfig(ratio=4, width=1 / 16)
@@ -1184,8 +1184,8 @@ def test_a_binary_params_file_and_non_finite_numbers_are_refused_before_any_work
 def test_a_missing_checkpoint_lists_the_shipped_models_and_a_run_folder_is_understood(
     tmp_path, monkeypatch, capsys
 ):
-    from audiosr.networks.audiounet import ModelConfig, build_model
     from audiosr.networks.checkpoint import save_checkpoint
+    from audiosr.networks.config import ModelConfig, build_model
     from audiosr.training.config import TrainConfig
 
     sf.write(tmp_path / "a.wav", tone_mix(4000, sr=4000), 4000)

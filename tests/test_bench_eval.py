@@ -7,7 +7,7 @@ import pytest
 from audiosr import speed
 from audiosr.data.patches import DataConfig, build_cache
 from audiosr.evaluation.evaluate import evaluate_run, summarize
-from audiosr.networks.audiounet import ModelConfig
+from audiosr.networks.config import ModelConfig
 from audiosr.training.config import TrainConfig
 from audiosr.training.train import train
 

@@ -13,8 +13,8 @@ from helpers import tone_mix, upsample
 from audiosr.cli import main
 from audiosr.data.makers import codec_available
 from audiosr.inference.windows import Upsampler
-from audiosr.networks.audiounet import ModelConfig
 from audiosr.networks.checkpoint import load_model_file
+from audiosr.networks.config import ModelConfig
 
 
 def _run(*args):

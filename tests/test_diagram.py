@@ -10,7 +10,8 @@ import pytest  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 from audiosr.listening.diagram import figure1  # noqa: E402
-from audiosr.networks.audiounet import AudioUNet, ModelConfig  # noqa: E402
+from audiosr.networks.audiounet import AudioUNet  # noqa: E402
+from audiosr.networks.config import ModelConfig
 
 
 def texts(fig) -> dict[str, str]:

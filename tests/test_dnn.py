@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from audiosr.data.patches import DataConfig, build_cache
-from audiosr.networks.audiounet import ModelConfig, build_model
 from audiosr.networks.checkpoint import load_model_file
+from audiosr.networks.config import ModelConfig, build_model
 from audiosr.networks.dnn import DNN_N_FFT, BandDNN, edge_bin, fold_index, log_spectral_loss
 from audiosr.training.config import TrainConfig
 from audiosr.training.runs import default_run_dir

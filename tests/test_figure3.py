@@ -107,7 +107,7 @@ def test_budget_names_the_steps_and_a_smoke_run():
 def test_ablation_configs_differ_only_in_their_connections():
     from dataclasses import asdict
 
-    from audiosr.networks.audiounet import ModelConfig
+    from audiosr.networks.config import ModelConfig
 
     configs = ablation_configs(ModelConfig(width=0.0625))
     assert list(configs) == list(ABLATIONS)

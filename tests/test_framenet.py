@@ -9,8 +9,8 @@ from helpers import frame_reach
 from audiosr.core.metrics import snr
 from audiosr.data.patches import DataConfig, build_cache
 from audiosr.inference.windows import Upsampler
-from audiosr.networks.audiounet import ModelConfig, build_model
 from audiosr.networks.checkpoint import load_model_file
+from audiosr.networks.config import ModelConfig, build_model
 from audiosr.networks.framenet import (
     FILLS,
     FRAME_HOP,

@@ -8,7 +8,7 @@ from audiosr.core.dsp import crop_to_multiple, lowres, spline_upsample
 from audiosr.core.metrics import snr
 from audiosr.inference.rates import ToModelRate
 from audiosr.inference.windows import Upsampler
-from audiosr.networks.audiounet import ModelConfig, build_model
+from audiosr.networks.config import ModelConfig, build_model
 
 
 def _model(r, arch="audiounet"):

@@ -13,8 +13,8 @@ from audiosr.core import band
 from audiosr.core.metrics import snr
 from audiosr.data.patches import DataConfig, build_cache
 from audiosr.inference.windows import Upsampler
-from audiosr.networks.audiounet import ModelConfig, build_model
 from audiosr.networks.checkpoint import load_model_file
+from audiosr.networks.config import ModelConfig, build_model
 from audiosr.networks.framenet import FRAME_HOP
 from audiosr.networks.losses import anti_wrapped, field_loss, phase_losses
 from audiosr.networks.magphase import MagPhaseNet

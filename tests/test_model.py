@@ -5,13 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from audiosr.networks.audiounet import (
-    AudioUNet,
-    ModelConfig,
-    count_parameters,
-    layer_table,
-    receptive_field,
-)
+from audiosr.networks.audiounet import AudioUNet, layer_table, receptive_field
+from audiosr.networks.config import ModelConfig, count_parameters
 from audiosr.networks.subpixel import subpixel1d
 
 

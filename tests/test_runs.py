@@ -5,8 +5,8 @@ import pytest
 import audiosr.training.train as train_mod
 from audiosr.data.patches import DataConfig
 from audiosr.data.splits import DatasetError
-from audiosr.networks.audiounet import ModelConfig
 from audiosr.networks.checkpoint import load_checkpoint
+from audiosr.networks.config import ModelConfig
 from audiosr.training.config import TrainConfig
 from audiosr.training.runs import ensure_run
 

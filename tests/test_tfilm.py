@@ -9,8 +9,9 @@ import torch
 from audiosr.core.metrics import snr
 from audiosr.data.patches import DataConfig, build_cache
 from audiosr.inference.windows import Upsampler
-from audiosr.networks.audiounet import AudioUNet, ModelConfig, build_model, count_parameters
+from audiosr.networks.audiounet import AudioUNet
 from audiosr.networks.checkpoint import load_model_file
+from audiosr.networks.config import ModelConfig, build_model, count_parameters
 from audiosr.networks.tfilm import TOP_BLOCK, AudioTFiLM, TFiLM, tfilm_multiple
 from audiosr.training.config import TrainConfig
 from audiosr.training.runs import default_run_dir

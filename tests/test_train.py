@@ -8,8 +8,8 @@ import torch
 
 import audiosr.training.train as train_mod
 from audiosr.data.patches import DataConfig, build_cache
-from audiosr.networks.audiounet import ModelConfig
 from audiosr.networks.checkpoint import CheckpointError, load_checkpoint, load_model_file
+from audiosr.networks.config import ModelConfig
 from audiosr.training.config import TrainConfig
 from audiosr.training.train import TrainingError, train
 
@@ -232,7 +232,7 @@ def test_runs_from_before_the_upsample_option_still_resume(cache, tmp_path):
 
 
 def test_objectives_by_hand():
-    from audiosr.networks.audiounet import objective
+    from audiosr.networks.losses import objective
 
     ref = torch.zeros(2, 1, 4)
     est = torch.tensor([[[3.0, 4.0, 0.0, 0.0]], [[1.0, 1.0, 1.0, 1.0]]])  # errors: norms 5 and 2

@@ -13,7 +13,7 @@ from audiosr.evaluation.baselines import SPLINE, all_baselines
 from audiosr.evaluation.evaluate import evaluate_sets, model_method, run_method
 from audiosr.evaluation.paper import paper_task
 from audiosr.inference.shipped import load_any, shipped_recipe, shipped_speech
-from audiosr.networks.audiounet import ModelConfig
+from audiosr.networks.config import ModelConfig
 from audiosr.networks.dnn import supports_ratio
 from audiosr.training.runs import ensure_cache, ensure_run
 

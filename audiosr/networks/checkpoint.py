@@ -20,7 +20,7 @@ import torch
 
 from audiosr.core.distrib import pick_device
 from audiosr.core.paths import atomic_path, resolve
-from audiosr.networks.audiounet import ModelConfig, build_model
+from audiosr.networks.config import ModelConfig, build_model
 
 CHECKPOINT = "checkpoint.pt"
 BEST = "best.pt"

@@ -1,4 +1,5 @@
-"""Losses that ask for the band the way speech fills it, beside the waveform MSE.
+"""The training objective (`objective`: the waveform MSE, the paper's eq. 1, the original
+code's, and the losses that ask for the band the way speech fills it), and the adversarial ones.
 
 An MSE objective predicts about zero for content whose phase it cannot predict (the noise
 bands of fricatives above 4 kHz): the estimate's high band comes out faint. A multi-resolution
@@ -14,6 +15,8 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+
+from audiosr.networks.config import ModelConfig
 
 # (FFT size, hop, window) per resolution: 20 to 100 ms at 16 kHz, Parallel WaveGAN's spread.
 STFT_RESOLUTIONS = ((512, 128, 512), (1024, 256, 1024), (256, 64, 256))
@@ -110,6 +113,50 @@ def field_loss(weights: dict | None = None, n_fft: int = FIELD_STFT[0], hop: int
         return w["magnitude"] * mag + w["phase"] * pha + w["complex"] * com
 
     return loss
+
+
+OBJECTIVES = ("mse", "paper", "rmse", "mse+stft", "field")
+CODE_RMSE_EPS = 1e-6  # the original code's sqrt(mean + 1e-6)
+
+
+def objective(
+    config: ModelConfig, kind: str = "mse", stft_weight: float = 0.001, stft_floor: float = 0.0
+):
+    """The training loss (estimate, target) -> scalar that `kind` names, for every architecture
+    but the DNN, which always uses Li et al.'s high-band log-spectral MSE.
+
+    - ``mse``: the mean squared error over every sample of the batch.
+    - ``paper``: eq. 1 as printed: the mean over examples of ||y_i - f(x_i)||_2 (the square root
+      of each example's summed squared error). The text calls it mean squared error, but the
+      per-example square root weighs every patch alike: a quiet patch's error counts as much
+      as a loud one's, where MSE lets loud patches dominate.
+    - ``rmse``: the original code's: the mean over examples of sqrt(mean_t (y - f)^2 + 1e-6),
+      the same per-example weighting (divided by sqrt(patch length); Adam ignores that scale)
+      with a guard that keeps silent patches' gradients finite.
+    - ``mse+stft``: the MSE + `stft_weight` x a multi-resolution STFT loss (spectral convergence
+      + log-magnitude L1, `mse_stft`): it asks for the high band's energy where
+      the MSE alone settles for about zero. `stft_floor`: its log magnitudes' floor as a
+      fraction of each example's loudest bin (0: an absolute floor only).
+    - ``field``: bandwidth extension's generator losses (AP-BWE's log magnitude, anti-wrapping
+      phase and complex-spectrum terms and weights, `field_loss`).
+    """
+    if kind not in OBJECTIVES:
+        raise ValueError(f"objective={kind!r}: choose one of {OBJECTIVES}.")
+    if config.arch == "dnn":
+        from audiosr.networks.dnn import log_spectral_loss
+
+        return lambda est, ref: log_spectral_loss(est, ref, config.ratio)
+    if kind == "paper":
+        return lambda est, ref: (est - ref).flatten(1).pow(2).sum(-1).sqrt().mean()
+    if kind == "mse+stft":
+        return mse_stft(stft_weight, stft_floor)
+    if kind == "field":
+        return field_loss()
+    if kind == "rmse":
+        return lambda est, ref: (
+            ((est - ref).flatten(1).pow(2).mean(-1) + CODE_RMSE_EPS).sqrt().mean()
+        )
+    return F.mse_loss
 
 
 def discriminator_loss(real: list[torch.Tensor], fake: list[torch.Tensor], kind: str = "lsgan"):

@@ -97,7 +97,7 @@ class AudioTFiLM(nn.Module):
     ``resize``: nearest x2 then the convolution, no added tones), `residual` and `skips`.
     """
 
-    def __init__(self, config: "ModelConfig"):  # noqa: F821 (audiounet's; built by build_model)
+    def __init__(self, config: "ModelConfig"):  # noqa: F821 (networks.config's; built by build_model)
         super().__init__()
         self.config = cfg = config
         if not 1 <= cfg.blocks <= MAX_BLOCKS:

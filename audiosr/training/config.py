@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from audiosr.networks.audiounet import OBJECTIVES
-from audiosr.networks.losses import GAN_LOSSES
+from audiosr.networks.losses import GAN_LOSSES, OBJECTIVES
 
 SCHEDULES = ("constant", "cosine")
 # "adam": the paper's; "adamw": AP-BWE's (betas 0.8 / 0.99, weight decay 0.01).
@@ -52,7 +51,7 @@ class TrainConfig:
         objective: AudioUNet's loss, ``mse`` (default), ``paper`` (eq. 1 as printed: mean
             per-example L2 norm), ``rmse`` (the original code's mean per-example RMSE) or
             ``mse+stft`` (MSE + `stft_weight` x a multi-resolution STFT loss,
-            `audiosr.networks.losses`); see `audiounet.objective`. Validation always reports
+            `audiosr.networks.losses`); see `losses.objective`. Validation always reports
             the MSE, so runs stay comparable.
         stft_weight: the STFT term's weight in ``mse+stft``.
         stft_floor: the STFT term's log-magnitude floor as a fraction of each patch's loudest bin

@@ -32,13 +32,13 @@ import torch
 from audiosr.core.paths import resolve
 from audiosr.data.patches import DataConfig
 from audiosr.inference.shipped import save_model  # at import: an hours-long run must still save
-from audiosr.networks.audiounet import ModelConfig, build_model
 from audiosr.networks.checkpoint import (
     CHECKPOINT,
     load_checkpoint,
     read_safetensors,
     save_checkpoint,
 )
+from audiosr.networks.config import ModelConfig, build_model
 from audiosr.training.config import TrainConfig
 
 MAX_STATE_MB = 20  # what the repository may hold per growing model

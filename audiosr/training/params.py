@@ -13,7 +13,7 @@ from pathlib import Path
 
 from audiosr.core.paths import resolve
 from audiosr.data.patches import DataConfig
-from audiosr.networks.audiounet import ModelConfig
+from audiosr.networks.config import ModelConfig
 from audiosr.training.config import TrainConfig
 
 

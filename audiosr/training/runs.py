@@ -21,7 +21,7 @@ from audiosr.data.patches import (
     build_cache,
     find_cache,
 )
-from audiosr.networks.audiounet import ModelConfig
+from audiosr.networks.config import ModelConfig
 from audiosr.training.params import configs_from
 
 

@@ -28,7 +28,6 @@ from audiosr.core import distrib
 from audiosr.core.paths import clean_partials, resolve, write_json
 from audiosr.core.tables import write_csv
 from audiosr.data.patches import PatchCache
-from audiosr.networks.audiounet import ModelConfig, build_model, objective
 from audiosr.networks.checkpoint import (
     BEST,
     CHECKPOINT,
@@ -37,6 +36,8 @@ from audiosr.networks.checkpoint import (
     load_checkpoint,
     save_checkpoint,
 )
+from audiosr.networks.config import ModelConfig, build_model
+from audiosr.networks.losses import objective
 from audiosr.training.config import TrainConfig
 from audiosr.training.validation import (
     VAL_MAKERS,
