@@ -141,9 +141,12 @@ assert shuffled[0, 0].tolist() == [0, 2, 1, 3] and shuffled[0, 1].tolist() == [4
 
 # %% [markdown]
 # ## 4. `forward`: skips and the additive residual
+#
+# AudioUNet runs the U-Net pass of its base class, `UNet1d`, which TFiLM (the original code's
+# later model) shares: TFiLM only adds its layer after each up block (`up_step`).
 
 # %%
-literate.source(audiounet.AudioUNet.forward)
+literate.source(audiounet.UNet1d, start="def forward", stop="return layer(F.interpolate")
 
 # %% [markdown]
 # The input (the cubic spline of the low-res signal, at the high-res rate) is padded at the end

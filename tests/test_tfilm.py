@@ -62,6 +62,20 @@ def test_block_lengths_follow_the_code():
     assert tfilm_multiple(4) == 256 and model.alignment == 256
 
 
+def test_the_unet_pass_is_audiounets_and_checkpoints_keep_their_names():
+    """TFiLM runs AudioUNet's forward pass with its layer after each up block; the weights keep
+    the names that saved runs hold."""
+    assert AudioTFiLM.forward is AudioUNet.forward
+    lstm = ["lstm.weight_ih_l0", "lstm.weight_hh_l0", "lstm.bias_ih_l0", "lstm.bias_hh_l0"]
+    down = lambda name: (
+        [f"{name}.conv.weight", f"{name}.conv.bias"] + [f"{name}.tfilm.{w}" for w in lstm]
+    )
+    assert list(_small(blocks=1).state_dict()) == [
+        *down("down.0"), *down("bottleneck"), "up.0.0.weight", "up.0.0.bias",
+        *(f"up_tfilm.0.{w}" for w in lstm), "last.weight", "last.bias",
+    ]  # fmt: skip
+
+
 @pytest.mark.parametrize("length", [256, 512, 8192, 6000, 1000])
 def test_any_length_runs_and_starts_near_the_spline(length):
     model = _small().eval()

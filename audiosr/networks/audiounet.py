@@ -41,7 +41,57 @@ class Block(nn.Sequential):
         super().__init__(*layers)
 
 
-class AudioUNet(nn.Module):
+class UNet1d(nn.Module):
+    """The U-Net that AudioUNet and TFiLM share, from the spline-upsampled signal (N, 1, L) or
+    (N, L) to the high-res estimate of the same shape: the down blocks, the bottleneck, the up
+    blocks, each followed by its down block's features (the skips), the last layer, plus the
+    input (the residual). A subclass builds `down`, `bottleneck`, `up` and `last` and says its
+    `alignment`; `up_step` is where TFiLM adds its layer.
+    """
+
+    def __init__(self, config: "ModelConfig"):  # noqa: F821 (networks.config's)
+        super().__init__()
+        self.config = config
+
+    @property
+    def alignment(self) -> int:
+        """High-res sample phase the network must see preserved; inputs are padded to it."""
+        raise NotImplementedError
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        squeeze = x.dim() == 2
+        if squeeze:
+            x = x.unsqueeze(1)
+        length = x.shape[-1]
+        pad = -length % self.alignment
+        inp = F.pad(x, (0, pad)) if pad else x
+        h, skips = inp, []
+        for block in self.down:
+            h = block(h)
+            skips.append(h)
+        h = self.bottleneck(h)
+        for b, skip in enumerate(reversed(skips)):
+            h = self.up_step(b, h)
+            if self.config.skips:
+                h = torch.cat([h, skip], dim=1)
+        h = self._upsample(self.last, h)
+        if self.config.residual:
+            h = h + inp
+        h = h[..., :length]
+        return h.squeeze(1) if squeeze else h
+
+    def up_step(self, b: int, h: torch.Tensor) -> torch.Tensor:
+        """Up block `b` (0: the deepest) on `h`: twice the length."""
+        return self._upsample(self.up[b], h)
+
+    def _upsample(self, layer: nn.Module, h: torch.Tensor) -> torch.Tensor:
+        """Twice the length: the layer then a SubPixel shuffle, or nearest x2 then the layer."""
+        if self.config.upsample == "subpixel":
+            return subpixel1d(layer(h))
+        return layer(F.interpolate(h, scale_factor=2, mode="nearest"))
+
+
+class AudioUNet(UNet1d):
     """Maps the spline-upsampled signal (N, 1, L) or (N, L) to the high-res estimate, same shape.
 
     Any length works: the input is padded at the end to a multiple of 2^(B+1) and the output
@@ -53,8 +103,8 @@ class AudioUNet(nn.Module):
     """
 
     def __init__(self, config: "ModelConfig"):  # noqa: F821 (networks.config's)
-        super().__init__()
-        self.config = cfg = config
+        super().__init__(config)
+        cfg = config
         filters, kernels = cfg.filters(), cfg.kernels()
         code = cfg.is_code
         self.down = nn.ModuleList()
@@ -104,34 +154,6 @@ class AudioUNet(nn.Module):
     def context(self) -> int:
         """High-res samples of context each side that make an output sample exact."""
         return receptive_field(self.config) // 2 + 1
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        squeeze = x.dim() == 2
-        if squeeze:
-            x = x.unsqueeze(1)
-        length = x.shape[-1]
-        pad = -length % self.config.multiple
-        inp = F.pad(x, (0, pad)) if pad else x
-        h, skips = inp, []
-        for block in self.down:
-            h = block(h)
-            skips.append(h)
-        h = self.bottleneck(h)
-        for block, skip in zip(self.up, reversed(skips)):
-            h = self._upsample(block, h)
-            if self.config.skips:
-                h = torch.cat([h, skip], dim=1)
-        h = self._upsample(self.last, h)
-        if self.config.residual:
-            h = h + inp
-        h = h[..., :length]
-        return h.squeeze(1) if squeeze else h
-
-    def _upsample(self, layer: nn.Module, h: torch.Tensor) -> torch.Tensor:
-        """Twice the length: the layer then a SubPixel shuffle, or nearest x2 then the layer."""
-        if self.config.upsample == "subpixel":
-            return subpixel1d(layer(h))
-        return layer(F.interpolate(h, scale_factor=2, mode="nearest"))
 
 
 def layer_table(model: AudioUNet, length: int = 6000) -> list[dict]:

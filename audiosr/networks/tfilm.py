@@ -35,7 +35,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from audiosr.networks.subpixel import subpixel1d
+from audiosr.networks.audiounet import UNet1d
 
 DILATION = 2
 TOP_BLOCK = 128  # the first down block's TFiLM block length; halved at each depth
@@ -90,16 +90,18 @@ class DownBlock(nn.Module):
         return self.tfilm(F.leaky_relu(self.dropout(h), 0.2))
 
 
-class AudioTFiLM(nn.Module):
+class AudioTFiLM(UNet1d):
     """Maps the spline-upsampled signal (N, 1, L) or (N, L) to the high-res estimate, same shape.
 
     Reads `blocks` (B, 1 to 7), `width`, `upsample` (``subpixel`` as the original, or
-    ``resize``: nearest x2 then the convolution, no added tones), `residual` and `skips`.
+    ``resize``: nearest x2 then the convolution, no added tones), `residual` and `skips`. The
+    forward pass is the U-Net's that AudioUNet runs too (`audiounet.UNet1d`), with a TFiLM layer
+    after each up block's upsampling (`up_step`).
     """
 
     def __init__(self, config: "ModelConfig"):  # noqa: F821 (networks.config's; built by build_model)
-        super().__init__()
-        self.config = cfg = config
+        super().__init__(config)
+        cfg = config
         if not 1 <= cfg.blocks <= MAX_BLOCKS:
             raise ValueError(f"blocks={cfg.blocks}: TFiLM supports 1 to {MAX_BLOCKS} blocks.")
         filters, kernels = cfg.filters(), cfg.kernels()
@@ -142,29 +144,6 @@ class AudioTFiLM(nn.Module):
         reach = 1 + down + bottleneck + up + (9 - 1) * 2
         return reach // 2 + 1 + LSTM_CONTEXT
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        squeeze = x.dim() == 2
-        if squeeze:
-            x = x.unsqueeze(1)
-        length = x.shape[-1]
-        pad = -length % self.alignment
-        inp = F.pad(x, (0, pad)) if pad else x
-        h, skips = inp, []
-        for block in self.down:
-            h = block(h)
-            skips.append(h)
-        h = self.bottleneck(h)
-        for block, tfilm, skip in zip(self.up, self.up_tfilm, reversed(skips)):
-            h = tfilm(self._upsample(block, h))
-            if self.config.skips:
-                h = torch.cat([h, skip], dim=1)
-        h = self._upsample(self.last, h)
-        if self.config.residual:
-            h = h + inp
-        h = h[..., :length]
-        return h.squeeze(1) if squeeze else h
-
-    def _upsample(self, layer: nn.Module, h: torch.Tensor) -> torch.Tensor:
-        if self.config.upsample == "subpixel":
-            return subpixel1d(layer(h))
-        return layer(F.interpolate(h, scale_factor=2, mode="nearest"))
+    def up_step(self, b: int, h: torch.Tensor) -> torch.Tensor:
+        """Up block `b` as AudioUNet's, then its TFiLM layer."""
+        return self.up_tfilm[b](super().up_step(b, h))
