@@ -71,13 +71,13 @@ def notebook_parameters(notebook: str | Path) -> list[str]:
 
 def readable(notebook: str | Path) -> list[str]:
     """What `notebook` reads: its parameters cell and, where that cell has `options`, every config
-    field and the notebook's own settings (NOTEBOOK_OPTIONS), which arrive through `options`."""
-    from audiosr.training.params import NOTEBOOK_OPTIONS, PLACES, config_keys
+    field and the notebook's own settings (NOTEBOOK_DEFAULTS), which arrive through `options`."""
+    from audiosr.training.params import NOTEBOOK_DEFAULTS, PLACES, config_keys
 
     names = notebook_parameters(notebook)
     if "options" not in names:
         return names
-    extra = config_keys() | set(PLACES) | set(NOTEBOOK_OPTIONS.get(Path(notebook).stem, {}))
+    extra = config_keys() | set(PLACES) | set(NOTEBOOK_DEFAULTS.get(Path(notebook).stem, {}))
     return names + sorted(extra - set(names))
 
 

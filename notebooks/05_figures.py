@@ -47,7 +47,7 @@ steps_per_epoch = 3          # (None: whole epochs)
 batch_size = 8               # (the paper's code: 128)
 lr = 0.001                   # (the paper: 1e-4)
 figure2_data = "vctk-sample"  # Figure 2's recording (None: the dataset's test split)
-options = {}                 # any other setting (NOTEBOOK_OPTIONS["05_figures"]), e.g. {"figures_dir": "figures"}
+options = {}                 # any other setting (NOTEBOOK_DEFAULTS["05_figures"]), e.g. {"figures_dir": "figures"}
 
 # %%
 from IPython.display import display

@@ -34,7 +34,7 @@
 # (`real_test_sets`), or, where it is absent, the test split of `dataset`. The models come
 # from their run folders (`03_train`, `04_evaluate`); a missing one is trained here by the same
 # code. Settings beyond the cell below (`dnn`, `shipped`, `mushra_dir`, `test_id`, ...) have
-# their defaults in `NOTEBOOK_OPTIONS["06_mushra"]` and are changed through `options`.
+# their defaults in `NOTEBOOK_DEFAULTS["06_mushra"]` and are changed through `options`.
 
 # %% tags=["parameters"]
 dataset = "embedded-speech"  # what the models heard in training (as in 03_train)
@@ -61,7 +61,7 @@ from audiosr.listening.listen import ComparisonPanel
 from audiosr.training.params import configs_from, notebook_settings
 
 # %%
-s = notebook_settings("06_mushra", globals())  # the cell above, NOTEBOOK_OPTIONS, then options
+s = notebook_settings("06_mushra", globals())  # NOTEBOOK_DEFAULTS, the cell above, then options
 spec = configs_from(vars(s))  # the data, model and training configs they name
 dev = pick_device(s.device)
 dnn_width = s.dnn_width if s.dnn else None

@@ -127,12 +127,22 @@ def test_every_params_file_loads_from_an_unrelated_folder(tmp_path):
 
 
 def test_the_keys_params_accepts_are_what_the_notebooks_and_configs_read():
+    """NOTEBOOK_KEYS is derived from the package's table of notebook settings; it must be what
+    the notebooks' parameters cells declare and read through `options`, and a params file may
+    hold exactly those keys besides the configs' fields and the places."""
     from audiosr.notebook_params import known_parameters
-    from audiosr.training.params import NOTEBOOK_KEYS, PLACES, config_keys
+    from audiosr.training.params import (
+        NOTEBOOK_DEFAULTS,
+        NOTEBOOK_KEYS,
+        PLACES,
+        config_keys,
+        known_keys,
+    )
 
     read = known_parameters(ROOT / "notebooks")
     assert set(NOTEBOOK_KEYS) == read - config_keys() - set(PLACES)
-    assert len(NOTEBOOK_KEYS) == len(set(NOTEBOOK_KEYS))
+    assert known_keys() == read | config_keys() | set(PLACES)
+    assert set(NOTEBOOK_DEFAULTS) <= {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
 
 
 def test_one_training_command_under_both_names():

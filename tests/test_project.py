@@ -1,6 +1,7 @@
 """Project hygiene: notebooks and their jupytext sources agree, and stay output-free; the
 conda environment lists what pyproject does."""
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -120,6 +121,29 @@ def test_papermill_understands_every_parameter(source):
         line.split("=")[0].strip() for line in first.splitlines() if re.match(r"^\w+\s*=", line)
     ]
     assert list(papermill.inspect_notebook(str(source.with_suffix(".ipynb")))) == names
+
+
+def _parameters_cell(source: Path) -> dict:
+    """The values a notebook's parameters cell assigns (plain values, so each is a literal)."""
+    cells = jupytext.read(source).cells
+    cell = next(c for c in cells if "parameters" in c.metadata.get("tags", []))
+    return {n.targets[0].id: ast.literal_eval(n.value) for n in ast.parse(cell.source).body}
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS, ids=lambda p: p.stem)
+def test_a_parameters_cell_shows_the_defaults_the_package_holds(source):
+    """A notebook's defaults are kept once, in `params.NOTEBOOK_DEFAULTS` (built on 01's data and
+    03's training, `TINY_DATA` and `TINY_TRAINING`): its parameters cell shows those values.
+    02_model, which draws a model and trains none, shows the configs' own (the paper's)."""
+    from dataclasses import asdict
+
+    from audiosr.training.params import NOTEBOOK_DEFAULTS, config_classes
+
+    shown = _parameters_cell(source)
+    shown.pop("options", None)
+    paper = {k: v for cls in config_classes() for k, v in asdict(cls()).items()}
+    defaults = NOTEBOOK_DEFAULTS.get(source.stem, paper)
+    assert shown == {k: defaults.get(k, "(not in the package's defaults)") for k in shown}
 
 
 @pytest.mark.parametrize("params", sorted((ROOT / "params").glob("*.yaml")), ids=lambda p: p.stem)

@@ -25,40 +25,42 @@ class ParamsError(ValueError):
 PLACES = ("cache_root", "run_dir")
 
 
-# The settings of notebooks 03-06 that their parameters cells leave out, with the notebook's
-# default: a reader sees a dozen of the paper's values, and every other setting comes from a params
-# file or the cell's one grouped value, `options` (`notebook_settings`). Config fields not listed
-# keep their config's default (the paper's). A test compares the keys with the notebooks.
-_TINY = {"cache_root": "data/cache", "patch_len": 6000, "stride": 3000, "val_batches": 2, "seed": 0}
-_TRAINS = {**_TINY, "train_missing": True, "device": "auto"}  # notebooks that train what is missing
-NOTEBOOK_OPTIONS = {
-    "03_train": {**_TINY, "run_dir": None, "resume": True},
+# The tiny CPU setting the notebooks share, at which nbval runs them: 01_data's data (and the
+# patch cache it builds) and 03_train's training, as their parameters cells show them.
+TINY_DATA = {
+    "dataset": "embedded-speech", "task": "multi", "ratio": 4, "lowpass": True, "max_clips": 4,
+    "patch_len": 6000, "stride": 3000, "cache_root": "data/cache",
+}  # fmt: skip
+TINY_TRAINING = {
+    "width": 0.0625, "epochs": 1, "steps_per_epoch": 3, "batch_size": 8, "lr": 0.001,
+    "val_batches": 2, "seed": 0,
+}  # fmt: skip
+_TRAINS = {**TINY_DATA, **TINY_TRAINING, "train_missing": True, "device": "auto"}  # trains runs
+
+# Every setting a notebook reads, with the notebook's default; a config field not listed keeps
+# its config's default (the paper's). A parameters cell shows a dozen of them, with these values
+# (a test compares every cell with this table); every other one comes from here, a params file
+# or the cell's one grouped value, `options` (`notebook_settings`). Kept in the package, not read
+# from the notebooks, so that a params file is checked the same wherever the package is installed.
+NOTEBOOK_DEFAULTS = {
+    "01_data": {**TINY_DATA, "example": 0},
+    "03_train": {**TINY_DATA, **TINY_TRAINING, "run_dir": None, "resume": True},
     "04_evaluate": {
-        **_TRAINS, "paper_row": None, "dnn": True, "dnn_width": 1.0, "shipped": True,
-        "piano_dataset": "embedded-piano", "table3_ratio": 2, "perceptual": False,
-        "real_test_sets": ["vctk-sample"],
-        "params_name": None, "figures_dir": "out/figures",
+        **_TRAINS, "ratios": [4], "paper_row": None, "dnn": True, "dnn_width": 1.0,
+        "shipped": True, "piano_dataset": "embedded-piano", "table3_ratio": 2, "perceptual": False,
+        "real_test_sets": ["vctk-sample"], "params_name": None, "figures_dir": "out/figures",
     },
     "05_figures": {
-        **_TRAINS, "figure2_clip": 0, "figure2_shipped": True, "params_name": None,
-        "figures_dir": "out/figures",
+        **_TRAINS, "figure2_data": "vctk-sample", "figure2_clip": 0, "figure2_shipped": True,
+        "params_name": None, "figures_dir": "out/figures",
     },
     "06_mushra": {
-        **_TRAINS, "batch_size": 8, "lr": 0.001, "dnn": True, "dnn_width": 1.0, "shipped": True,
-        "clips": None, "test_id": "audiosr-mushra", "mushra_dir": "out/mushra", "overwrite": True,
-        "real_test_sets": ["vctk-sample"], "figures_dir": "out/figures",
+        **_TRAINS, "max_clips": 60, "n_clips": 4, "results_csv": None, "dnn": True,
+        "dnn_width": 1.0, "shipped": True, "clips": None, "test_id": "audiosr-mushra",
+        "mushra_dir": "out/mushra", "overwrite": True, "real_test_sets": ["vctk-sample"],
+        "figures_dir": "out/figures",
     },
 }  # fmt: skip
-
-# What the notebooks read besides the configs' fields: which results to show, where figures and
-# exports go. Listed here so that a params file is checked the same wherever the package is
-# installed; a test compares it with the notebooks' `parameters` cells and NOTEBOOK_OPTIONS.
-NOTEBOOK_KEYS = (
-    "clips", "dnn", "dnn_width", "example", "figure2_clip", "figure2_data", "figure2_shipped",
-    "figures_dir", "mushra_dir", "n_clips", "options", "overwrite", "paper_row", "params_name",
-    "perceptual", "piano_dataset", "ratios", "real_test_sets", "results_csv", "resume",
-    "shipped", "table3_ratio", "test_id", "train_missing",
-)  # fmt: skip
 
 
 def config_classes() -> tuple:
@@ -73,6 +75,12 @@ def config_keys() -> set[str]:
 def known_keys() -> set[str]:
     """Every key a params file may hold: a config field, a place, or a notebook's parameter."""
     return config_keys() | set(PLACES) | set(NOTEBOOK_KEYS)
+
+
+# What the notebooks read besides the configs' fields and the places: which results to show,
+# where figures and exports go, and `options`.
+_READ = {"options", *(k for settings in NOTEBOOK_DEFAULTS.values() for k in settings)}
+NOTEBOOK_KEYS = tuple(sorted(_READ - config_keys() - set(PLACES)))
 
 
 TYPED_PATHS = ("run_dir", "cache_root", "dataset")  # --set keys that may name a folder
@@ -206,9 +214,9 @@ def configs_from(values: Mapping) -> Spec:
 
 
 def notebook_settings(notebook: str, values: Mapping) -> types.SimpleNamespace:
-    """Every setting of `notebook` ("03_train") as one namespace: its defaults outside the
-    parameters cell (NOTEBOOK_OPTIONS), then the known keys of `values` (the notebook passes
-    `globals()`: its parameters cell and whatever papermill injected), then `values["options"]`.
+    """Every setting of `notebook` ("03_train") as one namespace: its defaults (NOTEBOOK_DEFAULTS),
+    then the known keys of `values` (the notebook passes `globals()`: its parameters cell and
+    whatever papermill injected), then `values["options"]`.
     A key in `options` that nothing reads is a ParamsError naming the likely one."""
     options = dict(values.get("options") or {})
     problem = unknown_keys(options, known_keys() - {"options"})
@@ -220,4 +228,4 @@ def notebook_settings(notebook: str, values: Mapping) -> types.SimpleNamespace:
         for k, v in values.items()
         if k in known_keys() and k != "options" and isinstance(v, plain)
     }
-    return types.SimpleNamespace(**{**NOTEBOOK_OPTIONS.get(notebook, {}), **given, **options})
+    return types.SimpleNamespace(**{**NOTEBOOK_DEFAULTS.get(notebook, {}), **given, **options})
