@@ -32,7 +32,9 @@
 # - **The verdict** per claim against the paper's numbers, in words.
 #
 # Each model comes from a run folder (`runs/`); a run a table needs that does not exist yet is
-# trained here by the same code as `03_train`, so this notebook also runs on its own. At its
+# trained here by the same code as `03_train`, so this notebook also runs on its own. Its data
+# and such runs' training are `01_data`'s and `03_train`'s, at the same tiny defaults
+# (`params.NOTEBOOK_DEFAULTS`); `options` or a params file changes any of them. At its
 # defaults it writes its tables to `out/figures/` and per-file scores to `results/`;
 # `-f params/demo.yaml` writes the committed tables in `figures/`.
 
@@ -40,14 +42,7 @@
 dataset = "embedded-speech"  # as in 01_data and 03_train
 task = "multi"               # single | multi
 ratios = [4]                 # Table 2's ratios (params/demo.yaml: 2, 4, 6)
-lowpass = True               # as in 01_data
-max_clips = 4                # first N clips per split (tiny default for tests; None: all)
-width = 0.0625               # as in 03_train
-epochs = 1                   # training of runs that are missing (as in 03_train)
-steps_per_epoch = 3
-batch_size = 8
-lr = 0.001
-options = {}                 # other settings (dnn, shipped, piano_dataset, real_test_sets, figures_dir, ...): docs/notebooks.md
+options = {}                 # any other setting (max_clips, width, epochs, dnn, shipped, piano_dataset, figures_dir, ...): docs/notebooks.md
 
 # %%
 from IPython.display import Markdown, display
@@ -157,7 +152,7 @@ if s.piano_dataset:
     table3 = paper_tables.table3_rows(grid, s.piano_dataset)
     tables.write_table(figures / "table3-lowpass", table3, f"Table 3 ({s.piano_dataset}, r = "
                        f"{s.table3_ratio})", f"The paper's columns are its piano numbers.\n\n{made_by}")
-    transfer, _ = experiments.transfer_rows(exp, piano_models[lowpass])
+    transfer, _ = experiments.transfer_rows(exp, piano_models[s.lowpass])
     tables.write_table(figures / "transfer", transfer, f"Transfer (r = {s.table3_ratio})", made_by)
     display(literate.table(table3, "**Table 3**"), literate.table(transfer, "**Transfer**"))
 

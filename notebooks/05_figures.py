@@ -30,8 +30,10 @@
 #    filter counts). The committed `make demo` runs, whose per-epoch scores are kept in
 #    `figures/figure3-ablation-history.csv`, are drawn beside this notebook's own runs.
 #
-# At its defaults the notebook trains tiny smoke runs (1 epoch of 3 steps) and writes its figures,
-# tables and history to `out/figures/`, which git ignores. Run with `params/demo.yaml`
+# Its data and its runs' training are `01_data`'s and `03_train`'s, at the same tiny defaults
+# (`params.NOTEBOOK_DEFAULTS`); `options` or a params file changes any of them. At its defaults
+# the notebook trains tiny smoke runs (1 epoch of 3 steps) and writes its figures, tables and
+# history to `out/figures/`, which git ignores. Run with `params/demo.yaml`
 # (`make demo`) it trains the demo's runs and writes `figures/`: the committed files. A run the
 # figures need that `03_train` has not made is trained here by the same code.
 
@@ -39,15 +41,8 @@
 dataset = "embedded-speech"  # as in 01_data and 03_train
 task = "multi"               # the paper: MultiSpeaker
 ratio = 4                    # the paper: 4
-lowpass = True               # the paper: low-pass filter before decimating
-max_clips = 4                # tiny default for tests (None: every clip)
-width = 0.0625               # filter counts x this (the paper: 1)
-epochs = 1                   # training of the runs the figures need, as in 03_train (the paper: 400)
-steps_per_epoch = 3          # (None: whole epochs)
-batch_size = 8               # (the paper's code: 128)
-lr = 0.001                   # (the paper: 1e-4)
 figure2_data = "vctk-sample"  # Figure 2's recording (None: the dataset's test split)
-options = {}                 # any other setting (NOTEBOOK_DEFAULTS["05_figures"]), e.g. {"figures_dir": "figures"}
+options = {}                 # any other setting (NOTEBOOK_DEFAULTS["05_figures"]), e.g. {"width": 0.25, "figures_dir": "figures"}
 
 # %%
 from IPython.display import display

@@ -33,18 +33,15 @@
 # Listeners hear real speech of several speakers that no model trained on: the VCTK sample
 # (`real_test_sets`), or, where it is absent, the test split of `dataset`. The models come
 # from their run folders (`03_train`, `04_evaluate`); a missing one is trained here by the same
-# code. Settings beyond the cell below (`dnn`, `shipped`, `mushra_dir`, `test_id`, ...) have
-# their defaults in `NOTEBOOK_DEFAULTS["06_mushra"]` and are changed through `options`.
+# code. Settings beyond the cell below have their defaults in `NOTEBOOK_DEFAULTS["06_mushra"]`
+# and are changed through `options`: `01_data`'s data (but 60 clips per split, for several
+# speakers) and `03_train`'s training at the same tiny defaults, `dnn`, `shipped`, `mushra_dir`,
+# `test_id`, ...
 
 # %% tags=["parameters"]
 dataset = "embedded-speech"  # what the models heard in training (as in 03_train)
 task = "multi"               # the paper: MultiSpeaker
 ratio = 4                    # the paper: 4
-lowpass = True               # as in 01_data
-max_clips = 60               # tiny default: clips per split (None: all)
-width = 0.0625               # as in 03_train (the paper: 1.0)
-epochs = 1                   # tiny default for a run trained here (the paper: 400)
-steps_per_epoch = 3          # tiny default (None: every patch)
 n_clips = 4                  # the paper: 4 utterances
 results_csv = None           # webMUSHRA's results/<test_id>/mushra.csv once raters are done
 options = {}                 # any other setting, e.g. {"dnn": False, "mushra_dir": "out/m2"}
