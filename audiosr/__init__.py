@@ -8,7 +8,7 @@ export), `training` (the loop and its command, configs, params files, run folder
 (the panel, loudness, MUSHRA, plots) and `evaluation` (baselines, whole-file evaluation, the
 paper's tables, models on real speech). On top: `cli` (the `audiosr` command), `notebook_params`
 and `speed` (the speed benchmarks).
-README's module map draws every module.
+The module map (docs/package.md) draws every module.
 """
 
 from audiosr.core.version import __version__ as __version__

@@ -194,8 +194,8 @@ def test_each_stage_imports_only_from_the_stages_below_it():
 
 
 def _readme_tree() -> set[str]:
-    """The files README's module map draws, as paths under audiosr/."""
-    text = (ROOT / "README.md").read_text()
+    """The files the module map (docs/package.md) draws, as paths under audiosr/."""
+    text = (ROOT / "docs" / "package.md").read_text()
     block = text.split("```text\naudiosr/\n", 1)[1].split("```", 1)[0]
     drawn, folders = set(), []
     for line in block.splitlines():
@@ -221,8 +221,7 @@ def test_the_readme_module_map_draws_the_package_as_it_is():
 
 def test_the_readme_is_a_front_page_whose_links_all_lead_somewhere():
     readme = ROOT / "README.md"
-    # the module map draws one line per module, so the page grows as modules split
-    assert len(readme.read_text().splitlines()) < 160
+    assert len(readme.read_text().splitlines()) < 100  # the module map lives in docs
     pages = [readme, *sorted((ROOT / "docs").glob("*.md"))]
     assert len(pages) > 5
     broken = []
