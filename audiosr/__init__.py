@@ -7,7 +7,7 @@ baseline, checkpoints), `inference` (windowed upsampling of arrays and files, sh
 export), `training` (the loop and its command, configs, params files, run folders), `listening`
 (the panel, loudness, MUSHRA, plots) and `evaluation` (baselines, whole-file evaluation, the
 paper's tables, models on real speech). On top: `cli` (the `audiosr` command), `notebook_params`
-and `speed` (the speed benchmarks).
+`speed` (the speed benchmarks) and `scaling` (quality against training compute).
 The module map (docs/package.md) draws every module.
 """
 
