@@ -4,7 +4,7 @@ from dataclasses import asdict
 
 import pytest
 import torch
-from helpers import LIBRI_SUBSETS, tone_mix, write
+from helpers import LIBRI_SUBSETS, piano_pieces, tone_mix, write
 
 from audiosr.inference.shipped import save_model
 from audiosr.networks.config import ModelConfig, build_model
@@ -55,10 +55,7 @@ def vctk092(tmp_path):
 @pytest.fixture
 def piano_folder(tmp_path):
     """A folder of 50 'pieces' (the paper's piano set is a flat folder of files)."""
-    root = tmp_path / "piano"
-    for i in range(50):
-        write(root / f"piece_{i:03d}.wav", tone_mix(16000, seed=i))
-    return root
+    return piano_pieces(tmp_path / "piano")
 
 
 @pytest.fixture

@@ -23,6 +23,13 @@ def write(path: Path, x: np.ndarray, sr: int = 16000) -> Path:
     return path
 
 
+def piano_pieces(root: Path) -> Path:
+    """A folder of 50 one-second 'pieces' (the paper's piano set is a flat folder of files)."""
+    for i in range(50):
+        write(root / f"piece_{i:03d}.wav", tone_mix(16000, seed=i))
+    return root
+
+
 # LibriSpeech readers of the fixture, in natural order, with their sex: the first ten alternate,
 # then six M and four F, so a sex-balanced hold-out differs from simply taking the last ten.
 LIBRI_TRAIN = dict(

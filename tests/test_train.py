@@ -1,10 +1,15 @@
-"""Training: resume is exact, nothing is overwritten, bad checkpoints and bad settings are refused."""
+"""Training: resume is exact, nothing is overwritten, bad checkpoints and bad settings are refused.
+
+Runs that tests only read (or copy before changing) are trained once per module."""
 
 import math
+import shutil
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import torch
+from helpers import piano_pieces
 
 import audiosr.training.train as train_mod
 from audiosr.data.patches import DataConfig, build_cache
@@ -17,10 +22,12 @@ from audiosr.training.train import TrainingError, train
 TINY = ModelConfig(ratio=4, blocks=2, width=1 / 16, variant="code2019")
 
 
-@pytest.fixture
-def cache(piano_folder, tmp_path):
-    cfg = DataConfig(dataset=str(piano_folder), ratio=4, patch_len=2048, stride=2048, max_clips=6)
-    return build_cache(cfg, root=tmp_path / "cache", progress=False)
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    root = tmp_path_factory.mktemp("data")
+    folder = piano_pieces(root / "piano")
+    cfg = DataConfig(dataset=str(folder), ratio=4, patch_len=2048, stride=2048, max_clips=6)
+    return build_cache(cfg, root=root / "cache", progress=False)
 
 
 def _cfg(epochs, **kw):
@@ -33,27 +40,45 @@ def _losses(history):
     return [(h["epoch"], h["train_loss"], h["val_loss"], h["val_snr"]) for h in history]
 
 
-def test_resume_after_a_kill_matches_a_straight_run(cache, tmp_path):
-    straight = train(cache, TINY, _cfg(3), tmp_path / "a", progress=False)
-    train(cache, TINY, _cfg(2), tmp_path / "b", progress=False)  # killed after epoch 2
-    resumed = train(cache, TINY, _cfg(3), tmp_path / "b", resume=True, progress=False)
-    assert _losses(resumed) == _losses(straight)
-    a, b = (
-        load_checkpoint(tmp_path / "a/checkpoint.pt"),
-        load_checkpoint(tmp_path / "b/checkpoint.pt"),
-    )
+@pytest.fixture(scope="module")
+def killed(cache, tmp_path_factory):
+    """Run a: 3 epochs straight. Run b: killed after epoch 2 (its checkpoint then is `before`),
+    then resumed to epoch 3."""
+    root = tmp_path_factory.mktemp("killed")
+    straight = train(cache, TINY, _cfg(3), root / "a", progress=False)
+    train(cache, TINY, _cfg(2), root / "b", progress=False)  # killed after epoch 2
+    before = load_checkpoint(root / "b/checkpoint.pt")
+    resumed = train(cache, TINY, _cfg(3), root / "b", resume=True, progress=False)
+    return SimpleNamespace(root=root, straight=straight, before=before, resumed=resumed)
+
+
+@pytest.fixture(scope="module")
+def one_epoch_run(cache, tmp_path_factory):
+    """A finished one-epoch run of TINY, for tests to copy (`one_epoch`), never to change."""
+    run = tmp_path_factory.mktemp("one-epoch") / "run"
+    train(cache, TINY, _cfg(1), run, progress=False)
+    return run
+
+
+@pytest.fixture
+def one_epoch(one_epoch_run, tmp_path):
+    """This test's own copy of the one-epoch run."""
+    return shutil.copytree(one_epoch_run, tmp_path / "run")
+
+
+def test_resume_after_a_kill_matches_a_straight_run(killed):
+    assert _losses(killed.resumed) == _losses(killed.straight)
+    a, b = (load_checkpoint(killed.root / p / "checkpoint.pt") for p in ("a", "b"))
     for k in a["model"]:
         torch.testing.assert_close(a["model"][k], b["model"][k], rtol=0, atol=0)
-    assert (tmp_path / "b/history.csv").read_text().count("\n") == 4  # header + 3 epochs
+    assert (killed.root / "b/history.csv").read_text().count("\n") == 4  # header + 3 epochs
 
 
-def test_a_resumed_run_goes_on_learning(cache, tmp_path):
+def test_a_resumed_run_goes_on_learning(killed):
     """Exact resume alone would pass with an optimizer that never steps: the weights must move
     in the resumed epoch, and the optimizer's state must come back, not start afresh."""
-    train(cache, TINY, _cfg(2), tmp_path / "run", progress=False)
-    before = load_checkpoint(tmp_path / "run/checkpoint.pt")
-    train(cache, TINY, _cfg(3), tmp_path / "run", resume=True, progress=False)
-    after = load_checkpoint(tmp_path / "run/checkpoint.pt")
+    before = killed.before
+    after = load_checkpoint(killed.root / "b/checkpoint.pt")
     moved = [k for k in before["model"] if not torch.equal(before["model"][k], after["model"][k])]
     assert len(moved) > len(before["model"]) // 2
     steps = lambda s: max(v["step"] for v in s["optimizer"]["state"].values())
@@ -71,13 +96,12 @@ def test_the_training_loop_teaches_audiounet_to_beat_the_spline(cache, tmp_path)
     assert history[-1]["train_loss"] < history[0]["train_loss"]
 
 
-def test_a_run_is_never_overwritten(cache, tmp_path):
-    train(cache, TINY, _cfg(1), tmp_path / "run", progress=False)
+def test_a_run_is_never_overwritten(cache, one_epoch):
     with pytest.raises(FileExistsError, match="resume=True"):
-        train(cache, TINY, _cfg(1), tmp_path / "run", progress=False)
+        train(cache, TINY, _cfg(1), one_epoch, progress=False)
 
 
-def test_bad_checkpoints_and_settings_are_refused(cache, tmp_path):
+def test_bad_checkpoints_and_settings_are_refused(cache, one_epoch, tmp_path):
     with pytest.raises(TrainingError, match="ratio 4"):
         train(
             cache,
@@ -86,34 +110,32 @@ def test_bad_checkpoints_and_settings_are_refused(cache, tmp_path):
             tmp_path / "r",
             progress=False,
         )
-    train(cache, TINY, _cfg(1), tmp_path / "run", progress=False)
     with pytest.raises(CheckpointError, match="another model"):
         train(
             cache,
             ModelConfig(ratio=4, blocks=3, width=1 / 16),
             _cfg(2),
-            tmp_path / "run",
+            one_epoch,
             resume=True,
             progress=False,
         )
     with pytest.raises(CheckpointError, match="ratio 4, asked for ratio 6"):
-        load_model_file(tmp_path / "run/checkpoint.pt", ratio=6)
-    assert load_model_file(tmp_path / "run/checkpoint.pt", ratio=4).config == TINY
+        load_model_file(one_epoch / "checkpoint.pt", ratio=6)
+    assert load_model_file(one_epoch / "checkpoint.pt", ratio=4).config == TINY
     bad = tmp_path / "corrupt.pt"
-    bad.write_bytes((tmp_path / "run/checkpoint.pt").read_bytes()[:1000])
+    bad.write_bytes((one_epoch / "checkpoint.pt").read_bytes()[:1000])
     with pytest.raises(CheckpointError, match="not a readable"):
         load_checkpoint(bad)
 
 
-def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(cache, tmp_path, monkeypatch):
-    train(cache, TINY, _cfg(1), tmp_path / "run", progress=False)
-    before = (tmp_path / "run/checkpoint.pt").read_bytes()
+def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(cache, one_epoch, monkeypatch):
+    before = (one_epoch / "checkpoint.pt").read_bytes()
     nan_mse = lambda a, b, **kw: torch.nn.functional.mse_loss(a, b, **kw) * float("nan")
     monkeypatch.setattr(train_mod, "objective", lambda cfg, kind="mse", *a: nan_mse)
     with pytest.raises(TrainingError, match="loss became nan at epoch 2"):
-        train(cache, TINY, _cfg(2), tmp_path / "run", resume=True, progress=False)
-    assert (tmp_path / "run/checkpoint.pt").read_bytes() == before
-    assert load_checkpoint(tmp_path / "run/checkpoint.pt")["epoch"] == 1
+        train(cache, TINY, _cfg(2), one_epoch, resume=True, progress=False)
+    assert (one_epoch / "checkpoint.pt").read_bytes() == before
+    assert load_checkpoint(one_epoch / "checkpoint.pt")["epoch"] == 1
 
 
 @pytest.mark.slow
@@ -262,21 +284,30 @@ def test_the_objective_names_the_run_and_a_resume_keeps_it(cache, tmp_path):
 
 
 def test_a_diverged_run_stops_with_an_error_and_keeps_the_last_good_checkpoint(
-    cache, tmp_path, monkeypatch, capsys
+    cache, one_epoch, monkeypatch, capsys
 ):
-    train(cache, TINY, _cfg(1), tmp_path / "run", progress=False)
-    good = load_checkpoint(tmp_path / "run/checkpoint.pt")["epoch"]
+    good = load_checkpoint(one_epoch / "checkpoint.pt")["epoch"]
     real = train_mod.validate
     monkeypatch.setattr(
         train_mod, "validate", lambda *a, **k: {**real(*a, **k), "val_loss": float("inf")}
     )
     with pytest.raises(TrainingError, match="diverged"):
-        train(cache, TINY, _cfg(2), tmp_path / "run", resume=True, progress=True)
+        train(cache, TINY, _cfg(2), one_epoch, resume=True, progress=True)
     assert "resuming run after epoch 1 of 2" in capsys.readouterr().out
-    assert load_checkpoint(tmp_path / "run/checkpoint.pt")["epoch"] == good
+    assert load_checkpoint(one_epoch / "checkpoint.pt")["epoch"] == good
 
 
 FRONT = ModelConfig(ratio=4, blocks=2, width=1 / 16, upsample="resize", front_end=True)
+
+
+@pytest.fixture(scope="module")
+def front_start(cache, tmp_path_factory):
+    """A FRONT model to start from: 2 epochs, its best on 3 whole validation files, shipped."""
+    from audiosr.inference.shipped import ship
+
+    root = tmp_path_factory.mktemp("front")
+    train(cache, FRONT, _cfg(2, file_val=3), root / "a", progress=False)
+    return ship(root / "a", root / "a.safetensors")
 
 
 def test_a_degraded_run_makes_its_examples_from_the_seed_and_resumes_exactly(cache, tmp_path):
@@ -296,11 +327,8 @@ def test_a_degraded_run_makes_its_examples_from_the_seed_and_resumes_exactly(cac
     assert "val_file_snr" in straight[-1]
 
 
-def test_init_starts_a_run_from_a_models_weights(cache, tmp_path):
-    from audiosr.inference.shipped import ship
-
-    train(cache, FRONT, _cfg(1), tmp_path / "a", progress=False)
-    start = ship(tmp_path / "a", tmp_path / "a.safetensors")
+def test_init_starts_a_run_from_a_models_weights(cache, front_start, tmp_path):
+    start = front_start
     train(cache, FRONT, _cfg(1, lr=1e-12, init=str(start)), tmp_path / "b", progress=False)
     a, b = (load_model_file(p) for p in (start, tmp_path / "b/checkpoint.pt"))
     for (k, va), vb in zip(a.state_dict().items(), b.state_dict().values()):
@@ -311,13 +339,10 @@ def test_init_starts_a_run_from_a_models_weights(cache, tmp_path):
         train(cache, other, _cfg(1, init=str(start)), tmp_path / "c", progress=False)
 
 
-def test_fine_tuning_keeps_its_start_unless_an_epoch_beats_it(cache, tmp_path):
+def test_fine_tuning_keeps_its_start_unless_an_epoch_beats_it(cache, front_start, tmp_path):
     """The starting model is scored on the validation files as epoch 0: a run whose epochs
     all score worse (here a learning rate that wrecks the weights) keeps the start as best."""
-    from audiosr.inference.shipped import ship
-
-    train(cache, FRONT, _cfg(2, file_val=3), tmp_path / "a", progress=False)
-    start = ship(tmp_path / "a", tmp_path / "a.safetensors")
+    start = front_start
     train(
         cache, FRONT, _cfg(1, lr=5.0, file_val=3, init=str(start)), tmp_path / "b", progress=False
     )
@@ -338,17 +363,27 @@ def _adv(epochs, **kw):
     return _cfg(epochs, adversarial_from=2, disc_channels=4, objective="mse+stft", **kw)
 
 
-def test_an_adversarial_run_warms_up_then_resumes_exactly_with_both_networks(cache, tmp_path):
-    straight = train(cache, TINY, _adv(3, steps_per_epoch=3), tmp_path / "a", progress=False)
+@pytest.fixture(scope="module")
+def adversarial(cache, tmp_path_factory):
+    """Run a: 3 adversarial-schedule epochs straight. Run b: killed after epoch 2 (a copy of it
+    then is `killed`), then resumed to epoch 3."""
+    root = tmp_path_factory.mktemp("adversarial")
+    straight = train(cache, TINY, _adv(3, steps_per_epoch=3), root / "a", progress=False)
+    train(cache, TINY, _adv(2, steps_per_epoch=3), root / "b", progress=False)  # killed
+    shutil.copytree(root / "b", root / "killed")
+    resumed = train(
+        cache, TINY, _adv(3, steps_per_epoch=3), root / "b", resume=True, progress=False
+    )
+    return SimpleNamespace(root=root, straight=straight, resumed=resumed)
+
+
+def test_an_adversarial_run_warms_up_then_resumes_exactly_with_both_networks(adversarial):
+    straight, resumed = adversarial.straight, adversarial.resumed
     assert [h["stage"] for h in straight] == ["regression", "adversarial", "adversarial"]
     assert "d_loss" not in straight[0] and all(h["d_loss"] > 0 for h in straight[1:])
-    train(cache, TINY, _adv(2, steps_per_epoch=3), tmp_path / "b", progress=False)  # killed
-    resumed = train(
-        cache, TINY, _adv(3, steps_per_epoch=3), tmp_path / "b", resume=True, progress=False
-    )
     pick = lambda hs: [(h["train_loss"], h.get("d_loss"), h.get("g_fm"), h["val_loss"]) for h in hs]
     assert pick(resumed) == pick(straight)
-    a, b = (load_checkpoint(tmp_path / p / "checkpoint.pt") for p in ("a", "b"))
+    a, b = (load_checkpoint(adversarial.root / p / "checkpoint.pt") for p in ("a", "b"))
     for part in ("model", "discriminator"):
         for k in a[part]:
             torch.testing.assert_close(a[part][k], b[part][k], rtol=0, atol=0)
@@ -357,11 +392,11 @@ def test_an_adversarial_run_warms_up_then_resumes_exactly_with_both_networks(cac
     assert steps(b) == 2 * 3
 
 
-def test_adversarial_and_regression_checkpoints_are_not_mixed_up(cache, tmp_path):
+def test_adversarial_and_regression_checkpoints_are_not_mixed_up(cache, adversarial, tmp_path):
     train(cache, TINY, _cfg(2, objective="mse+stft"), tmp_path / "reg", progress=False)
     with pytest.raises(CheckpointError, match="without discriminators"):
         train(cache, TINY, _adv(3), tmp_path / "reg", resume=True, progress=False)
-    train(cache, TINY, _adv(2, steps_per_epoch=2), tmp_path / "adv", progress=False)
+    shutil.copytree(adversarial.root / "killed", tmp_path / "adv")  # 2 epochs, adversarial
     with pytest.raises(CheckpointError, match="adversarial run"):
         train(
             cache,
