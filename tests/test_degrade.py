@@ -128,11 +128,23 @@ def test_degrade_scales_both_and_adds_the_noise_only_as_the_low_band_carries_it(
 
 
 def test_hum_is_mains_and_its_harmonics():
-    h = D.noise("hum", 8000, 4000, -50, np.random.default_rng(3))
-    f, p = signal.periodogram(h, 4000)
-    peak = f[np.argmax(p)]
-    assert peak in (50.0, 60.0) or np.isclose(peak % 50, 0) or np.isclose(peak % 60, 0)
-    assert abs(20 * np.log10(np.sqrt(np.mean(h**2))) + 50) < 0.01
+    """The mains frequency is the draw's first number (50 Hz below 0.5, else 60 Hz); the hum is
+    that fundamental and its harmonics 2-5 below Nyquist, harmonic h at 0.2/h to 1/h of the
+    fundamental's scale, and nothing else."""
+    bases = set()
+    for seed in range(8):
+        base = 50.0 if np.random.default_rng(seed).random() < 0.5 else 60.0
+        bases.add(base)
+        for sr, top in ((4000, 5), (400, 3)):  # at 400 Hz, harmonics at or above 200 Hz drop
+            h = D.noise("hum", 2 * sr, sr, -50, np.random.default_rng(seed))
+            assert abs(20 * np.log10(np.sqrt(np.mean(h**2))) + 50) < 0.01
+            f, p = signal.periodogram(h, sr, scaling="spectrum")  # 0.5 Hz bins: lines on bins
+            lines = [base * k for k in range(1, top + 1) if base * k < sr / 2]
+            on = np.isin(f, lines)
+            assert p[~on].sum() < 1e-9 * p[on].sum(), (seed, sr, f[np.argmax(p * ~on)])
+            scaled = np.sqrt(p[on]) * np.arange(1, on.sum() + 1)  # amplitude x harmonic number
+            assert np.all(scaled >= 0.2 * scaled.max() - 1e-9), (seed, sr, scaled)
+    assert bases == {50.0, 60.0}  # both mains frequencies are drawn
 
 
 def test_unknown_makers_are_named():
