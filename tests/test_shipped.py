@@ -107,11 +107,22 @@ def _unheard_speech(n: int = 8) -> tuple[str, list]:
     return name, test[::step][:n]
 
 
+# Mean SNR gain over the spline (dB) each set must show, told (decimate input) and blind (soxr).
+# Measured on the 8 files: told +0.70 to +0.87 on the VCTK sample, +0.34 to +1.37 on the
+# embedded test voices; blind +0.09 to +0.29 and +0.00 to +0.68. Blind at r = 2 the models are
+# at the spline's SNR, not above it, so blind asks only that they not fall below it.
+SNR_FLOORS = {"vctk-sample": (0.5, -0.1), "embedded-speech": (0.25, -0.1)}
+# Mean LSD / spline's LSD each must stay under: measured told 0.51-0.62, blind 0.53-0.71; an
+# untrained network through the same pipeline gives 1.00 told and 1.03-1.19 blind.
+LSD_CEILINGS = {"decimate": 0.7, "soxr": 0.8}
+
+
 @pytest.mark.parametrize("r", [2, 4, 6])
-def test_each_shipped_speech_model_beats_the_spline_on_speech_it_never_heard(r):
-    """What the models are for, on real recordings, through the paper's pipeline (input made by
-    decimate, told so) and blind (input made by soxr): a broken model, front end or pipeline
-    fails here, not only in the README's benchmark."""
+def test_each_shipped_speech_model_beats_the_spline_told_and_holds_it_blind(r):
+    """What the models are for, on real recordings no model heard, through the paper's pipeline
+    (input made by decimate, told so) and blind (input made by soxr): a broken model, front end
+    or pipeline fails here, not only in the README's benchmark. Told, the SNR gain is one an
+    untrained network (0.00 dB) cannot reach; blind, the LSD ratio is."""
     import soxr
 
     from audiosr.core.audio import fit_length, load_audio
@@ -135,12 +146,12 @@ def test_each_shipped_speech_model_beats_the_spline_on_speech_it_never_heard(r):
             up = told if how == "decimate" else blind
             est, spline = up.process(lr)[: len(hr)], spline_upsample(lr, r)[: len(hr)]
             rows.append((how, snr(est, hr) - snr(spline, hr), lsd(est, hr) / lsd(spline, hr)))
-    # told: +0.3 to +1.4 dB on either set; blind: 0.0 to +0.7 (before the front end: -11 to -21)
-    for how, floor in (("decimate", 0.2), ("soxr", -0.1)):
+    # blind before the front end existed: -11 to -21 dB
+    for how, floor in zip(("decimate", "soxr"), SNR_FLOORS[name]):
         gains = [g for h, g, _ in rows if h == how]
         ratios = [q for h, _, q in rows if h == how]
         assert np.mean(gains) > floor, (name, how, gains)
-        assert np.mean(ratios) < 0.85, (name, how, ratios)
+        assert np.mean(ratios) < LSD_CEILINGS[how], (name, how, ratios)
 
 
 def test_the_default_model_per_ratio_is_the_one_defaults_json_names(tmp_path, monkeypatch):
