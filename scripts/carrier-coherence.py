@@ -27,7 +27,7 @@ CARRIERS = {
     "x^3": lambda x: x**3,
     "x|x|": lambda x: x * np.abs(x),
 }
-MIXES = [["|x|"], ["x^2"], ["x^3"], ["x|x|"], ["x^2", "x^3"], ["|x|", "x^2", "x^3"]]
+MIXES = [["|x|"], ["x^2"], ["x^3"], ["x|x|"], ["x|x|", "x^3"], ["|x|", "x|x|", "x^3"]]  # last: `powers`
 
 
 def spectrum(x: np.ndarray, first: int) -> np.ndarray:

@@ -113,7 +113,7 @@ def test_evaluate_run_scores_every_clip_for_every_method(piano_cache, tmp_path, 
     import audiosr.evaluation.evaluate as ev
     from audiosr.core.audio import fit_length
     from audiosr.core.dsp import lowres_rate
-    from audiosr.networks.checkpoint import load_model
+    from audiosr.networks.checkpoint import load_model_file
 
     cache = piano_cache
     monkeypatch.setattr(ev, "find_cache", lambda c: cache)
@@ -137,7 +137,7 @@ def test_evaluate_run_scores_every_clip_for_every_method(piano_cache, tmp_path, 
     ]
     for m in methods:
         assert [r["clip"] for r in rows if r["method"] == m] == clips  # every clip, once
-    model = load_model(tmp_path / "run/checkpoint.pt")
+    model = load_model_file(tmp_path / "run/checkpoint.pt")
     arrays = zip(*(cache.clip_arrays("test", k) for k in ("hr", "spline", "lowres")))
     for i, ((_, hr), (_, sp), (_, x_lr)) in enumerate(arrays):
         hr, sp = np.asarray(hr), np.asarray(sp)
