@@ -2,14 +2,17 @@
 threshold asserted; docs say what the numbers mean):
 
     python -m audiosr.evaluation.checks silence-gate [--ratios 2 4 6] [--data vctk-sample]
-    python -m audiosr.evaluation.checks hiss [--ratios 2 4 6]
+    python -m audiosr.evaluation.checks hiss [--ratios 2 4 6] [--makers soxr decimate]
     python -m audiosr.evaluation.checks resampling [--ratios 2 4 6] [--data vctk-sample ...]
     python -m audiosr.evaluation.checks line-origin [--data vctk-sample]
 
 - silence-gate: the output level for silent and near-silent input, and SNR / LSD on real
   speech, with and without the gate (`inference.windows.silence_gate`).
 - hiss: white noise at -60 and -40 dBFS at the low rate, upsampled by the model and by the
-  cubic spline: a model should not turn hiss into louder hiss.
+  cubic spline: a model should not turn hiss into louder hiss. With `--makers`, also white noise
+  at 16 kHz made low-res by each maker, through the model blind: its level per Hz above the
+  low-res band against the input's inside it (a fill should not be louder than the hiss it
+  comes from), and the whole output's level against the input's.
 - resampling: each 16 kHz test file given as it is to `audiosr upsample --ratio R` (the command
   brings it to 16/R kHz itself), scored against the file; beside it soxr HQ down and the cubic
   spline back up, the best a user could do without a model.
@@ -123,6 +126,50 @@ def hiss_rows(ratios=(2, 4, 6), model: str | None = None) -> list[dict]:
                     "model - spline (dB)": round(dbfs(y) - dbfs(s), 1),
                 }
             )
+    return rows
+
+
+def density_db(x: np.ndarray, sr: float, lo: float, hi: float) -> float:
+    """Mean power spectral density (dB per Hz, Welch) of `x` between `lo` and `hi` Hz."""
+    from scipy import signal
+
+    f, p = signal.welch(np.asarray(x, np.float64), sr, nperseg=2048)
+    return float(10 * np.log10(p[(f >= lo) & (f < hi)].mean() + 1e-30))
+
+
+def hiss_maker_rows(
+    ratios=(4,), model: str | None = None, makers=("soxr", "decimate"), seconds: float = 10.0
+) -> list[dict]:
+    """White noise at -60 and -40 dBFS at 16 kHz, made low-res by each of `makers`, through the
+    model blind (`audiosr.upsample`): the input's level per Hz inside the low-res band (10-80 %
+    of it), the output's above it (110 % of it to 95 % of 8 kHz), and the whole output's level
+    against the input's."""
+    from audiosr.data.makers import make_lowres, named
+    from audiosr.inference.arrays import upsample
+
+    rows = []
+    for r in ratios:
+        net, nyq = _model(model, r), HR_RATE / 2 / r
+        rng = np.random.default_rng(0)
+        for level in (-60.0, -40.0):
+            hr = rng.standard_normal(int(seconds * HR_RATE)) * 10 ** (level / 20)
+            for m in makers:
+                lr = make_lowres(hr.astype(np.float32), r, named(m))
+                y = np.asarray(upsample(lr, HR_RATE / r, r, model=net), np.float64)
+                inside = density_db(lr, HR_RATE / r, 0.1 * nyq, 0.8 * nyq)
+                above = density_db(y, HR_RATE, 1.1 * nyq, HR_RATE / 2 * 0.95)
+                gain = 10 * np.log10(np.mean(y**2) / np.mean(np.asarray(lr, np.float64) ** 2))
+                rows.append(
+                    {
+                        "r": r,
+                        "white noise at 16 kHz (dBFS)": level,
+                        "low-res by": named(m).label,
+                        "in-band hiss (dB/Hz)": f"{inside:.1f}",
+                        "model above the band (dB/Hz)": f"{above:.1f}",
+                        "above - in-band (dB)": f"{above - inside:+.1f}",
+                        "model out - low-res in (dB)": f"{gain:+.2f}",
+                    }
+                )
     return rows
 
 
@@ -256,6 +303,12 @@ def main(argv=None) -> int:
     ap.add_argument("--ratios", type=int, nargs="+", default=[2, 4, 6])
     ap.add_argument("--data", nargs="+", default=["vctk-sample"], help="dataset names or folders")
     ap.add_argument("--model", nargs="+", default=None, help="a model name or file, {r}: ratio")
+    ap.add_argument(
+        "--makers",
+        nargs="+",
+        default=[],
+        help="with hiss: also noise at 16 kHz made low-res by each of these makers",
+    )
     args = ap.parse_args(argv)
     model = args.model[0] if args.model else None
     if args.check == "silence-gate":
@@ -263,6 +316,8 @@ def main(argv=None) -> int:
             print(markdown_table(table) + "\n")
     elif args.check == "hiss":
         print(markdown_table(hiss_rows(args.ratios, model)))
+        if args.makers:
+            print("\n" + markdown_table(hiss_maker_rows(args.ratios, model, args.makers)))
     elif args.check == "resampling":
         print(markdown_table(resampling_rows(args.ratios, args.data, model)))
     else:
