@@ -1,6 +1,6 @@
 """The checks the tables cannot show, on a small model and a folder of generated speech-like
 files: the silence gate silences silence and leaves speech alone, hiss keeps its level through
-the spline, the command's own resampling is scored, and an identity network's line variants
+the spline, hiss made low-res by a maker is measured per Hz where white noise's level says, the command's own resampling is scored, and an identity network's line variants
 are all the spline."""
 
 import numpy as np
@@ -10,6 +10,7 @@ from helpers import tone_mix, write
 
 from audiosr.core.dsp import spline_upsample
 from audiosr.evaluation.checks import (
+    hiss_maker_rows,
     hiss_rows,
     line_variants,
     main,
@@ -44,6 +45,24 @@ def test_hiss_through_the_spline_keeps_its_level(model_file):
         assert row["model - spline (dB)"] == pytest.approx(
             row["model out (dBFS)"] - row["spline out (dBFS)"], abs=0.11
         )
+
+
+def test_hiss_made_low_res_by_a_maker_is_measured_per_hz(model_file, capsys):
+    """White noise at L dBFS over 8 kHz has L - 10 log10(8000) = L - 39.0 dB per Hz in the band
+    the maker keeps; a model's output above it is read by the same meter."""
+    rows = hiss_maker_rows((4,), str(model_file), ("decimate", "soxr"), seconds=1.0)
+    assert [(row["white noise at 16 kHz (dBFS)"], row["low-res by"]) for row in rows] == [
+        (-60.0, "decimate"), (-60.0, "soxr-HQ"), (-40.0, "decimate"), (-40.0, "soxr-HQ")
+    ]  # fmt: skip
+    for row in rows:
+        inside = float(row["in-band hiss (dB/Hz)"])
+        assert inside == pytest.approx(row["white noise at 16 kHz (dBFS)"] - 39.0, abs=0.5)
+        above = float(row["model above the band (dB/Hz)"])
+        assert float(row["above - in-band (dB)"]) == pytest.approx(above - inside, abs=0.11)
+        assert abs(float(row["model out - low-res in (dB)"])) < 20
+    assert main(["hiss", "--ratios", "4", "--model", str(model_file), "--makers", "soxr"]) == 0
+    tables = capsys.readouterr().out.split("\n\n")
+    assert "spline out (dBFS)" in tables[0] and "in-band hiss (dB/Hz)" in tables[1]
 
 
 def test_the_commands_own_resampling_is_scored_beside_soxr_and_the_spline(model_file, folder):
