@@ -24,7 +24,7 @@ replication does, and leave the network its magnitude (and a phase offset) there
   (fixed in time, so still tied to the input; normalised, so they choose a phase and leave the
   level to the network; at the start |x| alone, as ``rectify``). On held-out speech a fixed
   rotation of x^3's phase is up to 0.19 correlated with the true band where |x|'s is about 0
-  (scripts/carrier-coherence.py): a fill in phase with the truth pays for its level. Even
+  (audiosr.evaluation.fill carriers): a fill in phase with the truth pays for its level. Even
   powers flip against the truth with the recording's polarity; the odd ones do not.
 
 Architecture settings it reads from `ModelConfig`: `blocks` (ConvNeXt blocks), `width`
