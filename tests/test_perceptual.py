@@ -14,7 +14,7 @@ def test_missing_measures_say_how_to_install_them(monkeypatch):
         "PESQ-WB: not installed (pip install pesq)",
         "ViSQOL: not installed (pip install visqol-python)",
         "DNSMOS-SIG, DNSMOS-BAK, DNSMOS-OVRL, DNSMOS-P808: not installed "
-        "(pip install speechmos onnxruntime)",
+        "(pip install speechmos onnxruntime librosa)",
     ]
     assert set(perceptual.scores(np.zeros(16000), np.zeros(16000), measures=("PESQ-WB",))) == set()
 

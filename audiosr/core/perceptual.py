@@ -22,7 +22,7 @@ DNSMOS = ("DNSMOS-SIG", "DNSMOS-BAK", "DNSMOS-OVRL", "DNSMOS-P808")
 MEASURES = ("PESQ-WB", "STOI", "ViSQOL", *DNSMOS)
 NO_REFERENCE = DNSMOS  # scored on the estimate alone
 PACKAGES = {"PESQ-WB": "pesq", "STOI": "pystoi", "ViSQOL": "visqol-python"} | {
-    m: "speechmos onnxruntime" for m in DNSMOS
+    m: "speechmos onnxruntime librosa" for m in DNSMOS
 }
 MODULES = {"PESQ-WB": "pesq", "STOI": "pystoi", "ViSQOL": "visqol"} | {
     m: "speechmos" for m in DNSMOS
@@ -35,7 +35,7 @@ SPEECH_RATE_ONLY = ("PESQ-WB", "ViSQOL", *DNSMOS)  # defined at 16 kHz
 def installed(measure: str) -> bool:
     import importlib.util
 
-    names = [MODULES[measure]] + (["onnxruntime"] if measure in DNSMOS else [])
+    names = [MODULES[measure]] + (["onnxruntime", "librosa"] if measure in DNSMOS else [])
     return all(importlib.util.find_spec(n) is not None for n in names)
 
 
