@@ -90,16 +90,16 @@ class ModelConfig:
                 "variant='code': say which version of the original code, 'code2017' (its first, "
                 "the paper's era) or 'code2019' (its head since 2019)."
             )
-        if self.variant not in VARIANTS:
-            raise ValueError(f"variant={self.variant!r}: choose one of {VARIANTS}.")
         from audiosr.networks.framenet import FILLS
 
-        if self.fill not in FILLS:
-            raise ValueError(f"fill={self.fill!r}: choose one of {FILLS}.")
-        if self.interp not in INTERPS:
-            raise ValueError(f"interp={self.interp!r}: choose one of {INTERPS}.")
-        if self.upsample not in UPSAMPLES:
-            raise ValueError(f"upsample={self.upsample!r}: choose one of {UPSAMPLES}.")
+        for name, choices in (
+            ("variant", VARIANTS),
+            ("fill", FILLS),
+            ("interp", INTERPS),
+            ("upsample", UPSAMPLES),
+        ):
+            if getattr(self, name) not in choices:
+                raise ValueError(f"{name}={getattr(self, name)!r}: choose one of {choices}.")
         if not 1 <= self.blocks <= 8:
             raise ValueError(f"blocks={self.blocks}: AudioUNet supports 1 to 8 blocks.")
         if not 0 <= self.fill_gain <= 4:

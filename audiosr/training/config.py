@@ -112,14 +112,15 @@ class TrainConfig:
         return self.adversarial_from is not None
 
     def __post_init__(self):
-        if self.objective not in OBJECTIVES:
-            raise ValueError(f"objective={self.objective!r}: choose one of {OBJECTIVES}.")
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer={self.optimizer!r}: choose one of {OPTIMIZERS}.")
-        if self.select not in SELECTIONS:
-            raise ValueError(f"select={self.select!r}: choose one of {SELECTIONS}.")
-        if self.gan_loss not in GAN_LOSSES:
-            raise ValueError(f"gan_loss={self.gan_loss!r}: choose one of {GAN_LOSSES}.")
+        for name, choices in (
+            ("objective", OBJECTIVES),
+            ("optimizer", OPTIMIZERS),
+            ("select", SELECTIONS),
+            ("gan_loss", GAN_LOSSES),
+            ("schedule", SCHEDULES),
+        ):
+            if getattr(self, name) not in choices:
+                raise ValueError(f"{name}={getattr(self, name)!r}: choose one of {choices}.")
         if self.select != "snr" and not self.file_val:
             raise ValueError(
                 f"select={self.select!r} chooses on whole validation files: set file_val."
@@ -129,8 +130,6 @@ class TrainConfig:
                 raise ValueError(f"{name}={getattr(self, name)} must be >= 0.")
         if self.disc_lr is not None and not self.disc_lr > 0:
             raise ValueError(f"disc_lr={self.disc_lr} must be positive.")
-        if self.schedule not in SCHEDULES:
-            raise ValueError(f"schedule={self.schedule!r}: choose one of {SCHEDULES}.")
         if self.warmup_steps < 0 or self.file_val < 0:
             raise ValueError("warmup_steps and file_val must be >= 0.")
         for name in (
