@@ -11,7 +11,8 @@ PARAMS ?= params/demo.yaml
 OUT    ?= out
 NOTEBOOKS := 01_data 02_model 03_train 04_evaluate 05_figures 06_mushra
 
-.PHONY: setup system venv corpus demo test unit slow lint lab sync clean-cache help
+.PHONY: setup system venv corpus demo test unit slow lint lab sync clean-cache help \
+	compare-field compare-generators field-benchmark nolowpass
 help:
 	@echo "make demo   - set up, build the embedded corpus, run the notebooks with $(PARAMS)"
 	@echo "make test   - set up, build the embedded corpus, run unit tests and nbval"
@@ -21,6 +22,11 @@ help:
 	@echo "make lab    - JupyterLab on notebooks/ at 127.0.0.1 (prints the URL with its token)"
 	@echo "make lint   - ruff: lint, import order, formatting (line length 100)"
 	@echo "make sync   - regenerate notebooks/*.ipynb from their jupytext .py sources"
+	@echo "Experiments (docs/generators.md, docs/perceptual.md, docs/reproduction.md):"
+	@echo "make compare-field       - four generators at equal CPU time, r = 4, then their table"
+	@echo "make compare-generators  - AudioUNet against FrameNet at equal CPU time (RATIO=6)"
+	@echo "make field-benchmark     - a model on real speech by the field's measures (MODEL=...)"
+	@echo "make nolowpass           - Table 2 without the anti-aliasing filter (RATIOS=\"2 4 6\")"
 
 setup: system venv
 
@@ -74,3 +80,54 @@ sync:
 
 clean-cache:
 	rm -rf data/cache
+
+# -- experiments: params files run by the package's commands; each resumes where it stopped ------
+AUDIOSR := $(PY) -m audiosr.cli
+MINUTES ?=
+RATIO   ?= 6
+RATIOS  ?= 2 4 6
+SET     ?=
+MODEL   ?= audiosr/models/growing/framenet-r4.safetensors
+MAKERS  ?= soxr
+DATA    ?= vctk-sample librispeech-test-other
+FIELD_OUT ?= figures/field-r4
+FIELD   := -f params/shipped-speech.yaml -f params/compare-field.yaml
+GENERATORS := -f params/shipped-speech.yaml -f params/compare-generators.yaml
+NOLOWPASS  := -f params/shipped-speech.yaml -f params/shipped-speech-nolowpass.yaml
+
+# Four networks from scratch, two at a time on one thread each (equal CPU), then the chosen
+# models rescored through the whole pipeline on 60 validation files made every way.
+compare-field: corpus
+	$(AUDIOSR) train $(FIELD) -f params/compare-field/magphase.yaml $(if $(MINUTES),--set max_minutes=$(MINUTES)) & a=$$!; \
+	$(AUDIOSR) train $(FIELD) -f params/compare-field/framenet.yaml $(if $(MINUTES),--set max_minutes=$(MINUTES)) & b=$$!; \
+	wait $$a && wait $$b
+	$(AUDIOSR) train $(FIELD) -f params/compare-field/framenet-stft.yaml $(if $(MINUTES),--set max_minutes=$(MINUTES)) & a=$$!; \
+	$(AUDIOSR) train $(FIELD) -f params/compare-field/audiounet.yaml $(if $(MINUTES),--set max_minutes=$(MINUTES)) & b=$$!; \
+	wait $$a && wait $$b
+	$(AUDIOSR) report runs $(FIELD) --variants $(addprefix params/compare-field/,magphase.yaml \
+	  framenet.yaml framenet-stft.yaml audiounet.yaml) --cost 1 --rescore 60
+
+# Both from scratch, each for the same wall time; read at the training time both reached.
+compare-generators: corpus
+	$(AUDIOSR) train $(GENERATORS) -f params/compare-generators/audiounet.yaml --set ratio=$(RATIO) $(if $(MINUTES),max_minutes=$(MINUTES))
+	$(AUDIOSR) train $(GENERATORS) -f params/compare-generators/framenet.yaml --set ratio=$(RATIO) $(if $(MINUTES),max_minutes=$(MINUTES))
+	$(AUDIOSR) report runs $(GENERATORS) --variants params/compare-generators/audiounet.yaml \
+	  params/compare-generators/framenet.yaml --minutes equal --cost 2
+
+# Real speech no model heard, whole files, low-res by soxr HQ (MAKERS adds the robustness
+# matrix, e.g. MAKERS="soxr decimate poly butter mp3"), the model blind beside the spline, sinc
+# and the shipped AudioUNet; then the field's goals.
+field-benchmark: corpus
+	$(PY) -m audiosr.evaluation --real --ratios 4 --data $(DATA) --model $(MODEL) audiounet-small-r4 \
+	  --lowres $(MAKERS) --perceptual ViSQOL DNSMOS-P808 --out $(FIELD_OUT)
+	$(AUDIOSR) report field $(FIELD_OUT).csv | tee $(FIELD_OUT)-goals.md
+
+# Table 2 as the original code ran it: trained and scored without the anti-aliasing filter.
+nolowpass: corpus
+	for r in $(RATIOS); do \
+	  $(AUDIOSR) train $(NOLOWPASS) --set ratio=$$r $(SET) && \
+	  $(AUDIOSR) ship $(NOLOWPASS) --set ratio=$$r $(SET) -o runs/nolowpass-r$$r.safetensors --force && \
+	  $(PY) -m audiosr.evaluation --real --no-lowpass --ratios $$r --data vctk-sample librispeech-test-other \
+	    --device cpu --model audiounet-small-r$$r runs/nolowpass-r$$r.safetensors \
+	    --out figures/real-speech-nolowpass-r$$r || exit 1; \
+	done

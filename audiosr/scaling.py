@@ -63,8 +63,7 @@ def point(meta: dict, history: list[dict], budget: float) -> dict:
     """Network, width, budget, trained steps, training FLOPs and CPU-hours of a snapshot, from
     its metadata (the .json `ship` writes beside it) and its run's history: every epoch up to
     the snapshot's."""
-    from audiosr.networks.config import ModelConfig
-    from audiosr.speed import flops_per_audio_second
+    from audiosr.networks.config import ModelConfig, flops_per_audio_second
 
     m, t = meta["model_config"], meta["train_config"]
     history = [h for h in history if 0 < h["epoch"] <= meta["epoch"]]

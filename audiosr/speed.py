@@ -4,6 +4,7 @@
     python -m audiosr.speed --out bench/h100    # also writes results.json / results.md there
     python -m audiosr.speed --profile           # adds a torch-profiler summary of one step
     python -m audiosr.speed --files             # `audiosr upsample` on 1 and 60 min files: RTF, peak memory
+    python -m audiosr.speed --amp               # does bf16 autocast pay for the shipped training here?
 
 Numbers, not asserts: training throughput is seconds of audio per wall second; the real-time
 factor (RTF) is compute seconds per second of audio (the paper: 0.11 on a Titan X). FLOPs per
@@ -43,51 +44,6 @@ def bench_models(quick: bool = False) -> dict:
     }
 
 
-def _sync(device):
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-
-
-def flops_per_audio_second(cfg, seconds: float = 1.0) -> float:
-    """Forward FLOPs for one second of 16 kHz audio (torch.utils.flop_counter) of the model
-    `cfg` (a `ModelConfig`) builds."""
-    from torch.utils.flop_counter import FlopCounterMode
-
-    from audiosr.core.dsp import HR_RATE
-    from audiosr.networks.config import build_model
-
-    model = build_model(cfg).eval()
-    counter = FlopCounterMode(display=False)
-    with counter, torch.no_grad():
-        model(torch.zeros(1, 1, int(HR_RATE * seconds)))
-    return counter.get_total_flops() / seconds
-
-
-def time_training(
-    cfg, device, batch, length, steps, amp=False, torch_compile=False, criterion=F.mse_loss
-) -> float:
-    """Audio seconds trained per wall second (after warm-up), on `criterion` (the MSE default)."""
-    from audiosr.core.dsp import HR_RATE
-    from audiosr.networks.config import build_model
-    from audiosr.training.train import train_step
-
-    model = build_model(cfg).to(device)
-    fn = torch.compile(model) if torch_compile else model
-    opt = torch.optim.Adam(model.parameters(), lr=1e-4)
-    x = torch.randn(batch, 1, length, device=device)
-    y = torch.randn(batch, 1, length, device=device)
-
-    step = lambda: train_step(fn, opt, x, y, amp, criterion)
-    for _ in range(2 if torch_compile else 1):
-        step()
-    _sync(device)
-    t = time.perf_counter()
-    for _ in range(steps):
-        step()
-    _sync(device)
-    return steps * batch * length / HR_RATE / (time.perf_counter() - t)
-
-
 @torch.no_grad()
 def time_inference(
     cfg, device, seconds, batch=1, repeats=3, amp=False, torch_compile=False
@@ -95,6 +51,7 @@ def time_inference(
     """Real-time factor: compute seconds per second of audio, `batch` clips of `seconds` at once."""
     from audiosr.core.dsp import HR_RATE
     from audiosr.networks.config import build_model
+    from audiosr.training.throughput import sync
 
     model = build_model(cfg).to(device).eval()
     fn = torch.compile(model) if torch_compile else model
@@ -102,11 +59,11 @@ def time_inference(
     with torch.autocast(device.type, torch.bfloat16, enabled=amp):
         for _ in range(2 if torch_compile else 1):
             fn(x)
-        _sync(device)
+        sync(device)
         t = time.perf_counter()
         for _ in range(repeats):
             fn(x)
-        _sync(device)
+        sync(device)
     return (time.perf_counter() - t) / repeats / (batch * seconds)
 
 
@@ -115,6 +72,7 @@ def profile_step(cfg, device, batch, length, rows: int = 15) -> str:
     from torch.profiler import ProfilerActivity, profile
 
     from audiosr.networks.config import build_model
+    from audiosr.training.throughput import sync
 
     model = build_model(cfg).to(device)
     opt = torch.optim.Adam(model.parameters())
@@ -125,7 +83,7 @@ def profile_step(cfg, device, batch, length, rows: int = 15) -> str:
         opt.zero_grad()
         F.mse_loss(model(x), x).backward()
         opt.step()
-        _sync(device)
+        sync(device)
     key = "self_cuda_time_total" if device.type == "cuda" else "self_cpu_time_total"
     return prof.key_averages().table(sort_by=key, row_limit=rows)
 
@@ -139,7 +97,8 @@ def run_benchmarks(
     compile_options=(False, True),
 ) -> dict:
     """All measurements as rows; `quick` shrinks everything (for tests and smoke runs)."""
-    from audiosr.networks.config import build_model, count_parameters
+    from audiosr.networks.config import build_model, count_parameters, flops_per_audio_second
+    from audiosr.training.throughput import time_training
 
     models = bench_models(quick)
     batch, length, steps, secs = (2, 2048, 1, 0.5) if quick else (16, 6000, 2, 10.0)
@@ -201,6 +160,33 @@ def run_benchmarks(
         "machine": platform.processor() or platform.machine(),
         "settings": {"train_batch_cpu": batch, "patch_len": length, "inference_seconds": secs},
     }
+
+
+def amp_rows(steps: int = 5) -> list[dict]:
+    """Seconds per training step of the shipped speech network (1/16 width, resize-convolution,
+    front end; batch 16 x 6,000 samples) in fp32 and in bf16 autocast on this CPU: whether the
+    recipe's `amp: true` pays here (it does on CPUs with native bf16, not on AVX2-only ones)."""
+    from audiosr.core.distrib import cpu_bf16
+    from audiosr.core.dsp import HR_RATE
+    from audiosr.networks.config import ModelConfig
+    from audiosr.training.throughput import time_training
+
+    torch.manual_seed(0)
+    cfg = ModelConfig(ratio=4, width=0.0625, upsample="resize", front_end=True)
+    batch, length = 16, 6000
+    rows = []
+    for amp in (False, True):
+        audio_s = time_training(cfg, torch.device("cpu"), batch, length, steps, amp)
+        rows.append(
+            {
+                "dtype": "bf16 autocast" if amp else "fp32",
+                "s / step": round(batch * length / HR_RATE / audio_s, 2),
+                "audio s / s": round(audio_s, 1),
+                "native bf16": cpu_bf16(),
+                "threads": torch.get_num_threads(),
+            }
+        )
+    return rows
 
 
 def make_input(path: Path, minutes: float, rate: int, seed: int = 0) -> Path:
@@ -391,6 +377,10 @@ def main(argv=None) -> int:
         "--files", action="store_true", help="time `audiosr upsample` on 1 and 60 minute files"
     )
     ap.add_argument("--minutes", type=float, nargs="*", default=[1, 60])
+    ap.add_argument(
+        "--amp", action="store_true", help="fp32 against bf16 autocast for the shipped training"
+    )
+    ap.add_argument("--steps", type=int, default=5, help="with --amp: training steps timed")
     ap.add_argument("--model", nargs="*", default=[], help="with --files: also these model files")
     ap.add_argument(
         "--timed",
@@ -402,6 +392,12 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.timed is not None:
         print(json.dumps(timed_command(args.timed, args.threads)))
+        return 0
+    if args.amp:
+        from audiosr.core.tables import markdown_table
+
+        torch.set_num_threads(args.threads)
+        print(markdown_table(amp_rows(args.steps)))
         return 0
     if args.files:
         from audiosr.core.tables import markdown_table

@@ -180,7 +180,7 @@ if lowpass_claims:
 #
 # The original code made its MultiSpeaker patches as plain `x[::r]` (its Makefiles never pass
 # `--low-pass`), so the paper's Table 2 comes, as far as its code tells, from aliased input,
-# where part of the missing band is folded into the kept one. `scripts/nolowpass-table.sh` trains
+# where part of the missing band is folded into the kept one. `make nolowpass` trains
 # the shipped recipe that way (a quarter of an hour to an hour of CPU per ratio, too long here)
 # and tables it on unfiltered real speech (`figures/real-speech-nolowpass-r{r}`), judged here.
 

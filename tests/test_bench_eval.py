@@ -13,7 +13,12 @@ from audiosr import speed
 from audiosr.core.metrics import lsd, snr
 from audiosr.data.patches import DataConfig, build_cache
 from audiosr.evaluation.evaluate import evaluate_run, evaluate_split, summarize
-from audiosr.networks.config import ModelConfig, build_model, count_parameters
+from audiosr.networks.config import (
+    ModelConfig,
+    build_model,
+    count_parameters,
+    flops_per_audio_second,
+)
 from audiosr.training.config import TrainConfig
 from audiosr.training.train import train
 
@@ -33,6 +38,15 @@ def conv_flops(cfg: ModelConfig, samples: int = 16000) -> int:
     with torch.no_grad():
         model(torch.zeros(1, 1, samples))
     return 2 * sum(macs)
+
+
+def test_the_amp_benchmark_times_the_shipped_step_in_both_precisions(capsys):
+    assert speed.main(["--amp", "--steps", "1", "--threads", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("| dtype | s / step | audio s / s |")
+    rows = [line.split(" | ") for line in lines[2:]]
+    assert [r[0] for r in rows] == ["| fp32", "| bf16 autocast"]
+    assert all(float(r[1]) > 0 and float(r[2]) > 0 for r in rows)
 
 
 def test_quick_benchmark_rows_are_the_model_it_names(tmp_path):
@@ -60,9 +74,9 @@ def test_quick_benchmark_rows_are_the_model_it_names(tmp_path):
 
 def test_flops_are_twice_the_convolutions_multiply_accumulates():
     for cfg in (ModelConfig(width=1 / 32, blocks=2), ModelConfig(width=1 / 16, blocks=2)):
-        assert speed.flops_per_audio_second(cfg) == conv_flops(cfg)
-    small = speed.flops_per_audio_second(ModelConfig(width=1 / 32, blocks=2))
-    big = speed.flops_per_audio_second(ModelConfig(width=1 / 16, blocks=2))
+        assert flops_per_audio_second(cfg) == conv_flops(cfg)
+    small = flops_per_audio_second(ModelConfig(width=1 / 32, blocks=2))
+    big = flops_per_audio_second(ModelConfig(width=1 / 16, blocks=2))
     assert 2.5 < big / small < 4.5  # conv FLOPs grow with in x out channels
 
 

@@ -2,6 +2,7 @@
 tables, and each report's numbers on small hand-made tables."""
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -145,3 +146,110 @@ def test_shipped_training_draws_the_runs_that_are_here(tmp_path, capsys):
     assert "skipped audiounet-small-r2" in capsys.readouterr().out
     paths = shipped_training(histories, tmp_path / "figures")
     assert sorted(p.name for p in paths) == [f"shipped-training.{x}" for x in ("pdf", "png", "svg")]
+
+
+def test_runs_at_equal_time_read_each_at_the_shortest_runs_minutes(tmp_path):
+    from audiosr.evaluation.report import compare_runs
+
+    runs = []
+    for name, n in (("long", 5), ("short", 2)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "history.json").write_text(json.dumps(_history(n)))
+        runs.append((f"the {name} one", tmp_path / name))
+    rows = compare_runs(runs, minutes="equal")
+    assert [(r["run"], r["epochs"]) for r in rows] == [("the long one", 2), ("the short one", 2)]
+    assert [r["epochs"] for r in compare_runs(runs)] == [5, 2]
+
+
+def test_a_comparison_names_each_variants_run_from_its_params_files(piano_folder, tmp_path):
+    from audiosr.data.patches import DataConfig, build_cache
+    from audiosr.evaluation.report import variant_runs
+
+    data = dict(dataset=str(piano_folder), ratio=2, patch_len=2048, stride=1024, max_clips=6)
+    build_cache(DataConfig(**data), root=tmp_path / "cache", progress=False)
+    base = tmp_path / "base.yaml"
+    base.write_text(
+        "".join(f"{k}: {v}\n" for k, v in data.items()) + f"cache_root: {tmp_path}/cache\n"
+    )
+    (tmp_path / "frames.yaml").write_text("# frames, sinc input\narch: framenet\ninterp: sinc\n")
+    (tmp_path / "plain.yaml").write_text("objective: mse+stft\n")
+    runs = variant_runs([str(base)], [str(tmp_path / "frames.yaml"), str(tmp_path / "plain.yaml")])
+    assert [label for label, _ in runs] == ["frames, sinc input", "plain"]
+    assert runs[0][1].name.endswith("--framenet-B4-w1-sinc")
+    assert runs[1][1].name.endswith("--paper-B4-w1-mse+stft-loss")
+    assert runs[0][1].name.split("--")[0] == runs[1][1].name.split("--")[0]  # one data cache
+
+
+def test_a_comparison_costs_and_rescores_the_chosen_models(piano_folder, tmp_path):
+    from audiosr.data.patches import DataConfig, build_cache
+    from audiosr.evaluation.report import compare_runs
+    from audiosr.networks.config import ModelConfig, build_model, count_parameters
+    from audiosr.training.config import TrainConfig
+    from audiosr.training.runs import default_run_dir
+    from audiosr.training.train import train
+
+    cache = build_cache(
+        DataConfig(dataset=str(piano_folder), ratio=2, patch_len=2048, stride=1024, max_clips=6),
+        root=tmp_path / "cache",
+        progress=False,
+    )
+    runs = []
+    for arch in ("framenet", "audiounet"):
+        cfg = ModelConfig(ratio=2, arch=arch, blocks=2, width=1 / 16)
+        run = default_run_dir(cache, cfg, tmp_path / "runs")
+        train(cache, cfg, TrainConfig(epochs=1, batch_size=4, device="cpu"), run, progress=False)
+        runs.append((arch, run, count_parameters(build_model(cfg))))
+    rows = compare_runs(
+        [(a, r) for a, r, _ in runs],
+        cost_threads=1,
+        rescore=3,
+        measures=(),
+        cache_root=tmp_path / "cache",
+    )
+    assert [r["run"] for r in rows] == [
+        "framenet",
+        "audiounet",
+        "cubic spline",
+        "sinc interpolation",
+    ]
+    for row, (_, _, n) in zip(rows, runs):
+        assert row["parameters"] == f"{n:,}"
+        assert float(row["GFLOPs / audio s"]) > 0 and float(row["s / step (1 thread)"]) > 0
+        assert row["chosen"] == "epoch 1 (last)"  # no whole-file validation, so no best.pt
+    snrs = [float(r["SNR (dB)"]) for r in rows]
+    assert all(math.isfinite(x) for x in snrs) and snrs[2] != snrs[3]  # spline is not sinc
+    assert all(abs(x - snrs[2]) < 3 for x in snrs[:2])  # models that start from the spline
+    assert set(rows[2]) == {"run", "SNR (dB)", "LSD (log10)"}
+
+
+def _field_row(method, snr, lsd, visqol, maker="soxr", r="4"):
+    return {"r": r, "test set": "VCTK sample", "low-res made by": maker, "method": method,
+            "SNR (dB)": snr, "LSD (log10)": lsd, "ViSQOL (objective)": visqol,
+            "DNSMOS-P808 (objective)": "3.0", "strongest added line (dB)": "1.5", "at (Hz)": "4000"}  # fmt: skip
+
+
+def test_the_fields_goals_mark_each_model_against_sinc(tmp_path, capsys):
+    from audiosr.evaluation.report import field_goals
+
+    rows = [
+        _field_row("cubic spline", "14.0", "1.0", "3.0"),
+        _field_row("sinc (soxr VHQ)", "15.0", "1.0", "3.0"),
+        _field_row("model (a)", "15.5", "0.30", "3.6"),
+        _field_row("model (b)", "14.5", "0.40", "3.2"),
+        _field_row("sinc (soxr VHQ)", "12.0", "2.0", "3.0", r="2"),
+        _field_row("cubic spline", "12.0", "2.0", "3.0", r="2"),
+        _field_row("model (a)", "12.0", "1.0", "3.25", r="2"),
+    ]
+    lines = field_goals(rows).splitlines()
+    assert lines[2].endswith(
+        "| model (a) | +0.50 (yes) | 0.30x (yes) | +0.60 (yes) | +0.00 (yes) | 1.5 dB at 4000 Hz (yes) |"
+    )
+    assert "| -0.50 (**no**) | 0.40x (**no**) | +0.20 (**no**) |" in lines[3]
+    assert lines[4].endswith(
+        "| +0.25 (yes) | +0.00 (yes) | 1.5 dB at 4000 Hz (yes) |"
+    )  # r = 2: +0.2
+    write_csv(tmp_path / "t.csv", rows)
+    assert _report(capsys, "field", tmp_path / "t.csv").splitlines() == lines
+    write_csv(tmp_path / "bad.csv", rows[2:4])
+    assert main(["report", "field", str(tmp_path / "bad.csv")]) == 2
+    assert "no sinc (soxr VHQ)" in capsys.readouterr().err

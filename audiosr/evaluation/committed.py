@@ -13,7 +13,7 @@ HISTORIES = {
     "full width, the paper's recipe, 6.5 min on an H100 (27 of 400 epochs)": (
         "figures/gpu-h100/paper-multispeaker-r4-fp32-history.csv"
     ),
-    # RATIOS=4 scripts/nolowpass-table.sh
+    # make nolowpass RATIOS=4
     "width 1/16, shipped recipe without low-pass, 1.5 CPU-hours (13 epochs)": (
         "figures/nolowpass-r4-history.csv"
     ),

@@ -8,6 +8,9 @@ validation curves, the scaling figure, and runs side by side (the one-off compar
     audiosr report shipped-training                 # figures/shipped-training.{png,svg,pdf}
     audiosr report scaling                          # figures/scaling.* redrawn from its .csv
     audiosr report runs RUN ... [--split val]       # runs' training and scores side by side
+    audiosr report runs -f BASE.yaml --variants V.yaml ... [--cost] [--rescore 60]
+                                                    # a comparison: each variant's run on the base
+    audiosr report field TABLE.csv                  # the field's goals from a real-speech table
 
 Each reads the tables through `audiosr.core.tables`; a table that is missing is named and skipped.
 """
@@ -505,6 +508,190 @@ def run_row(run: Path, split: str | None = None, minutes: float | None = None) -
     }
 
 
+# -- the field's goals ------------------------------------------------------------------------
+
+SINC_METHOD = "sinc (soxr VHQ)"
+FIELD_GOALS = (
+    "r = 4, 6: SNR >= sinc, LSD <= 0.35x, ViSQOL >= sinc + 0.5; r = 2: ViSQOL >= sinc + 0.2"
+)
+
+
+def field_goals(rows: list[dict]) -> str:
+    """The field's goals from a real-speech table (`python -m audiosr.evaluation --real ...
+    --out PATH`'s .csv): per ratio, test set and low-res maker, each model's SNR against sinc's,
+    LSD (log10) as a multiple of sinc's, ViSQOL against sinc's and DNSMOS P.808 against the
+    spline's, each with its goal (FIELD_GOALS; P.808 not below the spline's; no added line
+    above 3 dB). Benchmarks print; nothing is tuned on them."""
+    from audiosr.evaluation.baselines import SPLINE
+
+    def mark(ok):
+        return "yes" if ok else "**no**"
+
+    lines = [
+        "| r | test set | low-res by | model | SNR - sinc (dB) | LSD log10 / sinc | ViSQOL - sinc "
+        "| P.808 - spline | strongest added line |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    groups = defaultdict(list)
+    for row in rows:
+        groups[(row["r"], row["test set"], row.get("low-res made by", ""))].append(row)
+    for (r, test_set, maker), group in groups.items():
+        by = {row["method"]: row for row in group}
+        if SINC_METHOD not in by or SPLINE not in by:
+            raise ValueError(f"r = {r}, {test_set}: the table has no {SINC_METHOD} or {SPLINE} row")
+        sinc, spline = by[SINC_METHOD], by[SPLINE]
+        visqol_goal = 0.2 if r == "2" else 0.5
+        for method, row in by.items():
+            if not method.startswith("model"):
+                continue
+            d_snr = float(row["SNR (dB)"]) - float(sinc["SNR (dB)"])
+            ratio = float(row["LSD (log10)"]) / float(sinc["LSD (log10)"])
+            cells = [f"{d_snr:+.2f} ({mark(d_snr >= 0)})", f"{ratio:.2f}x ({mark(ratio <= 0.35)})"]
+            v, vs = row.get("ViSQOL (objective)"), sinc.get("ViSQOL (objective)")
+            d_v = float(v) - float(vs) if v and vs else None
+            cells.append("-" if d_v is None else f"{d_v:+.2f} ({mark(d_v >= visqol_goal)})")
+            q, qs = row.get("DNSMOS-P808 (objective)"), spline.get("DNSMOS-P808 (objective)")
+            d_q = float(q) - float(qs) if q and qs else None
+            cells.append("-" if d_q is None else f"{d_q:+.2f} ({mark(d_q >= 0)})")
+            line = float(row["strongest added line (dB)"])
+            cells.append(f"{line:.1f} dB at {row['at (Hz)']} Hz ({mark(line <= 3)})")
+            lines.append(
+                f"| {r} | {test_set} | {maker or 'decimate'} | {method} | "
+                + " | ".join(cells)
+                + " |"
+            )
+    return "\n".join(lines)
+
+
+# -- comparisons: variants of one recipe ------------------------------------------------------
+
+
+def variant_label(path: str | Path) -> str:
+    """A variant file's name for tables: its first comment line, else the file's stem."""
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            return line.lstrip("# ").strip() or Path(path).stem
+        if line.strip():
+            break
+    return Path(path).stem
+
+
+def variant_runs(bases: list[str], variants: list[str]) -> list[tuple[str, Path]]:
+    """(label, run folder) of each variant file on top of the base params files: the folder
+    `audiosr train -f BASE ... -f VARIANT` trains into (its data cache must exist)."""
+    from audiosr.training.params import load_params
+    from audiosr.training.runs import run_for_params
+
+    return [(variant_label(v), run_for_params(load_params([*bases, v]))[2]) for v in variants]
+
+
+def run_cost(run: Path, threads: int = 1, steps: int = 5) -> dict:
+    """A run's network cost: parameters, forward GFLOPs per audio second and seconds per
+    training step (batch 16 x 6,000 samples, the run's objective) on `threads` CPU threads."""
+    import torch
+
+    from audiosr.core.dsp import HR_RATE
+    from audiosr.networks.config import (
+        ModelConfig,
+        build_model,
+        count_parameters,
+        flops_per_audio_second,
+    )
+    from audiosr.networks.losses import objective
+    from audiosr.training.throughput import time_training
+
+    config = json.loads((run / "config.json").read_text())
+    cfg = ModelConfig(**config["model"])
+    train = config["train"]
+    criterion = objective(cfg, train["objective"], train["stft_weight"])
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        audio_s = time_training(cfg, torch.device("cpu"), 16, 6000, steps, criterion=criterion)
+    finally:
+        torch.set_num_threads(before)
+    return {
+        "parameters": f"{count_parameters(build_model(cfg)):,}",
+        "GFLOPs / audio s": f"{flops_per_audio_second(cfg) / 1e9:.2f}",
+        f"s / step ({threads} thread{'s' * (threads > 1)})": f"{16 * 6000 / HR_RATE / audio_s:.2f}",
+    }
+
+
+def rescore_run(
+    run: Path, files: int, measures: tuple[str, ...] = ("ViSQOL",), cache_root="data/cache"
+) -> dict:
+    """The model a run chose (best.pt, else its last checkpoint) scored as a user runs it: through
+    the whole inference pipeline on `files` whole validation files whose low-res input each
+    validation maker makes in turn, beside the spline and sinc on the same inputs
+    (`validation.validate_files`). Returns those scores and the chosen epoch."""
+    import torch
+
+    from audiosr.data.patches import DataConfig
+    from audiosr.inference.shipped import load_any
+    from audiosr.training.runs import ensure_cache
+    from audiosr.training.validation import VAL_MAKERS, validate_files
+
+    config = json.loads((run / "config.json").read_text())
+    chosen = run / ("best.pt" if (run / "best.pt").is_file() else "checkpoint.pt")
+    cache = ensure_cache(DataConfig(**config["data_config"]), cache_root, build=False)
+    scores = validate_files(
+        load_any(chosen), cache, torch.device("cpu"), files, False, VAL_MAKERS, measures
+    )
+    epoch = torch.load(chosen, weights_only=True)["epoch"]
+    return scores | {"chosen": f"epoch {epoch}" + ("" if chosen.name == "best.pt" else " (last)")}
+
+
+RESCORED = {"SNR (dB)": "snr", "LSD (log10)": "lsd_log10", "ViSQOL": "visqol"}
+
+
+def rescored_cells(scores: dict, who: str = "val") -> dict:
+    """The field's columns of a `rescore_run` result for the model ("val") or a baseline."""
+    return {
+        name: f"{scores[f'{who}_file_{key}']:.{3 if key != 'snr' else 2}f}"
+        for name, key in RESCORED.items()
+        if f"{who}_file_{key}" in scores
+    }
+
+
+def compare_runs(
+    runs: list[tuple[str, Path]],
+    split: str | None = None,
+    minutes: float | str | None = None,
+    cost_threads: int | None = None,
+    rescore: int | None = None,
+    measures: tuple[str, ...] = ("ViSQOL",),
+    cache_root: str | Path = "data/cache",
+) -> list[dict]:
+    """Runs side by side, one row each (`run_row`), named by their labels. `minutes="equal"`
+    reads each at the training time the shortest run reached; `cost_threads` adds each
+    network's cost (`run_cost`); `rescore` scores each chosen model on that many whole
+    validation files (`rescore_run`) and adds the spline's and sinc's rows on the same inputs."""
+    if minutes == "equal":
+        minutes = min(
+            sum(h.get("seconds", 0.0) for h in json.loads((r / "history.json").read_text())) / 60
+            for _, r in runs
+        )
+    rows, baselines = [], {}
+    for label, run in runs:
+        if rescore:  # the chosen model's scores, not the history's
+            trained = run_row(run)
+            row = {k: trained[k] for k in ("run", "epochs", "training minutes")}
+        else:
+            row = run_row(run, split, minutes)
+        row["run"] = label
+        if cost_threads:
+            row |= run_cost(run, cost_threads)
+        if rescore:
+            scores = rescore_run(run, rescore, measures, cache_root)
+            row |= {"chosen": scores["chosen"], **rescored_cells(scores)}
+            baselines = baselines or {
+                "cubic spline": rescored_cells(scores, "spline"),
+                "sinc interpolation": rescored_cells(scores, "sinc"),
+            }
+        rows.append(row)
+    return rows + [{"run": name, **cells} for name, cells in baselines.items()]
+
+
 # -- the command -------------------------------------------------------------------------------
 
 
@@ -521,10 +708,22 @@ def add_arguments(ap) -> None:
     s = sub.add_parser("scaling", help="figures/scaling.{md,png,svg,pdf} from figures/scaling.csv")
     s.add_argument("--table", default="figures/scaling.csv")
     s = sub.add_parser("runs", help="run folders side by side: training and scores")
-    s.add_argument("run_dirs", nargs="+")
+    s.add_argument("run_dirs", nargs="*", help="run folders (or --variants on -f base files)")
+    s.add_argument("-f", "--params", action="append", default=[], help="base params file(s)")
+    s.add_argument("--variants", nargs="+", default=[], help="params files, one run each on -f")
     s.add_argument("--split", help="scores from the run's eval-SPLIT.csv where there")
-    s.add_argument("--minutes", type=float, help="each run at its last epoch within this time")
+    s.add_argument(
+        "--minutes", help="each run at its last epoch within this many training minutes, or "
+        "'equal': within the time the shortest run reached"
+    )  # fmt: skip
+    s.add_argument("--cost", type=int, nargs="?", const=1, metavar="THREADS",
+                   help="add each network's parameters, GFLOPs and s / step on THREADS (1)")  # fmt: skip
+    s.add_argument("--rescore", type=int, metavar="FILES",
+                   help="score each chosen model on FILES whole validation files, made by each "
+                   "validation maker in turn, beside the spline and sinc")  # fmt: skip
     s.add_argument("--out", help="also write the table here (.csv and .md)")
+    s = sub.add_parser("field", help="the field's goals from a real-speech table (.csv)")
+    s.add_argument("table", help="a .csv that `python -m audiosr.evaluation --real --out` wrote")
 
 
 def command(args) -> int:
@@ -551,19 +750,50 @@ def command(args) -> int:
         table = resolve(args.table)
         print(write_scaling([_typed(r) for r in read_csv(table)], table.with_suffix("")))
     elif args.report == "runs":
+        from audiosr.core.paths import CACHE
+        from audiosr.training.params import load_params
+
+        if bool(args.run_dirs) == bool(args.variants):
+            print("error: give run folders, or --variants (on -f base params files)",
+                  file=sys.stderr)  # fmt: skip
+            return 2
+        minutes = args.minutes
+        if minutes not in (None, "equal"):
+            try:
+                minutes = float(minutes)
+            except ValueError:
+                print(f"error: --minutes {minutes}: a number or 'equal'", file=sys.stderr)
+                return 2
         try:
-            rows = [run_row(resolve(d), args.split, args.minutes) for d in args.run_dirs]
-        except (OSError, ValueError) as e:
+            runs = variant_runs(args.params, args.variants) if args.variants else [
+                (resolve(d).name, resolve(d)) for d in args.run_dirs
+            ]  # fmt: skip
+            root = load_params(args.params).get("cache_root", CACHE) if args.params else CACHE
+            rows = compare_runs(runs, args.split, minutes, args.cost, args.rescore, cache_root=root)
+        except (OSError, ValueError, KeyError) as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
         print(markdown_table(rows))
         if args.out:
-            cmd = " ".join(
-                ["audiosr report runs", *args.run_dirs]
-                + [f"--{k} {v}" for k, v in (("split", args.split), ("minutes", args.minutes)) if v]
-            )
-            write_table(resolve(args.out), rows, notes=f"Made by `{cmd}`.")
+            write_table(resolve(args.out), rows, notes=f"Made by `{_runs_command(args)}`.")
+    elif args.report == "field":
+        try:
+            print(field_goals(read_csv(resolve(args.table))))
+        except (OSError, ValueError, KeyError) as e:
+            print(f"error: {args.table}: {e}", file=sys.stderr)
+            return 2
     return 0
+
+
+def _runs_command(args) -> str:
+    """The `audiosr report runs` command line that `args` came from, for a table's notes."""
+    words = ["audiosr report runs", *args.run_dirs]
+    words += [f"-f {b}" for b in args.params]
+    words += ["--variants", *args.variants] if args.variants else []
+    for key in ("split", "minutes", "cost", "rescore"):
+        if getattr(args, key) is not None:
+            words.append(f"--{key} {getattr(args, key)}")
+    return " ".join(words)
 
 
 def _typed(row: dict) -> dict:

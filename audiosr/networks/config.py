@@ -194,5 +194,19 @@ def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
+def flops_per_audio_second(cfg, seconds: float = 1.0) -> float:
+    """Forward FLOPs for one second of 16 kHz audio (torch.utils.flop_counter) of the model
+    `cfg` (a `ModelConfig`) builds."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from audiosr.core.dsp import HR_RATE
+
+    model = build_model(cfg).eval()
+    counter = FlopCounterMode(display=False)
+    with counter, torch.no_grad():
+        model(torch.zeros(1, 1, int(HR_RATE * seconds)))
+    return counter.get_total_flops() / seconds
+
+
 def describe(config: ModelConfig) -> dict:
     return {**asdict(config), "filters": config.filters(), "kernels": config.kernels()}
