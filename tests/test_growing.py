@@ -14,7 +14,9 @@ from audiosr.training.growing import (
     branch_state,
     budget,
     grow,
+    main,
     new_state,
+    pack_subset,
     read_state,
     write_state,
 )
@@ -154,7 +156,7 @@ def test_the_gpu_command_runs_on_a_cpu_and_brings_back_only_the_state(
         "SET": "max_clips=6 steps_per_epoch=1",
     }
     done = subprocess.run(
-        ["bash", str(root / "scripts/grow-on-gpu.sh")], env=env, capture_output=True, text=True
+        ["bash", str(root / "scripts/on-gpu.sh"), "grow"], env=env, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert sorted(p.name for p in out.iterdir()) == [
@@ -164,6 +166,44 @@ def test_the_gpu_command_runs_on_a_cpu_and_brings_back_only_the_state(
     ]
     assert read_state(out / "tiny-r4.safetensors")[1]["epoch"] == 1
     assert read_state(state)[1]["epoch"] == 0  # the state here is left for the copy back
+
+
+@pytest.mark.parametrize("job", [[], ["nope"], ["grow", "paper-r4"]], ids=str)
+def test_the_gpu_command_wants_one_known_job(job, tmp_path):
+    import os
+    import subprocess
+
+    script = Path(__file__).parents[1] / "scripts/on-gpu.sh"
+    env = {**os.environ, "OUT": str(tmp_path)}
+    done = subprocess.run(["bash", str(script), *job], env=env, capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "usage: bash scripts/on-gpu.sh grow|paper-r4" in done.stderr and done.stdout == ""
+    assert list(tmp_path.iterdir()) == []  # nothing ran
+
+
+def test_pack_takes_a_seeded_subset_of_the_training_speech_as_flac(state, tmp_path, capsys):
+    import soundfile as sf
+
+    from audiosr.data.patches import DataConfig, find_cache
+
+    def packed(folder):
+        info = [sf.info(str(f)) for f in sorted(folder.iterdir())]
+        assert info and all(i.format == "FLAC" for i in info)
+        seconds = sum(i.frames / i.samplerate for i in info)
+        return {f.name: f.read_bytes() for f in sorted(folder.iterdir())}, seconds
+
+    every, _ = packed(pack_subset(state, tmp_path / "all", 100, progress=False))
+    cache = find_cache(DataConfig(**read_state(state)[1]["data"]["data_config"]))
+    assert len(every) == len(cache.clips("train"))  # less than asked for: all of them
+    some, seconds = packed(pack_subset(state, tmp_path / "a", 1.5 / 60, seed=3, progress=False))
+    assert seconds >= 1.5 and len(some) < len(every)  # at least what was asked, not all
+    again, _ = packed(pack_subset(state, tmp_path / "b", 1.5 / 60, seed=3, progress=False))
+    assert again == some  # the same seed, the same clips
+    assert main(["pack", str(state), "--out", str(tmp_path / "a")]) == 2  # never mixed
+    assert "not an empty folder" in capsys.readouterr().err
+    assert packed(tmp_path / "a")[0] == some
+    with pytest.raises(GrowingError, match="more than 0"):
+        pack_subset(state, tmp_path / "c", 0)
 
 
 def test_a_run_that_fails_midway_still_hands_its_epochs_to_the_state(state, tmp_path, monkeypatch):

@@ -9,7 +9,7 @@ from audiosr.core.tables import read_csv
 
 # label (recipe and budget) -> history CSV
 HISTORIES = {
-    # MINUTES=6.5 bash scripts/gpu-paper-r4.sh
+    # MINUTES=6.5 bash scripts/on-gpu.sh paper-r4
     "full width, the paper's recipe, 6.5 min on an H100 (27 of 400 epochs)": (
         "figures/gpu-h100/paper-multispeaker-r4-fp32-history.csv"
     ),

@@ -18,6 +18,10 @@ that goes on from an old one's weights, epoch and budget, and records the change
     python -m audiosr.training.growing continue STATE --minutes 60
     python -m audiosr.training.growing continue STATE --minutes 8 --device cuda --out DIR
     python -m audiosr.training.growing branch STATE NEW_STATE --set fill=shift
+    python -m audiosr.training.growing pack STATE --minutes 100 --out .gpuupload/speech-subset
+
+`pack` takes a seeded subset of the run's training speech, as FLAC files in one folder, to a GPU
+machine that cannot read the shared corpora (`bash scripts/on-gpu.sh grow` trains on it there).
 """
 
 from __future__ import annotations
@@ -233,6 +237,47 @@ def grow(
     return target
 
 
+def pack_subset(
+    state: str | Path,
+    out: str | Path,
+    minutes: float = 100.0,
+    seed: int = 0,
+    progress: bool = True,
+) -> Path:
+    """Write a seeded shuffle of the state's training clips into the folder `out` as FLAC until
+    they hold `minutes` of audio (or all of them): the run's data for a machine that has only
+    this folder. The data cache is built here if missing (as `continue` would). An `out` that
+    holds anything is refused, so that two subsets never mix."""
+    import numpy as np
+    import soundfile as sf
+
+    from audiosr.core.paths import atomic_path
+    from audiosr.training.runs import ensure_cache
+
+    if not math.isfinite(minutes) or minutes <= 0:
+        raise GrowingError(f"--minutes {minutes}: more than 0 minutes of audio to pack.")
+    out = resolve(out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise FileExistsError(f"{out}: not an empty folder; remove it or choose another --out.")
+    _, meta = read_state(state)
+    cache = ensure_cache(DataConfig(**meta["data"]["data_config"]), progress=progress)
+    clips, hr, sr = cache.clips("train"), cache.array("train", "hr"), cache.config.sr
+    if not clips:
+        raise GrowingError(f"{cache.folder}: no training clips to pack.")
+    total = 0
+    with atomic_path(out) as tmp:  # all of the subset or nothing
+        tmp.mkdir()
+        for n, i in enumerate(np.random.default_rng(seed).permutation(len(clips))):
+            c = clips[i]
+            sf.write(tmp / f"clip-{n:05d}.flac", hr[c["offset"] : c["offset"] + c["length"]], sr)
+            total += c["length"]
+            if total >= minutes * 60 * sr:
+                break
+    if progress:
+        print(f"{out}: {n + 1} clips, {total / sr / 60:.1f} minutes")
+    return out
+
+
 def main(argv=None) -> int:
     import argparse
 
@@ -260,6 +305,13 @@ def main(argv=None) -> int:
     b.add_argument("state", help="the state it goes on from")
     b.add_argument("new_state", help="the new state's .safetensors path")
     b.add_argument("--set", nargs="+", required=True, metavar="KEY=VALUE")
+    p = sub.add_parser("pack", help="a seeded subset of the training speech as FLAC, for a GPU")
+    p.add_argument("state")
+    p.add_argument(
+        "--minutes", type=float, default=100.0, help="audio to pack (FLAC: ~0.5 MB a minute)"
+    )
+    p.add_argument("--out", default=".gpuupload/speech-subset", help="an empty or new folder")
+    p.add_argument("--seed", type=int, default=0, help="which clips, in which order")
     args = ap.parse_args(argv)
     try:
         if args.action == "new":
@@ -267,6 +319,9 @@ def main(argv=None) -> int:
             return 0
         if args.action == "branch":
             print(branch_state(args.state, args.new_state, load_params([], args.set)))
+            return 0
+        if args.action == "pack":
+            pack_subset(args.state, args.out, args.minutes, args.seed)
             return 0
         if not math.isfinite(args.minutes) or args.minutes < 0:
             raise GrowingError(f"--minutes {args.minutes}: a budget of 0 or more minutes.")

@@ -22,6 +22,7 @@ SHA-256, and for files left out the reason.
 
 Modules, lowest first: `render` (what the parts share: jobs, parallel rendering, measuring,
 tool versions); one per part, `speech` (with `packaged_speech`), `tts` and `piano`; `build`
-(recipes, the build, manifests); `summary` (the table the command prints); `__main__` (the
-command). This file imports none of them, so the imports run one way.
+(recipes, the build, manifests); `bundle` (a built part as FLAC in one tar, and back, for a GPU
+machine); `summary` (the table the command prints); `__main__` (the command). This file imports
+none of them, so the imports run one way.
 """
