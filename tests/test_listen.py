@@ -60,3 +60,37 @@ def test_the_panel_opens_on_a_clip_of_a_few_seconds():
     clips = [{"length": int(s * sr)} for s in (1.0, 12.0, 3.5, 5.0, 0.5)]
     assert default_clip(clips, sr) == 2  # closest to 4 s among those >= 2 s
     assert default_clip([{"length": 8000}, {"length": 24000}], sr) == 1  # all short: the longest
+
+
+def _screenshot_script():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "screenshot-panel.py"
+    spec = importlib.util.spec_from_file_location("screenshot_panel", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_screenshot_scripts_cell_shows_the_panel(piano_folder):
+    """The cell the screenshot script runs in JupyterLab builds the panel (here on a fixture
+    folder; the script uses the VCTK sample): every baseline and the shipped model, both ratios."""
+    cell = _screenshot_script().panel_cell((2, 4), str(piano_folder), max_clips=4)
+    scope = {}
+    exec(cell, scope)
+    panel = scope["panel"]
+    assert isinstance(panel, listen.ComparisonPanel)
+    assert list(panel.ratio.options) == [2, 4]
+    labels = [c["label"] for c in panel.cells]
+    assert labels[0] == "high-res" and "shipped model" in labels and len(labels) >= 5
+
+
+def test_the_screenshot_script_says_what_it_needs(monkeypatch, capsys):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "playwright", None)  # as where it is not installed
+    monkeypatch.setitem(sys.modules, "playwright.sync_api", None)
+    monkeypatch.setattr(sys, "argv", ["screenshot-panel.py"])
+    assert _screenshot_script().main() == 2
+    assert "needs playwright" in capsys.readouterr().err
