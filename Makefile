@@ -12,7 +12,7 @@ OUT    ?= out
 NOTEBOOKS := 01_data 02_model 03_train 04_evaluate 05_figures 06_mushra
 
 .PHONY: setup system venv corpus demo test unit slow lint lab sync clean-cache help \
-	compare-field compare-generators field-benchmark nolowpass
+	compare-field compare-generators field-benchmark nolowpass shipped-models perceptual-models
 help:
 	@echo "make demo   - set up, build the embedded corpus, run the notebooks with $(PARAMS)"
 	@echo "make test   - set up, build the embedded corpus, run unit tests and nbval"
@@ -23,6 +23,8 @@ help:
 	@echo "make lint   - ruff: lint, import order, formatting (line length 100)"
 	@echo "make sync   - regenerate notebooks/*.ipynb from their jupytext .py sources"
 	@echo "Experiments (docs/generators.md, docs/perceptual.md, docs/reproduction.md):"
+	@echo "make shipped-models      - retrain and ship audiosr/models/audiounet-{small,piano}-r* (hours)"
+	@echo "make perceptual-models   - retrain and ship audiosr/models/audiounet-perceptual-r* (RATIOS=...)"
 	@echo "make compare-field       - four generators at equal CPU time, r = 4, then their table"
 	@echo "make compare-generators  - AudioUNet against FrameNet at equal CPU time (RATIO=6)"
 	@echo "make field-benchmark     - a model on real speech by the field's measures (MODEL=...)"
@@ -130,4 +132,55 @@ nolowpass: corpus
 	  $(PY) -m audiosr.evaluation --real --no-lowpass --ratios $$r --data vctk-sample librispeech-test-other \
 	    --device cpu --model audiounet-small-r$$r runs/nolowpass-r$$r.safetensors \
 	    --out figures/real-speech-nolowpass-r$$r || exit 1; \
+	done
+
+# The shipped models (docs/shipped-models.md), two stages each: trained on `decimate` input alone
+# (about two hours on a 2-core CPU for all four), shipped to runs/; then fine-tuned on input made
+# every way users' audio is made, through the front end (about 15 minutes each), its start scored
+# as epoch 0 and kept unless an epoch beats it; then their tables and figures. Needs the shared
+# real speech (LibriSpeech train-clean-100, the spoken commands).
+ROBUST := -f params/shipped-speech-robust.yaml
+shipped-models: corpus
+	for spec in "4 20" "2 14" "6 14"; do set -- $$spec; \
+	  $(AUDIOSR) train -f params/shipped-speech.yaml --set ratio=$$1 epochs=$$2 && \
+	  $(AUDIOSR) ship -f params/shipped-speech.yaml --set ratio=$$1 epochs=$$2 \
+	    -o runs/decimate-only-r$$1.safetensors --force && \
+	  $(AUDIOSR) train -f params/shipped-speech.yaml $(ROBUST) --set ratio=$$1 init=runs/decimate-only-r$$1.safetensors && \
+	  $(AUDIOSR) ship -f params/shipped-speech.yaml $(ROBUST) --set ratio=$$1 init=runs/decimate-only-r$$1.safetensors \
+	    -o audiosr/models/audiounet-small-r$$1.safetensors --force || exit 1; \
+	done
+	$(AUDIOSR) train -f params/shipped-piano.yaml
+	$(AUDIOSR) ship -f params/shipped-piano.yaml -o runs/decimate-only-piano-r4.safetensors --force
+	$(AUDIOSR) train -f params/shipped-piano.yaml $(ROBUST) --set init=runs/decimate-only-piano-r4.safetensors
+	$(AUDIOSR) ship -f params/shipped-piano.yaml $(ROBUST) --set init=runs/decimate-only-piano-r4.safetensors \
+	  -o audiosr/models/audiounet-piano-r4.safetensors --force
+	$(PY) -m audiosr.evaluation --real --out figures/real-speech-shipped --figure figures/added-lines-shipped
+	$(PY) -m audiosr.evaluation --real --ratios 2 --lowres decimate soxr poly aliased telephone mp3 \
+	  --out figures/robustness-r2
+	$(PY) -m audiosr.evaluation --real --ratios 4 --lowres all --out figures/robustness-r4
+	$(PY) -m audiosr.evaluation --real --ratios 6 --lowres decimate soxr poly aliased --out figures/robustness-r6
+	$(AUDIOSR) report robustness
+	$(AUDIOSR) report shipped-training
+
+# The perceptual models (docs/perceptual.md), from the shipped MSE models in two stages per
+# ratio: MSE + a multi-resolution STFT loss on input made every way (4 x 500 steps, about 15
+# minutes), its best epoch by validation LSD shipped to runs/; then trained on against waveform
+# and spectral discriminators (about 45 minutes), its best epoch by validation ViSQOL shipped.
+# ADV_EPOCHS sets the second stage's epochs (at r = 4 the best came at epoch 1); AMP=false trains
+# in fp32 (bf16 autocast is several times slower on a CPU without native bf16: python -m
+# audiosr.speed --amp). Needs the perceptual measures (pip install -e '.[perceptual]').
+PERCEPTUAL := -f params/shipped-speech.yaml -f params/shipped-speech-robust.yaml -f params/shipped-speech-perceptual.yaml
+ADVERSARIAL := $(PERCEPTUAL) -f params/shipped-speech-adversarial.yaml
+ADV_EPOCHS ?=
+AMP ?=
+perceptual-models: corpus
+	for r in $(RATIOS); do \
+	  $(AUDIOSR) train $(PERCEPTUAL) --set ratio=$$r init=audiounet-small-r$$r $(if $(AMP),amp=$(AMP)) && \
+	  $(AUDIOSR) ship $(PERCEPTUAL) --set ratio=$$r init=audiounet-small-r$$r $(if $(AMP),amp=$(AMP)) \
+	    -o runs/perceptual-stage1-r$$r.safetensors --force && \
+	  $(AUDIOSR) train $(ADVERSARIAL) --set ratio=$$r init=runs/perceptual-stage1-r$$r.safetensors \
+	    $(if $(ADV_EPOCHS),epochs=$(ADV_EPOCHS)) $(if $(AMP),amp=$(AMP)) && \
+	  $(AUDIOSR) ship $(ADVERSARIAL) --set ratio=$$r init=runs/perceptual-stage1-r$$r.safetensors \
+	    $(if $(ADV_EPOCHS),epochs=$(ADV_EPOCHS)) $(if $(AMP),amp=$(AMP)) \
+	    -o audiosr/models/audiounet-perceptual-r$$r.safetensors --force || exit 1; \
 	done

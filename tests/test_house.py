@@ -259,3 +259,22 @@ def test_the_readme_is_a_front_page_whose_links_all_lead_somewhere():
                 if anchor not in slugs:
                     broken.append(f"{page.name}: {target} (no such heading)")
     assert broken == []
+
+
+def test_scripts_are_a_handful_each_run_by_make_or_a_test():
+    """Experiments are params files run by the package's commands (Make targets chain them);
+    what stays in scripts/ is run by the Makefile or by a test, so none can rot unseen."""
+    scripts = sorted(p.name for p in (ROOT / "scripts").iterdir() if p.is_file())
+    assert len(scripts) <= 5, scripts
+    users = (ROOT / "Makefile").read_text() + "".join(
+        p.read_text() for p in (ROOT / "tests").glob("*.py")
+    )
+    assert [s for s in scripts if f"scripts/{s}" not in users and f'"{s}"' not in users] == []
+
+
+def test_the_makefile_names_only_params_files_that_exist():
+    import re
+
+    named = set(re.findall(r"params/[\w/.+-]+\.yaml", (ROOT / "Makefile").read_text()))
+    assert len(named) > 10  # the experiments' files were really read
+    assert sorted(p for p in named if not (ROOT / p).is_file()) == []

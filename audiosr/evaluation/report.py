@@ -743,7 +743,7 @@ def command(args) -> int:
         histories = shipped_histories()
         if not histories:
             print("error: no run histories found: train the shipped models first "
-                  "(scripts/train-shipped-models.sh).", file=sys.stderr)  # fmt: skip
+                  "(make shipped-models).", file=sys.stderr)  # fmt: skip
             return 1
         print(", ".join(str(p) for p in shipped_training(histories)))
     elif args.report == "scaling":

@@ -4,8 +4,8 @@ so `audiosr upsample` works right after install.
 Each `models/audiounet-small-r{r}.safetensors` (speech, trained on the MSE: the paper's metrics;
 `audiounet-piano-r4` for piano) and `audiounet-perceptual-r{r}` (speech, trained to sound
 better) carries its architecture, data and training settings in its metadata, and a `.json`
-beside it says how to remake it (`scripts/train-shipped-models.sh`,
-`scripts/train-perceptual-models.sh`). `models/defaults.json` says which one a ratio uses when
+beside it says how to remake it (`make shipped-models`,
+`make perceptual-models`). `models/defaults.json` says which one a ratio uses when
 no model is named, and why.
 """
 
