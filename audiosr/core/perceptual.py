@@ -24,8 +24,8 @@ NO_REFERENCE = DNSMOS  # scored on the estimate alone
 PACKAGES = {"PESQ-WB": "pesq", "STOI": "pystoi", "ViSQOL": "visqol-python"} | {
     m: "speechmos onnxruntime librosa" for m in DNSMOS
 }
-MODULES = {"PESQ-WB": "pesq", "STOI": "pystoi", "ViSQOL": "visqol"} | {
-    m: "speechmos" for m in DNSMOS
+MODULES = {"PESQ-WB": ("pesq",), "STOI": ("pystoi",), "ViSQOL": ("visqol",)} | {
+    m: ("speechmos", "onnxruntime", "librosa") for m in DNSMOS  # speechmos imports all three
 }
 FAST = ("PESQ-WB", "STOI")  # ViSQOL's Python port takes seconds per clip, DNSMOS about one
 DNSMOS_KEYS = dict(zip(DNSMOS, ("sig_mos", "bak_mos", "ovrl_mos", "p808_mos")))
@@ -35,8 +35,7 @@ SPEECH_RATE_ONLY = ("PESQ-WB", "ViSQOL", *DNSMOS)  # defined at 16 kHz
 def installed(measure: str) -> bool:
     import importlib.util
 
-    names = [MODULES[measure]] + (["onnxruntime", "librosa"] if measure in DNSMOS else [])
-    return all(importlib.util.find_spec(n) is not None for n in names)
+    return all(importlib.util.find_spec(n) is not None for n in MODULES[measure])
 
 
 def missing(measures=MEASURES) -> list[str]:
@@ -104,7 +103,7 @@ def why_none(measure: str, value: float, est, ref, sr: int) -> str | None:
     rule foresaw, that the measure's package gave none, so no table shows a bare NaN."""
     if reason := undefined(measure, est, ref, sr):
         return reason
-    return f"{MODULES[measure]} gave no score for this pair" if math.isnan(value) else None
+    return f"{MODULES[measure][0]} gave no score for this pair" if math.isnan(value) else None
 
 
 def scores(est, ref, sr: int = HR_RATE, measures=FAST) -> dict[str, float]:
