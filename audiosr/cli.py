@@ -1,7 +1,7 @@
 """The `audiosr` command: the same functions the notebooks call, from a shell.
 
     audiosr upsample IN... -o OUT --ratio 4 [--checkpoint PATH] [--device auto] [--force]
-    audiosr evaluate REF.wav EST.wav
+    audiosr score REF.wav EST.wav                # (`evaluate`, its old name, still works)
     audiosr prepare -f params/demo.yaml          # the data cache 01_data builds
     audiosr train -f params/demo.yaml            # what 03_train runs
     audiosr ship runs/<run> -o model.safetensors
@@ -249,7 +249,7 @@ def cmd_upsample(args) -> int:
     return 0
 
 
-def cmd_evaluate(args) -> int:
+def cmd_score(args) -> int:
     import numpy as np
     import soundfile as sf
 
@@ -406,12 +406,14 @@ def main(argv=None) -> int:
     )
     u.add_argument("-q", "--quiet", action="store_true")
     u.set_defaults(func=cmd_upsample)
-    e = sub.add_parser(
-        "evaluate", help="SNR and LSD (all variants) of an estimate against a reference"
+    e = sub.add_parser(  # benchmarks are `python -m audiosr.evaluation`; this scores one pair
+        "score",
+        aliases=["evaluate"],
+        help="SNR and LSD (all variants) of an estimate against a reference",
     )
     e.add_argument("reference")
     e.add_argument("estimate")
-    e.set_defaults(func=cmd_evaluate)
+    e.set_defaults(func=cmd_score)
     s = sub.add_parser("prepare", help="build the data cache (01_data)")
     s.add_argument(
         "-f", "--params", required=True, action="append", help="repeat to apply in order"

@@ -494,8 +494,8 @@ def test_bad_numbers_and_files_get_one_line(model_file, tmp_path, capsys, monkey
         tmp_path / "nan.wav", np.where(np.arange(16000) == 5, np.nan, ref), 16000, subtype="FLOAT"
     )
     sf.write(tmp_path / "stereo.wav", np.stack([ref, ref], 1), 16000)
-    assert _run("evaluate", "ref.wav", "nan.wav") == 2 and "NaN" in capsys.readouterr().err
-    assert _run("evaluate", "ref.wav", "stereo.wav") == 2 and "channel" in capsys.readouterr().err
+    assert _run("score", "ref.wav", "nan.wav") == 2 and "NaN" in capsys.readouterr().err
+    assert _run("score", "ref.wav", "stereo.wav") == 2 and "channel" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("hop", ["1", "511"])
@@ -512,7 +512,7 @@ def test_unreadable_audio_is_named_as_typed_not_as_bytes(model_file, tmp_path, c
     from audiosr.core.audio import load_audio
 
     (tmp_path / "bad.wav").write_bytes(b"not audio")
-    assert _run("evaluate", tmp_path / "bad.wav", tmp_path / "bad.wav") == 2
+    assert _run("score", tmp_path / "bad.wav", tmp_path / "bad.wav") == 2
     assert "b'" not in _one_line_error(capsys)
     assert upsample(tmp_path / "bad.wav", tmp_path / "o.wav", model_file) == 1
     err = capsys.readouterr().err
@@ -531,13 +531,13 @@ def test_evaluate_says_why_a_perceptual_measure_has_no_value(tmp_path, capsys, m
     ref = tone_mix(32000, sr=16000, seed=1)
     sf.write(tmp_path / "ref.wav", ref, 16000, subtype="FLOAT")
     sf.write(tmp_path / "quiet.wav", ref * 1e-30, 16000, subtype="FLOAT")
-    assert _run("evaluate", tmp_path / "ref.wav", tmp_path / "quiet.wav") == 0
+    assert _run("score", tmp_path / "ref.wav", tmp_path / "quiet.wav") == 0
     out = capsys.readouterr().out
     assert "PESQ-WB n/a (the estimate is silent" in out, out
     assert "nan" not in out.lower().replace("n/a", "")
     # a measure whose package gives no score for a reason we do not know still says so
     monkeypatch.setattr("audiosr.core.perceptual.scores", _no_pesq)
-    assert _run("evaluate", tmp_path / "ref.wav", tmp_path / "ref.wav") == 0
+    assert _run("score", tmp_path / "ref.wav", tmp_path / "ref.wav") == 0
     out = capsys.readouterr().out
     assert "PESQ-WB n/a (" in out and "nan" not in out.lower().replace("n/a", "")
 
@@ -1236,7 +1236,7 @@ def test_a_fifo_or_device_as_input_and_a_missing_file_to_evaluate_are_named(tmp_
         assert _run("upsample", path, "-o", tmp_path / "o.wav", "--ratio", 4) == 2
         assert "not a regular file" in _one_line_error(capsys)
     sf.write(tmp_path / "a.wav", tone_mix(4000, sr=16000), 16000)
-    assert _run("evaluate", tmp_path / "a.wav", tmp_path / "missing.wav") == 2
+    assert _run("score", tmp_path / "a.wav", tmp_path / "missing.wav") == 2
     assert "missing.wav: no such file" in _one_line_error(capsys)
 
 
@@ -1261,17 +1261,17 @@ def test_evaluate_scores_each_channel_and_says_why_a_measure_has_no_value(tmp_pa
     left, right = tone_mix(16000, sr=16000, seed=1), tone_mix(16000, sr=16000, seed=2)
     sf.write(tmp_path / "ref.wav", np.stack([left, right], 1), 16000)
     sf.write(tmp_path / "swapped.wav", np.stack([right, left], 1), 16000)
-    assert _run("evaluate", tmp_path / "ref.wav", tmp_path / "swapped.wav") == 0
+    assert _run("score", tmp_path / "ref.wav", tmp_path / "swapped.wav") == 0
     out = capsys.readouterr().out
     snrs = [float(line.split()[-2]) for line in out.splitlines() if "SNR" in line]
     assert len(snrs) == 3 and max(snrs) < 3  # swapped channels score as the mismatch they are
     sf.write(tmp_path / "ref4.wav", left[:4000], 4000)
     sf.write(tmp_path / "silent4.wav", np.zeros(4000), 4000)
-    assert _run("evaluate", tmp_path / "ref4.wav", tmp_path / "silent4.wav") in (0, 2)
+    assert _run("score", tmp_path / "ref4.wav", tmp_path / "silent4.wav") in (0, 2)
     out = capsys.readouterr()
     assert "Usage" not in out.out and "nan" not in out.out.lower().replace("n/a", "")
     sf.write(tmp_path / "tiny.wav", left[:50], 16000)
-    assert _run("evaluate", tmp_path / "tiny.wav", tmp_path / "tiny.wav") in (0, 2)
+    assert _run("score", tmp_path / "tiny.wav", tmp_path / "tiny.wav") in (0, 2)
     out = capsys.readouterr()
     assert not (out.out and out.err)  # a report, or one error line: never half of both
 

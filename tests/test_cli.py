@@ -97,15 +97,17 @@ def test_user_errors_are_one_line_and_nothing_is_overwritten(model_file, tmp_pat
     assert upsample(tmp_path / "a.wav", tmp_path / "x.wav", model_file, "--force") == 0
 
 
-def test_evaluate_prints_every_metric(tmp_path, capsys):
+def test_score_prints_every_metric(tmp_path, capsys):
     x = tone_mix(16000)
     sf.write(tmp_path / "ref.wav", x, 16000)
     sf.write(tmp_path / "est.wav", 0.9 * x, 16000)
-    assert _run("evaluate", tmp_path / "ref.wav", tmp_path / "est.wav") == 0
+    assert _run("score", tmp_path / "ref.wav", tmp_path / "est.wav") == 0
     out = capsys.readouterr().out
     assert "SNR 20.0" in out and all(f"LSD ({v})" in out for v in ("paper", "code", "log10"))
+    assert _run("evaluate", tmp_path / "ref.wav", tmp_path / "est.wav") == 0  # its old name
+    assert capsys.readouterr().out == out
     sf.write(tmp_path / "other.wav", x, 8000)
-    assert _run("evaluate", tmp_path / "ref.wav", tmp_path / "other.wav") == 2
+    assert _run("score", tmp_path / "ref.wav", tmp_path / "other.wav") == 2
 
 
 def test_evaluate_scores_the_reference_on_measures_that_need_none(tmp_path, capsys, monkeypatch):
@@ -118,7 +120,7 @@ def test_evaluate_scores_the_reference_on_measures_that_need_none(tmp_path, caps
     x = tone_mix(16000)
     sf.write(tmp_path / "ref.wav", x, 16000)
     sf.write(tmp_path / "est.wav", 0.5 * x, 16000)
-    assert _run("evaluate", tmp_path / "ref.wav", tmp_path / "est.wav") == 0
+    assert _run("score", tmp_path / "ref.wav", tmp_path / "est.wav") == 0
     out = capsys.readouterr().out
     std = lambda y: float(np.std(sf.read(tmp_path / y, dtype="float32")[0].astype(np.float64)))
     assert f"DNSMOS-P808 {std('est.wav'):.3f} (objective)" in out

@@ -62,7 +62,7 @@ def test_the_command_and_the_api_run_without_any_extra(tmp_path):
         sf.write(sys.argv[1] + "/in.wav", x, 4000)
         out = sys.argv[1] + "/out.wav"
         assert audiosr.cli.main(["upsample", sys.argv[1] + "/in.wav", "-o", out, "--ratio", "4"]) == 0
-        assert audiosr.cli.main(["evaluate", out, out]) == 0
+        assert audiosr.cli.main(["score", out, out]) == 0
         onnx = sys.argv[1] + "/m.onnx"
         assert audiosr.cli.main(["export", "audiounet-small-r4", "-o", onnx]) == 0
         print("lean install ok")
