@@ -25,7 +25,8 @@ PACKAGES = {"PESQ-WB": "pesq", "STOI": "pystoi", "ViSQOL": "visqol-python"} | {
     m: "speechmos onnxruntime librosa" for m in DNSMOS
 }
 MODULES = {"PESQ-WB": ("pesq",), "STOI": ("pystoi",), "ViSQOL": ("visqol",)} | {
-    m: ("speechmos", "onnxruntime", "librosa") for m in DNSMOS  # speechmos imports all three
+    m: ("speechmos", "onnxruntime", "librosa")
+    for m in DNSMOS  # speechmos imports all three
 }
 FAST = ("PESQ-WB", "STOI")  # ViSQOL's Python port takes seconds per clip, DNSMOS about one
 DNSMOS_KEYS = dict(zip(DNSMOS, ("sig_mos", "bak_mos", "ovrl_mos", "p808_mos")))
