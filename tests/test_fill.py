@@ -125,7 +125,7 @@ def test_a_band_on_x_cubed_phase_is_found_by_x_cubed():
         xn = x / np.sqrt(np.mean(x**2))
         true = spectrum(x + 0.3 * xn**3, first)
         turn = np.exp(1j * np.random.default_rng(9).uniform(0, 6.3, len(true)))  # same for both
-        return true * turn[:, None], phases(x, first)
+        return true * turn[:, None], phases(x, first), np.abs(true), None
 
     rows = carrier_rows([example(1)], {"other": [example(2)]})
     rows = dict(zip((" + ".join(m) for m in MIXES), rows))
@@ -155,3 +155,27 @@ def test_carriers_run_on_a_folder(folder, capsys):
     rows = [line for line in lines if line.startswith("| ") and "carrier" not in line]
     assert len(rows) == len(MIXES)
     assert all(-1 <= float(v) <= 1 for row in rows for v in row.split(" | ")[-3:-1])
+
+
+def test_carriers_with_a_models_own_magnitude_and_mix(folder, tmp_path, capsys):
+    """--magnitude model scores a frame generator's own magnitude on each carrier, and its
+    learned mix as trained; an envelope of the true band is the other learnable magnitude."""
+    from dataclasses import asdict
+
+    from audiosr.inference.shipped import save_model
+
+    torch.manual_seed(0)
+    cfg = ModelConfig(ratio=4, arch="framenet", blocks=1, width=1 / 16, fill="powers")
+    net = build_model(cfg)
+    torch.nn.init.normal_(net.out.weight, std=0.05)
+    path = save_model(net.state_dict(), tmp_path / "f.safetensors", {"model_config": asdict(cfg)})
+    data = ["--train", str(folder), "--test", str(folder), "--files", "2"]
+    assert main(["carriers", *data, "--magnitude", "model", "--model", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "fill magnitude: " + str(path) in out
+    own = [line for line in out.splitlines() if line.startswith("| as trained (powers)")]
+    assert len(own) == 1 and all(-1 <= float(v) <= 1 for v in own[0].split(" | ")[2:-1])
+    assert main(["carriers", *data, "--magnitude", "envelope"]) == 0
+    assert "the true band's envelope" in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="not a frame generator"):
+        main(["carriers", *data, "--magnitude", "model", "--model", "audiounet-small-r4"])

@@ -6,6 +6,7 @@ the pipeline as a user runs it):
     python -m audiosr.evaluation.fill levels [--model M] [--gains 0 0.25 ...] [--out figures/X]
     python -m audiosr.evaluation.fill levels --validation --gains 0 0.125 0.25 0.375 0.5 1
     python -m audiosr.evaluation.fill carriers [--ratio 4] [--train librispeech-train] [--test ...]
+    python -m audiosr.evaluation.fill carriers --magnitude model --model runs/fill/powers-r4.safetensors
 
 - bands: the error each method leaves in each frequency band (error energy against the whole
   signal's, dB; lower is better) for sinc interpolation (soxr VHQ), the model, and the model
@@ -24,6 +25,9 @@ the pipeline as a user runs it):
   complex weight fixed in time, fitted by least squares on training speech and scored on
   held-out speakers. A fill of level L (against the true band) on a carrier of correlation rho
   changes the band's error energy by L^2 - 2 rho L: it pays for itself where rho > L / 2.
+  `--magnitude` chooses the fill's magnitude: the true band's (`true`, an upper bound), the true
+  band's envelope smoothed over 16 bins (`envelope`, what a network could learn), or the model's
+  own (`model`, with `--model`; its learned mix, as trained, is a row of its own).
 """
 
 from __future__ import annotations
@@ -331,37 +335,78 @@ def phases(x: np.ndarray, first: int) -> dict[str, np.ndarray]:
     }
 
 
-def examples(pairs, ratio: int) -> list[tuple[np.ndarray, dict[str, np.ndarray]]]:
-    """(True band, carrier phases of the sinc-interpolated input) of each (original, low-res)."""
+ENVELOPE_BINS = 16  # 500 Hz: an envelope across harmonics, as a network's magnitude could be
+
+
+def magnitudes(true: np.ndarray, how: str, net=None, x: np.ndarray | None = None) -> np.ndarray:
+    """The fill's magnitude above the low-res band: the true band's, its envelope (the true
+    power smoothed over `ENVELOPE_BINS` bins), or the network's own correction's for input `x`."""
+    if how == "true":
+        return np.abs(true)
+    if how == "envelope":
+        from scipy.ndimage import uniform_filter1d
+
+        power = uniform_filter1d(np.abs(true) ** 2, ENVELOPE_BINS, axis=0, mode="nearest")
+        return np.sqrt(power)
+    import torch
+
+    with torch.no_grad():
+        _, correction = net.predict(torch.as_tensor(x, dtype=torch.float32)[None])
+    return correction[0, net.first :].abs().double().numpy()
+
+
+def trained_fill(net, x: np.ndarray) -> np.ndarray:
+    """The network's fill above the low-res band as trained: its magnitude on its carrier."""
+    import torch
+
+    with torch.no_grad():
+        x2 = torch.as_tensor(x, dtype=torch.float32)[None]
+        spec, correction = net.predict(x2)
+        fill = correction[:, net.first :].abs() * net.carrier(spec, x2)
+    return fill[0].to(torch.complex128).numpy()
+
+
+def examples(pairs, ratio: int, how: str = "true", net=None) -> list[tuple]:
+    """(True band, carrier phases of the sinc-interpolated input, the fill's magnitude and, with
+    a fill-tied network, its own fill) of each (original, low-res)."""
     from audiosr.networks.framenet import first_missing_bin
 
     first = first_missing_bin(ratio)
-    return [
-        (spectrum(hr, first), phases(sinc(lr, ratio, len(hr)).astype(np.float64), first))
-        for hr, lr in pairs
-    ]
+    out = []
+    for hr, lr in pairs:
+        true, x = spectrum(hr, first), sinc(lr, ratio, len(hr)).astype(np.float64)
+        own = trained_fill(net, x) if how == "model" and net.fill != "free" else None
+        out.append((true, phases(x, first), magnitudes(true, how, net, x), own))
+    return out
 
 
 def fit(data, names) -> np.ndarray:
     """Per bin, the complex weights of the named phases that best match the true band."""
     gram, proj = 0, 0
-    for true, ph in data:
-        x = np.stack([np.abs(true) * ph[n] for n in names], -1)  # bins, frames, carriers
+    for true, ph, mag, _ in data:
+        x = np.stack([mag * ph[n] for n in names], -1)  # bins, frames, carriers
         gram = gram + np.einsum("ktj,ktl->kjl", x.conj(), x)
         proj = proj + np.einsum("ktj,kt->kj", x.conj(), true)
     eye = 1e-9 * np.eye(len(names))
     return np.stack([np.linalg.lstsq(g + eye, p, rcond=None)[0] for g, p in zip(gram, proj)])
 
 
+def fill_correlation(pairs) -> float:
+    """The correlation of fills with the true band over (true, fill) pairs: Re<f, t> / |f| |t|."""
+    num = np.sum([np.real(np.vdot(f, t)) for t, f in pairs])
+    norms = np.sum([np.vdot(t, t).real for t, _ in pairs]) * np.sum(
+        [np.vdot(f, f).real for _, f in pairs]
+    )
+    return float(num / np.sqrt(norms))
+
+
 def correlation(data, names, weights) -> float:
     """The correlation with the true band of a fill with its magnitude on the weighted phases."""
-    num = den = 0.0
-    for true, ph in data:
+    fills = []
+    for true, ph, mag, _ in data:
         mix = sum(weights[:, j, None] * ph[n] for j, n in enumerate(names))
-        power = np.abs(true) ** 2
-        num += (power * np.cos(np.angle(true) - np.angle(mix))).sum()
-        den += power.sum()
-    return num / den
+        fills.append((true, mag * np.exp(1j * np.angle(mix))))
+    return fill_correlation(fills)
 
 
 def carrier_rows(train, tests: dict) -> list[list[float]]:
@@ -386,15 +431,31 @@ def carriers(args) -> None:
     if missing:
         print("skipped: " + "; ".join(missing))
         return
-    r = args.ratio
-    train = examples(held_out(args.train, "train", args.files, r, args.maker), r)
-    tests = {s: examples(held_out(s, "test", args.files, r, args.maker), r) for s in args.test}
-    print(f"r = {r}, low-res made by {named(args.maker).label}, weights fitted on")
+    r, net = args.ratio, None
+    if args.magnitude == "model":
+        from audiosr.inference.shipped import load_any
+
+        net = load_any(args.model).eval()
+        if not hasattr(net, "predict"):
+            raise SystemExit(f"{args.model}: not a frame generator (--magnitude model needs one)")
+        r = net.config.ratio
+
+    def data(dataset, split):
+        return examples(held_out(dataset, split, args.files, r, args.maker), r, args.magnitude, net)
+
+    train = data(args.train, "train")
+    tests = {s: data(s, "test") for s in args.test}
+    source = {"true": "the true band's", "envelope": "the true band's envelope"}
+    print(f"r = {r}, low-res made by {named(args.maker).label}, fill magnitude: "
+          f"{source.get(args.magnitude, args.model)}, weights fitted on")  # fmt: skip
     print(
         f"{len(train)} {args.train} files; correlation with the true band above the low-res band\n"
     )
     print("| carrier phases | no rotation | fitted (train) | " + " | ".join(tests) + " |")
     print("|---" * (3 + len(tests)) + "|")
+    if net is not None and net.fill != "free":
+        own = [fill_correlation([(t, f) for t, _, _, f in d]) for d in (train, *tests.values())]
+        print(f"| as trained ({net.fill}) | | " + " | ".join(f"{v:.3f}" for v in own) + " |")
     for names, row in zip(MIXES, carrier_rows(train, tests)):
         print(f"| {' + '.join(names)} | " + " | ".join(f"{v:.3f}" for v in row) + " |")
 
@@ -427,6 +488,8 @@ def main(argv=None) -> int:
     c.add_argument("--train", default="librispeech-train")
     c.add_argument("--test", nargs="+", default=list(TEST_SETS))
     c.add_argument("--files", type=int, default=24, help="per set")
+    c.add_argument("--magnitude", choices=("true", "envelope", "model"), default="true")
+    c.add_argument("--model", default=MODEL, help="with --magnitude model: a frame generator")
     args = ap.parse_args(argv)
     if args.command == "bands":
         bands(args)

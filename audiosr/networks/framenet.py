@@ -138,17 +138,22 @@ class FrameNet(nn.Module):
         frame, plus each block's reach over neighbouring frames."""
         return FRAME_N_FFT // 2 + self.blocks * (FRAME_KERNEL // 2) * FRAME_HOP + FRAME_N_FFT // 2
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        squeeze = x.dim() == 2
-        x2 = x.reshape(-1, x.shape[-1]).float()
-        length = x2.shape[-1]
+    def predict(self, x2: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(The input's frames, the network's complex correction of every bin) for (N, T) input;
+        above the low-res band only the correction's magnitude is used where a carrier fills."""
         spec = frame_spectrum(x2, self.window)
         phase = unit(spec)
         feat = torch.cat([torch.log(spec.abs() + EPS), phase.real, phase.imag], dim=1)
         h = self.body(self.inp(feat))
         delta = self.out(self.norm(h.transpose(1, 2))).transpose(1, 2)  # (N, 2 bins, frames)
         re, im = delta.float().chunk(2, dim=1)
-        correction = torch.complex(re, im)
+        return spec, torch.complex(re, im)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        squeeze = x.dim() == 2
+        x2 = x.reshape(-1, x.shape[-1]).float()
+        length = x2.shape[-1]
+        spec, correction = self.predict(x2)
         above = correction[:, self.first :]
         if self.fill != "free":  # the magnitude alone: a phase of its own could undo the carrier's
             above = (above.abs().pow(2) + EPS**2).sqrt() * self.carrier(spec, x2)
