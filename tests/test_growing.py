@@ -259,3 +259,22 @@ def test_a_branch_goes_on_from_the_weights_and_budget_with_a_new_recipe(piano_fo
         branch_state(mixed, tmp_path / "back.safetensors", {"fill": "rectify"})
     with pytest.raises(FileExistsError):
         branch_state(old, new, {"fill": "rectify"})
+
+
+def test_fill_levels_on_the_states_validation_files_beside_other_models(
+    piano_folder, model_file, tmp_path, capsys
+):
+    """`fill levels --validation --beside`: the state at each fill gain, then other models, on
+    the run's own whole validation files (an untrained frame model is the identity: its fill is
+    next to nothing at any gain: the same SNR)."""
+    from audiosr.evaluation.fill import main as fill_main
+
+    params = _tiny_params(piano_folder, "framenet", fill="rectify", degrade=True)
+    path = new_state(tmp_path / "state" / "frames-r4.safetensors", params)
+    args = ["levels", "--validation", "--model", str(path), "--gains", "0", "1"]
+    assert fill_main([*args, "--beside", str(model_file)]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
+    rows = [line.split(" | ")[1:] for line in lines if not line.startswith("| fill gain")]
+    assert len(lines) == 5 and lines[3].startswith("| model, on the same files")
+    assert rows[0][0] == rows[1][0]  # gains 0 and 1 of an identity network
+    assert lines[4].startswith(f"| {model_file} | ") and rows[2] != rows[0]

@@ -4,7 +4,8 @@ the pipeline as a user runs it):
 
     python -m audiosr.evaluation.fill bands [--model M] [--ratio 4] [--data ...] [--maker soxr]
     python -m audiosr.evaluation.fill levels [--model M] [--gains 0 0.25 ...] [--out figures/X]
-    python -m audiosr.evaluation.fill levels --validation --gains 0 0.125 0.25 0.375 0.5 1
+    python -m audiosr.evaluation.fill levels --validation --gains 0 0.125 0.25 0.375 0.5 1 \
+        --beside audiounet-small-r4
     python -m audiosr.evaluation.fill carriers [--ratio 4] [--train librispeech-train] [--test ...]
     python -m audiosr.evaluation.fill carriers --magnitude model --model runs/fill/powers-r4.safetensors
 
@@ -232,7 +233,7 @@ def levels(args, argv) -> None:
     from audiosr.inference.shipped import load_any
 
     if args.validation:
-        return validation(args.model, args.gains)
+        return validation(args.model, args.gains, others=tuple(args.beside))
     net = load_any(args.model)
     r = net.config.ratio
     visqol = installed("ViSQOL")
@@ -257,8 +258,11 @@ def levels(args, argv) -> None:
         figure(rows, out.with_suffix(".png"), title)
 
 
-def validation(state: str, gains: list[float], n_files: int = 24) -> None:
-    """The fill levels on the whole validation files a growing run selects by."""
+def validation(
+    state: str, gains: list[float], n_files: int = 24, others: tuple[str, ...] = ()
+) -> None:
+    """The fill levels on the whole validation files a growing run selects by, then `others`
+    (models as `audiosr upsample --checkpoint` names them) on the same files, as they are."""
     import torch
 
     from audiosr.data.patches import DataConfig
@@ -269,21 +273,31 @@ def validation(state: str, gains: list[float], n_files: int = 24) -> None:
 
     _, meta = read_state(state)
     cache = ensure_cache(DataConfig(**meta["data"]["data_config"]), progress=False)
+
+    def scored(net) -> str:
+        row = validate_files(
+            net, cache, torch.device("cpu"), n_files, makers=VAL_MAKERS, measures=("ViSQOL",)
+        )
+        return (
+            f"{row['val_file_snr'] - row['sinc_file_snr']:+.3f} | "
+            f"{row['val_file_lsd_log10'] / row['sinc_file_lsd_log10']:.3f} | "
+            f"{row['val_file_visqol'] - row['sinc_file_visqol']:+.3f} |"
+        )
+
     net = load_any(state)
     print(f"{state}: {n_files} whole validation files, low-res by {', '.join(VAL_MAKERS)} in turn")
     print("| fill gain | SNR - sinc (dB) | LSD (log10) / sinc | ViSQOL - sinc |")
     print("|---|---|---|---|")
     for g in gains:
         net.fill_gain = g
-        row = validate_files(
-            net, cache, torch.device("cpu"), n_files, makers=VAL_MAKERS, measures=("ViSQOL",)
-        )
+        print(f"| {g:g} | " + scored(net), flush=True)
+    if others:
         print(
-            f"| {g:g} | {row['val_file_snr'] - row['sinc_file_snr']:+.3f} | "
-            f"{row['val_file_lsd_log10'] / row['sinc_file_lsd_log10']:.3f} | "
-            f"{row['val_file_visqol'] - row['sinc_file_visqol']:+.3f} |",
-            flush=True,
+            "\n| model, on the same files | SNR - sinc (dB) | LSD (log10) / sinc | ViSQOL - sinc |"
         )
+        print("|---|---|---|---|")
+        for name in others:
+            print(f"| {name} | " + scored(load_any(name)), flush=True)
 
 
 def figure(rows: list[dict], path: Path, title: str) -> None:
@@ -481,6 +495,9 @@ def main(argv=None) -> int:
         action="store_true",
         help="score the growing state's own whole validation files instead (the selection rule's "
         "ground: its data's validation split, low-res made by five makers in turn)",
+    )
+    lv.add_argument(
+        "--beside", nargs="+", default=[], help="with --validation: other models on the same files"
     )
     c = sub.add_parser("carriers", help="how much of the band a carrier's phase could get right")
     c.add_argument("--ratio", type=int, default=4)
