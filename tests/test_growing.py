@@ -278,3 +278,26 @@ def test_fill_levels_on_the_states_validation_files_beside_other_models(
     assert len(lines) == 5 and lines[3].startswith("| model, on the same files")
     assert rows[0][0] == rows[1][0]  # gains 0 and 1 of an identity network
     assert lines[4].startswith(f"| {model_file} | ") and rows[2] != rows[0]
+
+
+def test_ship_writes_the_state_as_a_model_at_a_fill_level(state, piano_folder, tmp_path, capsys):
+    from audiosr.inference.shipped import load_any
+
+    frames = new_state(
+        tmp_path / "f" / "frames-r4.safetensors",
+        _tiny_params(piano_folder, "framenet", fill="rectify"),
+    )
+    out = tmp_path / "model.safetensors"
+    assert main(["ship", str(frames), "-o", str(out), "--fill-gain", "0.25"]) == 0
+    tensors, meta = read_safetensors(out)
+    assert meta["model_config"]["fill_gain"] == 0.25 and "history" not in meta
+    assert meta["shipped_from"] == "frames-r4.safetensors, epoch 0"
+    assert load_any(out).fill_gain == 0.25
+    assert all(torch.equal(tensors[k], v) for k, v in read_state(frames)[0].items())
+    assert read_state(frames)[1]["model_config"]["fill_gain"] == 1.0  # the state is left as it is
+    assert main(["ship", str(frames), "-o", str(out)]) == 2  # never over a file without --force
+    assert main(["ship", str(frames), "-o", str(out), "--fill-gain", "9", "--force"]) == 2
+    assert (
+        main(["ship", str(state), "-o", str(tmp_path / "m.safetensors"), "--fill-gain", "1"]) == 2
+    )
+    assert "not a frame model with a tied fill" in capsys.readouterr().err

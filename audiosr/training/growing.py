@@ -19,9 +19,13 @@ that goes on from an old one's weights, epoch and budget, and records the change
     python -m audiosr.training.growing continue STATE --minutes 8 --device cuda --out DIR
     python -m audiosr.training.growing branch STATE NEW_STATE --set fill=shift
     python -m audiosr.training.growing pack STATE --minutes 100 --out .gpuupload/speech-subset
+    python -m audiosr.training.growing ship STATE -o model.safetensors --fill-gain 0.25
 
 `pack` takes a seeded subset of the run's training speech, as FLAC files in one folder, to a GPU
 machine that cannot read the shared corpora (`bash scripts/on-gpu.sh grow` trains on it there).
+`ship` writes the state's weights as a model file of its own, a frame model's fill above the
+low-res band at a level of its choosing (`fill_gain`: 1 as trained, 0 none); the state is left
+as it is.
 """
 
 from __future__ import annotations
@@ -278,6 +282,26 @@ def pack_subset(
     return out
 
 
+def ship_state(state: str | Path, out: str | Path, fill_gain: float | None = None, force=False):
+    """The state's weights as a model file (its recipe, epoch and budget in the metadata, the
+    epoch-by-epoch history left out), a frame model's fill at `fill_gain` where given."""
+    tensors, meta = read_state(state)
+    config = dict(meta["model_config"])
+    if fill_gain is not None:
+        if config.get("arch") != "framenet" or config.get("fill", "free") == "free":
+            raise GrowingError(
+                f"{state}: not a frame model with a tied fill; --fill-gain needs one."
+            )
+        config["fill_gain"] = fill_gain
+        ModelConfig(**config)  # a level out of range is refused here, before anything is written
+    shipped = {k: v for k, v in meta.items() if k != "history"}
+    shipped |= {
+        "model_config": config,
+        "shipped_from": f"{Path(state).name}, epoch {meta['epoch']}",
+    }
+    return save_model(tensors, out, shipped, replace=force)
+
+
 def main(argv=None) -> int:
     import argparse
 
@@ -312,6 +336,11 @@ def main(argv=None) -> int:
     )
     p.add_argument("--out", default=".gpuupload/speech-subset", help="an empty or new folder")
     p.add_argument("--seed", type=int, default=0, help="which clips, in which order")
+    s = sub.add_parser("ship", help="the state's weights as a model file, at a fill level")
+    s.add_argument("state")
+    s.add_argument("-o", "--out", required=True, help="the model file (.safetensors)")
+    s.add_argument("--fill-gain", type=float, default=None, help="a frame model's fill level")
+    s.add_argument("--force", action="store_true", help="replace an existing file")
     args = ap.parse_args(argv)
     try:
         if args.action == "new":
@@ -322,6 +351,9 @@ def main(argv=None) -> int:
             return 0
         if args.action == "pack":
             pack_subset(args.state, args.out, args.minutes, args.seed)
+            return 0
+        if args.action == "ship":
+            print(ship_state(args.state, args.out, args.fill_gain, args.force))
             return 0
         if not math.isfinite(args.minutes) or args.minutes < 0:
             raise GrowingError(f"--minutes {args.minutes}: a budget of 0 or more minutes.")
