@@ -352,32 +352,28 @@ def phases(x: np.ndarray, first: int) -> dict[str, np.ndarray]:
 ENVELOPE_BINS = 16  # 500 Hz: an envelope across harmonics, as a network's magnitude could be
 
 
-def magnitudes(true: np.ndarray, how: str, net=None, x: np.ndarray | None = None) -> np.ndarray:
-    """The fill's magnitude above the low-res band: the true band's, its envelope (the true
-    power smoothed over `ENVELOPE_BINS` bins), or the network's own correction's for input `x`."""
+def magnitudes(true: np.ndarray, how: str) -> np.ndarray:
+    """The fill's magnitude above the low-res band from the true band: its own (`true`) or its
+    envelope (`envelope`: the true power smoothed over `ENVELOPE_BINS` bins)."""
     if how == "true":
         return np.abs(true)
-    if how == "envelope":
-        from scipy.ndimage import uniform_filter1d
+    from scipy.ndimage import uniform_filter1d
 
-        power = uniform_filter1d(np.abs(true) ** 2, ENVELOPE_BINS, axis=0, mode="nearest")
-        return np.sqrt(power)
-    import torch
-
-    with torch.no_grad():
-        _, correction = net.predict(torch.as_tensor(x, dtype=torch.float32)[None])
-    return correction[0, net.first :].abs().double().numpy()
+    power = uniform_filter1d(np.abs(true) ** 2, ENVELOPE_BINS, axis=0, mode="nearest")
+    return np.sqrt(power)
 
 
-def trained_fill(net, x: np.ndarray) -> np.ndarray:
-    """The network's fill above the low-res band as trained: its magnitude on its carrier."""
+def network_fill(net, x: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """The network's magnitude above the low-res band for input `x` and its fill as trained
+    (that magnitude on its carrier; None for a free fill), from one forward pass."""
     import torch
 
     with torch.no_grad():
         x2 = torch.as_tensor(x, dtype=torch.float32)[None]
         spec, correction = net.predict(x2)
-        fill = correction[:, net.first :].abs() * net.carrier(spec, x2)
-    return fill[0].to(torch.complex128).numpy()
+        mag = correction[:, net.first :].abs()
+        own = None if net.fill == "free" else (mag * net.carrier(spec, x2))[0]
+    return mag[0].double().numpy(), None if own is None else own.to(torch.complex128).numpy()
 
 
 def examples(pairs, ratio: int, how: str = "true", net=None) -> list[tuple]:
@@ -389,8 +385,8 @@ def examples(pairs, ratio: int, how: str = "true", net=None) -> list[tuple]:
     out = []
     for hr, lr in pairs:
         true, x = spectrum(hr, first), sinc(lr, ratio, len(hr)).astype(np.float64)
-        own = trained_fill(net, x) if how == "model" and net.fill != "free" else None
-        out.append((true, phases(x, first), magnitudes(true, how, net, x), own))
+        mag, own = network_fill(net, x) if how == "model" else (magnitudes(true, how), None)
+        out.append((true, phases(x, first), mag, own))
     return out
 
 

@@ -510,19 +510,15 @@ def run_row(run: Path, split: str | None = None, minutes: float | None = None) -
 
 # -- the field's goals ------------------------------------------------------------------------
 
-SINC_METHOD = "sinc (soxr VHQ)"
-FIELD_GOALS = (
-    "r = 4, 6: SNR >= sinc, LSD <= 0.35x, ViSQOL >= sinc + 0.5; r = 2: ViSQOL >= sinc + 0.2"
-)
-
 
 def field_goals(rows: list[dict]) -> str:
     """The field's goals from a real-speech table (`python -m audiosr.evaluation --real ...
     --out PATH`'s .csv): per ratio, test set and low-res maker, each model's SNR against sinc's,
     LSD (log10) as a multiple of sinc's, ViSQOL against sinc's and DNSMOS P.808 against the
-    spline's, each with its goal (FIELD_GOALS; P.808 not below the spline's; no added line
-    above 3 dB). Benchmarks print; nothing is tuned on them."""
-    from audiosr.evaluation.baselines import SPLINE
+    spline's, each with its goal (r = 4, 6: SNR >= sinc's, LSD <= 0.35x, ViSQOL >= sinc's + 0.5;
+    r = 2: ViSQOL >= sinc's + 0.2; P.808 not below the spline's; no added line above 3 dB).
+    Benchmarks print; nothing is tuned on them."""
+    from audiosr.evaluation.baselines import SINC, SPLINE
 
     def mark(ok):
         return "yes" if ok else "**no**"
@@ -537,9 +533,9 @@ def field_goals(rows: list[dict]) -> str:
         groups[(row["r"], row["test set"], row.get("low-res made by", ""))].append(row)
     for (r, test_set, maker), group in groups.items():
         by = {row["method"]: row for row in group}
-        if SINC_METHOD not in by or SPLINE not in by:
-            raise ValueError(f"r = {r}, {test_set}: the table has no {SINC_METHOD} or {SPLINE} row")
-        sinc, spline = by[SINC_METHOD], by[SPLINE]
+        if SINC not in by or SPLINE not in by:
+            raise ValueError(f"r = {r}, {test_set}: the table has no {SINC} or {SPLINE} row")
+        sinc, spline = by[SINC], by[SPLINE]
         visqol_goal = 0.2 if r == "2" else 0.5
         for method, row in by.items():
             if not method.startswith("model"):
