@@ -70,11 +70,14 @@ print(f"{kind}: {fg.budget(spec.train)} on {dev}; figures go to {figures}")
 # ## 1. Figure 2: what the model adds
 #
 # The spline's spectrum stops at the low-res Nyquist frequency (16/(2r) kHz); a model's
-# continues above it. The shipped models (`figure2_shipped`) are the MSE model and, where it is
-# shipped, the perceptual one (trained on with a spectral loss and discriminators,
-# docs/perceptual.md), meant to fill the 4-8 kHz band that the MSE model leaves faint. Both
-# replace the paper's SubPixel layers with resize-convolution, so the horizontal lines at
-# multiples of 500 Hz that the paper's network draws (this notebook's model) are gone.
+# continues above it. The shipped models (`figure2_shipped`) are the MSE model and, where they
+# are shipped, the perceptual one (trained on with a spectral loss and discriminators,
+# docs/perceptual.md), meant to fill the 4-8 kHz band that the MSE model leaves faint, and the
+# frame model (r = 4: STFT frames on band-limited input, its missing band's phase tied to the
+# input's, docs/generators.md), which keeps the input's band exactly and fills the rest at
+# three-eighths of its trained level. The AudioUNets replace the paper's SubPixel layers with
+# resize-convolution, so the horizontal lines at multiples of 500 Hz that the paper's network
+# draws (this notebook's model) are gone.
 
 # %%
 run = ensure_run(spec.data, spec.model, spec.train, s.cache_root, s.train_missing)

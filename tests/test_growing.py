@@ -301,3 +301,24 @@ def test_ship_writes_the_state_as_a_model_at_a_fill_level(state, piano_folder, t
         main(["ship", str(state), "-o", str(tmp_path / "m.safetensors"), "--fill-gain", "1"]) == 2
     )
     assert "not a frame model with a tied fill" in capsys.readouterr().err
+
+
+def test_ship_half_stores_float16_weights_that_load_as_the_state_does(piano_folder, tmp_path):
+    from audiosr.inference.shipped import load_any
+
+    frames = new_state(
+        tmp_path / "f" / "frames-r4.safetensors",
+        _tiny_params(piano_folder, "framenet", fill="rectify"),
+    )
+    full, half = tmp_path / "full.safetensors", tmp_path / "half.safetensors"
+    assert main(["ship", str(frames), "-o", str(full)]) == 0
+    assert main(["ship", str(frames), "-o", str(half), "--half"]) == 0
+    tensors, meta = read_safetensors(half)
+    assert {v.dtype for v in tensors.values() if v.is_floating_point()} == {torch.float16}
+    assert meta["weights"] == "float16" and "--half" in meta["recipe"]
+    assert half.stat().st_size < 0.6 * full.stat().st_size
+    a, b = load_any(full).state_dict(), load_any(half).state_dict()
+    assert all(v.dtype == a[k].dtype for k, v in b.items())  # float32 again once loaded
+    weights = [k for k, v in a.items() if v.is_floating_point() and v.abs().sum() > 0]
+    err = sum((a[k] - b[k]).pow(2).sum() for k in weights) / sum(a[k].pow(2).sum() for k in weights)
+    assert 0 < err < 1e-6  # rounded, not lost

@@ -35,11 +35,14 @@ def model_method(
     pipeline that `audiosr upsample` runs (`inference.windows.Upsampler`: the front end and the band
     put back for models that have them, unless `made_by` says the input was made by
     `decimate`; the silence gate); without, the network alone on the spline, as the paper
-    scores it."""
-    device = torch.device(device)
-    if ratio is not None:
-        from audiosr.inference.windows import Upsampler
+    scores it, unless the network takes band-limited input (a frame model): that one always
+    runs the pipeline at its own ratio, as it was trained."""
+    from audiosr.inference.windows import Upsampler, input_interp
 
+    device = torch.device(device)
+    if ratio is None and input_interp(model) != "spline":
+        ratio = model.config.ratio
+    if ratio is not None:
         up = Upsampler(model, ratio, device=device, made_by=made_by)
         return lambda x_lr, spline: up.process(x_lr)[: len(spline)]
 

@@ -3,10 +3,11 @@ so `audiosr upsample` works right after install.
 
 Each `models/audiounet-small-r{r}.safetensors` (speech, trained on the MSE: the paper's metrics;
 `audiounet-piano-r4` for piano) and `audiounet-perceptual-r{r}` (speech, trained to sound
-better) carries its architecture, data and training settings in its metadata, and a `.json`
-beside it says how to remake it (`make shipped-models`,
-`make perceptual-models`). `models/defaults.json` says which one a ratio uses when
-no model is named, and why.
+better), and `framenet-r{r}` (speech, the frame-domain generator: a snapshot of the run under
+`models/growing/`, shipped at a fill level chosen on its validation files) carries its
+architecture, data and training settings in its metadata, and a `.json` beside it says how to
+remake it (`make shipped-models`, `make perceptual-models`, `growing ship`).
+`models/defaults.json` says which one a ratio uses when no model is named, and why.
 """
 
 from __future__ import annotations
@@ -120,13 +121,18 @@ def shipped_names() -> list[str]:
     return sorted(p.stem for p in SHIPPED_DIR.glob("*.safetensors"))
 
 
-SPEECH_KINDS = {"MSE": "audiounet-small-r{r}", "perceptual": "audiounet-perceptual-r{r}"}
+SPEECH_KINDS = {
+    "MSE": "audiounet-small-r{r}",
+    "perceptual": "audiounet-perceptual-r{r}",
+    "frame": "framenet-r{r}",
+}
 
 
 def shipped_speech(ratio: int) -> dict[str, str]:
     """The shipped speech models for `ratio` that are here, by kind (``MSE``: the paper's
-    metrics; ``perceptual``: trained to sound better): what figures and listening tests show
-    side by side."""
+    metrics; ``perceptual``: trained to sound better; ``frame``: the frame-domain generator,
+    trained blind with the field's recipe): what figures and listening tests show side by
+    side."""
     have = shipped_names()
     named = {kind: pattern.format(r=ratio) for kind, pattern in SPEECH_KINDS.items()}
     return {kind: name for kind, name in named.items() if name in have}

@@ -282,9 +282,16 @@ def pack_subset(
     return out
 
 
-def ship_state(state: str | Path, out: str | Path, fill_gain: float | None = None, force=False):
+def ship_state(
+    state: str | Path,
+    out: str | Path,
+    fill_gain: float | None = None,
+    force=False,
+    half=False,
+):
     """The state's weights as a model file (its recipe, epoch and budget in the metadata, the
-    epoch-by-epoch history left out), a frame model's fill at `fill_gain` where given."""
+    epoch-by-epoch history left out), a frame model's fill at `fill_gain` where given; `half`
+    stores the weights as float16 (half the file; loading converts them back to float32)."""
     tensors, meta = read_state(state)
     config = dict(meta["model_config"])
     if fill_gain is not None:
@@ -295,10 +302,17 @@ def ship_state(state: str | Path, out: str | Path, fill_gain: float | None = Non
         config["fill_gain"] = fill_gain
         ModelConfig(**config)  # a level out of range is refused here, before anything is written
     shipped = {k: v for k, v in meta.items() if k != "history"}
+    recipe = f"python -m audiosr.training.growing ship {state} -o {out}"
+    recipe += f" --fill-gain {fill_gain:g}" if fill_gain is not None else ""
+    recipe += " --half" if half else ""
     shipped |= {
         "model_config": config,
         "shipped_from": f"{Path(state).name}, epoch {meta['epoch']}",
+        "recipe": f"{recipe} (the state at epoch {meta['epoch']})",
+        "weights": "float16" if half else "float32",
     }
+    if half:
+        tensors = {k: v.half() if v.is_floating_point() else v for k, v in tensors.items()}
     return save_model(tensors, out, shipped, replace=force)
 
 
@@ -341,6 +355,7 @@ def main(argv=None) -> int:
     s.add_argument("-o", "--out", required=True, help="the model file (.safetensors)")
     s.add_argument("--fill-gain", type=float, default=None, help="a frame model's fill level")
     s.add_argument("--force", action="store_true", help="replace an existing file")
+    s.add_argument("--half", action="store_true", help="float16 weights: half the file")
     args = ap.parse_args(argv)
     try:
         if args.action == "new":
@@ -353,7 +368,7 @@ def main(argv=None) -> int:
             pack_subset(args.state, args.out, args.minutes, args.seed)
             return 0
         if args.action == "ship":
-            print(ship_state(args.state, args.out, args.fill_gain, args.force))
+            print(ship_state(args.state, args.out, args.fill_gain, args.force, args.half))
             return 0
         if not math.isfinite(args.minutes) or args.minutes < 0:
             raise GrowingError(f"--minutes {args.minutes}: a budget of 0 or more minutes.")
