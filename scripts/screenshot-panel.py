@@ -1,9 +1,10 @@
 """The listening panel as a user sees it: JupyterLab in headless Chromium at two screen sizes.
 
-Builds a one-cell notebook with `listen.ComparisonPanel` on the VCTK sample (r = 2 and 4: spline,
-polyphase, soxr, the shipped model) in a temporary folder, starts JupyterLab on 127.0.0.1, runs
-the cell, and for each size saves a screenshot and prints each player's width and row. Needs
-Debian's `chromium` (apt) and `pip install playwright`; neither is a dependency of the package.
+Builds a one-cell notebook with `listen.ComparisonPanel` on the VCTK sample (r = 2 and 4:
+spline, polyphase, soxr, sinc, the default shipped model and, at r = 4, the frame model) in a
+temporary folder, starts JupyterLab on 127.0.0.1, runs the cell, and for each size saves a
+screenshot and prints each player's width and row. Needs Debian's `chromium` (apt) and
+`pip install playwright`; neither is a dependency of the package.
 (tests/test_listen.py runs the cell itself on a fixture folder.)
 
     .venv/bin/python scripts/screenshot-panel.py --out out/panel      # about a minute
@@ -23,12 +24,15 @@ from audiosr.data.patches import DataConfig
 from audiosr.evaluation.evaluate import model_method
 from audiosr.listening.listen import ComparisonPanel
 from audiosr.training.runs import ensure_cache
-from audiosr.inference.shipped import load_any
+from audiosr.inference.shipped import load_any, shipped_speech
 
 sources = {}
 for r in RATIOS:
     cache = ensure_cache(DataConfig(dataset=DATASET, ratio=r, max_clips=MAX_CLIPS))
-    sources[r] = (cache, {**all_baselines(r), "shipped model": model_method(load_any(None, r))})
+    methods = {**all_baselines(r), "shipped model": model_method(load_any(None, r))}
+    if "frame" in shipped_speech(r):
+        methods["frame model"] = model_method(load_any(shipped_speech(r)["frame"]))
+    sources[r] = (cache, methods)
 panel = ComparisonPanel(sources)
 panel"""
 
@@ -57,6 +61,22 @@ def main() -> int:
         return 2
     screenshots(args, sync_playwright)
     return 0
+
+
+def wait_for_port(port: int, seconds: float = 120) -> None:
+    """Until JupyterLab answers on 127.0.0.1:`port` (it starts in seconds on an idle machine,
+    in a minute on a busy one)."""
+    import socket
+
+    end = time.monotonic() + seconds
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > end:
+                raise SystemExit(f"error: JupyterLab did not answer on port {port} in {seconds} s")
+            time.sleep(0.5)
 
 
 def screenshots(args, sync_playwright) -> None:
@@ -90,7 +110,7 @@ def screenshots(args, sync_playwright) -> None:
         stderr=subprocess.DEVNULL,
     )
     try:
-        time.sleep(6)
+        wait_for_port(args.port)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=args.chromium, args=["--no-sandbox"])
             for size in args.sizes:

@@ -84,6 +84,8 @@ def test_the_screenshot_scripts_cell_shows_the_panel(piano_folder):
     assert list(panel.ratio.options) == [2, 4]
     labels = [c["label"] for c in panel.cells]
     assert labels[0] == "high-res" and "shipped model" in labels and len(labels) >= 5
+    panel.ratio.value = 4
+    assert "frame model" in [c["label"] for c in panel.cells]  # the frame model ships at r = 4
 
 
 def test_the_screenshot_script_says_what_it_needs(monkeypatch, capsys):
