@@ -124,3 +124,19 @@ def test_exported_model_matches_pytorch(tmp_path, suffix):
         ort = pytest.importorskip("onnxruntime")
         got = ort.InferenceSession(str(path)).run(None, {"spline": x.numpy()})[0]
     assert np.abs(got - want).max() < 1e-4
+
+
+def test_a_frame_model_exports_as_torchscript_and_refuses_onnx_in_one_line(tmp_path):
+    from audiosr.inference.export import export
+    from audiosr.networks.config import ModelConfig, build_model
+
+    model = build_model(
+        ModelConfig(arch="framenet", ratio=4, blocks=2, width=0.125, interp="sinc", fill="rectify")
+    ).eval()
+    path = export(model, tmp_path / "f.pt")
+    x = torch.randn(2, 1, 128 * 50)  # another batch and length than the example traced
+    with torch.no_grad():
+        assert torch.allclose(torch.jit.load(str(path))(x), model(x), atol=1e-5)
+    with pytest.raises(ValueError, match="export TorchScript instead"):
+        export(model, tmp_path / "f.onnx")
+    assert not (tmp_path / "f.onnx").exists()

@@ -1,8 +1,10 @@
 """TorchScript and ONNX export of a trained model, for serving without this package.
 
-The exported graph takes (batch, 1, length) spline-upsampled audio and returns the same shape.
-Its length must be a multiple of the model's alignment (2^(B+1) samples, 32 for B = 4): the
-padding AudioUNet does in Python is not part of the traced graph. `audiosr.inference.windows.Upsampler`
+The exported graph takes (batch, 1, length) audio interpolated as the model expects (the
+spline for AudioUNet; band-limited interpolation for frame models, `band.network_input`) and
+returns the same shape. Its length must be a multiple of the model's alignment (2^(B+1) samples,
+32 for B = 4): the padding AudioUNet does in Python is not part of the traced graph. Frame
+models export as TorchScript only: ONNX's STFT takes no complex spectra. `audiosr.inference.windows.Upsampler`
 windows are such multiples; pad other inputs at the end and crop the output.
 """
 
@@ -15,6 +17,8 @@ from pathlib import Path
 import torch
 
 from audiosr.core.paths import atomic_path, resolve
+
+STFT_ARCHS = ("framenet", "magphase")  # networks on STFT frames
 
 
 def example_input(model: torch.nn.Module, length: int = 8192) -> torch.Tensor:
@@ -46,6 +50,11 @@ def export(
         if out.suffix == ".pt":  # into memory first: TorchScript's writer aborts on a full disk
             tmp.write_bytes(torch.jit.trace(model, x).save_to_buffer())
         else:
+            if getattr(getattr(model, "config", None), "arch", None) in STFT_ARCHS:
+                raise ValueError(
+                    f"{out}: a frame model does not export to ONNX (its STFT has no ONNX form "
+                    "for complex spectra); export TorchScript instead (a .pt file name)."
+                )
             onnx = io.BytesIO()
             torch.onnx.export(
                 model,
