@@ -30,8 +30,8 @@ sources = {}
 for r in RATIOS:
     cache = ensure_cache(DataConfig(dataset=DATASET, ratio=r, max_clips=MAX_CLIPS))
     methods = {**all_baselines(r), "shipped model": model_method(load_any(None, r))}
-    if "frame" in shipped_speech(r):
-        methods["frame model"] = model_method(load_any(shipped_speech(r)["frame"]))
+    if frame := shipped_speech(r).get("frame"):
+        methods["frame model"] = model_method(load_any(frame))
     sources[r] = (cache, methods)
 panel = ComparisonPanel(sources)
 panel"""

@@ -107,6 +107,21 @@ def _unheard_speech(n: int = 8) -> tuple[str, list]:
     return name, test[::step][:n]
 
 
+def _made_two_ways(clips, r: int):
+    """(high-res, maker, low-res) for each clip, its low-res made by `decimate` (the paper's)
+    and by soxr HQ (what most tools do)."""
+    import soxr
+
+    from audiosr.core.audio import fit_length, load_audio
+    from audiosr.core.dsp import lowres, lowres_rate
+
+    for clip in clips:
+        hr = load_audio(clip.path)
+        hr = hr[: len(hr) - len(hr) % r]
+        yield hr, "decimate", lowres(hr, r)
+        yield hr, "soxr", fit_length(soxr.resample(hr, 16000, lowres_rate(r), "HQ"), len(hr) // r)
+
+
 # Mean SNR gain over the spline (dB) each set must show, told (decimate input) and blind (soxr).
 # Measured on the 8 files: told +0.70 to +0.87 on the VCTK sample, +0.34 to +1.37 on the
 # embedded test voices; blind +0.09 to +0.29 and +0.00 to +0.68. Blind at r = 2 the models are
@@ -123,10 +138,7 @@ def test_each_shipped_speech_model_beats_the_spline_told_and_holds_it_blind(r):
     (input made by decimate, told so) and blind (input made by soxr): a broken model, front end
     or pipeline fails here, not only in the README's benchmark. Told, the SNR gain is one an
     untrained network (0.00 dB) cannot reach; blind, the LSD ratio is."""
-    import soxr
-
-    from audiosr.core.audio import fit_length, load_audio
-    from audiosr.core.dsp import lowres, lowres_rate, spline_upsample
+    from audiosr.core.dsp import spline_upsample
     from audiosr.core.metrics import lsd, snr
     from audiosr.inference.shipped import load_any
     from audiosr.inference.windows import Upsampler
@@ -136,16 +148,10 @@ def test_each_shipped_speech_model_beats_the_spline_told_and_holds_it_blind(r):
     told = Upsampler(model, r, made_by="decimate")
     blind = Upsampler(model, r)
     rows = []
-    for clip in clips:
-        hr = load_audio(clip.path)
-        hr = hr[: len(hr) - len(hr) % r]
-        for how, lr in (
-            ("decimate", lowres(hr, r)),
-            ("soxr", fit_length(soxr.resample(hr, 16000, lowres_rate(r), "HQ"), len(hr) // r)),
-        ):
-            up = told if how == "decimate" else blind
-            est, spline = up.process(lr)[: len(hr)], spline_upsample(lr, r)[: len(hr)]
-            rows.append((how, snr(est, hr) - snr(spline, hr), lsd(est, hr) / lsd(spline, hr)))
+    for hr, how, lr in _made_two_ways(clips, r):
+        up = told if how == "decimate" else blind
+        est, spline = up.process(lr)[: len(hr)], spline_upsample(lr, r)[: len(hr)]
+        rows.append((how, snr(est, hr) - snr(spline, hr), lsd(est, hr) / lsd(spline, hr)))
     # blind before the front end existed: -11 to -21 dB
     for how, floor in zip(("decimate", "soxr"), SNR_FLOORS[name]):
         gains = [g for h, g, _ in rows if h == how]
@@ -201,10 +207,6 @@ def test_the_frame_model_fills_the_band_blind_and_keeps_sincs_snr():
     """On real speech no model heard, input made two ways and never told how: the fill the
     model is for (the LSD ratio a network with no fill cannot reach) and the input's band kept
     (the SNR floor against band-limited interpolation)."""
-    import soxr
-
-    from audiosr.core.audio import fit_length, load_audio
-    from audiosr.core.dsp import lowres, lowres_rate
     from audiosr.core.metrics import lsd, snr
     from audiosr.evaluation.baselines import soxr_hq
     from audiosr.inference.shipped import load_any
@@ -213,16 +215,10 @@ def test_the_frame_model_fills_the_band_blind_and_keeps_sincs_snr():
     _, clips = _unheard_speech()
     up, sinc = Upsampler(load_any("framenet-r4"), 4), soxr_hq(4, quality="VHQ")
     rows = []
-    for clip in clips:
-        hr = load_audio(clip.path)
-        hr = hr[: len(hr) - len(hr) % 4]
-        for how, lr in (
-            ("decimate", lowres(hr, 4)),
-            ("soxr", fit_length(soxr.resample(hr, 16000, lowres_rate(4), "HQ"), len(hr) // 4)),
-        ):
-            est, base = up.process(lr)[: len(hr)], sinc(lr, hr)
-            ratio = float(lsd(est, hr, "log10") / lsd(base, hr, "log10"))
-            rows.append((how, snr(est, hr) - snr(base, hr), ratio))
+    for hr, how, lr in _made_two_ways(clips, 4):
+        est, base = up.process(lr)[: len(hr)], sinc(lr, hr)
+        ratio = float(lsd(est, hr, "log10") / lsd(base, hr, "log10"))
+        rows.append((how, snr(est, hr) - snr(base, hr), ratio))
     for how, floor in FRAME_SNR_FLOORS.items():
         assert np.mean([g for h, g, _ in rows if h == how]) > floor, (how, rows)
         assert np.mean([q for h, _, q in rows if h == how]) < FRAME_LSD_CEILING, (how, rows)

@@ -41,6 +41,14 @@ def export(
     x = example_input(model)
     if out.suffix not in (".pt", ".onnx"):
         raise ValueError(f"{out}: choose a .pt (TorchScript) or .onnx file name.")
+    if (
+        out.suffix == ".onnx"
+        and getattr(getattr(model, "config", None), "arch", None) in STFT_ARCHS
+    ):
+        raise ValueError(
+            f"{out}: a frame model does not export to ONNX (its STFT has no ONNX form for "
+            "complex spectra); export TorchScript instead (a .pt file name)."
+        )
     with (
         atomic_path(out, out.suffix, replace=replace) as tmp,
         torch.no_grad(),
@@ -50,11 +58,6 @@ def export(
         if out.suffix == ".pt":  # into memory first: TorchScript's writer aborts on a full disk
             tmp.write_bytes(torch.jit.trace(model, x).save_to_buffer())
         else:
-            if getattr(getattr(model, "config", None), "arch", None) in STFT_ARCHS:
-                raise ValueError(
-                    f"{out}: a frame model does not export to ONNX (its STFT has no ONNX form "
-                    "for complex spectra); export TorchScript instead (a .pt file name)."
-                )
             onnx = io.BytesIO()
             torch.onnx.export(
                 model,
