@@ -7,11 +7,14 @@ sample and LibriSpeech test-other), then figures/scaling.{csv,md,png,svg,pdf}.
     python -m audiosr.scaling --arch tfilm --widths 0.0625 --budgets 3 10   # TFiLM beside it
     python -m audiosr.scaling --plot-only             # table and figure from the runs, no training
     audiosr report scaling                            # table and figure from figures/scaling.csv
+    python -m audiosr.scaling --plot-only --growing audiosr/models/growing/framenet-r4.safetensors
 
 Runs resume where they stopped (runs/scaling/<data>--<model>), snapshots and scores stay there,
 so a later call with larger budgets only adds points. The x axis is training FLOPs (3x the
 forward FLOPs of every trained sample); the table adds the CPU-hours they took here. The paper's
 point (full width, about 2 days on a Titan X) is marked at FLOPs estimated from that GPU time.
+`--growing STATE` adds a growing run (`audiosr.training.growing`): every version of its state
+committed to the repository is a point at the training time it had reached, scored as trained.
 A command beside the package's stages, as `audiosr.speed` is: it trains, scores and times.
 """
 
@@ -89,6 +92,50 @@ def snapshot_point(path: Path) -> dict:
     return point(meta, history, float(path.stem.split("-")[1].removesuffix("min")))
 
 
+def committed_states(
+    state: str | Path, folder: Path = RUNS / "growing", root: Path | None = None
+) -> list[Path]:
+    """Every version of a growing state in the repository's history, oldest first, as files
+    `folder`/<stem>-<commit>.safetensors (taken from git once; the working copy where it has
+    moved past the last commit). The points of a budget that grew session by session."""
+    import subprocess
+
+    from audiosr.core.paths import ROOT, atomic_path
+
+    root = root or ROOT
+    state = resolve(state)
+    rel = state.relative_to(root).as_posix()
+    commits = subprocess.run(
+        ["git", "log", "--reverse", "--format=%h", "--", rel],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for commit in commits:
+        path = folder / f"{state.stem}-{commit}.safetensors"
+        if not path.is_file():
+            blob = subprocess.run(
+                ["git", "show", f"{commit}:{rel}"], cwd=root, capture_output=True, check=True
+            ).stdout
+            with atomic_path(path) as tmp:
+                Path(tmp).write_bytes(blob)
+        out.append(path)
+    if state.is_file() and (not out or state.read_bytes() != out[-1].read_bytes()):
+        out.append(state)
+    return out
+
+
+def growing_point(path: Path) -> dict:
+    """`point` of a growing state: its training time so far is its budget."""
+    from audiosr.training.growing import read_state
+
+    meta = read_state(path)[1]
+    return point(meta, meta["history"], trained_seconds(meta["history"]) / 60)
+
+
 def score(paths: list[Path], ratio: int, test_sets=None) -> dict:
     """Each snapshot's SNR gain and LSD ratio per test set (cached in runs/scaling/scores.json)."""
     from audiosr.evaluation.real_speech import REAL_TEST_SETS, real_speech_rows
@@ -152,6 +199,13 @@ def main(argv=None) -> int:
     ap.add_argument("--plot-only", action="store_true", help="no training: table and figure")
     ap.add_argument("--test-sets", nargs="+", default=list(REAL_TEST_SETS))
     ap.add_argument("--set", nargs="*", default=[], help="KEY=VALUE over the params (a quick try)")
+    ap.add_argument(
+        "--growing",
+        nargs="*",
+        default=[],
+        metavar="STATE",
+        help="growing states: each committed version of one is a point",
+    )
     ap.add_argument("--out", default="figures/scaling")
     args = ap.parse_args(argv)
     if not args.plot_only:
@@ -160,11 +214,13 @@ def main(argv=None) -> int:
                 snapshot(args.ratio, width, budget, args.set, args.arch)
     # every snapshot of this ratio so far, from this call or earlier ones
     paths = sorted(RUNS.glob(f"*-r{args.ratio}-*/at-*min.safetensors"))
-    if not paths:  # the committed table stays; `audiosr report scaling` redraws it
+    grown = [p for s in args.growing for p in committed_states(s)]
+    if not paths and not grown:  # the committed table stays; `audiosr report scaling` redraws it
         print(f"error: no snapshot at r = {args.ratio} in {RUNS}: nothing to tabulate.")
         return 1
-    scores = score(paths, args.ratio, tuple(args.test_sets))
-    rows = scaling_rows([snapshot_point(p) for p in paths], [scores[str(p)] for p in paths])
+    scores = score(paths + grown, args.ratio, tuple(args.test_sets))
+    points = [snapshot_point(p) for p in paths] + [growing_point(p) for p in grown]
+    rows = scaling_rows(points, [scores[str(p)] for p in paths + grown])
     print(write_scaling(rows, resolve(args.out), args.ratio, SCALING))
     return 0
 

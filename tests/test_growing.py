@@ -261,6 +261,32 @@ def test_a_branch_goes_on_from_the_weights_and_budget_with_a_new_recipe(piano_fo
         branch_state(old, new, {"fill": "rectify"})
 
 
+def test_a_branch_to_another_ratio_starts_its_history_afresh_and_carries_the_budget(
+    piano_folder, tmp_path
+):
+    old = new_state(tmp_path / "r4.safetensors", _tiny_params(piano_folder, "framenet"))
+    _grow(old, tmp_path)
+    weights, meta = read_state(old)
+    new = branch_state(old, tmp_path / "r2.safetensors", {"ratio": 2})
+    got, branched = read_state(new)
+    assert all(torch.equal(weights[k], got[k]) for k in weights)
+    assert branched["model_config"]["ratio"] == branched["data"]["data_config"]["ratio"] == 2
+    assert branched["epoch"] == 0 and branched["history"] == []
+    assert branched["inherited"] == branched["growing"] == meta["growing"]
+    _grow(new, tmp_path)  # its own epoch 1, on the new task's data, added to the old time
+    grown = read_state(new)[1]
+    assert grown["epoch"] == 1 and len(grown["history"]) == 1
+    assert grown["data"]["data_config"]["ratio"] == 2 and "-r2-" in grown["data"]["cache"]
+    assert grown["growing"]["cpu_hours"] > meta["growing"]["cpu_hours"]
+    assert grown["growing"]["steps"] == 2 * meta["growing"]["steps"]
+    load_model_file(new, ratio=2)  # a model for r = 2 now, refused at r = 4
+    with pytest.raises(ValueError, match="ratio 2"):
+        load_model_file(new, ratio=4)
+    # a further branch at the same ratio keeps the carried time, counted once
+    again = branch_state(new, tmp_path / "again.safetensors", {"lr": 5e-4})
+    assert read_state(again)[1]["growing"] == grown["growing"]
+
+
 def test_fill_levels_on_the_states_validation_files_beside_other_models(
     piano_folder, model_file, tmp_path, capsys
 ):

@@ -6,6 +6,8 @@ import shutil
 from dataclasses import asdict
 from pathlib import Path
 
+import pytest
+
 from audiosr.cli import main
 from audiosr.evaluation.report import write_scaling
 from audiosr.scaling import PARAMS, point, scaling_rows
@@ -68,3 +70,53 @@ def test_the_committed_table_and_figure_come_back_from_its_csv(tmp_path, capsys)
     assert (tmp_path / "scaling.md").read_text() == COMMITTED
     assert (tmp_path / "scaling.csv").read_bytes() == (ROOT / "figures/scaling.csv").read_bytes()
     assert {p.suffix for p in tmp_path.iterdir()} == {".csv", ".md", ".png", ".svg", ".pdf"}
+
+
+def test_every_committed_version_of_a_growing_state_is_a_point(piano_folder, tmp_path):
+    """A growing run's budget grows commit by commit: each committed version of its state (and
+    the working copy where it has moved on) is a point at the training time it had reached."""
+    import subprocess
+
+    from audiosr.scaling import committed_states, growing_point
+    from audiosr.training.growing import budget, grow, new_state, read_state
+
+    def git(*args):
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+            cwd=tmp_path,
+            check=True,
+            capture_output=True,
+        )
+
+    params = {
+        "dataset": str(piano_folder),
+        "ratio": 4,
+        "arch": "framenet",
+        "interp": "sinc",
+        "blocks": 1,
+        "width": 1 / 16,
+        "device": "cpu",
+        "patch_len": 2048,
+        "stride": 1024,
+        "max_clips": 6,
+        "batch_size": 2,
+        "steps_per_epoch": 2,
+        "val_batches": 1,
+    }
+    git("init", "-q")
+    state = new_state(tmp_path / "state.safetensors", params)
+    for _ in range(2):  # two sessions, each committing the state it grew
+        grow(state, 0, runs_root=tmp_path / "runs", progress=False)
+        git("add", "state.safetensors")
+        git("commit", "-q", "-m", "grown")
+    grow(state, 0, runs_root=tmp_path / "runs", progress=False)  # a third, not yet committed
+    paths = committed_states(state, tmp_path / "points", root=tmp_path)
+    assert len(paths) == 3 and paths[-1] == state and paths[0].parent == tmp_path / "points"
+    points = [growing_point(p) for p in paths]
+    assert [p["steps"] for p in points] == [2, 4, 6]
+    assert points[0]["network"] == "framenet" and points[0]["width"] == 1 / 16
+    minutes = [p["budget (min)"] for p in points]
+    assert 0 < minutes[0] < minutes[1] < minutes[2]
+    assert minutes[2] / 60 == pytest.approx(budget(read_state(state)[1]["history"])["cpu_hours"])
+    # taken from git once: a second call finds the same files
+    assert committed_states(state, tmp_path / "points", root=tmp_path) == paths

@@ -12,12 +12,16 @@ warms up again over `warmup_steps`. The state is a model file too: `audiosr upsa
 
 A new recipe whose network keeps the weights' shapes (another loss, learning rate, or how a
 frame model fills the missing band) need not start from nothing: `branch` makes a new state
-that goes on from an old one's weights, epoch and budget, and records the change.
+that goes on from an old one's weights, epoch and budget, and records the change. A frame
+model's weights do not depend on the ratio, so a branch can also take them to another ratio;
+that is another task, so its history and epoch start afresh and the old training time is
+carried over as ``inherited`` (the budget counts both).
 
     python -m audiosr.training.growing new STATE -f params/growing-magphase-r4.yaml
     python -m audiosr.training.growing continue STATE --minutes 60
     python -m audiosr.training.growing continue STATE --minutes 8 --device cuda --out DIR
     python -m audiosr.training.growing branch STATE NEW_STATE --set fill=shift
+    python -m audiosr.training.growing branch STATE_R4 STATE_R2 --set ratio=2
     python -m audiosr.training.growing pack STATE --minutes 100 --out .gpuupload/speech-subset
     python -m audiosr.training.growing ship STATE -o model.safetensors --fill-gain 0.25
 
@@ -68,6 +72,14 @@ def budget(history: list[dict]) -> dict:
     return {"cpu_hours": seconds["cpu"] / 3600, "gpu_minutes": seconds["cuda"] / 60}
 
 
+def cumulative(history: list[dict], meta: dict) -> dict:
+    """The state's training so far: its own epochs' time and steps, plus what the weights it
+    was branched from had cost on another task (``inherited``)."""
+    own = {**budget(history), "steps": sum(int(r.get("steps", 0)) for r in history)}
+    before = meta.get("inherited", {})
+    return {k: v + before.get(k, 0) for k, v in own.items()}
+
+
 def read_state(path: str | Path) -> tuple[dict, dict]:
     """(weights, metadata) of a growing state."""
     path = resolve(path)
@@ -79,12 +91,7 @@ def read_state(path: str | Path) -> tuple[dict, dict]:
 
 def write_state(path: str | Path, model_state: dict, epoch: int, history: list[dict], meta: dict):
     """The state, atomically, in place (the JSON beside it too); refused over `MAX_STATE_MB`."""
-    meta = {
-        **meta,
-        "epoch": epoch,
-        "history": history,
-        "growing": {**budget(history), "steps": sum(int(r.get("steps", 0)) for r in history)},
-    }
+    meta = {**meta, "epoch": epoch, "history": history, "growing": cumulative(history, meta)}
     size = sum(v.numel() * v.element_size() for v in model_state.values()) / 2**20
     if size > MAX_STATE_MB:
         raise GrowingError(
@@ -126,11 +133,12 @@ def branch_state(source: str | Path, target: str | Path, changes: dict) -> Path:
         "data": dict(meta["data"]["data_config"]),
         "train_config": dict(meta["train_config"]),
     }
-    for key, value in changes.items():
-        group = next((g for g, cls in groups.items() if key in cls.__dataclass_fields__), None)
-        if group is None:
+    for key, value in changes.items():  # a setting two groups share (ratio) changes in both
+        owners = [g for g, cls in groups.items() if key in cls.__dataclass_fields__]
+        if not owners:
             raise GrowingError(f"{key}: not a model, data or training setting.")
-        settings[group][key] = value
+        for group in owners:
+            settings[group][key] = value
     model_cfg = ModelConfig(**settings["model_config"])
     model = build_model(model_cfg)
     try:  # weights the new recipe adds start from their own initial values
@@ -148,6 +156,12 @@ def branch_state(source: str | Path, target: str | Path, changes: dict) -> Path:
     record = {"from": source.name, "epoch": meta["epoch"], "set": changes}
     if added:
         record["new_weights"] = added
+    epoch, history = meta["epoch"], meta["history"]
+    if settings["data"]["ratio"] != meta["data"]["data_config"]["ratio"]:
+        # another task: its validation rows would rank the new one's epochs against the old
+        # task's, so the history starts afresh and the old training time is carried over
+        meta = {**meta, "inherited": meta["growing"]}
+        epoch, history = 0, []
     meta = {
         **meta,
         "model_config": asdict(model_cfg),
@@ -155,7 +169,7 @@ def branch_state(source: str | Path, target: str | Path, changes: dict) -> Path:
         "data": data,
         "branches": [*meta.get("branches", []), record],
     }
-    return write_state(target, tensors, meta["epoch"], meta["history"], meta)
+    return write_state(target, tensors, epoch, history, meta)
 
 
 def recipe(meta: dict) -> tuple[dict, dict]:
@@ -233,7 +247,7 @@ def grow(
         if last["epoch"] > meta["epoch"] or target != state:
             write_state(target, last["model"], last["epoch"], last["history"], meta)
     if progress:
-        b = budget(last["history"])
+        b = cumulative(last["history"], meta)
         print(
             f"{target}: epoch {last['epoch']}, {b['cpu_hours']:.2f} CPU-hours and "
             f"{b['gpu_minutes']:.1f} GPU-minutes of training so far."
