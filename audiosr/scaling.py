@@ -161,19 +161,26 @@ def scaling_rows(points: list[dict], scores: list[dict]) -> list[dict]:
     (`scores[i]`: test set -> the SCORE_KEYS, for `points[i]`), by network, width, test set and
     compute; a budget the run had already passed when it was asked for is the same point as the
     one before, kept once."""
-    rows = [
-        {**p, "test set": ts, **{k: s[k] for k in SCORE_KEYS}}
-        for p, by_set in zip(points, scores)
-        for ts, s in by_set.items()
-    ]
-    rows.sort(
+    return ordered(
+        [
+            {**p, "test set": ts, **{k: s[k] for k in SCORE_KEYS}}
+            for p, by_set in zip(points, scores)
+            for ts, s in by_set.items()
+        ]
+    )
+
+
+def ordered(rows: list[dict]) -> list[dict]:
+    """The table's rows by network, width, test set and compute, each point once."""
+    rows = sorted(
+        rows,
         key=lambda r: (
             r["network"],
             r["width"],
             r["test set"],
             r["training TFLOPs"],
             r["budget (min)"],
-        )
+        ),
     )
     seen = set()
     return [
@@ -182,6 +189,24 @@ def scaling_rows(points: list[dict], scores: list[dict]) -> list[dict]:
         if (k := (r["network"], r["width"], r["test set"], r["steps"])) not in seen
         and not seen.add(k)
     ]
+
+
+def kept_rows(table: Path, rows: list[dict]) -> list[dict]:
+    """`rows` with the rows of the table already at `table` that they do not remake (another
+    network, width or budget, whose runs are not on this machine): a call adds points and never
+    loses the ones it did not score."""
+    from audiosr.core.tables import read_csv
+    from audiosr.evaluation.report import _typed
+
+    if not table.is_file():
+        return rows
+
+    def key(r):
+        return (r["network"], float(r["width"]), r["test set"], int(r["steps"]))
+
+    made = {key(r) for r in rows}
+    old = [_typed(r) for r in read_csv(table)]
+    return ordered([r for r in old if key(r) not in made] + rows)
 
 
 def main(argv=None) -> int:
@@ -221,6 +246,7 @@ def main(argv=None) -> int:
     scores = score(paths + grown, args.ratio, tuple(args.test_sets))
     points = [snapshot_point(p) for p in paths] + [growing_point(p) for p in grown]
     rows = scaling_rows(points, [scores[str(p)] for p in paths + grown])
+    rows = kept_rows(resolve(args.out).with_suffix(".csv"), rows)
     print(write_scaling(rows, resolve(args.out), args.ratio, SCALING))
     return 0
 

@@ -120,3 +120,22 @@ def test_every_committed_version_of_a_growing_state_is_a_point(piano_folder, tmp
     assert minutes[2] / 60 == pytest.approx(budget(read_state(state)[1]["history"])["cpu_hours"])
     # taken from git once: a second call finds the same files
     assert committed_states(state, tmp_path / "points", root=tmp_path) == paths
+
+
+def test_a_call_adds_its_points_to_the_table_and_keeps_the_others(tmp_path):
+    from audiosr.scaling import kept_rows
+
+    table = tmp_path / "scaling.csv"
+    shutil.copy(ROOT / "figures/scaling.csv", table)
+    old = (ROOT / "figures/scaling.csv").read_text().splitlines()[1:]
+    point = {"width": 0.5, "budget (min)": 60.0, "steps": 9000, "CPU-hours": 1.0}
+    new = {**point, "network": "framenet", "training TFLOPs": 50.0, "test set": "vctk-sample"}
+    new |= {"SNR - spline (dB)": 0.5, "LSD / spline": 0.4}
+    rows = kept_rows(table, [new])
+    assert len(rows) == len(old) + 1 and new in rows
+    # a point the call scored again replaces the table's
+    first = rows[0]
+    again = {**first, "SNR - spline (dB)": first["SNR - spline (dB)"] + 1}
+    rows = kept_rows(table, [again])
+    assert len(rows) == len(old) and again in rows and first not in rows
+    assert kept_rows(tmp_path / "none.csv", [new]) == [new]
