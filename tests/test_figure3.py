@@ -153,6 +153,10 @@ def test_figure2_and_closing_words_compare_with_the_spline():
     assert "the shipped MSE model scores SNR 14.4 dB and LSD 4.00" in closing
     assert "(+1.0 dB, 0.50x the LSD" in closing
     assert "committed runs (4 x 200 steps, batch 16): reproduced" in closing
+    assert "frame model" not in closing  # none in the figure: not named
+    frame = {"version": "shipped frame model", "SNR (dB)": 13.5, "LSD": 2.5}
+    closing = closing_words([*rows, frame], "p225_001.wav", 4, "committed runs", _runs(PAPERLIKE))
+    assert "the shipped frame model, which fills the missing band, +0.1 dB and 0.31x" in closing
     assert "the paper's" not in figure2_words(rows[:2], "c", 3)  # no paper row at r = 3
     rows[1]["SNR (dB)"] = 13.37  # 0.03 dB below the spline: no "-0.0 dB"
     assert "smoke run) +0.0 dB SNR" in figure2_words(rows, "c", 4)
