@@ -18,6 +18,7 @@ from audiosr.training.growing import (
     new_state,
     pack_subset,
     read_state,
+    stretch,
     write_state,
 )
 
@@ -348,3 +349,26 @@ def test_ship_half_stores_float16_weights_that_load_as_the_state_does(piano_fold
     weights = [k for k, v in a.items() if v.is_floating_point() and v.abs().sum() > 0]
     err = sum((a[k] - b[k]).pow(2).sum() for k in weights) / sum(a[k].pow(2).sum() for k in weights)
     assert 0 < err < 1e-6  # rounded, not lost
+
+
+def test_a_stretch_of_epochs_is_a_row_of_the_budget_table():
+    def row(epoch, snr):
+        return {
+            "epoch": epoch,
+            "seconds": 600.0,
+            "val_file_snr": snr,
+            "sinc_file_snr": 10.0,
+            "val_file_lsd_log10": 0.3,
+            "sinc_file_lsd_log10": 1.0,
+            "val_file_visqol": 4.0,
+            "sinc_file_visqol": 3.5,
+        }
+
+    meta = {"history": [row(e, 10.0 - e / 10) for e in range(1, 9)], "inherited": {"cpu_hours": 2}}
+    got = stretch(meta, 3, 8)
+    assert got["epochs"] == "3-8" and got["training (min)"] == 60
+    assert got["cumulative CPU-hours"] == round(2 + 8 * 600 / 3600, 2)  # epochs 1-8 and carried
+    assert got["SNR - sinc (dB)"] == -0.6  # the last five: epochs 4-8
+    assert got["LSD log10 / sinc"] == 0.3 and got["ViSQOL - sinc"] == 0.5
+    with pytest.raises(GrowingError, match="none"):
+        stretch(meta, 20, 30)

@@ -24,6 +24,7 @@ carried over as ``inherited`` (the budget counts both).
     python -m audiosr.training.growing branch STATE_R4 STATE_R2 --set ratio=2
     python -m audiosr.training.growing pack STATE --minutes 100 --out .gpuupload/speech-subset
     python -m audiosr.training.growing ship STATE -o model.safetensors --fill-gain 0.25
+    python -m audiosr.training.growing stretch STATE 360 375    # a row of the budget table
 
 `pack` takes a seeded subset of the run's training speech, as FLAC files in one folder, to a GPU
 machine that cannot read the shared corpora (`bash scripts/on-gpu.sh grow` trains on it there).
@@ -330,6 +331,33 @@ def ship_state(
     return save_model(tensors, out, shipped, replace=force)
 
 
+def stretch(meta: dict, first: int, last: int, tail: int = 5) -> dict:
+    """One row of the budget table: epochs `first`..`last` of a state's history, their training
+    minutes, the cumulative CPU-hours at `last`, and the whole validation files' SNR and ViSQOL
+    against sinc's and log10 LSD as a fraction of sinc's, averaged over the stretch's last
+    `tail` epochs (one epoch's files swing)."""
+    history = meta["history"]
+    rows = [r for r in history if first <= r["epoch"] <= last and "val_file_snr" in r]
+    if not rows:
+        raise GrowingError(f"epochs {first}-{last}: none in the state's history.")
+    hours = cumulative([r for r in history if r["epoch"] <= last], meta)["cpu_hours"]
+    end = rows[-tail:]  # with what a branch carried over
+
+    def mean(f):
+        return sum(f(r) for r in end) / len(end)
+
+    return {
+        "epochs": f"{rows[0]['epoch']}-{rows[-1]['epoch']}",
+        "training (min)": round(sum(r.get("seconds", 0.0) for r in rows) / 60),
+        "cumulative CPU-hours": round(hours, 2),
+        "SNR - sinc (dB)": round(mean(lambda r: r["val_file_snr"] - r["sinc_file_snr"]), 2),
+        "LSD log10 / sinc": round(
+            mean(lambda r: r["val_file_lsd_log10"] / r["sinc_file_lsd_log10"]), 2
+        ),
+        "ViSQOL - sinc": round(mean(lambda r: r["val_file_visqol"] - r["sinc_file_visqol"]), 2),
+    }
+
+
 def main(argv=None) -> int:
     import argparse
 
@@ -370,8 +398,16 @@ def main(argv=None) -> int:
     s.add_argument("--fill-gain", type=float, default=None, help="a frame model's fill level")
     s.add_argument("--force", action="store_true", help="replace an existing file")
     s.add_argument("--half", action="store_true", help="float16 weights: half the file")
+    t = sub.add_parser("stretch", help="a row of the budget table: epochs FIRST to LAST")
+    t.add_argument("state")
+    t.add_argument("first", type=int)
+    t.add_argument("last", type=int)
     args = ap.parse_args(argv)
     try:
+        if args.action == "stretch":
+            row = stretch(read_state(args.state)[1], args.first, args.last)
+            print(" | ".join(row), "\n" + " | ".join(str(v) for v in row.values()))
+            return 0
         if args.action == "new":
             print(new_state(args.state, load_params(args.params, args.set)))
             return 0
