@@ -133,7 +133,7 @@ def growing_point(path: Path) -> dict:
     from audiosr.training.growing import read_state
 
     meta = read_state(path)[1]
-    return point(meta, meta["history"], trained_seconds(meta["history"]) / 60)
+    return point(meta, meta["history"], float(f"{trained_seconds(meta['history']) / 60:.4g}"))
 
 
 def score(paths: list[Path], ratio: int, test_sets=None) -> dict:

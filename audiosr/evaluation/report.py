@@ -368,7 +368,7 @@ def scaling_figure(rows: list[dict], ratio: int, out: Path) -> None:
     from audiosr.evaluation.paper import TABLE2
     from audiosr.listening.plots import save_figure
 
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4), constrained_layout=True)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 5), layout="constrained")
     paper = TABLE2[("MultiSpeaker", ratio)]
     marks = {"vctk-sample": "o", "librispeech-test-other": "s"}
     series = sorted({(r["network"], r["width"]) for r in rows})
@@ -421,7 +421,8 @@ def scaling_figure(rows: list[dict], ratio: int, out: Path) -> None:
         ax.grid(alpha=0.3)
     axes[0].axhline(0, color="grey", lw=0.8)
     axes[1].axhline(1, color="grey", lw=0.8)
-    axes[0].legend(fontsize=7)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, fontsize=7, loc="outside lower center", ncol=3)  # off the points
     fig.suptitle(
         f"Gain with training compute, r = {ratio}, real test speech (whole files); no extrapolation drawn"
     )
@@ -434,7 +435,9 @@ def write_scaling(rows: list[dict], out: Path, ratio: int = 4, command: str = SC
     notes = (
         f"The paper's point: {paper_flops() / 1e12:.3g} training TFLOPs, estimated as about 2 days on "
         f"a Titan X at {PAPER_UTILISATION:.0%} of its fp32 peak (up to {paper_flops(1.0) / 1e12:.3g} at the peak).\n\n"
-        f"Made by `{command}` (its arguments in each snapshot's recipe)."
+        f"Made by `{command}` (its arguments in each snapshot's recipe); a growing run's points "
+        "(`--growing STATE`) are the versions of its state committed to the repository, each "
+        "scored with its fill as trained."
     )
     md = write_table(out, rows, f"Gain with training compute, r = {ratio}", notes)
     scaling_figure(rows, ratio, out)
