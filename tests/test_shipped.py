@@ -179,31 +179,43 @@ def test_the_default_model_per_ratio_is_the_one_defaults_json_names(tmp_path, mo
     assert list(shipped.shipped_speech(4)) == ["perceptual", "frame"]
 
 
-FRAME = SHIPPED_DIR / "framenet-r4.safetensors"
-# Mean over the 8 files, blind, against sinc (soxr VHQ): LSD (log10) ratio measured 0.26-0.31
-# (the same network with no fill: 0.94-0.95); SNR - sinc +0.26 to +0.33 dB on `decimate` input,
-# -0.03 to -0.14 dB on soxr HQ input. A network that lost the input's band falls far below.
-FRAME_LSD_CEILING = 0.4
-FRAME_SNR_FLOORS = {"decimate": 0.0, "soxr": -0.4}
+FRAMES = sorted(SHIPPED_DIR.glob("framenet-r*.safetensors"))
+# Mean over the 8 files, blind, against sinc (soxr VHQ), per ratio: r = 4, LSD (log10) ratio
+# measured 0.26-0.31 (the same network with no fill: 0.94-0.95); SNR - sinc +0.26 to +0.33 dB on
+# `decimate` input, -0.03 to -0.14 dB on soxr HQ input. A network that lost the input's band
+# falls far below.
+FRAME_LSD_CEILINGS = {4: 0.4}
+FRAME_SNR_FLOORS = {4: {"decimate": 0.0, "soxr": -0.4}}
 
 
-def test_the_frame_model_ships_as_an_option_with_its_recipe_and_fill_level():
+def _ratio(path) -> int:
+    return int(path.stem.rsplit("-r", 1)[1])
+
+
+@pytest.mark.parametrize("path", FRAMES, ids=lambda p: p.stem)
+def test_a_frame_model_ships_as_an_option_with_its_recipe_and_fill_level(path):
     from audiosr.inference.shipped import default_name, load_any, shipped_speech
 
-    meta = json.loads(FRAME.with_suffix(".json").read_text())
-    assert FRAME.stat().st_size < 8e6 and meta["weights"] == "float16"
+    r = _ratio(path)
+    meta = json.loads(path.with_suffix(".json").read_text())
+    assert path.stat().st_size < 8e6 and meta["weights"] == "float16"
     assert meta["recipe"].startswith(
-        "python -m audiosr.training.growing ship audiosr/models/growing/framenet-r4.safetensors"
+        f"python -m audiosr.training.growing ship audiosr/models/growing/framenet-r{r}.safetensors"
     )
-    assert "-o audiosr/models/framenet-r4.safetensors" in meta["recipe"]
+    assert f"-o audiosr/models/framenet-r{r}.safetensors" in meta["recipe"]
     assert meta["growing"]["cpu_hours"] > 0 and "history" not in meta
-    model = load_any("framenet-r4", ratio=4)
+    model = load_any(path.stem, ratio=r)
     assert model.fill_gain == meta["model_config"]["fill_gain"] < 1
-    assert shipped_speech(4)["frame"] == "framenet-r4"
-    assert default_name(4) != "framenet-r4"  # one option away; defaults.json says why
+    assert shipped_speech(r)["frame"] == path.stem
+    assert default_name(r) != path.stem  # one option away; defaults.json says why
 
 
-def test_the_frame_model_fills_the_band_blind_and_keeps_sincs_snr():
+def test_the_r4_frame_model_ships():
+    assert SHIPPED_DIR / "framenet-r4.safetensors" in FRAMES
+
+
+@pytest.mark.parametrize("path", FRAMES, ids=lambda p: p.stem)
+def test_a_frame_model_fills_the_band_blind_and_keeps_sincs_snr(path):
     """On real speech no model heard, input made two ways and never told how: the fill the
     model is for (the LSD ratio a network with no fill cannot reach) and the input's band kept
     (the SNR floor against band-limited interpolation)."""
@@ -212,13 +224,14 @@ def test_the_frame_model_fills_the_band_blind_and_keeps_sincs_snr():
     from audiosr.inference.shipped import load_any
     from audiosr.inference.windows import Upsampler
 
+    r = _ratio(path)
     _, clips = _unheard_speech()
-    up, sinc = Upsampler(load_any("framenet-r4"), 4), soxr_hq(4, quality="VHQ")
+    up, sinc = Upsampler(load_any(path.stem, r), r), soxr_hq(r, quality="VHQ")
     rows = []
-    for hr, how, lr in _made_two_ways(clips, 4):
+    for hr, how, lr in _made_two_ways(clips, r):
         est, base = up.process(lr)[: len(hr)], sinc(lr, hr)
         ratio = float(lsd(est, hr, "log10") / lsd(base, hr, "log10"))
         rows.append((how, snr(est, hr) - snr(base, hr), ratio))
-    for how, floor in FRAME_SNR_FLOORS.items():
+    for how, floor in FRAME_SNR_FLOORS[r].items():
         assert np.mean([g for h, g, _ in rows if h == how]) > floor, (how, rows)
-        assert np.mean([q for h, _, q in rows if h == how]) < FRAME_LSD_CEILING, (how, rows)
+        assert np.mean([q for h, _, q in rows if h == how]) < FRAME_LSD_CEILINGS[r], (how, rows)
