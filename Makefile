@@ -92,7 +92,8 @@ SET     ?=
 MODEL   ?= audiosr/models/growing/framenet-r4.safetensors
 MAKERS  ?= soxr
 DATA    ?= vctk-sample librispeech-test-other
-FIELD_OUT ?= figures/field-r4
+FIELD_RATIO ?= 4
+FIELD_OUT ?= figures/field-r$(FIELD_RATIO)
 FIELD   := -f params/shipped-speech.yaml -f params/compare-field.yaml
 GENERATORS := -f params/shipped-speech.yaml -f params/compare-generators.yaml
 NOLOWPASS  := -f params/shipped-speech.yaml -f params/shipped-speech-nolowpass.yaml
@@ -118,9 +119,10 @@ compare-generators: corpus
 
 # Real speech no model heard, whole files, low-res by soxr HQ (MAKERS adds the robustness
 # matrix, e.g. MAKERS="soxr decimate poly butter mp3"), the model blind beside the spline, sinc
-# and the shipped AudioUNet; then the field's goals.
+# and the shipped AudioUNet; then the field's goals. FIELD_RATIO: 2, 4 (the default) or 6.
 field-benchmark: corpus
-	$(PY) -m audiosr.evaluation --real --ratios 4 --data $(DATA) --model $(MODEL) audiounet-small-r4 \
+	$(PY) -m audiosr.evaluation --real --ratios $(FIELD_RATIO) --data $(DATA) --model $(MODEL) \
+	  audiounet-small-r$(FIELD_RATIO) \
 	  --lowres $(MAKERS) --perceptual ViSQOL DNSMOS-P808 --out $(FIELD_OUT)
 	$(AUDIOSR) report field $(FIELD_OUT).csv | tee $(FIELD_OUT)-goals.md
 
