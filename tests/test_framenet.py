@@ -199,3 +199,35 @@ def test_the_fill_gain_scales_the_band_above_and_nothing_else(fill):
     assert above < 1e-3 * torch.fft.rfft(fill_of).abs().pow(2).sum()
     with pytest.raises(ValueError, match="fill_gain"):
         ModelConfig(arch="framenet", fill_gain=-1)
+
+
+def test_a_fill_tied_from_below_the_edge_leaves_no_free_correction_there():
+    """`tie_from` 0.8: between 0.8 of the low-res band and its edge the correction rides the
+    rectified input's phase and the fill's level too, so with no fill nothing is added there,
+    where at the edge's default the network's free correction is."""
+    x = torch.randn(1, 1, 8192)
+    outs = {}
+    for tie, gain in ((1.0, 0.0), (0.8, 0.0), (0.8, 1.0)):
+        torch.manual_seed(0)
+        cfg = ModelConfig(
+            ratio=4, arch="framenet", blocks=1, width=1 / 16, fill="rectify", fill_gain=gain,
+            tie_from=tie,
+        )  # fmt: skip
+        model = build_model(cfg)
+        torch.nn.init.normal_(model.out.weight, std=0.05)
+        with torch.no_grad():
+            outs[tie, gain] = model.eval()(x)[0, 0]
+    freqs = torch.fft.rfftfreq(8192, 1 / 16000)
+    stretch = (freqs > 1650) & (freqs < 1950)  # 0.8 of the 2 kHz band up to its edge
+
+    def added(y):
+        return torch.fft.rfft(y - x[0, 0])[stretch].abs().pow(2).sum()
+
+    assert added(outs[0.8, 0.0]) < 1e-3 * added(outs[1.0, 0.0])  # free there at 1, tied at 0.8
+    assert added(outs[0.8, 1.0]) > 10 * added(outs[0.8, 0.0])  # the fill reaches down to 0.8
+    low = freqs < 1500  # below both: the same free correction (but a frame's leakage)
+    a, b = torch.fft.rfft(outs[0.8, 0.0])[low], torch.fft.rfft(outs[1.0, 0.0])[low]
+    assert (a - b).abs().pow(2).sum() < 1e-4 * b.abs().pow(2).sum()
+    for bad in ({"tie_from": 0.3}, {"tie_from": 1.2}, {"tie_from": 0.8, "fill": "shift"}):
+        with pytest.raises(ValueError, match="tie_from"):
+            ModelConfig(arch="framenet", **{"fill": "rectify", **bad})

@@ -328,6 +328,15 @@ def test_ship_writes_the_state_as_a_model_at_a_fill_level(state, piano_folder, t
         main(["ship", str(state), "-o", str(tmp_path / "m.safetensors"), "--fill-gain", "1"]) == 2
     )
     assert "not a frame model with a tied fill" in capsys.readouterr().err
+    tied = tmp_path / "tied.safetensors"
+    assert (
+        main(["ship", str(frames), "-o", str(tied), "--fill-gain", "0.5", "--tie-from", "0.8"]) == 0
+    )
+    assert load_any(tied).tie_from == 0.8 and load_any(tied).fill_gain == 0.5
+    assert "--tie-from 0.8" in read_safetensors(tied)[1]["recipe"]
+    assert (
+        main(["ship", str(frames), "-o", str(tmp_path / "x.safetensors"), "--tie-from", "2"]) == 2
+    )
 
 
 def test_ship_half_stores_float16_weights_that_load_as_the_state_does(piano_folder, tmp_path):

@@ -233,7 +233,7 @@ def levels(args, argv) -> None:
     from audiosr.inference.shipped import load_any
 
     if args.validation:
-        return validation(args.model, args.gains, others=tuple(args.beside))
+        return validation(args.model, args.gains, others=tuple(args.beside), tie_from=args.tie_from)
     net = load_any(args.model)
     r = net.config.ratio
     visqol = installed("ViSQOL")
@@ -259,10 +259,15 @@ def levels(args, argv) -> None:
 
 
 def validation(
-    state: str, gains: list[float], n_files: int = 24, others: tuple[str, ...] = ()
+    state: str,
+    gains: list[float],
+    n_files: int = 24,
+    others: tuple[str, ...] = (),
+    tie_from: float | None = None,
 ) -> None:
-    """The fill levels on the whole validation files a growing run selects by, then `others`
-    (models as `audiosr upsample --checkpoint` names them) on the same files, as they are."""
+    """The fill levels on the whole validation files a growing run selects by (the fill starting
+    at `tie_from` of the low-res band where given), then `others` (models as `audiosr upsample
+    --checkpoint` names them) on the same files, as they are."""
     import torch
 
     from audiosr.data.patches import DataConfig
@@ -285,7 +290,14 @@ def validation(
         )
 
     net = load_any(state)
+    if tie_from is not None:
+        from audiosr.networks.config import ModelConfig
+
+        ModelConfig(**{**meta["model_config"], "tie_from": tie_from})  # refused where it cannot
+        net.tie_from = tie_from
     print(f"{state}: {n_files} whole validation files, low-res by {', '.join(VAL_MAKERS)} in turn")
+    if tie_from is not None:
+        print(f"the fill starting at {tie_from:g} of the low-res band")
     print("| fill gain | SNR - sinc (dB) | LSD (log10) / sinc | ViSQOL - sinc |")
     print("|---|---|---|---|")
     for g in gains:
@@ -494,6 +506,12 @@ def main(argv=None) -> int:
     )
     lv.add_argument(
         "--beside", nargs="+", default=[], help="with --validation: other models on the same files"
+    )
+    lv.add_argument(
+        "--tie-from",
+        type=float,
+        default=None,
+        help="with --validation: where the rectified fill starts (a fraction of the band)",
     )
     c = sub.add_parser("carriers", help="how much of the band a carrier's phase could get right")
     c.add_argument("--ratio", type=int, default=4)

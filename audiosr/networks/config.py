@@ -60,6 +60,10 @@ class ModelConfig:
             (|x|, x|x| and x^3's phases mixed per bin by learned weights).
         fill_gain: the level of a frame generator's correction above the low-res band (1: as
             trained): an unpredictable band's fill costs its own energy in SNR.
+        tie_from: where a ``rectify`` fill starts, as a fraction of the low-res band (1: at its
+            Nyquist frequency). Below it the correction is free to take any phase; where the
+            input is attenuated there (`decimate` cuts at 0.8 of the band) and the network has
+            not learned to restore it, a free correction repeats from frame to frame, a comb.
     """
 
     ratio: int = 4
@@ -74,6 +78,7 @@ class ModelConfig:
     interp: str = "spline"
     fill: str = "free"
     fill_gain: float = 1.0
+    tie_from: float = 1.0
 
     def __post_init__(self):
         from audiosr.core.dsp import valid_ratio
@@ -104,6 +109,13 @@ class ModelConfig:
             raise ValueError(f"blocks={self.blocks}: AudioUNet supports 1 to 8 blocks.")
         if not 0 <= self.fill_gain <= 4:
             raise ValueError(f"fill_gain={self.fill_gain}: a level from 0 to 4.")
+        if not 0.5 <= self.tie_from <= 1:
+            raise ValueError(f"tie_from={self.tie_from}: a fraction of the band from 0.5 to 1.")
+        if self.tie_from != 1 and (self.arch, self.fill) != ("framenet", "rectify"):
+            raise ValueError(
+                f"tie_from={self.tie_from}: only a frame model with fill='rectify' starts its fill "
+                "below the low-res band's edge."
+            )
         if self.width <= 0:
             raise ValueError(f"width={self.width} must be positive.")
         if self.width > 1:  # the paper's width and below fit; a wider model is counted first
@@ -174,7 +186,14 @@ def build_model(config: ModelConfig) -> nn.Module:
     if config.arch == "framenet":
         from audiosr.networks.framenet import FrameNet
 
-        net = FrameNet(config.blocks, config.width, config.fill, config.ratio, config.fill_gain)
+        net = FrameNet(
+            config.blocks,
+            config.width,
+            config.fill,
+            config.ratio,
+            config.fill_gain,
+            config.tie_from,
+        )
         net.config = config
         return net
     if config.arch == "magphase":

@@ -29,8 +29,10 @@ replication does, and leave the network its magnitude (and a phase offset) there
 
 Architecture settings it reads from `ModelConfig`: `blocks` (ConvNeXt blocks), `width`
 (channels = 512 x width; 0.5 costs about AudioUNet small's multiply-adds per second of audio),
-`fill` and `ratio` (where the low-res band ends), and `fill_gain`, the level of its correction
-above the low-res band (1: as trained). A fill that cannot know the true band's phase is
+`fill` and `ratio` (where the low-res band ends), `fill_gain`, the level of its correction
+above the low-res band (1: as trained), and `tie_from`, where a rectified fill starts (1: at
+the band's edge; 0.8: where `decimate`'s input is already cut, so no free correction is left to
+comb in the stretch the input lacks). A fill that cannot know the true band's phase is
 uncorrelated with it and adds its own energy to the error, so its level trades SNR against
 what is heard (docs/generators.md).
 """
@@ -112,13 +114,14 @@ class FrameNet(nn.Module):
         fill: str = "free",
         ratio: int = 4,
         fill_gain: float = 1.0,
+        tie_from: float = 1.0,
     ):
         super().__init__()
         if fill not in FILLS:
             raise ValueError(f"fill={fill!r}: choose one of {FILLS}.")
         bins, c = FRAME_N_FFT // 2 + 1, frame_channels(width)
-        self.blocks, self.fill, self.first = blocks, fill, first_missing_bin(ratio)
-        self.fill_gain = fill_gain
+        self.blocks, self.fill, self.ratio = blocks, fill, ratio
+        self.fill_gain, self.tie_from = fill_gain, tie_from
         self.inp = nn.Conv1d(3 * bins, c, 1)
         self.body = nn.Sequential(*(ConvNeXtBlock(c) for _ in range(blocks)))
         self.norm = nn.LayerNorm(c)
@@ -131,6 +134,12 @@ class FrameNet(nn.Module):
             mix = torch.zeros(POWERS, bins - self.first, 2)
             mix[0, :, 0] = 1.0
             self.carrier_mix = nn.Parameter(mix)
+
+    @property
+    def first(self) -> int:
+        """The first bin the fill's carrier ties (and `fill_gain` scales): the low-res band's
+        edge, or `tie_from` of the way up to it."""
+        return round(self.tie_from * first_missing_bin(self.ratio))
 
     @property
     def context(self) -> int:

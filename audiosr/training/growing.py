@@ -24,6 +24,7 @@ carried over as ``inherited`` (the budget counts both).
     python -m audiosr.training.growing branch STATE_R4 STATE_R2 --set ratio=2
     python -m audiosr.training.growing pack STATE --minutes 100 --out .gpuupload/speech-subset
     python -m audiosr.training.growing ship STATE -o model.safetensors --fill-gain 0.25
+    python -m audiosr.training.growing ship STATE -o model.safetensors --fill-gain 0.375 --tie-from 0.8
     python -m audiosr.training.growing stretch STATE 360 375    # a row of the budget table
 
 `pack` takes a seeded subset of the run's training speech, as FLAC files in one folder, to a GPU
@@ -303,22 +304,29 @@ def ship_state(
     fill_gain: float | None = None,
     force=False,
     half=False,
+    tie_from: float | None = None,
 ):
     """The state's weights as a model file (its recipe, epoch and budget in the metadata, the
-    epoch-by-epoch history left out), a frame model's fill at `fill_gain` where given; `half`
-    stores the weights as float16 (half the file; loading converts them back to float32)."""
+    epoch-by-epoch history left out), a frame model's fill at `fill_gain` and starting at
+    `tie_from` of the low-res band where given; `half` stores the weights as float16 (half the
+    file; loading converts them back to float32)."""
     tensors, meta = read_state(state)
     config = dict(meta["model_config"])
-    if fill_gain is not None:
+    for key, value in (("fill_gain", fill_gain), ("tie_from", tie_from)):
+        if value is None:
+            continue
         if config.get("arch") != "framenet" or config.get("fill", "free") == "free":
-            raise GrowingError(
-                f"{state}: not a frame model with a tied fill; --fill-gain needs one."
-            )
-        config["fill_gain"] = fill_gain
-        ModelConfig(**config)  # a level out of range is refused here, before anything is written
+            flag = "--" + key.replace("_", "-")
+            raise GrowingError(f"{state}: not a frame model with a tied fill; {flag} needs one.")
+        config[key] = value
+    try:  # a level out of range is refused here, before anything is written
+        ModelConfig(**config)
+    except ValueError as e:
+        raise GrowingError(f"{state}: {e}") from None
     shipped = {k: v for k, v in meta.items() if k != "history"}
     recipe = f"python -m audiosr.training.growing ship {state} -o {out}"
     recipe += f" --fill-gain {fill_gain:g}" if fill_gain is not None else ""
+    recipe += f" --tie-from {tie_from:g}" if tie_from is not None else ""
     recipe += " --half" if half else ""
     shipped |= {
         "model_config": config,
@@ -398,6 +406,9 @@ def main(argv=None) -> int:
     s.add_argument("--fill-gain", type=float, default=None, help="a frame model's fill level")
     s.add_argument("--force", action="store_true", help="replace an existing file")
     s.add_argument("--half", action="store_true", help="float16 weights: half the file")
+    s.add_argument(
+        "--tie-from", type=float, default=None, help="where a rectified fill starts (band: 1)"
+    )
     t = sub.add_parser("stretch", help="a row of the budget table: epochs FIRST to LAST")
     t.add_argument("state")
     t.add_argument("first", type=int)
@@ -418,7 +429,11 @@ def main(argv=None) -> int:
             pack_subset(args.state, args.out, args.minutes, args.seed)
             return 0
         if args.action == "ship":
-            print(ship_state(args.state, args.out, args.fill_gain, args.force, args.half))
+            print(
+                ship_state(
+                    args.state, args.out, args.fill_gain, args.force, args.half, args.tie_from
+                )
+            )
             return 0
         if not math.isfinite(args.minutes) or args.minutes < 0:
             raise GrowingError(f"--minutes {args.minutes}: a budget of 0 or more minutes.")
