@@ -128,9 +128,9 @@ def test_the_committed_state_resumes(path, piano_folder, tmp_path):
     """The committed run goes on from where it stopped (here on a fixture folder, for a few
     steps, written elsewhere: the committed file is left as it is)."""
     tensors, meta = read_state(path)
-    written = _grow(
-        path, tmp_path, out=tmp_path / "back", overrides={**TINY, "dataset": str(piano_folder)}
-    )
+    patches = {"patch_len": 3072, "stride": 1536}  # multiples of every ratio (2, 4, 6) and a frame
+    over = {**TINY, **patches, "dataset": str(piano_folder)}
+    written = _grow(path, tmp_path, out=tmp_path / "back", overrides=over)
     _, after = read_state(written)
     assert after["epoch"] == meta["epoch"] + 1
     assert after["history"][: len(meta["history"])] == meta["history"]
