@@ -63,3 +63,29 @@ def frame_reach(model, length: int = 12_000) -> int:
     reach = torch.nonzero(x.grad[0, 0].abs() > 0).ravel()
     assert reach.numel() > 0
     return int((reach - length // 2).abs().max())
+
+
+TINY = {  # a check's data and steps: the recipe's model, a few seconds of training
+    "patch_len": 2048,
+    "stride": 1024,
+    "max_clips": 6,
+    "batch_size": 2,
+    "steps_per_epoch": 2,
+    "val_batches": 1,
+    "file_val": 1,
+}
+
+
+def tiny_growing_params(folder, arch: str, **more) -> dict:
+    """A growing recipe of `arch` at r = 4 on sinc input, sized for a check."""
+    return {
+        "dataset": str(folder),
+        "ratio": 4,
+        "arch": arch,
+        "interp": "sinc",
+        "blocks": 1,
+        "width": 1 / 16,
+        "device": "cpu",
+        **TINY,
+        **more,
+    }

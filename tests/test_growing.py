@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from helpers import TINY, tiny_growing_params
 
 from audiosr.networks.checkpoint import load_model_file, read_safetensors
 from audiosr.training.growing import (
@@ -23,35 +24,11 @@ from audiosr.training.growing import (
 )
 
 COMMITTED = sorted((Path(__file__).parents[1] / "audiosr/models/growing").glob("*.safetensors"))
-TINY = {  # a check's data and steps: the recipe's model, a few seconds of training
-    "patch_len": 2048,
-    "stride": 1024,
-    "max_clips": 6,
-    "batch_size": 2,
-    "steps_per_epoch": 2,
-    "val_batches": 1,
-    "file_val": 1,
-}
-
-
-def _tiny_params(folder, arch: str, **more) -> dict:
-    """A growing recipe of `arch` at r = 4 on sinc input, sized for a check."""
-    return {
-        "dataset": str(folder),
-        "ratio": 4,
-        "arch": arch,
-        "interp": "sinc",
-        "blocks": 1,
-        "width": 1 / 16,
-        "device": "cpu",
-        **TINY,
-        **more,
-    }
 
 
 @pytest.fixture
 def state(piano_folder, tmp_path):
-    params = _tiny_params(
+    params = tiny_growing_params(
         piano_folder,
         "magphase",
         objective="field",
@@ -224,7 +201,7 @@ def test_a_run_that_fails_midway_still_hands_its_epochs_to_the_state(state, tmp_
 
 
 def test_a_branch_goes_on_from_the_weights_and_budget_with_a_new_recipe(piano_folder, tmp_path):
-    old = new_state(tmp_path / "old.safetensors", _tiny_params(piano_folder, "framenet"))
+    old = new_state(tmp_path / "old.safetensors", tiny_growing_params(piano_folder, "framenet"))
     _grow(old, tmp_path)
     weights, meta = read_state(old)
     new = branch_state(old, tmp_path / "new.safetensors", {"fill": "shift", "lr": 5e-4})
@@ -265,7 +242,7 @@ def test_a_branch_goes_on_from_the_weights_and_budget_with_a_new_recipe(piano_fo
 def test_a_branch_to_another_ratio_starts_its_history_afresh_and_carries_the_budget(
     piano_folder, tmp_path
 ):
-    old = new_state(tmp_path / "r4.safetensors", _tiny_params(piano_folder, "framenet"))
+    old = new_state(tmp_path / "r4.safetensors", tiny_growing_params(piano_folder, "framenet"))
     _grow(old, tmp_path)
     weights, meta = read_state(old)
     new = branch_state(old, tmp_path / "r2.safetensors", {"ratio": 2})
@@ -296,7 +273,7 @@ def test_fill_levels_on_the_states_validation_files_beside_other_models(
     next to nothing at any gain: the same SNR)."""
     from audiosr.evaluation.fill import main as fill_main
 
-    params = _tiny_params(piano_folder, "framenet", fill="rectify", degrade=True)
+    params = tiny_growing_params(piano_folder, "framenet", fill="rectify", degrade=True)
     path = new_state(tmp_path / "state" / "frames-r4.safetensors", params)
     args = ["levels", "--validation", "--model", str(path), "--gains", "0", "1"]
     assert fill_main([*args, "--beside", str(model_file)]) == 0
@@ -312,7 +289,7 @@ def test_ship_writes_the_state_as_a_model_at_a_fill_level(state, piano_folder, t
 
     frames = new_state(
         tmp_path / "f" / "frames-r4.safetensors",
-        _tiny_params(piano_folder, "framenet", fill="rectify"),
+        tiny_growing_params(piano_folder, "framenet", fill="rectify"),
     )
     out = tmp_path / "model.safetensors"
     assert main(["ship", str(frames), "-o", str(out), "--fill-gain", "0.25"]) == 0
@@ -344,7 +321,7 @@ def test_ship_half_stores_float16_weights_that_load_as_the_state_does(piano_fold
 
     frames = new_state(
         tmp_path / "f" / "frames-r4.safetensors",
-        _tiny_params(piano_folder, "framenet", fill="rectify"),
+        tiny_growing_params(piano_folder, "framenet", fill="rectify"),
     )
     full, half = tmp_path / "full.safetensors", tmp_path / "half.safetensors"
     assert main(["ship", str(frames), "-o", str(full)]) == 0

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
+from helpers import tiny_growing_params
 
 from audiosr.cli import main
 from audiosr.evaluation.report import write_scaling
@@ -88,23 +89,8 @@ def test_every_committed_version_of_a_growing_state_is_a_point(piano_folder, tmp
             capture_output=True,
         )
 
-    params = {
-        "dataset": str(piano_folder),
-        "ratio": 4,
-        "arch": "framenet",
-        "interp": "sinc",
-        "blocks": 1,
-        "width": 1 / 16,
-        "device": "cpu",
-        "patch_len": 2048,
-        "stride": 1024,
-        "max_clips": 6,
-        "batch_size": 2,
-        "steps_per_epoch": 2,
-        "val_batches": 1,
-    }
     git("init", "-q")
-    state = new_state(tmp_path / "state.safetensors", params)
+    state = new_state(tmp_path / "state.safetensors", tiny_growing_params(piano_folder, "framenet"))
     for _ in range(2):  # two sessions, each committing the state it grew
         grow(state, 0, runs_root=tmp_path / "runs", progress=False)
         git("add", "state.safetensors")

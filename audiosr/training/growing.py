@@ -348,8 +348,9 @@ def stretch(meta: dict, first: int, last: int, tail: int = 5) -> dict:
     rows = [r for r in history if first <= r["epoch"] <= last and "val_file_snr" in r]
     if not rows:
         raise GrowingError(f"epochs {first}-{last}: none in the state's history.")
+    # with what a branch carried over
     hours = cumulative([r for r in history if r["epoch"] <= last], meta)["cpu_hours"]
-    end = rows[-tail:]  # with what a branch carried over
+    end = rows[-tail:]
 
     def mean(f):
         return sum(f(r) for r in end) / len(end)
