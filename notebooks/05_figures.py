@@ -69,8 +69,9 @@ print(f"{kind}: {fg.budget(spec.train)} on {dev}; figures go to {figures}")
 # %% [markdown]
 # ## 1. Figure 2: what the model adds
 #
-# The spline's spectrum stops at the low-res Nyquist frequency (16/(2r) kHz); a model's
-# continues above it. The shipped models (`figure2_shipped`) are the MSE model and, where they
+# The spline's spectrum stops at the low-res Nyquist frequency (16/(2r) kHz), and so does sinc
+# interpolation's (the baseline later bandwidth-extension papers report: it keeps the low band
+# exactly, where the spline droops and leaks images); a model's continues above it. The shipped models (`figure2_shipped`) are the MSE model and, where they
 # are shipped, the perceptual one (trained on with a spectral loss and discriminators,
 # docs/perceptual.md), meant to fill the 4-8 kHz band that the MSE model leaves faint, and the
 # frame model (r = 4: STFT frames on band-limited input, its missing band's phase tied to the

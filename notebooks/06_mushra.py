@@ -21,8 +21,10 @@
 # People judge super-resolution by ear. The paper's Table 1 is a MUSHRA test (ITU-R BS.1534):
 # 10 raters scored 4 MultiSpeaker test utterances at r = 4 in six versions each. This notebook
 #
-# 1. puts every version of a test clip side by side (high-res, low-res, spline, DNN, AudioUNet,
-#    the shipped models), loudness-matched, with spectrograms and scores: pick a clip, listen;
+# 1. puts every version of a test clip side by side (high-res, low-res, spline, sinc
+#    interpolation as later papers report it, DNN, AudioUNet, the shipped models: the MSE and
+#    perceptual AudioUNets and the frame model), loudness-matched, with spectrograms and scores:
+#    pick a clip, listen;
 # 2. exports a ready-to-serve **webMUSHRA** experiment: `n_clips` clips of different speakers
 #    chosen by a fixed rule (never by the model's scores), each with the reference, the hidden
 #    reference, the 3.5 kHz anchor and every method, cut to the same excerpt, loudness-matched;

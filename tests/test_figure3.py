@@ -157,6 +157,14 @@ def test_figure2_and_closing_words_compare_with_the_spline():
     frame = {"version": "shipped frame model", "SNR (dB)": 13.5, "LSD": 2.5}
     closing = closing_words([*rows, frame], "p225_001.wav", 4, "committed runs", _runs(PAPERLIKE))
     assert "the shipped frame model, which fills the missing band, +0.1 dB and 0.31x" in closing
+    sinc = {"version": "sinc (soxr VHQ)", "SNR (dB)": 13.6, "LSD": 10.0}
+    closing = closing_words([sinc, *rows], "p225_001.wav", 4, "committed runs", _runs(PAPERLIKE))
+    assert "the shipped MSE model scores" in closing  # sinc is a baseline, never the model named
+    assert "sinc interpolation +0.2 dB and 1.25x" in closing
+    no_mse = [sinc, rows[0], rows[1]]
+    assert "the AudioUNet, 1 x 3 steps" in closing_words(
+        no_mse, "c", 4, "committed runs", _runs(PAPERLIKE)
+    )
     assert "the paper's" not in figure2_words(rows[:2], "c", 3)  # no paper row at r = 3
     rows[1]["SNR (dB)"] = 13.37  # 0.03 dB below the spline: no "-0.0 dB"
     assert "smoke run) +0.0 dB SNR" in figure2_words(rows, "c", 4)

@@ -212,6 +212,13 @@ def test_table1_order_is_reference_models_baselines_anchors_and_drops_nothing():
         "anchor35",
     ]
     assert mushra_export.table_order(["spline", "audiounet"]) == ["audiounet", "spline"]
+    # sinc interpolation, the field's baseline, sits with the baselines, not the models
+    sinc = mushra_export.condition_id("sinc (soxr VHQ)")
+    assert mushra_export.table_order([sinc, "shippedframe", "spline"]) == [
+        "shippedframe",
+        "spline",
+        "sinc",
+    ]
 
 
 @pytest.fixture

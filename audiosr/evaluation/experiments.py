@@ -9,7 +9,7 @@ from pathlib import Path
 
 from audiosr.core.paths import RESULTS
 from audiosr.data.clips import unavailable_reason
-from audiosr.evaluation.baselines import SPLINE, all_baselines
+from audiosr.evaluation.baselines import SINC, SPLINE, all_baselines
 from audiosr.evaluation.evaluate import evaluate_sets, model_method, run_method
 from audiosr.evaluation.paper import paper_task
 from audiosr.inference.shipped import load_any, shipped_recipe, shipped_speech
@@ -149,7 +149,8 @@ def listening_methods(
     dnn_width: float | None = 1.0,
     shipped: bool = True,
 ) -> dict:
-    """What listeners compare, by name: the spline, the DNN baseline (`dnn_width`; None or a
+    """What listeners compare, by name: the spline, sinc interpolation (the field's baseline),
+    the DNN baseline (`dnn_width`; None or a
     ratio it does not support: left out), the AudioUNet that `spec` (data, model and training
     configs) names, and the shipped speech models for the ratio (`shipped`). The runs are those
     03_train and 04_evaluate make (trained here when missing and `train_missing`), so the
@@ -160,7 +161,8 @@ def listening_methods(
         run = ensure_run(spec.data, model_cfg, spec.train, cache_root, train_missing)
         return run_method(run, device)[1]
 
-    methods = {SPLINE: all_baselines(ratio)[SPLINE]}
+    baselines = all_baselines(ratio)
+    methods = {SPLINE: baselines[SPLINE], SINC: baselines[SINC]}
     if dnn_width is not None and supports_ratio(ratio):
         methods["DNN"] = trained(ModelConfig(arch="dnn", width=dnn_width, ratio=ratio))
     methods["AudioUNet"] = trained(spec.model)

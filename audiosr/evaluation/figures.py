@@ -17,7 +17,7 @@ import numpy as np
 from audiosr.core.metrics import lsd, snr
 from audiosr.core.paths import FIGURES
 from audiosr.core.tables import read_csv, write_csv
-from audiosr.evaluation.baselines import SPLINE, spline
+from audiosr.evaluation.baselines import SINC, SPLINE, soxr_hq, spline
 from audiosr.evaluation.verdict import ablation_claim
 from audiosr.listening.plots import drawn_once, note_single_points
 
@@ -201,7 +201,8 @@ def figure2_cache(data, figure2_data: str | None, cache_root):
 
 
 def figure2_methods(run, label: str, ratio: int, device, shipped: bool = True) -> dict:
-    """The estimates Figure 2 compares: the cubic spline, the run's model (as `label`) and,
+    """The estimates Figure 2 compares: the cubic spline, sinc interpolation (the baseline
+    bandwidth-extension papers report), the run's model (as `label`) and,
     with `shipped`, the shipped speech models for `ratio`, each the network alone on the spline
     as the paper scores it."""
     from audiosr.evaluation.evaluate import model_method
@@ -209,7 +210,11 @@ def figure2_methods(run, label: str, ratio: int, device, shipped: bool = True) -
     from audiosr.networks.checkpoint import CHECKPOINT, load_model_file
 
     model = load_model_file(run / CHECKPOINT, ratio=ratio, device=device)
-    methods = {SPLINE: spline, label: model_method(model, device)}
+    methods = {
+        SPLINE: spline,
+        SINC: soxr_hq(ratio, quality="VHQ"),
+        label: model_method(model, device),
+    }
     for kind, name in (shipped_speech(ratio) if shipped else {}).items():
         methods[f"shipped {kind} model"] = model_method(load_any(name, ratio, device), device)
     return methods
@@ -263,7 +268,7 @@ def closing_words(scores: list[dict], clip: str, ratio: int, kind: str, runs: Ab
     from audiosr.evaluation.verdict import paper_margin
 
     by = {r["version"]: r for r in scores}
-    base = by.pop(SPLINE)
+    base, sinc = by.pop(SPLINE), by.pop(SINC, None)  # baselines, not models
     name = next((k for k in by if k.startswith("shipped MSE")), next(iter(by)))
     m, c = by[name], runs.claim()
     paper = (
@@ -277,6 +282,12 @@ def closing_words(scores: list[dict], clip: str, ratio: int, kind: str, runs: Ab
             f"; the shipped frame model, which fills the missing band, "
             f"{signed(round(frame['SNR (dB)'] - base['SNR (dB)'], 1) + 0.0, 1, 'dB')} and "
             f"{frame['LSD'] / base['LSD']:.2f}x"
+        )
+    if sinc is not None:  # the baseline bandwidth-extension papers report
+        paper += (
+            f"; sinc interpolation "
+            f"{signed(round(sinc['SNR (dB)'] - base['SNR (dB)'], 1) + 0.0, 1, 'dB')} and "
+            f"{sinc['LSD'] / base['LSD']:.2f}x"
         )
     return (
         f"On the real clip {clip} at r = {ratio} the {name} scores SNR {m['SNR (dB)']:.1f} dB and "
