@@ -17,7 +17,7 @@ import numpy as np
 from audiosr.core.metrics import lsd, snr
 from audiosr.core.paths import FIGURES
 from audiosr.core.tables import read_csv, write_csv
-from audiosr.evaluation.baselines import SINC, SPLINE, soxr_hq, spline
+from audiosr.evaluation.baselines import SINC, SPLINE, all_baselines, spline
 from audiosr.evaluation.verdict import ablation_claim
 from audiosr.listening.plots import drawn_once, note_single_points
 
@@ -212,7 +212,7 @@ def figure2_methods(run, label: str, ratio: int, device, shipped: bool = True) -
     model = load_model_file(run / CHECKPOINT, ratio=ratio, device=device)
     methods = {
         SPLINE: spline,
-        SINC: soxr_hq(ratio, quality="VHQ"),
+        SINC: all_baselines(ratio)[SINC],
         label: model_method(model, device),
     }
     for kind, name in (shipped_speech(ratio) if shipped else {}).items():
@@ -276,19 +276,18 @@ def closing_words(scores: list[dict], clip: str, ratio: int, kind: str, runs: Ab
         if ("MultiSpeaker", ratio) in TABLE2
         else ""
     )
+
+    def beside(row: dict) -> str:  # a row's SNR and LSD against the spline's
+        return (
+            f"{signed(round(row['SNR (dB)'] - base['SNR (dB)'], 1) + 0.0, 1, 'dB')} and "
+            f"{row['LSD'] / base['LSD']:.2f}x"
+        )
+
     frame = by.get("shipped frame model")
     if frame is not None and frame is not m:  # the field's kind of model, where one ships
-        paper += (
-            f"; the shipped frame model, which fills the missing band, "
-            f"{signed(round(frame['SNR (dB)'] - base['SNR (dB)'], 1) + 0.0, 1, 'dB')} and "
-            f"{frame['LSD'] / base['LSD']:.2f}x"
-        )
+        paper += f"; the shipped frame model, which fills the missing band, {beside(frame)}"
     if sinc is not None:  # the baseline bandwidth-extension papers report
-        paper += (
-            f"; sinc interpolation "
-            f"{signed(round(sinc['SNR (dB)'] - base['SNR (dB)'], 1) + 0.0, 1, 'dB')} and "
-            f"{sinc['LSD'] / base['LSD']:.2f}x"
-        )
+        paper += f"; sinc interpolation {beside(sinc)}"
     return (
         f"On the real clip {clip} at r = {ratio} the {name} scores SNR {m['SNR (dB)']:.1f} dB and "
         f"LSD {m['LSD']:.2f} against the spline's {base['SNR (dB)']:.1f} dB and {base['LSD']:.2f} "

@@ -24,9 +24,9 @@ ANCHOR_HZ = 3500  # the low-pass anchor BS.1534-3 requires
 HIDDEN_REFERENCE = "reference"  # webMUSHRA's id for the hidden reference in results
 ANCHOR = "anchor35"
 # Table 1's order after the hidden reference: models (any other condition, in the export's
-# order: AudioUNet, the shipped models), the paper's baselines and sinc, then the anchors (the low-res
-# input as heard and BS.1534-3's 3.5 kHz low-pass).
-BASELINES = ("dnn", "spline", "sinc")  # sinc: band-limited interpolation, the field's
+# order: AudioUNet, the shipped models), the baselines (the paper's and sinc interpolation, the
+# field's), then the anchors (the low-res input as heard and BS.1534-3's 3.5 kHz low-pass).
+BASELINES = ("dnn", "spline", "sinc")
 ANCHORS = ("lowres", ANCHOR)
 TEMPLATE = "webmushra.yaml"  # package data beside this module
 
