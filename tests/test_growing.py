@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from helpers import TINY, tiny_growing_params
+from helpers import TINY, piano_pieces, tiny_growing_params
 
 from audiosr.networks.checkpoint import load_model_file, read_safetensors
 from audiosr.training.growing import (
@@ -263,6 +263,20 @@ def test_a_branch_to_another_ratio_starts_its_history_afresh_and_carries_the_bud
     # a further branch at the same ratio keeps the carried time, counted once
     again = branch_state(new, tmp_path / "again.safetensors", {"lr": 5e-4})
     assert read_state(again)[1]["growing"] == grown["growing"]
+
+
+def test_a_branch_to_other_audio_is_another_task_too(piano_folder, tmp_path):
+    old = new_state(tmp_path / "speech.safetensors", tiny_growing_params(piano_folder, "framenet"))
+    _grow(old, tmp_path)
+    other = piano_pieces(tmp_path / "other")
+    meta = read_state(old)[1]
+    new = branch_state(old, tmp_path / "piano.safetensors", {"dataset": str(other)})
+    branched = read_state(new)[1]
+    assert branched["data"]["data_config"]["dataset"] == str(other)
+    assert branched["epoch"] == 0 and branched["history"] == []
+    assert branched["inherited"] == meta["growing"]
+    same = branch_state(old, tmp_path / "lr.safetensors", {"lr": 5e-4})  # the same task
+    assert read_state(same)[1]["history"] == meta["history"] != []
 
 
 def test_fill_levels_on_the_states_validation_files_beside_other_models(

@@ -57,6 +57,7 @@ from audiosr.training.config import TrainConfig
 
 MAX_STATE_MB = 20  # what the repository may hold per growing model
 RUN_ONLY = ("max_minutes", "device", "threads")  # set per run, not part of the recipe
+TASK = ("dataset", "ratio", "sr", "task")  # data settings that make a branch another task
 FOREVER = 1_000_000  # epochs: a growing run is stopped by its time budget, not by a count
 
 
@@ -159,7 +160,7 @@ def branch_state(source: str | Path, target: str | Path, changes: dict) -> Path:
     if added:
         record["new_weights"] = added
     epoch, history = meta["epoch"], meta["history"]
-    if settings["data"]["ratio"] != meta["data"]["data_config"]["ratio"]:
+    if any(settings["data"][k] != meta["data"]["data_config"][k] for k in TASK):
         # another task: its validation rows would rank the new one's epochs against the old
         # task's, so the history starts afresh and the old training time is carried over
         meta = {**meta, "inherited": meta["growing"]}
