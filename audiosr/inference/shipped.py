@@ -4,7 +4,8 @@ so `audiosr upsample` works right after install.
 Each `models/audiounet-small-r{r}.safetensors` (speech, trained on the MSE: the paper's metrics;
 `audiounet-piano-r4` for piano) and `audiounet-perceptual-r{r}` (speech, trained to sound
 better), and `framenet-r{r}` (speech, the frame-domain generator: a snapshot of the run under
-`models/growing/`, shipped at a fill level chosen on its validation files) carries its
+`models/growing/`, shipped at a fill level chosen on its validation files; `framenet-piano-r4`
+the same run branched to piano) carries its
 architecture, data and training settings in its metadata, and a `.json` beside it says how to
 remake it (`make shipped-models`, `make perceptual-models`, `growing ship`).
 `models/defaults.json` says which one a ratio uses when no model is named, and why.

@@ -13,15 +13,16 @@ warms up again over `warmup_steps`. The state is a model file too: `audiosr upsa
 A new recipe whose network keeps the weights' shapes (another loss, learning rate, or how a
 frame model fills the missing band) need not start from nothing: `branch` makes a new state
 that goes on from an old one's weights, epoch and budget, and records the change. A frame
-model's weights do not depend on the ratio, so a branch can also take them to another ratio;
-that is another task, so its history and epoch start afresh and the old training time is
-carried over as ``inherited`` (the budget counts both).
+model's weights do not depend on the ratio, so a branch can also take them to another ratio
+or other audio (speech to piano); that is another task, so its history and epoch start afresh
+and the old training time is carried over as ``inherited`` (the budget counts both).
 
     python -m audiosr.training.growing new STATE -f params/growing-magphase-r4.yaml
     python -m audiosr.training.growing continue STATE --minutes 60
     python -m audiosr.training.growing continue STATE --minutes 8 --device cuda --out DIR
     python -m audiosr.training.growing branch STATE NEW_STATE --set fill=shift
     python -m audiosr.training.growing branch STATE_R4 STATE_R2 --set ratio=2
+    python -m audiosr.training.growing branch STATE_R4 STATE_PIANO --set dataset=embedded-piano
     python -m audiosr.training.growing pack STATE --minutes 100 --out .gpuupload/speech-subset
     python -m audiosr.training.growing ship STATE -o model.safetensors --fill-gain 0.25
     python -m audiosr.training.growing ship STATE -o model.safetensors --fill-gain 0.375 --tie-from 0.8
