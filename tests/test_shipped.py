@@ -198,20 +198,46 @@ def _ratio(path) -> int:
     return int(path.stem.rsplit("-r", 1)[1])
 
 
-@pytest.mark.parametrize("path", FRAMES, ids=lambda p: p.stem)
-def test_a_frame_model_ships_as_an_option_with_its_recipe_and_fill_level(path):
-    from audiosr.inference.shipped import default_name, load_any, shipped_speech
+def _frame_model_file(path, r: int):
+    """(The model, its metadata) of a shipped frame model, after checking what every one must
+    say of itself: half-precision weights, the `growing ship` command that made it from its
+    committed state, that state's budget, no history, and a fill below the trained level."""
+    from audiosr.inference.shipped import load_any
 
-    r = _ratio(path)
     meta = json.loads(path.with_suffix(".json").read_text())
     assert path.stat().st_size < 8e6 and meta["weights"] == "float16"
     assert meta["recipe"].startswith(
-        f"python -m audiosr.training.growing ship audiosr/models/growing/framenet-r{r}.safetensors"
+        f"python -m audiosr.training.growing ship audiosr/models/growing/{path.name}"
     )
-    assert f"-o audiosr/models/framenet-r{r}.safetensors" in meta["recipe"]
+    assert f"-o audiosr/models/{path.name}" in meta["recipe"]
     assert meta["growing"]["cpu_hours"] > 0 and "history" not in meta
     model = load_any(path.stem, ratio=r)
     assert model.fill_gain == meta["model_config"]["fill_gain"] < 1
+    return model, meta
+
+
+def _against_sinc(model, r: int, clips) -> list[tuple[str, float, float]]:
+    """(maker, SNR minus sinc's in dB, log10 LSD over sinc's) per clip, its low-res input made
+    two ways (`_made_two_ways`) and the model never told how."""
+    from audiosr.core.metrics import lsd, snr
+    from audiosr.evaluation.baselines import soxr_hq
+    from audiosr.inference.windows import Upsampler
+
+    up, sinc = Upsampler(model, r), soxr_hq(r, quality="VHQ")
+    rows = []
+    for hr, how, lr in _made_two_ways(clips, r):
+        est, base = up.process(lr)[: len(hr)], sinc(lr, hr)
+        ratio = float(lsd(est, hr, "log10") / lsd(base, hr, "log10"))
+        rows.append((how, float(snr(est, hr) - snr(base, hr)), ratio))
+    return rows
+
+
+@pytest.mark.parametrize("path", FRAMES, ids=lambda p: p.stem)
+def test_a_frame_model_ships_as_an_option_with_its_recipe_and_fill_level(path):
+    from audiosr.inference.shipped import default_name, shipped_speech
+
+    r = _ratio(path)
+    _frame_model_file(path, r)
     assert shipped_speech(r)["frame"] == path.stem
     assert default_name(r) != path.stem  # one option away; defaults.json says why
 
@@ -225,19 +251,11 @@ def test_a_frame_model_fills_the_band_blind_and_keeps_sincs_snr(path):
     """On real speech no model heard, input made two ways and never told how: the fill the
     model is for (the LSD ratio a network with no fill cannot reach) and the input's band kept
     (the SNR floor against band-limited interpolation)."""
-    from audiosr.core.metrics import lsd, snr
-    from audiosr.evaluation.baselines import soxr_hq
     from audiosr.inference.shipped import load_any
-    from audiosr.inference.windows import Upsampler
 
     r = _ratio(path)
     _, clips = _unheard_speech()
-    up, sinc = Upsampler(load_any(path.stem, r), r), soxr_hq(r, quality="VHQ")
-    rows = []
-    for hr, how, lr in _made_two_ways(clips, r):
-        est, base = up.process(lr)[: len(hr)], sinc(lr, hr)
-        ratio = float(lsd(est, hr, "log10") / lsd(base, hr, "log10"))
-        rows.append((how, snr(est, hr) - snr(base, hr), ratio))
+    rows = _against_sinc(load_any(path.stem, r), r, clips)
     for how, floor in FRAME_SNR_FLOORS[r].items():
         assert np.mean([g for h, g, _ in rows if h == how]) > floor, (how, rows)
         assert np.mean([q for h, _, q in rows if h == how]) < FRAME_LSD_CEILINGS[r], (how, rows)
@@ -251,25 +269,11 @@ def test_the_piano_frame_model_ships_as_an_option_and_fills_the_test_piece():
     its validation piece chose; on the embedded piano's test piece (no model trained on it),
     blind, input made two ways: measured +0.13 (soxr HQ) and +0.54 dB (decimate) over sinc, LSD
     (log10) 0.27x sinc's; with no fill a network reaches about 0.98x."""
-    from audiosr.core.metrics import lsd, snr
     from audiosr.data.clips import load_clips
-    from audiosr.evaluation.baselines import soxr_hq
-    from audiosr.inference.shipped import load_any
-    from audiosr.inference.windows import Upsampler
 
-    meta = json.loads(FRAME_PIANO.with_suffix(".json").read_text())
-    assert meta["recipe"].startswith(
-        "python -m audiosr.training.growing ship "
-        "audiosr/models/growing/framenet-piano-r4.safetensors"
-    )
+    model, meta = _frame_model_file(FRAME_PIANO, 4)
     assert meta["data"]["data_config"]["dataset"] == "embedded-piano"
-    assert meta["weights"] == "float16" and "history" not in meta
-    model = load_any(FRAME_PIANO.stem, ratio=4)
-    assert model.fill_gain == meta["model_config"]["fill_gain"] < 1
     test = [c for c in load_clips("embedded-piano") if c.split == "test"]
-    up, sinc = Upsampler(model, 4), soxr_hq(4, quality="VHQ")
     floors = {"decimate": 0.2, "soxr": -0.1}
-    for hr, how, lr in _made_two_ways(test, 4):
-        est, base = up.process(lr)[: len(hr)], sinc(lr, hr)
-        assert snr(est, hr) - snr(base, hr) > floors[how], how
-        assert lsd(est, hr, "log10") / lsd(base, hr, "log10") < 0.35, how
+    for how, gain, ratio in _against_sinc(model, 4, test):
+        assert gain > floors[how] and ratio < 0.35, (how, gain, ratio)
